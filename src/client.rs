@@ -1,0 +1,134 @@
+//! `CheckoutClient`: the Checkout Session operations over [`crate::transport`].
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::config::ClientConfig;
+use crate::error::CheckoutError;
+use crate::form::encode_create_params;
+use crate::model::{CheckoutSession, CreateSessionParams, LineItem, ListPage, PaymentStatus, SessionStatus};
+use crate::transport::Transport;
+use crate::validate::{opaque_id, validate_create_params};
+
+/// Creates, retrieves and expires Checkout Sessions.
+///
+/// One client per configuration; it is cheap to share (`Arc`) and keeps a connection pool.
+/// Every method validates its input before sending anything.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), checkout_bridge::CheckoutError> {
+/// use checkout_bridge::*;
+/// let client = CheckoutClient::new(ClientConfig::new(Credential::SecretKey { key: "sk_test_…".into() }))?;
+/// let mut params = simple_checkout_params(SimpleCheckout {
+///     amount: 1999, currency: "usd".into(), name: "T-shirt".into(), description: None,
+///     success_url: Some("https://shop.example/ok?session_id={CHECKOUT_SESSION_ID}".into()),
+///     cancel_url: Some("https://shop.example/cancel".into()), customer_email: None,
+/// });
+/// let session = client.create_session(params).await?;
+/// println!("open {}", session.url.unwrap_or_default());
+/// # Ok(()) }
+/// ```
+#[derive(uniffi::Object)]
+pub struct CheckoutClient {
+    transport: Transport,
+}
+
+impl std::fmt::Debug for CheckoutClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckoutClient").finish_non_exhaustive()
+    }
+}
+
+/// First delay between polls of [`CheckoutClient::wait_for_final_status`].
+const POLL_INITIAL: Duration = Duration::from_millis(250);
+/// Longest delay between polls.
+const POLL_MAX: Duration = Duration::from_secs(5);
+
+#[uniffi::export(async_runtime = "tokio")]
+impl CheckoutClient {
+    /// Checks `config` (https except loopback, credential shape, no live keys on devices) and
+    /// builds a client. Nothing is sent.
+    #[uniffi::constructor]
+    pub fn new(config: ClientConfig) -> Result<Arc<Self>, CheckoutError> {
+        Ok(Arc::new(CheckoutClient { transport: Transport::new(&config)? }))
+    }
+
+    /// `POST /v1/checkout/sessions`. Safe to retry: the same `idempotency_key` never creates a
+    /// second session.
+    pub async fn create_session(&self, params: CreateSessionParams) -> Result<CheckoutSession, CheckoutError> {
+        validate_create_params(&params, unix_now())?;
+        let body = encode_create_params(&params);
+        let url = self.transport.url(&["v1", "checkout", "sessions"], &[]);
+        self.transport.post(url, body, params.idempotency_key).await
+    }
+
+    /// `GET /v1/checkout/sessions/{id}`: the session as Stripe sees it now.
+    pub async fn retrieve_session(&self, id: String) -> Result<CheckoutSession, CheckoutError> {
+        opaque_id("id", &id)?;
+        let url = self.transport.url(&["v1", "checkout", "sessions", &id], &[]);
+        self.transport.get(url).await
+    }
+
+    /// `POST /v1/checkout/sessions/{id}/expire`: an open session can no longer be paid.
+    pub async fn expire_session(&self, id: String) -> Result<CheckoutSession, CheckoutError> {
+        opaque_id("id", &id)?;
+        let url = self.transport.url(&["v1", "checkout", "sessions", &id, "expire"], &[]);
+        self.transport.post(url, String::new(), None).await
+    }
+
+    /// `GET /v1/checkout/sessions/{id}/line_items`, following pages until all are read.
+    pub async fn list_line_items(&self, id: String) -> Result<Vec<LineItem>, CheckoutError> {
+        opaque_id("id", &id)?;
+        let mut items: Vec<LineItem> = Vec::new();
+        // Checkout allows 100 line items, so one page of 100 is the common case; the bound
+        // stops a server that always claims `has_more`.
+        for _ in 0..50 {
+            let after = items.last().map(|i| i.id.clone());
+            let mut query = vec![("limit", "100")];
+            if let Some(a) = after.as_deref() {
+                query.push(("starting_after", a));
+            }
+            let url = self.transport.url(&["v1", "checkout", "sessions", &id, "line_items"], &query);
+            let page: ListPage<LineItem> = self.transport.get(url).await?;
+            let done = !page.has_more || page.data.is_empty();
+            items.extend(page.data);
+            if done {
+                return Ok(items);
+            }
+        }
+        Err(CheckoutError::InvalidResponse {
+            status: 200,
+            reason: "line item pagination did not end".into(),
+            request_id: None,
+        })
+    }
+
+    /// Polls the session (with backoff from 0.25 s up to 5 s) until it is no longer open and
+    /// unpaid, and returns it; `Timeout` if that does not happen within `timeout_ms`.
+    ///
+    /// For when no return link arrives: the user closed the browser, or the app was killed.
+    pub async fn wait_for_final_status(&self, id: String, timeout_ms: u64) -> Result<CheckoutSession, CheckoutError> {
+        opaque_id("id", &id)?;
+        let deadline = Instant::now() + Duration::from_millis(timeout_ms);
+        let mut delay = POLL_INITIAL;
+        loop {
+            let session = self.retrieve_session(id.clone()).await?;
+            let still_waiting = session.status == Some(SessionStatus::Open) && session.payment_status == PaymentStatus::Unpaid;
+            if !still_waiting {
+                return Ok(session);
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(CheckoutError::Timeout { timeout_ms });
+            }
+            tokio::time::sleep(delay.min(deadline - now)).await;
+            delay = (delay * 2).min(POLL_MAX);
+        }
+    }
+}
+
+pub(crate) fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}

@@ -1,0 +1,229 @@
+//! One error family for everything the library can fail at.
+//!
+//! Every variant is typed so apps can branch on it (`is CheckoutException.NotFound` in Kotlin,
+//! `catch CheckoutError.NotFound` in Swift), and every message is built so that it can be
+//! logged: no key or bearer token ever reaches a message, even when a hostile or careless
+//! server echoes one back (see [`redact`]).
+
+/// What Stripe (or a Stripe-compatible backend) said when it refused a request.
+///
+/// Fields mirror Stripe's error object (`{"error": {type, code, decline_code, message, param,
+/// doc_url}}`) plus the HTTP status and the `Request-Id` header, which Stripe support asks for.
+#[derive(Clone, Debug, Default, PartialEq, Eq, uniffi::Record)]
+pub struct ApiErrorDetails {
+    /// HTTP status of the response.
+    pub status: u16,
+    /// Stripe's `error.type`, e.g. `invalid_request_error`, `card_error`, `api_error`.
+    pub error_type: Option<String>,
+    /// Stripe's machine-readable `error.code`, e.g. `resource_missing`.
+    pub code: Option<String>,
+    /// For card errors, the issuer's `decline_code`.
+    pub decline_code: Option<String>,
+    /// Stripe's human-readable message, with anything that looks like a key redacted.
+    pub stripe_message: Option<String>,
+    /// The request parameter the error is about, e.g. `line_items[0][quantity]`.
+    pub param: Option<String>,
+    /// Link to Stripe's documentation for `code`.
+    pub doc_url: Option<String>,
+    /// The `Request-Id` response header.
+    pub request_id: Option<String>,
+}
+
+impl std::fmt::Display for ApiErrorDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HTTP {}", self.status)?;
+        if let Some(t) = &self.error_type {
+            write!(f, " {t}")?;
+        }
+        if let Some(c) = &self.code {
+            write!(f, " ({c})")?;
+        }
+        if let Some(p) = &self.param {
+            write!(f, " on `{p}`")?;
+        }
+        if let Some(m) = &self.stripe_message {
+            write!(f, ": {m}")?;
+        }
+        if let Some(r) = &self.request_id {
+            write!(f, " [request {r}]")?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything that can go wrong in checkout-bridge.
+///
+/// Kotlin sees a sealed `CheckoutException` hierarchy, Swift an `Error` enum.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum CheckoutError {
+    /// A value given to the library was rejected before anything was sent.
+    #[error("invalid `{field}`: {reason}")]
+    InvalidInput {
+        /// The parameter, in Stripe's bracket notation where it has one.
+        field: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// The key or bearer token was missing, malformed or revoked (HTTP 401).
+    #[error("authentication failed: {details}")]
+    Authentication {
+        /// What the server said.
+        details: ApiErrorDetails,
+    },
+    /// The credential is valid but may not do this (HTTP 403).
+    #[error("permission denied: {details}")]
+    Permission {
+        /// What the server said.
+        details: ApiErrorDetails,
+    },
+    /// The session (or another resource) does not exist for this account (HTTP 404).
+    #[error("not found: {details}")]
+    NotFound {
+        /// What the server said.
+        details: ApiErrorDetails,
+    },
+    /// Too many requests (HTTP 429), still refused after the configured retries.
+    #[error("rate limited: {details}")]
+    RateLimited {
+        /// What the server said.
+        details: ApiErrorDetails,
+    },
+    /// An idempotency key was reused with other parameters, or is still in flight (HTTP 409,
+    /// or a 400 of type `idempotency_error`).
+    #[error("idempotency conflict: {details}")]
+    IdempotencyConflict {
+        /// What the server said.
+        details: ApiErrorDetails,
+    },
+    /// Any other error response: invalid request (400), request failed (402), server error (5xx).
+    #[error("Stripe API error: {details}")]
+    Api {
+        /// What the server said.
+        details: ApiErrorDetails,
+    },
+    /// A successful status with a body that is not the expected JSON (truncated, HTML, garbage).
+    #[error("invalid response (HTTP {status}): {reason}")]
+    InvalidResponse {
+        /// HTTP status of the response.
+        status: u16,
+        /// What was wrong with it.
+        reason: String,
+        /// The `Request-Id` header, when there was one.
+        request_id: Option<String>,
+    },
+    /// The server could not be reached, or the connection broke (after retries).
+    #[error("network error: {reason}")]
+    Network {
+        /// The underlying failure.
+        reason: String,
+    },
+    /// No answer within the configured time (after retries).
+    #[error("timed out after {timeout_ms} ms")]
+    Timeout {
+        /// The limit that was exceeded.
+        timeout_ms: u64,
+    },
+    /// A link handed back to the app is not one of ours, or is malformed.
+    #[error("invalid return URL: {reason}")]
+    InvalidReturnUrl {
+        /// Why the link was rejected.
+        reason: String,
+    },
+    /// What Stripe reports does not match what this app created.
+    #[error("session mismatch: {reason}")]
+    SessionMismatch {
+        /// Which fact did not match.
+        reason: String,
+    },
+    /// The pending-checkout store could not be read or written.
+    #[error("storage error: {reason}")]
+    Storage {
+        /// The underlying failure.
+        reason: String,
+    },
+    /// A live secret or restricted key was configured in an Android or iOS build.
+    #[error(
+        "live secret keys must not ship in a mobile app: use Credential::Backend with your own server"
+    )]
+    LiveKeyOnDevice,
+    /// The operation was cancelled by the caller.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl CheckoutError {
+    pub(crate) fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        CheckoutError::InvalidInput {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Replaces anything shaped like a Stripe credential (`sk_…`, `rk_…`, `pk_…`, `whsec_…`) and
+/// every occurrence of `secret` with `[redacted]`.
+///
+/// Stripe itself echoes a masked key in 401 messages, and a misbehaving backend could echo the
+/// whole bearer token; both would otherwise end up in app logs through error messages.
+pub(crate) fn redact(text: &str, secret: Option<&str>) -> String {
+    let mut out = match secret {
+        Some(s) if s.len() >= 4 => text.replace(s, "[redacted]"),
+        _ => text.to_owned(),
+    };
+    for prefix in ["sk_", "rk_", "pk_", "whsec_"] {
+        let mut from = 0;
+        while let Some(pos) = out[from..].find(prefix).map(|p| p + from) {
+            let at_word_start = pos == 0
+                || !out[..pos]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+            let end = out[pos..]
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '*'))
+                .map_or(out.len(), |e| e + pos);
+            if at_word_start && end - pos > prefix.len() {
+                out.replace_range(pos..end, "[redacted]");
+                from = pos + "[redacted]".len();
+            } else {
+                from = pos + prefix.len();
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_stripe_masked_keys_and_the_exact_secret() {
+        let msg = "Invalid API Key provided: sk_test_********************1234; token abcdefTOKEN";
+        let out = redact(msg, Some("abcdefTOKEN"));
+        assert_eq!(out, "Invalid API Key provided: [redacted]; token [redacted]");
+        assert_eq!(
+            redact("key rk_live_abc and whsec_xyz", None),
+            "key [redacted] and [redacted]"
+        );
+        // Words that merely contain the prefix, or the bare prefix, are left alone.
+        assert_eq!(redact("task_done disk_ sk_", None), "task_done disk_ sk_");
+    }
+
+    #[test]
+    fn display_of_api_details_is_compact() {
+        let d = ApiErrorDetails {
+            status: 404,
+            error_type: Some("invalid_request_error".into()),
+            code: Some("resource_missing".into()),
+            param: Some("id".into()),
+            stripe_message: Some("No such checkout.session".into()),
+            request_id: Some("req_1".into()),
+            ..Default::default()
+        };
+        let e = CheckoutError::NotFound { details: d };
+        assert_eq!(
+            e.to_string(),
+            "not found: HTTP 404 invalid_request_error (resource_missing) on `id`: No such checkout.session [request req_1]"
+        );
+    }
+}

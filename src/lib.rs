@@ -1,0 +1,35 @@
+//! # checkout-bridge
+//!
+//! Stripe Checkout for native Android and iOS apps: one Rust core that creates and retrieves
+//! Checkout Sessions and decides the payment outcome only from what Stripe says, exported to
+//! Kotlin and Swift through UniFFI.
+//!
+//! Start with [`CheckoutClient`]; see the README for the round trip and the security model.
+
+#![deny(missing_docs)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+uniffi::setup_scaffolding!();
+
+mod client;
+mod config;
+mod error;
+mod form;
+mod model;
+mod transport;
+mod validate;
+
+pub use client::CheckoutClient;
+pub use config::{
+    live_key_forbidden, validate_credential, ClientConfig, Credential, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS,
+    PINNED_STRIPE_VERSION, STRIPE_API_BASE,
+};
+pub use error::{ApiErrorDetails, CheckoutError};
+pub use form::{encode_create_params, FormBody};
+pub use model::{
+    simple_checkout_params, CheckoutMode, CheckoutSession, CreateSessionParams, CustomerDetails, LineItem,
+    LineItemParams, LineItemPrice, LineItemPriceInfo, OriginContext, PaymentStatus, Recurring, RecurringInterval,
+    SessionStatus, SimpleCheckout,
+};
+pub use transport::{new_idempotency_key, USER_AGENT_VALUE};
+pub use validate::{validate_create_params, MAX_LINE_ITEMS, MAX_QUANTITY};

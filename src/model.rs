@@ -1,0 +1,481 @@
+//! The records exchanged with Stripe: what an app asks for and what Stripe answers.
+//!
+//! Responses are decoded leniently (unknown fields ignored, unknown enum values kept as
+//! `Unknown`) because Stripe adds fields and values without a version change; requests are
+//! validated strictly before they leave the device, so mistakes surface as typed errors
+//! instead of a round trip.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Deserializer};
+
+/// Declares a string enum that decodes unknown values into `Unknown { value }` instead of failing.
+macro_rules! open_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, uniffi::Enum)]
+        pub enum $name {
+            $($(#[$vm])* $variant,)+
+            /// A value this version of the library does not know; kept verbatim.
+            Unknown {
+                /// The raw value Stripe sent.
+                value: String,
+            },
+        }
+
+        impl $name {
+            /// The value as it appears on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $($name::$variant => $wire,)+
+                    $name::Unknown { value } => value,
+                }
+            }
+
+            /// Parses a wire value; never fails.
+            pub fn from_wire(s: &str) -> Self {
+                match s {
+                    $($wire => $name::$variant,)+
+                    other => $name::Unknown { value: other.to_owned() },
+                }
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                Ok(Self::from_wire(&s))
+            }
+        }
+    };
+}
+
+open_enum! {
+    /// What the Checkout Session is for.
+    CheckoutMode {
+        /// One-time payment.
+        Payment = "payment",
+        /// Starts a subscription (needs at least one recurring price).
+        Subscription = "subscription",
+        /// Saves a payment method for later; no charge.
+        Setup = "setup",
+    }
+}
+
+open_enum! {
+    /// Lifecycle of a Checkout Session.
+    SessionStatus {
+        /// Waiting for the customer; `url` is usable.
+        Open = "open",
+        /// The customer finished; see [`PaymentStatus`] for whether money moved.
+        Complete = "complete",
+        /// Expired or cancelled; can no longer be paid.
+        Expired = "expired",
+    }
+}
+
+open_enum! {
+    /// Whether the funds are available.
+    PaymentStatus {
+        /// Funds are available (or will be, for card payments).
+        Paid = "paid",
+        /// Not paid yet, e.g. a delayed payment method is still processing.
+        Unpaid = "unpaid",
+        /// Nothing to pay (setup mode, free trials, 100 % discounts).
+        NoPaymentRequired = "no_payment_required",
+    }
+}
+
+open_enum! {
+    /// Interval of a recurring price.
+    RecurringInterval {
+        /// Daily.
+        Day = "day",
+        /// Weekly.
+        Week = "week",
+        /// Monthly.
+        Month = "month",
+        /// Yearly.
+        Year = "year",
+    }
+}
+
+open_enum! {
+    /// Where the Checkout page is opened from; `MobileApp` tunes Stripe's redirect behaviour.
+    OriginContext {
+        /// A native mobile app.
+        MobileApp = "mobile_app",
+        /// A website.
+        Web = "web",
+    }
+}
+
+/// Recurring settings for inline price data (subscriptions).
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct Recurring {
+    /// Billing interval.
+    pub interval: RecurringInterval,
+    /// Number of intervals between bills (e.g. 3 months); Stripe's default is 1.
+    #[uniffi(default)]
+    pub interval_count: Option<u32>,
+}
+
+/// The price of a line item: an existing Price, or a price defined inline.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum LineItemPrice {
+    /// An existing Price object (`price_…`), the recommended way: amounts live on the server side.
+    Price {
+        /// The Price ID.
+        id: String,
+    },
+    /// A price created for this session only.
+    Inline {
+        /// Three-letter ISO code, lowercase (`usd`).
+        currency: String,
+        /// Amount in the currency's minor unit (cents for `usd`).
+        unit_amount: i64,
+        /// Product name shown on the Checkout page.
+        product_name: String,
+        /// Product description shown on the Checkout page.
+        description: Option<String>,
+        /// Absolute image URLs (at most 8).
+        images: Vec<String>,
+        /// Set for subscription prices.
+        recurring: Option<Recurring>,
+    },
+}
+
+/// One line of the purchase.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct LineItemParams {
+    /// What is sold, at what price.
+    pub price: LineItemPrice,
+    /// How many (1..=999,999).
+    #[uniffi(default = 1)]
+    pub quantity: u32,
+}
+
+/// Everything an app can ask for when creating a Checkout Session.
+///
+/// Start from [`CreateSessionParams::new`] (or [`simple_checkout_params`] for a single item)
+/// and set what you need. With [`crate::CheckoutFlow`], leave the URLs unset: the flow builds them.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct CreateSessionParams {
+    /// Payment, subscription or setup.
+    pub mode: CheckoutMode,
+    /// What is bought; required in payment and subscription modes, at most 100.
+    #[uniffi(default)]
+    pub line_items: Vec<LineItemParams>,
+    /// Where Stripe sends the customer after paying; may contain `{CHECKOUT_SESSION_ID}`.
+    #[uniffi(default)]
+    pub success_url: Option<String>,
+    /// Where Stripe sends the customer who backs out.
+    #[uniffi(default)]
+    pub cancel_url: Option<String>,
+    /// Prefills the email field (not together with `customer`).
+    #[uniffi(default)]
+    pub customer_email: Option<String>,
+    /// An existing Customer (`cus_…`).
+    #[uniffi(default)]
+    pub customer: Option<String>,
+    /// Your own reference (order or cart ID), at most 200 characters.
+    #[uniffi(default)]
+    pub client_reference_id: Option<String>,
+    /// Up to 50 keys (40 chars) with values up to 500 chars.
+    #[uniffi(default)]
+    pub metadata: HashMap<String, String>,
+    /// Unix time when the session expires, 30 minutes to 24 hours from now.
+    #[uniffi(default)]
+    pub expires_at: Option<i64>,
+    /// Checkout page language (`auto`, `en`, `fr`, `pt-BR`, …).
+    #[uniffi(default)]
+    pub locale: Option<String>,
+    /// Restricts payment methods (`card`, `sepa_debit`, …); empty lets Stripe choose.
+    #[uniffi(default)]
+    pub payment_method_types: Vec<String>,
+    /// Shows the promotion code field.
+    #[uniffi(default)]
+    pub allow_promotion_codes: Option<bool>,
+    /// Tells Stripe the page is opened from a mobile app.
+    #[uniffi(default)]
+    pub origin_context: Option<OriginContext>,
+    /// Sent as `Idempotency-Key`; generated when unset. Reuse it to retry a create safely.
+    #[uniffi(default)]
+    pub idempotency_key: Option<String>,
+}
+
+impl CreateSessionParams {
+    /// Params for `mode` with everything else unset.
+    pub fn new(mode: CheckoutMode) -> Self {
+        CreateSessionParams {
+            mode,
+            line_items: Vec::new(),
+            success_url: None,
+            cancel_url: None,
+            customer_email: None,
+            customer: None,
+            client_reference_id: None,
+            metadata: HashMap::new(),
+            expires_at: None,
+            locale: None,
+            payment_method_types: Vec::new(),
+            allow_promotion_codes: None,
+            origin_context: None,
+            idempotency_key: None,
+        }
+    }
+}
+
+/// The single-item checkout of the connector this project grew from.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct SimpleCheckout {
+    /// Amount in minor units (cents).
+    pub amount: i64,
+    /// Lowercase ISO currency (`usd`).
+    pub currency: String,
+    /// Product name shown on the page.
+    pub name: String,
+    /// Product description shown on the page.
+    #[uniffi(default)]
+    pub description: Option<String>,
+    /// Where to go after paying (leave unset with `CheckoutFlow`).
+    #[uniffi(default)]
+    pub success_url: Option<String>,
+    /// Where to go on cancel (leave unset with `CheckoutFlow`).
+    #[uniffi(default)]
+    pub cancel_url: Option<String>,
+    /// Prefills the customer's email.
+    #[uniffi(default)]
+    pub customer_email: Option<String>,
+}
+
+/// Expands a [`SimpleCheckout`] into full parameters: payment mode, one item, quantity 1.
+///
+/// ```
+/// use checkout_bridge::{simple_checkout_params, SimpleCheckout, CheckoutMode};
+/// let p = simple_checkout_params(SimpleCheckout {
+///     amount: 1999, currency: "usd".into(), name: "T-shirt".into(), description: None,
+///     success_url: None, cancel_url: None, customer_email: Some("a@example.com".into()),
+/// });
+/// assert_eq!(p.mode, CheckoutMode::Payment);
+/// assert_eq!(p.line_items.len(), 1);
+/// ```
+#[uniffi::export]
+pub fn simple_checkout_params(simple: SimpleCheckout) -> CreateSessionParams {
+    let mut p = CreateSessionParams::new(CheckoutMode::Payment);
+    p.line_items.push(LineItemParams {
+        price: LineItemPrice::Inline {
+            currency: simple.currency,
+            unit_amount: simple.amount,
+            product_name: simple.name,
+            description: simple.description,
+            images: Vec::new(),
+            recurring: None,
+        },
+        quantity: 1,
+    });
+    p.success_url = simple.success_url;
+    p.cancel_url = simple.cancel_url;
+    p.customer_email = simple.customer_email;
+    p
+}
+
+/// The customer's details as collected by Checkout.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, uniffi::Record)]
+pub struct CustomerDetails {
+    /// Email entered or prefilled.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Name entered.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Phone entered.
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// A Checkout Session as Stripe reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, uniffi::Record)]
+pub struct CheckoutSession {
+    /// Session ID (opaque; `cs_test_…`/`cs_live_…` on Stripe).
+    pub id: String,
+    /// The hosted page; present only while the session is open.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// `None` only for very old sessions.
+    #[serde(default)]
+    pub status: Option<SessionStatus>,
+    /// Whether money moved.
+    pub payment_status: PaymentStatus,
+    /// Payment, subscription or setup.
+    pub mode: CheckoutMode,
+    /// Total after discounts and taxes, minor units.
+    #[serde(default)]
+    pub amount_total: Option<i64>,
+    /// Total before discounts and taxes, minor units.
+    #[serde(default)]
+    pub amount_subtotal: Option<i64>,
+    /// Lowercase ISO currency.
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// Customer ID, once there is one.
+    #[serde(default, deserialize_with = "expandable_id")]
+    pub customer: Option<String>,
+    /// The email the session was created with.
+    #[serde(default)]
+    pub customer_email: Option<String>,
+    /// What the customer entered.
+    #[serde(default)]
+    pub customer_details: Option<CustomerDetails>,
+    /// The app's own reference.
+    #[serde(default)]
+    pub client_reference_id: Option<String>,
+    /// Metadata set at creation.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub metadata: HashMap<String, String>,
+    /// PaymentIntent ID (payment mode, once confirmed).
+    #[serde(default, deserialize_with = "expandable_id")]
+    pub payment_intent: Option<String>,
+    /// Subscription ID (subscription mode, once complete).
+    #[serde(default, deserialize_with = "expandable_id")]
+    pub subscription: Option<String>,
+    /// SetupIntent ID (setup mode).
+    #[serde(default, deserialize_with = "expandable_id")]
+    pub setup_intent: Option<String>,
+    /// Success URL as sent (placeholder unsubstituted).
+    #[serde(default)]
+    pub success_url: Option<String>,
+    /// Cancel URL as sent.
+    #[serde(default)]
+    pub cancel_url: Option<String>,
+    /// Page language.
+    #[serde(default)]
+    pub locale: Option<String>,
+    /// Allowed payment method types.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub payment_method_types: Vec<String>,
+    /// Unix time the session expires.
+    pub expires_at: i64,
+    /// Unix time the session was created.
+    pub created: i64,
+    /// True for live mode, false for test mode.
+    pub livemode: bool,
+}
+
+/// The Price of a purchased line item.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, uniffi::Record)]
+pub struct LineItemPriceInfo {
+    /// Price ID.
+    pub id: String,
+    /// Unit amount, minor units (absent for decimal or tiered prices).
+    #[serde(default)]
+    pub unit_amount: Option<i64>,
+    /// Lowercase ISO currency.
+    pub currency: String,
+    /// Product ID.
+    #[serde(default, deserialize_with = "expandable_id")]
+    pub product: Option<String>,
+    /// Recurring interval, for subscription prices.
+    #[serde(default, deserialize_with = "recurring_interval")]
+    pub recurring_interval: Option<RecurringInterval>,
+}
+
+/// A purchased line item as Stripe reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, uniffi::Record)]
+pub struct LineItem {
+    /// Line item ID (`li_…`).
+    pub id: String,
+    /// Product name.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Quantity.
+    #[serde(default)]
+    pub quantity: Option<i64>,
+    /// Total for this line before discounts, minor units.
+    pub amount_subtotal: i64,
+    /// Total for this line, minor units.
+    pub amount_total: i64,
+    /// Lowercase ISO currency.
+    pub currency: String,
+    /// The price used.
+    #[serde(default)]
+    pub price: Option<LineItemPriceInfo>,
+}
+
+/// One page of a Stripe list.
+#[derive(Deserialize)]
+pub(crate) struct ListPage<T> {
+    pub data: Vec<T>,
+    #[serde(default)]
+    pub has_more: bool,
+}
+
+/// Accepts an ID string, an expanded object with an `id`, or null.
+fn expandable_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Expandable {
+        Id(String),
+        Object { id: String },
+    }
+    Ok(Option::<Expandable>::deserialize(d)?.map(|e| match e {
+        Expandable::Id(id) | Expandable::Object { id } => id,
+    }))
+}
+
+fn null_as_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(d: D) -> Result<T, D::Error> {
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+fn recurring_interval<'de, D: Deserializer<'de>>(d: D) -> Result<Option<RecurringInterval>, D::Error> {
+    #[derive(Deserialize)]
+    struct R {
+        interval: RecurringInterval,
+    }
+    Ok(Option::<R>::deserialize(d)?.map(|r| r.interval))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIXTURE: &str = include_str!("../tests/fixtures/checkout_session_fixture.json");
+
+    #[test]
+    fn the_complete_stripe_fixture_decodes() {
+        let s: CheckoutSession = serde_json::from_str(FIXTURE).expect("fixture decodes");
+        assert_eq!(s.id, "cs_test_a1YS1URlnyQCN5fUUduORoQ7Pw41PJqDWkIVQCpJPqkfIhd6tVY8XB1OLY");
+        assert_eq!(s.status, Some(SessionStatus::Open));
+        assert_eq!(s.payment_status, PaymentStatus::Unpaid);
+        assert_eq!(s.mode, CheckoutMode::Payment);
+        assert_eq!(s.payment_intent.as_deref(), Some("pi_1PgafyB7WZ01zgkWSjxsAJo3"));
+        assert_eq!(s.customer_details.and_then(|c| c.email).as_deref(), Some("example@example.com"));
+        assert_eq!(s.payment_method_types, vec!["card".to_string()]);
+        assert!(!s.livemode);
+    }
+
+    #[test]
+    fn unknown_enum_values_and_fields_are_kept_not_errors() {
+        let mut v: serde_json::Value = serde_json::from_str(FIXTURE).unwrap();
+        v["status"] = "paused".into();
+        v["payment_status"] = "partially_paid".into();
+        v["mode"] = "installments".into();
+        v["brand_new_field"] = serde_json::json!({"nested": [1, 2]});
+        v["payment_intent"] = serde_json::json!({"id": "pi_expanded", "object": "payment_intent"});
+        v["metadata"] = serde_json::Value::Null;
+        let s: CheckoutSession = serde_json::from_value(v).unwrap();
+        assert_eq!(s.status, Some(SessionStatus::Unknown { value: "paused".into() }));
+        assert_eq!(s.payment_status.as_str(), "partially_paid");
+        assert_eq!(s.mode, CheckoutMode::Unknown { value: "installments".into() });
+        assert_eq!(s.payment_intent.as_deref(), Some("pi_expanded"));
+        assert!(s.metadata.is_empty());
+    }
+
+    #[test]
+    fn enum_round_trip() {
+        for m in [CheckoutMode::Payment, CheckoutMode::Subscription, CheckoutMode::Setup] {
+            assert_eq!(CheckoutMode::from_wire(m.as_str()), m);
+        }
+        assert_eq!(OriginContext::MobileApp.as_str(), "mobile_app");
+    }
+}
