@@ -4,7 +4,7 @@
 //! Checkout Sessions and decides the payment outcome only from what Stripe says, exported to
 //! Kotlin and Swift through UniFFI.
 //!
-//! Start with [`CheckoutClient`]; see the README for the round trip and the security model.
+//! Start with [`CheckoutFlow`] (or [`CheckoutClient`] for the raw operations); see the README for the round trip and the security model.
 
 #![deny(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -14,8 +14,11 @@ uniffi::setup_scaffolding!();
 mod client;
 mod config;
 mod error;
+mod flow;
 mod form;
 mod model;
+mod return_url;
+mod store;
 mod transport;
 mod validate;
 
@@ -25,11 +28,17 @@ pub use config::{
     PINNED_STRIPE_VERSION, STRIPE_API_BASE,
 };
 pub use error::{ApiErrorDetails, CheckoutError};
+pub use flow::{CheckoutFlow, PaymentResult};
 pub use form::{encode_create_params, FormBody};
 pub use model::{
     simple_checkout_params, CheckoutMode, CheckoutSession, CreateSessionParams, CustomerDetails, LineItem,
     LineItemParams, LineItemPrice, LineItemPriceInfo, OriginContext, PaymentStatus, Recurring, RecurringInterval,
     SessionStatus, SimpleCheckout,
 };
+pub use return_url::{
+    build_return_urls, parse_return_url, new_state, ReturnBase, ReturnEvent, ReturnKind, ReturnUrls, MAX_RETURN_URL_LEN,
+    SESSION_ID_PLACEHOLDER,
+};
+pub use store::{FileStore, PaymentOutcome, PendingCheckout, PendingStore};
 pub use transport::{new_idempotency_key, USER_AGENT_VALUE};
 pub use validate::{validate_create_params, MAX_LINE_ITEMS, MAX_QUANTITY};

@@ -1,0 +1,237 @@
+//! `CheckoutFlow`: the round trip. Start a checkout, take the link that comes back, and decide
+//! the outcome from what Stripe reports, never from the link.
+
+use std::sync::Arc;
+
+use crate::client::{unix_now, CheckoutClient};
+use crate::error::CheckoutError;
+use crate::model::{CheckoutSession, CreateSessionParams, PaymentStatus, SessionStatus};
+use crate::return_url::{new_state, ReturnBase, ReturnKind};
+use crate::store::{PaymentOutcome, PendingCheckout, PendingStore};
+
+/// Checkouts with a final outcome are kept this long (so a replayed link still gets its answer),
+/// then pruned on the next `start`.
+const KEEP_FINAL_SECS: i64 = 7 * 24 * 60 * 60;
+
+/// The verified result of a checkout: the outcome and Stripe's session it was decided from.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct PaymentResult {
+    /// What happened, as Stripe reports it.
+    pub outcome: PaymentOutcome,
+    /// The session as just retrieved from Stripe.
+    pub session: CheckoutSession,
+}
+
+/// Drives checkouts for one app: builds return links, records pending checkouts durably, and
+/// verifies every returning link with Stripe.
+///
+/// ```no_run
+/// # async fn demo(client: std::sync::Arc<checkout_bridge::CheckoutClient>) -> Result<(), checkout_bridge::CheckoutError> {
+/// use checkout_bridge::*;
+/// let store = FileStore::open("/data/user/0/com.shop/files/checkout".into())?;
+/// let flow = CheckoutFlow::new(client, "myapp://checkout".into(), store)?;
+/// let pending = flow.start(simple_checkout_params(SimpleCheckout {
+///     amount: 1999, currency: "usd".into(), name: "T-shirt".into(), description: None,
+///     success_url: None, cancel_url: None, customer_email: None,
+/// })).await?;
+/// // open pending.url in Custom Tabs / ASWebAuthenticationSession, then, when the link comes back:
+/// let result = flow.handle_return_url("myapp://checkout/success?session_id=…&state=…".into()).await?;
+/// if result.outcome == PaymentOutcome::Paid { /* fulfil */ }
+/// # Ok(()) }
+/// ```
+#[derive(uniffi::Object)]
+pub struct CheckoutFlow {
+    client: Arc<CheckoutClient>,
+    base: ReturnBase,
+    store: Arc<dyn PendingStore>,
+}
+
+impl std::fmt::Debug for CheckoutFlow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckoutFlow").field("base", &self.base).finish_non_exhaustive()
+    }
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl CheckoutFlow {
+    /// A flow whose return links live under `return_base` (`myapp://checkout`,
+    /// `https://shop.example/checkout`) and whose pending checkouts live in `store`.
+    #[uniffi::constructor]
+    pub fn new(
+        client: Arc<CheckoutClient>,
+        return_base: String,
+        store: Arc<dyn PendingStore>,
+    ) -> Result<Arc<Self>, CheckoutError> {
+        Ok(Arc::new(CheckoutFlow { client, base: ReturnBase::parse(&return_base)?, store }))
+    }
+
+    /// Creates the session with return links this flow builds, records the pending checkout
+    /// durably, and returns it; open `url` in the system browser surface.
+    ///
+    /// Leave `success_url` and `cancel_url` unset: the flow owns them.
+    pub async fn start(&self, mut params: CreateSessionParams) -> Result<PendingCheckout, CheckoutError> {
+        if params.success_url.is_some() || params.cancel_url.is_some() {
+            return Err(CheckoutError::invalid(
+                if params.success_url.is_some() { "success_url" } else { "cancel_url" },
+                "CheckoutFlow builds the return URLs itself; leave them unset",
+            ));
+        }
+        let state = new_state()?;
+        let urls = self.base.urls(&state);
+        params.success_url = Some(urls.success_url);
+        params.cancel_url = Some(urls.cancel_url);
+        let session = self.client.create_session(params).await?;
+        let url = session.url.clone().ok_or_else(|| CheckoutError::InvalidResponse {
+            status: 200,
+            reason: "a new session has no url".into(),
+            request_id: None,
+        })?;
+        let pending = PendingCheckout {
+            session_id: session.id.clone(),
+            state,
+            url,
+            amount_total: session.amount_total,
+            currency: session.currency.clone(),
+            mode: session.mode.clone(),
+            livemode: session.livemode,
+            created: session.created,
+            expires_at: session.expires_at,
+            outcome: None,
+        };
+        if let Err(e) = self.store.save(pending.clone()) {
+            // Unrecorded, the session could be paid with nobody to verify it: make it unpayable.
+            let _ = self.client.expire_session(session.id).await;
+            return Err(e);
+        }
+        self.prune();
+        Ok(pending)
+    }
+
+    /// Verifies a link that came back into the app and returns the outcome Stripe reports.
+    ///
+    /// The link only selects the pending checkout (by its state nonce); the session is then
+    /// retrieved from Stripe and checked against what was created. A cancel link expires the
+    /// session so it cannot be paid later in another tab. Handling the same link twice gives
+    /// the same result.
+    pub async fn handle_return_url(&self, url: String) -> Result<PaymentResult, CheckoutError> {
+        let event = self.base.parse_return(&url)?;
+        let pending = self
+            .store
+            .load_all()?
+            .into_iter()
+            .find(|p| p.state == event.state)
+            .ok_or_else(|| CheckoutError::InvalidReturnUrl { reason: "no pending checkout has this state".into() })?;
+        if let Some(id) = &event.session_id {
+            if *id != pending.session_id {
+                return Err(CheckoutError::SessionMismatch {
+                    reason: "the link names another session than the one started with this state".into(),
+                });
+            }
+        }
+        self.verify(pending, Some(event.kind)).await
+    }
+
+    /// Checkouts whose outcome is not final yet (no link came back, or still processing).
+    /// Call on app start and resolve each with [`Self::resolve_pending`].
+    pub fn pending(&self) -> Result<Vec<PendingCheckout>, CheckoutError> {
+        let mut all: Vec<_> = self.store.load_all()?.into_iter().filter(|p| !p.outcome.is_some_and(PaymentOutcome::is_final)).collect();
+        all.sort_by_key(|p| p.created);
+        Ok(all)
+    }
+
+    /// Asks Stripe for the outcome of a pending checkout, for when no link ever came back.
+    pub async fn resolve_pending(&self, session_id: String) -> Result<PaymentResult, CheckoutError> {
+        let pending = self.find(&session_id)?;
+        self.verify(pending, None).await
+    }
+
+    /// Abandons a pending checkout: expires the session at Stripe so it can no longer be paid.
+    /// If it was paid meanwhile (another tab), the result says `Paid`.
+    pub async fn cancel(&self, session_id: String) -> Result<PaymentResult, CheckoutError> {
+        let pending = self.find(&session_id)?;
+        self.verify(pending, Some(ReturnKind::Cancel)).await
+    }
+}
+
+impl CheckoutFlow {
+    fn find(&self, session_id: &str) -> Result<PendingCheckout, CheckoutError> {
+        self.store
+            .load_all()?
+            .into_iter()
+            .find(|p| p.session_id == session_id)
+            .ok_or_else(|| CheckoutError::invalid("session_id", "no checkout with this ID was started by this flow"))
+    }
+
+    /// Retrieves, cross-checks and maps; a cancel of an open session expires it first.
+    async fn verify(&self, mut pending: PendingCheckout, kind: Option<ReturnKind>) -> Result<PaymentResult, CheckoutError> {
+        let mut session = self.client.retrieve_session(pending.session_id.clone()).await?;
+        cross_check(&pending, &session)?;
+        if kind == Some(ReturnKind::Cancel) && session.status == Some(SessionStatus::Open) {
+            session = match self.client.expire_session(pending.session_id.clone()).await {
+                Ok(s) => s,
+                // Completed in the meantime: Stripe refuses to expire it; report what happened.
+                Err(CheckoutError::Api { .. }) => self.client.retrieve_session(pending.session_id.clone()).await?,
+                Err(e) => return Err(e),
+            };
+            cross_check(&pending, &session)?;
+            if session.status == Some(SessionStatus::Expired) {
+                pending.outcome = Some(PaymentOutcome::Canceled);
+            }
+        }
+        let canceled_before = pending.outcome == Some(PaymentOutcome::Canceled);
+        let outcome = outcome_of(&session, kind, canceled_before);
+        if pending.outcome != Some(outcome) {
+            pending.outcome = Some(outcome);
+            self.store.save(pending)?;
+        }
+        Ok(PaymentResult { outcome, session })
+    }
+
+    /// Drops final checkouts older than [`KEEP_FINAL_SECS`]; failures are left for next time.
+    fn prune(&self) {
+        let cutoff = unix_now() - KEEP_FINAL_SECS;
+        if let Ok(all) = self.store.load_all() {
+            for p in all {
+                if p.outcome.is_some_and(PaymentOutcome::is_final) && p.created < cutoff {
+                    let _ = self.store.remove(p.session_id);
+                }
+            }
+        }
+    }
+}
+
+/// Stripe's session must be the one created, with the same money: a tampered backend or a
+/// mixed-up link cannot turn another, cheaper payment into this one.
+fn cross_check(p: &PendingCheckout, s: &CheckoutSession) -> Result<(), CheckoutError> {
+    let mismatch = |what: &str| Err(CheckoutError::SessionMismatch { reason: format!("{what} differs from the created session") });
+    if s.id != p.session_id {
+        return mismatch("session ID");
+    }
+    if s.amount_total != p.amount_total {
+        return mismatch("amount_total");
+    }
+    if s.currency != p.currency {
+        return mismatch("currency");
+    }
+    if s.mode != p.mode {
+        return mismatch("mode");
+    }
+    if s.livemode != p.livemode {
+        return mismatch("livemode");
+    }
+    Ok(())
+}
+
+/// The mapping from Stripe's state to an outcome. Only `complete` with `paid` or
+/// `no_payment_required` is ever `Paid`; anything unknown errs on the side of not paid.
+pub(crate) fn outcome_of(s: &CheckoutSession, kind: Option<ReturnKind>, canceled_before: bool) -> PaymentOutcome {
+    match &s.status {
+        Some(SessionStatus::Complete) => match s.payment_status {
+            PaymentStatus::Paid | PaymentStatus::NoPaymentRequired => PaymentOutcome::Paid,
+            _ => PaymentOutcome::Processing,
+        },
+        Some(SessionStatus::Expired) if canceled_before || kind == Some(ReturnKind::Cancel) => PaymentOutcome::Canceled,
+        Some(SessionStatus::Expired) => PaymentOutcome::Expired,
+        _ => PaymentOutcome::Open,
+    }
+}

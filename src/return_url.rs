@@ -1,0 +1,235 @@
+//! Return links: building the success and cancel URLs Stripe redirects to, and parsing the
+//! link that comes back into the app.
+//!
+//! The incoming link is untrusted input (any app or web page can open `myapp://…`), so parsing
+//! is strict: it must match the base exactly (scheme, host, port, path), carry exactly one
+//! well-formed `state`, and on success exactly one substituted `session_id`. It only tells the
+//! flow *which* pending checkout to look at; the outcome itself always comes from Stripe.
+
+use url::Url;
+
+use crate::error::CheckoutError;
+
+/// The literal Stripe replaces with the session ID when it redirects to the success URL.
+pub const SESSION_ID_PLACEHOLDER: &str = "{CHECKOUT_SESSION_ID}";
+/// Longest link accepted.
+pub const MAX_RETURN_URL_LEN: usize = 2048;
+/// Hex characters in a state nonce (128 bits).
+pub const STATE_LEN: usize = 32;
+
+/// The two URLs to give Stripe, and the nonce tying them to one checkout.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct ReturnUrls {
+    /// `…/success?session_id={CHECKOUT_SESSION_ID}&state=NONCE`
+    pub success_url: String,
+    /// `…/cancel?state=NONCE`
+    pub cancel_url: String,
+    /// The nonce: 128 random bits from the OS, as 32 lowercase hex characters.
+    pub state: String,
+}
+
+/// Which of the two links came back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum ReturnKind {
+    /// Stripe's redirect after the customer completed the page.
+    Success,
+    /// The customer backed out.
+    Cancel,
+}
+
+/// What a valid return link says (not yet verified with Stripe).
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct ReturnEvent {
+    /// Success or cancel.
+    pub kind: ReturnKind,
+    /// The session ID Stripe substituted; `None` on cancel links.
+    pub session_id: Option<String>,
+    /// The nonce, which identifies the pending checkout.
+    pub state: String,
+}
+
+/// A validated return base such as `myapp://checkout` or `https://shop.example/checkout`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReturnBase {
+    scheme: String,
+    host: String,
+    port: Option<u16>,
+    /// Path without a trailing slash (`""` or `/checkout`).
+    path: String,
+    /// The base as written back: scheme://host[:port]path
+    prefix: String,
+}
+
+impl ReturnBase {
+    /// Validates `base`: an app scheme or https (http only for loopback), a host, no query,
+    /// fragment or credentials.
+    pub fn parse(base: &str) -> Result<Self, CheckoutError> {
+        let bad = |reason: &str| CheckoutError::invalid("return_base", reason);
+        if base.len() > 512 || base.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(bad("must be at most 512 characters without spaces"));
+        }
+        let url = Url::parse(base).map_err(|_| bad("must be an absolute URL such as myapp://checkout"))?;
+        if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
+            return Err(bad("must not have a query, fragment or credentials"));
+        }
+        let scheme = url.scheme().to_owned();
+        if scheme == "http" && !matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")) {
+            return Err(bad("plain http is allowed only for loopback; use https or an app scheme"));
+        }
+        if matches!(scheme.as_str(), "javascript" | "data" | "file" | "about" | "blob" | "ftp" | "ws" | "wss") {
+            return Err(bad("unsupported scheme"));
+        }
+        let host = url.host_str().filter(|h| !h.is_empty()).ok_or_else(|| bad("must have a host, e.g. myapp://checkout"))?;
+        let host = host.to_ascii_lowercase();
+        let path = decode_path(url.path()).ok_or_else(|| bad("path has malformed or forbidden percent-encoding"))?;
+        let path = path.trim_end_matches('/').to_owned();
+        let port = url.port();
+        let prefix = match port {
+            Some(p) => format!("{scheme}://{host}:{p}{path}"),
+            None => format!("{scheme}://{host}{path}"),
+        };
+        Ok(ReturnBase { scheme, host, port, path, prefix })
+    }
+
+    /// The URLs for one checkout with the given `state`.
+    pub fn urls(&self, state: &str) -> ReturnUrls {
+        ReturnUrls {
+            success_url: format!("{}/success?session_id={SESSION_ID_PLACEHOLDER}&state={state}", self.prefix),
+            cancel_url: format!("{}/cancel?state={state}", self.prefix),
+            state: state.to_owned(),
+        }
+    }
+
+    /// Parses an incoming link against this base.
+    pub fn parse_return(&self, link: &str) -> Result<ReturnEvent, CheckoutError> {
+        if link.len() > MAX_RETURN_URL_LEN {
+            return Err(reject("link is longer than 2 KiB"));
+        }
+        if link.bytes().any(|b| b < 0x20 || b == 0x7f) {
+            return Err(reject("link contains control characters"));
+        }
+        let url = Url::parse(link.trim_end_matches('#')).map_err(|_| reject("not an absolute URL"))?;
+        if url.scheme() != self.scheme {
+            return Err(reject("scheme does not match the return base"));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(reject("link carries credentials"));
+        }
+        if !url.host_str().is_some_and(|h| h.eq_ignore_ascii_case(&self.host)) || url.port() != self.port {
+            return Err(reject("host does not match the return base"));
+        }
+        if url.fragment().is_some_and(|f| !f.is_empty()) {
+            return Err(reject("link has a fragment"));
+        }
+        let path = decode_path(url.path()).ok_or_else(|| reject("path has malformed or forbidden percent-encoding"))?;
+        let rest = path
+            .strip_prefix(self.path.as_str())
+            .ok_or_else(|| reject("path does not match the return base"))?;
+        let kind = match rest.trim_end_matches('/') {
+            "/success" if rest.len() <= "/success/".len() => ReturnKind::Success,
+            "/cancel" if rest.len() <= "/cancel/".len() => ReturnKind::Cancel,
+            _ => return Err(reject("path is neither …/success nor …/cancel")),
+        };
+        let (mut state, mut session_id) = (None::<String>, None::<String>);
+        for (k, v) in url.query_pairs() {
+            let slot = match k.as_ref() {
+                "state" => &mut state,
+                "session_id" => &mut session_id,
+                _ => continue, // tracking tags and the like; never read
+            };
+            if slot.is_some() {
+                return Err(reject(&format!("parameter `{k}` appears more than once")));
+            }
+            if v.chars().any(char::is_control) {
+                return Err(reject("parameter contains control characters"));
+            }
+            *slot = Some(v.into_owned());
+        }
+        let state = state.ok_or_else(|| reject("missing state"))?;
+        if !is_state(&state) {
+            return Err(reject("malformed state"));
+        }
+        let session_id = match kind {
+            ReturnKind::Cancel => None,
+            ReturnKind::Success => {
+                let id = session_id.ok_or_else(|| reject("success link without session_id"))?;
+                if id.contains("CHECKOUT_SESSION_ID") {
+                    return Err(reject("session_id placeholder was not substituted"));
+                }
+                if id.is_empty() || id.len() > 255 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+                    return Err(reject("malformed session_id"));
+                }
+                Some(id)
+            }
+        };
+        Ok(ReturnEvent { kind, session_id, state })
+    }
+}
+
+fn reject(reason: &str) -> CheckoutError {
+    CheckoutError::InvalidReturnUrl { reason: reason.to_owned() }
+}
+
+fn is_state(s: &str) -> bool {
+    s.len() == STATE_LEN && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// Percent-decodes a path so that `/%73uccess` compares like `/success`, as a browser would;
+/// `None` if the encoding is malformed, not UTF-8, or hides a `/`, `\\` or control byte.
+fn decode_path(path: &str) -> Option<String> {
+    if !path.contains('%') {
+        return Some(path.to_owned());
+    }
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok())?;
+            let b = u8::from_str_radix(hex, 16).ok()?;
+            if b == b'/' || b == b'\\' || b < 0x20 || b == 0x7f {
+                return None;
+            }
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// A fresh 128-bit nonce from the OS, as 32 lowercase hex characters.
+pub fn new_state() -> Result<String, CheckoutError> {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).map_err(|e| CheckoutError::Storage { reason: format!("no OS randomness: {e}") })?;
+    Ok(b.iter().map(|x| format!("{x:02x}")).collect())
+}
+
+/// Builds the success and cancel URLs for `base` with a fresh state nonce.
+///
+/// ```
+/// let urls = checkout_bridge::build_return_urls("myapp://checkout".into()).unwrap();
+/// assert!(urls.success_url.starts_with("myapp://checkout/success?session_id={CHECKOUT_SESSION_ID}&state="));
+/// assert_eq!(urls.cancel_url, format!("myapp://checkout/cancel?state={}", urls.state));
+/// ```
+#[uniffi::export]
+pub fn build_return_urls(base: String) -> Result<ReturnUrls, CheckoutError> {
+    Ok(ReturnBase::parse(&base)?.urls(&new_state()?))
+}
+
+/// Parses a link handed to the app against `base`; see [`ReturnBase::parse_return`].
+///
+/// ```
+/// use checkout_bridge::{parse_return_url, ReturnKind};
+/// let e = parse_return_url(
+///     "myapp://checkout/success?session_id=cs_test_1&state=0123456789abcdef0123456789abcdef".into(),
+///     "myapp://checkout".into(),
+/// ).unwrap();
+/// assert_eq!((e.kind, e.session_id.as_deref()), (ReturnKind::Success, Some("cs_test_1")));
+/// ```
+#[uniffi::export]
+pub fn parse_return_url(url: String, base: String) -> Result<ReturnEvent, CheckoutError> {
+    ReturnBase::parse(&base)?.parse_return(&url)
+}
