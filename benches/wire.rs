@@ -1,1 +1,46 @@
-fn main(){}
+//! Wire-layer costs: encoding a 20-line-item create request and decoding Stripe's full
+//! session fixture. Run: `cargo bench --bench wire`.
+
+use std::hint::black_box;
+
+use checkout_bridge::*;
+use criterion::{criterion_group, criterion_main, Criterion};
+
+fn twenty_items() -> CreateSessionParams {
+    let mut p = CreateSessionParams::new(CheckoutMode::Payment);
+    for i in 0..20 {
+        p.line_items.push(LineItemParams {
+            price: LineItemPrice::Inline {
+                currency: "usd".into(),
+                unit_amount: 100 + i,
+                product_name: format!("Product number {i} & friends"),
+                description: Some("A fine product, 100% cotton [size M]".into()),
+                images: vec![format!("https://img.example/p/{i}.png")],
+                recurring: None,
+            },
+            quantity: 1 + i as u32,
+        });
+    }
+    p.success_url = Some("myapp://checkout/success?session_id={CHECKOUT_SESSION_ID}&state=abc".into());
+    p.cancel_url = Some("myapp://checkout/cancel?state=abc".into());
+    p.customer_email = Some("buyer@example.com".into());
+    p.metadata.insert("order".into(), "42".into());
+    p
+}
+
+fn bench(c: &mut Criterion) {
+    let p = twenty_items();
+    c.bench_function("encode_create_params/20_line_items", |b| {
+        b.iter(|| encode_create_params(black_box(&p)))
+    });
+    c.bench_function("validate_create_params/20_line_items", |b| {
+        b.iter(|| validate_create_params(black_box(&p), 1_800_000_000).is_ok())
+    });
+    let fixture = include_str!("../tests/fixtures/checkout_session_fixture.json");
+    c.bench_function("decode_session/stripe_fixture", |b| {
+        b.iter(|| serde_json::from_str::<CheckoutSession>(black_box(fixture)))
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

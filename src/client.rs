@@ -50,7 +50,9 @@ impl CheckoutClient {
     /// builds a client. Nothing is sent.
     #[uniffi::constructor]
     pub fn new(config: ClientConfig) -> Result<Arc<Self>, CheckoutError> {
-        Ok(Arc::new(CheckoutClient { transport: Transport::new(&config)? }))
+        Ok(Arc::new(CheckoutClient {
+            transport: Transport::new(&config)?,
+        }))
     }
 
     /// `POST /v1/checkout/sessions`. Safe to retry: the same `idempotency_key` never creates a
@@ -88,7 +90,9 @@ impl CheckoutClient {
             if let Some(a) = after.as_deref() {
                 query.push(("starting_after", a));
             }
-            let url = self.transport.url(&["v1", "checkout", "sessions", &id, "line_items"], &query);
+            let url = self
+                .transport
+                .url(&["v1", "checkout", "sessions", &id, "line_items"], &query);
             let page: ListPage<LineItem> = self.transport.get(url).await?;
             let done = !page.has_more || page.data.is_empty();
             items.extend(page.data);
@@ -113,7 +117,8 @@ impl CheckoutClient {
         let mut delay = POLL_INITIAL;
         loop {
             let session = self.retrieve_session(id.clone()).await?;
-            let still_waiting = session.status == Some(SessionStatus::Open) && session.payment_status == PaymentStatus::Unpaid;
+            let still_waiting =
+                session.status == Some(SessionStatus::Open) && session.payment_status == PaymentStatus::Unpaid;
             if !still_waiting {
                 return Ok(session);
             }

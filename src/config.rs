@@ -129,12 +129,18 @@ impl ClientConfig {
         validate_credential(&self.credential, cfg!(any(target_os = "android", target_os = "ios")))?;
         if let Some(v) = &self.stripe_version {
             if v.is_empty() || v.len() > 64 || !v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') {
-                return Err(CheckoutError::invalid("stripe_version", "expected a version such as 2026-07-29.dahlia"));
+                return Err(CheckoutError::invalid(
+                    "stripe_version",
+                    "expected a version such as 2026-07-29.dahlia",
+                ));
             }
         }
         if let Some(a) = &self.stripe_account {
             if !a.starts_with("acct_") || a.len() > 255 || !a.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-                return Err(CheckoutError::invalid("stripe_account", "expected a connected account ID such as acct_123"));
+                return Err(CheckoutError::invalid(
+                    "stripe_account",
+                    "expected a connected account ID such as acct_123",
+                ));
             }
         }
         if self.timeout_ms == 0 {
@@ -160,7 +166,12 @@ pub(crate) fn validate_base_url(raw: &str) -> Result<Url, CheckoutError> {
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(&url) => {}
-        "http" => return Err(CheckoutError::invalid(field, "plain http is allowed only for loopback hosts; use https")),
+        "http" => {
+            return Err(CheckoutError::invalid(
+                field,
+                "plain http is allowed only for loopback hosts; use https",
+            ))
+        }
         other => return Err(CheckoutError::invalid(field, format!("unsupported scheme `{other}`"))),
     }
     if url.host().is_none() {
@@ -198,7 +209,10 @@ pub fn validate_credential(credential: &Credential, on_device: bool) -> Result<(
             return Err(CheckoutError::invalid(field, "publishable keys (pk_…) cannot create Checkout Sessions; use a secret or restricted key, or backend mode"));
         }
         if !(key.starts_with("sk_") || key.starts_with("rk_")) {
-            return Err(CheckoutError::invalid(field, "expected a secret (sk_…) or restricted (rk_…) key"));
+            return Err(CheckoutError::invalid(
+                field,
+                "expected a secret (sk_…) or restricted (rk_…) key",
+            ));
         }
         if on_device && live_key_forbidden(key) {
             return Err(CheckoutError::LiveKeyOnDevice);
@@ -227,19 +241,39 @@ mod tests {
         assert!(validate_base_url("http://127.8.9.1").is_ok());
         assert!(validate_base_url("http://[::1]:9").is_ok());
         assert!(validate_base_url("http://localhost:3000/api").is_ok());
-        for bad in ["http://api.stripe.com", "http://10.0.0.1", "ftp://x", "api.stripe.com", "https://u:p@host", "https://h/?q=1", "http://127.0.0.1.evil.com"] {
-            assert!(matches!(validate_base_url(bad), Err(CheckoutError::InvalidInput { .. })), "{bad}");
+        for bad in [
+            "http://api.stripe.com",
+            "http://10.0.0.1",
+            "ftp://x",
+            "api.stripe.com",
+            "https://u:p@host",
+            "https://h/?q=1",
+            "http://127.0.0.1.evil.com",
+        ] {
+            assert!(
+                matches!(validate_base_url(bad), Err(CheckoutError::InvalidInput { .. })),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn live_keys_refused_on_device_only() {
         for live in ["sk_live_abc", "rk_live_abc"] {
-            assert_eq!(validate_credential(&sk(live), true), Err(CheckoutError::LiveKeyOnDevice));
+            assert_eq!(
+                validate_credential(&sk(live), true),
+                Err(CheckoutError::LiveKeyOnDevice)
+            );
             assert!(validate_credential(&sk(live), false).is_ok());
         }
         assert!(validate_credential(&sk("sk_test_abc"), true).is_ok());
-        assert!(validate_credential(&Credential::Backend { bearer_token: "sk_live_looks_like_a_key".into() }, true).is_ok());
+        assert!(validate_credential(
+            &Credential::Backend {
+                bearer_token: "sk_live_looks_like_a_key".into()
+            },
+            true
+        )
+        .is_ok());
     }
 
     #[test]
@@ -258,7 +292,12 @@ mod tests {
         let dbg = format!("{cfg:?}");
         assert!(!dbg.contains("SUPERSECRET"), "{dbg}");
         assert!(dbg.contains("secret key (test)"));
-        let b = format!("{:?}", Credential::Backend { bearer_token: "tok_SUPERSECRET".into() });
+        let b = format!(
+            "{:?}",
+            Credential::Backend {
+                bearer_token: "tok_SUPERSECRET".into()
+            }
+        );
         assert!(!b.contains("SUPERSECRET"), "{b}");
     }
 }

@@ -48,7 +48,9 @@ pub struct CheckoutFlow {
 
 impl std::fmt::Debug for CheckoutFlow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CheckoutFlow").field("base", &self.base).finish_non_exhaustive()
+        f.debug_struct("CheckoutFlow")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
     }
 }
 
@@ -62,7 +64,11 @@ impl CheckoutFlow {
         return_base: String,
         store: Arc<dyn PendingStore>,
     ) -> Result<Arc<Self>, CheckoutError> {
-        Ok(Arc::new(CheckoutFlow { client, base: ReturnBase::parse(&return_base)?, store }))
+        Ok(Arc::new(CheckoutFlow {
+            client,
+            base: ReturnBase::parse(&return_base)?,
+            store,
+        }))
     }
 
     /// Creates the session with return links this flow builds, records the pending checkout
@@ -72,7 +78,11 @@ impl CheckoutFlow {
     pub async fn start(&self, mut params: CreateSessionParams) -> Result<PendingCheckout, CheckoutError> {
         if params.success_url.is_some() || params.cancel_url.is_some() {
             return Err(CheckoutError::invalid(
-                if params.success_url.is_some() { "success_url" } else { "cancel_url" },
+                if params.success_url.is_some() {
+                    "success_url"
+                } else {
+                    "cancel_url"
+                },
                 "CheckoutFlow builds the return URLs itself; leave them unset",
             ));
         }
@@ -120,7 +130,9 @@ impl CheckoutFlow {
             .load_all()?
             .into_iter()
             .find(|p| p.state == event.state)
-            .ok_or_else(|| CheckoutError::InvalidReturnUrl { reason: "no pending checkout has this state".into() })?;
+            .ok_or_else(|| CheckoutError::InvalidReturnUrl {
+                reason: "no pending checkout has this state".into(),
+            })?;
         if let Some(id) = &event.session_id {
             if *id != pending.session_id {
                 return Err(CheckoutError::SessionMismatch {
@@ -134,7 +146,12 @@ impl CheckoutFlow {
     /// Checkouts whose outcome is not final yet (no link came back, or still processing).
     /// Call on app start and resolve each with [`Self::resolve_pending`].
     pub fn pending(&self) -> Result<Vec<PendingCheckout>, CheckoutError> {
-        let mut all: Vec<_> = self.store.load_all()?.into_iter().filter(|p| !p.outcome.is_some_and(PaymentOutcome::is_final)).collect();
+        let mut all: Vec<_> = self
+            .store
+            .load_all()?
+            .into_iter()
+            .filter(|p| !p.outcome.is_some_and(PaymentOutcome::is_final))
+            .collect();
         all.sort_by_key(|p| p.created);
         Ok(all)
     }
@@ -163,7 +180,11 @@ impl CheckoutFlow {
     }
 
     /// Retrieves, cross-checks and maps; a cancel of an open session expires it first.
-    async fn verify(&self, mut pending: PendingCheckout, kind: Option<ReturnKind>) -> Result<PaymentResult, CheckoutError> {
+    async fn verify(
+        &self,
+        mut pending: PendingCheckout,
+        kind: Option<ReturnKind>,
+    ) -> Result<PaymentResult, CheckoutError> {
         let mut session = self.client.retrieve_session(pending.session_id.clone()).await?;
         cross_check(&pending, &session)?;
         if kind == Some(ReturnKind::Cancel) && session.status == Some(SessionStatus::Open) {
@@ -203,7 +224,11 @@ impl CheckoutFlow {
 /// Stripe's session must be the one created, with the same money: a tampered backend or a
 /// mixed-up link cannot turn another, cheaper payment into this one.
 fn cross_check(p: &PendingCheckout, s: &CheckoutSession) -> Result<(), CheckoutError> {
-    let mismatch = |what: &str| Err(CheckoutError::SessionMismatch { reason: format!("{what} differs from the created session") });
+    let mismatch = |what: &str| {
+        Err(CheckoutError::SessionMismatch {
+            reason: format!("{what} differs from the created session"),
+        })
+    };
     if s.id != p.session_id {
         return mismatch("session ID");
     }

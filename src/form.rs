@@ -23,7 +23,9 @@ impl Default for FormBody {
 impl FormBody {
     /// An empty body.
     pub fn new() -> Self {
-        FormBody { out: String::with_capacity(512) }
+        FormBody {
+            out: String::with_capacity(512),
+        }
     }
 
     /// Appends `key=value`, where `key` is given as its path segments
@@ -77,19 +79,38 @@ pub fn encode_create_params(p: &CreateSessionParams) -> String {
         let li = ["line_items", idx.as_str()];
         match &item.price {
             LineItemPrice::Price { id } => f.push(&[li[0], li[1], "price"], id),
-            LineItemPrice::Inline { currency, unit_amount, product_name, description, images, recurring } => {
+            LineItemPrice::Inline {
+                currency,
+                unit_amount,
+                product_name,
+                description,
+                images,
+                recurring,
+            } => {
                 f.push(&[li[0], li[1], "price_data", "currency"], currency);
-                f.push(&[li[0], li[1], "price_data", "unit_amount"], fmt_i64(&mut num, *unit_amount));
+                f.push(
+                    &[li[0], li[1], "price_data", "unit_amount"],
+                    fmt_i64(&mut num, *unit_amount),
+                );
                 f.push(&[li[0], li[1], "price_data", "product_data", "name"], product_name);
-                f.push_opt(&[li[0], li[1], "price_data", "product_data", "description"], description.as_deref());
+                f.push_opt(
+                    &[li[0], li[1], "price_data", "product_data", "description"],
+                    description.as_deref(),
+                );
                 for (j, img) in images.iter().enumerate() {
                     let j = j.to_string();
                     f.push(&[li[0], li[1], "price_data", "product_data", "images", &j], img);
                 }
                 if let Some(r) = recurring {
-                    f.push(&[li[0], li[1], "price_data", "recurring", "interval"], r.interval.as_str());
+                    f.push(
+                        &[li[0], li[1], "price_data", "recurring", "interval"],
+                        r.interval.as_str(),
+                    );
                     if let Some(c) = r.interval_count {
-                        f.push(&[li[0], li[1], "price_data", "recurring", "interval_count"], &c.to_string());
+                        f.push(
+                            &[li[0], li[1], "price_data", "recurring", "interval_count"],
+                            &c.to_string(),
+                        );
                     }
                 }
             }
@@ -142,7 +163,10 @@ mod tests {
     #[test]
     fn brackets_indexes_and_escaping() {
         let mut p = CreateSessionParams::new(CheckoutMode::Subscription);
-        p.line_items.push(LineItemParams { price: LineItemPrice::Price { id: "price_1".into() }, quantity: 2 });
+        p.line_items.push(LineItemParams {
+            price: LineItemPrice::Price { id: "price_1".into() },
+            quantity: 2,
+        });
         p.line_items.push(LineItemParams {
             price: LineItemPrice::Inline {
                 currency: "eur".into(),
@@ -150,7 +174,10 @@ mod tests {
                 product_name: "Tea & cake=good".into(),
                 description: Some("50% off [today]".into()),
                 images: vec!["https://img.example/a.png".into()],
-                recurring: Some(Recurring { interval: RecurringInterval::Month, interval_count: Some(3) }),
+                recurring: Some(Recurring {
+                    interval: RecurringInterval::Month,
+                    interval_count: Some(3),
+                }),
             },
             quantity: 1,
         });
@@ -187,6 +214,9 @@ mod tests {
 
     #[test]
     fn unset_fields_are_omitted() {
-        assert_eq!(encode_create_params(&CreateSessionParams::new(CheckoutMode::Setup)), "mode=setup");
+        assert_eq!(
+            encode_create_params(&CreateSessionParams::new(CheckoutMode::Setup)),
+            "mode=setup"
+        );
     }
 }

@@ -8,6 +8,9 @@
 
 #![deny(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// CheckoutError carries Stripe's error details as plain fields so Kotlin and Swift see them
+// directly; errors are rare, so the larger Result is not worth boxing them away from FFI users.
+#![allow(clippy::result_large_err)]
 
 uniffi::setup_scaffolding!();
 
@@ -36,8 +39,8 @@ pub use model::{
     SessionStatus, SimpleCheckout,
 };
 pub use return_url::{
-    build_return_urls, parse_return_url, new_state, ReturnBase, ReturnEvent, ReturnKind, ReturnUrls, MAX_RETURN_URL_LEN,
-    SESSION_ID_PLACEHOLDER,
+    build_return_urls, new_state, parse_return_url, ReturnBase, ReturnEvent, ReturnKind, ReturnUrls,
+    MAX_RETURN_URL_LEN, SESSION_ID_PLACEHOLDER,
 };
 pub use store::{FileStore, PaymentOutcome, PendingCheckout, PendingStore};
 pub use transport::{new_idempotency_key, USER_AGENT_VALUE};

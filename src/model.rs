@@ -444,12 +444,18 @@ mod tests {
     #[test]
     fn the_complete_stripe_fixture_decodes() {
         let s: CheckoutSession = serde_json::from_str(FIXTURE).expect("fixture decodes");
-        assert_eq!(s.id, "cs_test_a1YS1URlnyQCN5fUUduORoQ7Pw41PJqDWkIVQCpJPqkfIhd6tVY8XB1OLY");
+        assert_eq!(
+            s.id,
+            "cs_test_a1YS1URlnyQCN5fUUduORoQ7Pw41PJqDWkIVQCpJPqkfIhd6tVY8XB1OLY"
+        );
         assert_eq!(s.status, Some(SessionStatus::Open));
         assert_eq!(s.payment_status, PaymentStatus::Unpaid);
         assert_eq!(s.mode, CheckoutMode::Payment);
         assert_eq!(s.payment_intent.as_deref(), Some("pi_1PgafyB7WZ01zgkWSjxsAJo3"));
-        assert_eq!(s.customer_details.and_then(|c| c.email).as_deref(), Some("example@example.com"));
+        assert_eq!(
+            s.customer_details.and_then(|c| c.email).as_deref(),
+            Some("example@example.com")
+        );
         assert_eq!(s.payment_method_types, vec!["card".to_string()]);
         assert!(!s.livemode);
     }
@@ -466,7 +472,12 @@ mod tests {
         let s: CheckoutSession = serde_json::from_value(v).unwrap();
         assert_eq!(s.status, Some(SessionStatus::Unknown { value: "paused".into() }));
         assert_eq!(s.payment_status.as_str(), "partially_paid");
-        assert_eq!(s.mode, CheckoutMode::Unknown { value: "installments".into() });
+        assert_eq!(
+            s.mode,
+            CheckoutMode::Unknown {
+                value: "installments".into()
+            }
+        );
         assert_eq!(s.payment_intent.as_deref(), Some("pi_expanded"));
         assert!(s.metadata.is_empty());
     }

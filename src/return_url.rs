@@ -74,12 +74,20 @@ impl ReturnBase {
         }
         let scheme = url.scheme().to_owned();
         if scheme == "http" && !matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")) {
-            return Err(bad("plain http is allowed only for loopback; use https or an app scheme"));
+            return Err(bad(
+                "plain http is allowed only for loopback; use https or an app scheme",
+            ));
         }
-        if matches!(scheme.as_str(), "javascript" | "data" | "file" | "about" | "blob" | "ftp" | "ws" | "wss") {
+        if matches!(
+            scheme.as_str(),
+            "javascript" | "data" | "file" | "about" | "blob" | "ftp" | "ws" | "wss"
+        ) {
             return Err(bad("unsupported scheme"));
         }
-        let host = url.host_str().filter(|h| !h.is_empty()).ok_or_else(|| bad("must have a host, e.g. myapp://checkout"))?;
+        let host = url
+            .host_str()
+            .filter(|h| !h.is_empty())
+            .ok_or_else(|| bad("must have a host, e.g. myapp://checkout"))?;
         let host = host.to_ascii_lowercase();
         let path = decode_path(url.path()).ok_or_else(|| bad("path has malformed or forbidden percent-encoding"))?;
         let path = path.trim_end_matches('/').to_owned();
@@ -88,13 +96,22 @@ impl ReturnBase {
             Some(p) => format!("{scheme}://{host}:{p}{path}"),
             None => format!("{scheme}://{host}{path}"),
         };
-        Ok(ReturnBase { scheme, host, port, path, prefix })
+        Ok(ReturnBase {
+            scheme,
+            host,
+            port,
+            path,
+            prefix,
+        })
     }
 
     /// The URLs for one checkout with the given `state`.
     pub fn urls(&self, state: &str) -> ReturnUrls {
         ReturnUrls {
-            success_url: format!("{}/success?session_id={SESSION_ID_PLACEHOLDER}&state={state}", self.prefix),
+            success_url: format!(
+                "{}/success?session_id={SESSION_ID_PLACEHOLDER}&state={state}",
+                self.prefix
+            ),
             cancel_url: format!("{}/cancel?state={state}", self.prefix),
             state: state.to_owned(),
         }
@@ -156,18 +173,27 @@ impl ReturnBase {
                 if id.contains("CHECKOUT_SESSION_ID") {
                     return Err(reject("session_id placeholder was not substituted"));
                 }
-                if id.is_empty() || id.len() > 255 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+                if id.is_empty()
+                    || id.len() > 255
+                    || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                {
                     return Err(reject("malformed session_id"));
                 }
                 Some(id)
             }
         };
-        Ok(ReturnEvent { kind, session_id, state })
+        Ok(ReturnEvent {
+            kind,
+            session_id,
+            state,
+        })
     }
 }
 
 fn reject(reason: &str) -> CheckoutError {
-    CheckoutError::InvalidReturnUrl { reason: reason.to_owned() }
+    CheckoutError::InvalidReturnUrl {
+        reason: reason.to_owned(),
+    }
 }
 
 fn is_state(s: &str) -> bool {
@@ -203,7 +229,9 @@ fn decode_path(path: &str) -> Option<String> {
 /// A fresh 128-bit nonce from the OS, as 32 lowercase hex characters.
 pub fn new_state() -> Result<String, CheckoutError> {
     let mut b = [0u8; 16];
-    getrandom::fill(&mut b).map_err(|e| CheckoutError::Storage { reason: format!("no OS randomness: {e}") })?;
+    getrandom::fill(&mut b).map_err(|e| CheckoutError::Storage {
+        reason: format!("no OS randomness: {e}"),
+    })?;
     Ok(b.iter().map(|x| format!("{x:02x}")).collect())
 }
 

@@ -35,7 +35,10 @@ impl PaymentOutcome {
     /// Whether the outcome can no longer change; checkouts with a non-final outcome stay in
     /// `CheckoutFlow::pending()`.
     pub fn is_final(self) -> bool {
-        matches!(self, PaymentOutcome::Paid | PaymentOutcome::Canceled | PaymentOutcome::Expired)
+        matches!(
+            self,
+            PaymentOutcome::Paid | PaymentOutcome::Canceled | PaymentOutcome::Expired
+        )
     }
 }
 
@@ -112,12 +115,16 @@ pub struct FileStore {
 
 impl std::fmt::Debug for FileStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FileStore").field("dir", &self.dir).finish_non_exhaustive()
+        f.debug_struct("FileStore")
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
     }
 }
 
 fn storage(what: &str, e: impl std::fmt::Display) -> CheckoutError {
-    CheckoutError::Storage { reason: format!("{what}: {e}") }
+    CheckoutError::Storage {
+        reason: format!("{what}: {e}"),
+    }
 }
 
 #[uniffi::export]
@@ -152,7 +159,10 @@ impl FileStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
             Err(e) => return Err(storage("cannot read the store", e)),
         };
-        Ok(std::sync::Arc::new(FileStore { dir, entries: Mutex::new(entries) }))
+        Ok(std::sync::Arc::new(FileStore {
+            dir,
+            entries: Mutex::new(entries),
+        }))
     }
 
     /// The directory the store lives in.
@@ -202,8 +212,11 @@ impl PendingStore for FileStore {
 }
 
 fn write_atomically(dir: &Path, entries: &BTreeMap<String, PendingCheckout>) -> Result<(), CheckoutError> {
-    let body = serde_json::to_vec(&FileFormat { version: FORMAT_VERSION, checkouts: entries.values().cloned().collect() })
-        .map_err(|e| storage("cannot encode the store", e))?;
+    let body = serde_json::to_vec(&FileFormat {
+        version: FORMAT_VERSION,
+        checkouts: entries.values().cloned().collect(),
+    })
+    .map_err(|e| storage("cannot encode the store", e))?;
     let tmp = dir.join(format!("{FILE_NAME}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = OpenOptions::new().write(true).create(true).truncate(true).open(&tmp)?;
@@ -222,7 +235,9 @@ fn write_atomically(dir: &Path, entries: &BTreeMap<String, PendingCheckout>) -> 
 /// Makes the rename itself durable (POSIX needs an fsync of the directory).
 fn sync_dir(dir: &Path) -> Result<(), CheckoutError> {
     #[cfg(unix)]
-    File::open(dir).and_then(|d| d.sync_all()).map_err(|e| storage("cannot sync the store directory", e))?;
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| storage("cannot sync the store directory", e))?;
     #[cfg(not(unix))]
     let _ = dir;
     Ok(())
@@ -233,7 +248,11 @@ mod tests {
     use super::*;
 
     fn tmpdir(tag: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("cb-store-{tag}-{}-{}", std::process::id(), crate::transport::new_idempotency_key()));
+        let d = std::env::temp_dir().join(format!(
+            "cb-store-{tag}-{}-{}",
+            std::process::id(),
+            crate::transport::new_idempotency_key()
+        ));
         fs::create_dir_all(&d).expect("tmp dir");
         d
     }
@@ -272,10 +291,20 @@ mod tests {
         let d = tmpdir("corrupt");
         fs::write(d.join(FILE_NAME), b"{\"version\":1,\"checkouts\":[{\"sess").expect("write");
         let err = FileStore::open(d.display().to_string()).expect_err("corrupt");
-        assert!(matches!(err, CheckoutError::Storage { ref reason } if reason.contains("preserved as")), "{err:?}");
-        let preserved: Vec<_> = fs::read_dir(&d).expect("dir").flatten().filter(|e| e.file_name().to_string_lossy().contains(".corrupt-")).collect();
+        assert!(
+            matches!(err, CheckoutError::Storage { ref reason } if reason.contains("preserved as")),
+            "{err:?}"
+        );
+        let preserved: Vec<_> = fs::read_dir(&d)
+            .expect("dir")
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains(".corrupt-"))
+            .collect();
         assert_eq!(preserved.len(), 1);
-        assert_eq!(fs::read(preserved[0].path()).expect("read"), b"{\"version\":1,\"checkouts\":[{\"sess");
+        assert_eq!(
+            fs::read(preserved[0].path()).expect("read"),
+            b"{\"version\":1,\"checkouts\":[{\"sess"
+        );
         // The next open starts empty and works.
         let s = FileStore::open(d.display().to_string()).expect("fresh");
         assert!(s.load_all().expect("load").is_empty());

@@ -36,7 +36,11 @@ pub(crate) struct Transport {
 /// The outcome of one attempt, before the retry decision.
 enum Attempt {
     Done(Vec<u8>, Option<String>),
-    Failed { error: CheckoutError, retry: bool, retry_after: Option<Duration> },
+    Failed {
+        error: CheckoutError,
+        retry: bool,
+        retry_after: Option<Duration>,
+    },
 }
 
 impl Transport {
@@ -67,7 +71,9 @@ impl Transport {
             .connect_timeout(Duration::from_millis(config.timeout_ms.min(30_000)))
             .pool_idle_timeout(Duration::from_secs(60))
             .build()
-            .map_err(|e| CheckoutError::Network { reason: format!("cannot build HTTP client: {e}") })?;
+            .map_err(|e| CheckoutError::Network {
+                reason: format!("cannot build HTTP client: {e}"),
+            })?;
         Ok(Transport {
             http,
             base,
@@ -116,7 +122,10 @@ impl Transport {
     ) -> Result<T, CheckoutError> {
         let mut attempt: u32 = 0;
         loop {
-            match self.attempt(&method, &url, body.as_deref(), idempotency_key.as_deref()).await {
+            match self
+                .attempt(&method, &url, body.as_deref(), idempotency_key.as_deref())
+                .await
+            {
                 Attempt::Done(bytes, request_id) => {
                     return serde_json::from_slice(&bytes).map_err(|e| CheckoutError::InvalidResponse {
                         status: 200,
@@ -124,7 +133,11 @@ impl Transport {
                         request_id,
                     });
                 }
-                Attempt::Failed { error, retry, retry_after } => {
+                Attempt::Failed {
+                    error,
+                    retry,
+                    retry_after,
+                } => {
                     if !retry || attempt >= self.max_retries {
                         return Err(error);
                     }
@@ -137,7 +150,10 @@ impl Transport {
     }
 
     async fn attempt(&self, method: &Method, url: &Url, body: Option<&str>, key: Option<&str>) -> Attempt {
-        let mut req = self.http.request(method.clone(), url.clone()).headers(self.headers.clone());
+        let mut req = self
+            .http
+            .request(method.clone(), url.clone())
+            .headers(self.headers.clone());
         if let Some(k) = key {
             match HeaderValue::from_str(k) {
                 Ok(v) => req = req.header("idempotency-key", v),
@@ -152,7 +168,10 @@ impl Transport {
         }
         if let Some(b) = body {
             req = req
-                .header(CONTENT_TYPE, HeaderValue::from_static("application/x-www-form-urlencoded"))
+                .header(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("application/x-www-form-urlencoded"),
+                )
                 .body(b.to_owned());
         }
         let timeout_ms = u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX);
@@ -167,14 +186,24 @@ impl Transport {
         };
         let (status, headers, body) = match tokio::time::timeout(self.timeout, fut).await {
             Err(_) => {
-                return Attempt::Failed { error: CheckoutError::Timeout { timeout_ms }, retry: true, retry_after: None }
+                return Attempt::Failed {
+                    error: CheckoutError::Timeout { timeout_ms },
+                    retry: true,
+                    retry_after: None,
+                }
             }
             Ok(Err(e)) if e.is_timeout() => {
-                return Attempt::Failed { error: CheckoutError::Timeout { timeout_ms }, retry: true, retry_after: None }
+                return Attempt::Failed {
+                    error: CheckoutError::Timeout { timeout_ms },
+                    retry: true,
+                    retry_after: None,
+                }
             }
             Ok(Err(e)) => {
                 return Attempt::Failed {
-                    error: CheckoutError::Network { reason: redact(&describe_reqwest_error(&e), Some(&self.secret)) },
+                    error: CheckoutError::Network {
+                        reason: redact(&describe_reqwest_error(&e), Some(&self.secret)),
+                    },
                     retry: true,
                     retry_after: None,
                 }
@@ -186,7 +215,11 @@ impl Transport {
             Ok(b) => b,
             Err(too_big) => {
                 return Attempt::Failed {
-                    error: CheckoutError::InvalidResponse { status: status.as_u16(), reason: too_big, request_id },
+                    error: CheckoutError::InvalidResponse {
+                        status: status.as_u16(),
+                        reason: too_big,
+                        request_id,
+                    },
                     retry: false,
                     retry_after: None,
                 }
@@ -205,13 +238,20 @@ impl Transport {
             .filter(|s| *s <= 60)
             .map(Duration::from_secs);
         let error = map_error(status, &headers, &body, request_id, &self.secret);
-        Attempt::Failed { error, retry: should_retry, retry_after }
+        Attempt::Failed {
+            error,
+            retry: should_retry,
+            retry_after,
+        }
     }
 }
 
 /// Reads at most [`MAX_RESPONSE_BYTES`]; the inner `Err` says the body was too large.
 async fn read_capped(mut resp: reqwest::Response) -> Result<Result<Vec<u8>, String>, reqwest::Error> {
-    let mut out = Vec::with_capacity(resp.content_length().map_or(4096, |n| n.min(MAX_RESPONSE_BYTES as u64) as usize));
+    let mut out = Vec::with_capacity(
+        resp.content_length()
+            .map_or(4096, |n| n.min(MAX_RESPONSE_BYTES as u64) as usize),
+    );
     while let Some(chunk) = resp.chunk().await? {
         if out.len() + chunk.len() > MAX_RESPONSE_BYTES {
             return Ok(Err(format!("response body exceeds {MAX_RESPONSE_BYTES} bytes")));
@@ -227,7 +267,13 @@ fn header_str<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// Maps an error response by HTTP status first (a 401 carries `type: invalid_request_error`),
 /// then refines with the body when it is Stripe's JSON error shape.
-fn map_error(status: StatusCode, headers: &HeaderMap, body: &[u8], request_id: Option<String>, secret: &str) -> CheckoutError {
+fn map_error(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+    request_id: Option<String>,
+    secret: &str,
+) -> CheckoutError {
     #[derive(serde::Deserialize)]
     struct Envelope {
         error: Body,
@@ -249,7 +295,11 @@ fn map_error(status: StatusCode, headers: &HeaderMap, body: &[u8], request_id: O
         None if body.is_empty() => Some("empty error body".to_owned()),
         None => {
             let ct = header_str(headers, "content-type").unwrap_or("unknown content type");
-            Some(format!("error body is not Stripe's JSON ({} bytes of {})", body.len(), truncate(ct, 64)))
+            Some(format!(
+                "error body is not Stripe's JSON ({} bytes of {})",
+                body.len(),
+                truncate(ct, 64)
+            ))
         }
     };
     let b = parsed.unwrap_or_default();
@@ -343,7 +393,9 @@ pub fn new_idempotency_key() -> String {
         // Without OS randomness fall back to time and a counter: still unique per process.
         static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
         b[..8].copy_from_slice(&(t as u64).to_le_bytes());
         b[8..].copy_from_slice(&n.to_le_bytes());
     }
@@ -359,7 +411,9 @@ pub fn new_idempotency_key() -> String {
 fn tls_config() -> Result<rustls::ClientConfig, CheckoutError> {
     static CONFIG: OnceLock<Result<Arc<rustls::ClientConfig>, String>> = OnceLock::new();
     let shared = CONFIG.get_or_init(|| {
-        let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+        let roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut cfg = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
@@ -371,7 +425,9 @@ fn tls_config() -> Result<rustls::ClientConfig, CheckoutError> {
     });
     match shared {
         Ok(cfg) => Ok((**cfg).clone()),
-        Err(e) => Err(CheckoutError::Network { reason: format!("TLS setup failed: {e}") }),
+        Err(e) => Err(CheckoutError::Network {
+            reason: format!("TLS setup failed: {e}"),
+        }),
     }
 }
 
@@ -383,7 +439,10 @@ mod tests {
     fn backoff_doubles_caps_and_jitters() {
         for _ in 0..100 {
             let d1 = backoff(1, None);
-            assert!(d1 >= Duration::from_millis(250) && d1 <= Duration::from_millis(500), "{d1:?}");
+            assert!(
+                d1 >= Duration::from_millis(250) && d1 <= Duration::from_millis(500),
+                "{d1:?}"
+            );
             let d2 = backoff(2, None);
             assert!(d2 >= Duration::from_millis(500) && d2 <= Duration::from_millis(1000));
             let d9 = backoff(9, None);
@@ -404,19 +463,38 @@ mod tests {
     #[test]
     fn error_mapping_by_status_first() {
         let h = HeaderMap::new();
-        let body = br#"{"error":{"type":"invalid_request_error","message":"Invalid API Key provided: sk_test_****1234"}}"#;
-        let e = map_error(StatusCode::UNAUTHORIZED, &h, body, Some("req_1".into()), "sk_test_abcd1234");
+        let body =
+            br#"{"error":{"type":"invalid_request_error","message":"Invalid API Key provided: sk_test_****1234"}}"#;
+        let e = map_error(
+            StatusCode::UNAUTHORIZED,
+            &h,
+            body,
+            Some("req_1".into()),
+            "sk_test_abcd1234",
+        );
         match e {
             CheckoutError::Authentication { details } => {
                 assert_eq!(details.error_type.as_deref(), Some("invalid_request_error"));
-                assert_eq!(details.stripe_message.as_deref(), Some("Invalid API Key provided: [redacted]"));
+                assert_eq!(
+                    details.stripe_message.as_deref(),
+                    Some("Invalid API Key provided: [redacted]")
+                );
                 assert_eq!(details.request_id.as_deref(), Some("req_1"));
             }
             other => panic!("{other:?}"),
         }
         let e = map_error(StatusCode::BAD_GATEWAY, &h, b"<html>502</html>", None, "sk_x");
-        assert!(matches!(e, CheckoutError::Api { ref details } if details.status == 502), "{e:?}");
-        let e = map_error(StatusCode::BAD_REQUEST, &h, br#"{"error":{"type":"idempotency_error"}}"#, None, "sk_x");
+        assert!(
+            matches!(e, CheckoutError::Api { ref details } if details.status == 502),
+            "{e:?}"
+        );
+        let e = map_error(
+            StatusCode::BAD_REQUEST,
+            &h,
+            br#"{"error":{"type":"idempotency_error"}}"#,
+            None,
+            "sk_x",
+        );
         assert!(matches!(e, CheckoutError::IdempotencyConflict { .. }));
     }
 }

@@ -36,7 +36,10 @@ pub fn validate_create_params(p: &CreateSessionParams, now: i64) -> R {
     }
     let needs_items = !matches!(p.mode, CheckoutMode::Setup);
     if needs_items && p.line_items.is_empty() {
-        return err("line_items", "at least one line item is required in payment and subscription modes");
+        return err(
+            "line_items",
+            "at least one line item is required in payment and subscription modes",
+        );
     }
     if p.line_items.len() > MAX_LINE_ITEMS {
         return err("line_items", format!("at most {MAX_LINE_ITEMS} line items"));
@@ -54,7 +57,14 @@ pub fn validate_create_params(p: &CreateSessionParams, now: i64) -> R {
                 all_inline = false;
                 opaque_id(&f("price"), id)?;
             }
-            LineItemPrice::Inline { currency: c, unit_amount, product_name, description, images, recurring } => {
+            LineItemPrice::Inline {
+                currency: c,
+                unit_amount,
+                product_name,
+                description,
+                images,
+                recurring,
+            } => {
                 let pf = |k: &str| format!("line_items[{i}][price_data][{k}]");
                 currency_code(&pf("currency"), c)?;
                 if let Some(prev) = currency {
@@ -66,7 +76,10 @@ pub fn validate_create_params(p: &CreateSessionParams, now: i64) -> R {
                 if *unit_amount <= 0 {
                     return err(pf("unit_amount"), "must be a positive amount in minor units");
                 }
-                if unit_amount.checked_mul(i64::from(item.quantity)).is_none_or(|t| t > 99_999_999_999) {
+                if unit_amount
+                    .checked_mul(i64::from(item.quantity))
+                    .is_none_or(|t| t > 99_999_999_999)
+                {
                     return err(pf("unit_amount"), "amount × quantity is too large");
                 }
                 text(&pf("product_data][name"), product_name, 1, 5000)?;
@@ -126,14 +139,23 @@ pub fn validate_create_params(p: &CreateSessionParams, now: i64) -> R {
     }
     for (k, v) in &p.metadata {
         if k.is_empty() || k.chars().count() > MAX_METADATA_KEY_LEN {
-            return err("metadata", format!("keys must be 1 to {MAX_METADATA_KEY_LEN} characters"));
+            return err(
+                "metadata",
+                format!("keys must be 1 to {MAX_METADATA_KEY_LEN} characters"),
+            );
         }
         // Brackets would be read as nesting by the form encoding on the other side.
         if k.contains(['[', ']']) || k.chars().any(char::is_control) {
-            return err(format!("metadata[{k}]"), "keys must not contain brackets or control characters");
+            return err(
+                format!("metadata[{k}]"),
+                "keys must not contain brackets or control characters",
+            );
         }
         if v.chars().count() > MAX_METADATA_VALUE_LEN {
-            return err(format!("metadata[{k}]"), format!("values must be at most {MAX_METADATA_VALUE_LEN} characters"));
+            return err(
+                format!("metadata[{k}]"),
+                format!("values must be at most {MAX_METADATA_VALUE_LEN} characters"),
+            );
         }
     }
     if let Some(t) = p.expires_at {
@@ -147,7 +169,12 @@ pub fn validate_create_params(p: &CreateSessionParams, now: i64) -> R {
         }
     }
     for (i, t) in p.payment_method_types.iter().enumerate() {
-        if t.is_empty() || t.len() > 64 || !t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+        if t.is_empty()
+            || t.len() > 64
+            || !t
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
             return err(format!("payment_method_types[{i}]"), "expected a type such as card");
         }
     }
@@ -163,7 +190,10 @@ pub fn validate_create_params(p: &CreateSessionParams, now: i64) -> R {
 /// `Idempotency-Key` rules: 1..=255 printable ASCII characters (it travels as a header).
 pub fn idempotency_key(k: &str) -> R {
     if k.is_empty() || k.len() > MAX_IDEMPOTENCY_KEY_LEN || !k.bytes().all(|b| b.is_ascii_graphic()) {
-        return err("idempotency_key", format!("must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} printable ASCII characters"));
+        return err(
+            "idempotency_key",
+            format!("must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} printable ASCII characters"),
+        );
     }
     Ok(())
 }
@@ -206,7 +236,9 @@ fn absolute_url(field: &str, u: &str) -> R {
         Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.host().is_none() => {
             err(field, "must have a host")
         }
-        Ok(parsed) if parsed.cannot_be_a_base() => err(field, "must be a hierarchical URL such as https://… or myapp://…"),
+        Ok(parsed) if parsed.cannot_be_a_base() => {
+            err(field, "must be a hierarchical URL such as https://… or myapp://…")
+        }
         Ok(_) => Ok(()),
         Err(e) => err(field, format!("must be an absolute URL ({e})")),
     }
@@ -260,38 +292,119 @@ mod tests {
 
     #[test]
     fn each_violation_names_its_field() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut CreateSessionParams)>)> = vec![
+        type Mutation = Box<dyn Fn(&mut CreateSessionParams)>;
+        let cases: Vec<(&str, Mutation)> = vec![
             ("line_items", Box::new(|p| p.line_items.clear())),
             ("line_items", Box::new(|p| p.line_items = vec![inline(100); 101])),
             ("line_items[0][quantity]", Box::new(|p| p.line_items[0].quantity = 0)),
-            ("line_items[0][quantity]", Box::new(|p| p.line_items[0].quantity = 1_000_000)),
-            ("line_items[0][price_data][unit_amount]", Box::new(|p| p.line_items[0] = inline(0))),
-            ("line_items[0][price_data][unit_amount]", Box::new(|p| p.line_items[0] = inline(-5))),
-            ("line_items[0][price_data][currency]", Box::new(|p| {
-                if let LineItemPrice::Inline { currency, .. } = &mut p.line_items[0].price { *currency = "USD".into() }
-            })),
-            ("line_items[0][price_data][currency]", Box::new(|p| {
-                if let LineItemPrice::Inline { currency, .. } = &mut p.line_items[0].price { *currency = "usdx".into() }
-            })),
-            ("line_items[0][price]", Box::new(|p| p.line_items[0].price = LineItemPrice::Price { id: "../v1/charges".into() })),
-            ("success_url", Box::new(|p| p.success_url = Some("/relative/path".into()))),
-            ("cancel_url", Box::new(|p| p.cancel_url = Some("mailto:someone@example.com".into()))),
-            ("expires_at", Box::new(|p| p.expires_at = Some(NOW + MIN_EXPIRY_SECS - 1))),
-            ("expires_at", Box::new(|p| p.expires_at = Some(NOW + MAX_EXPIRY_SECS + 1))),
-            ("metadata", Box::new(|p| p.metadata = (0..51).map(|i| (format!("k{i}"), "v".into())).collect())),
-            ("metadata", Box::new(|p| { p.metadata.insert("k".repeat(41), "v".into()); })),
-            ("metadata[k]", Box::new(|p| { p.metadata.insert("k".into(), "v".repeat(501)); })),
-            ("metadata[a[b]]", Box::new(|p| { p.metadata.insert("a[b]".into(), "v".into()); })),
-            ("customer_email", Box::new(|p| { p.customer = Some("cus_1".into()); p.customer_email = Some("a@b.c".into()); })),
-            ("client_reference_id", Box::new(|p| p.client_reference_id = Some("x".repeat(201)))),
-            ("idempotency_key", Box::new(|p| p.idempotency_key = Some("k".repeat(256)))),
-            ("idempotency_key", Box::new(|p| p.idempotency_key = Some("has space".into()))),
-            ("mode", Box::new(|p| p.mode = CheckoutMode::Unknown { value: "x".into() })),
-            ("line_items[0][price_data][recurring]", Box::new(|p| {
-                if let LineItemPrice::Inline { recurring, .. } = &mut p.line_items[0].price {
-                    *recurring = Some(Recurring { interval: RecurringInterval::Month, interval_count: None });
-                }
-            })),
+            (
+                "line_items[0][quantity]",
+                Box::new(|p| p.line_items[0].quantity = 1_000_000),
+            ),
+            (
+                "line_items[0][price_data][unit_amount]",
+                Box::new(|p| p.line_items[0] = inline(0)),
+            ),
+            (
+                "line_items[0][price_data][unit_amount]",
+                Box::new(|p| p.line_items[0] = inline(-5)),
+            ),
+            (
+                "line_items[0][price_data][currency]",
+                Box::new(|p| {
+                    if let LineItemPrice::Inline { currency, .. } = &mut p.line_items[0].price {
+                        *currency = "USD".into()
+                    }
+                }),
+            ),
+            (
+                "line_items[0][price_data][currency]",
+                Box::new(|p| {
+                    if let LineItemPrice::Inline { currency, .. } = &mut p.line_items[0].price {
+                        *currency = "usdx".into()
+                    }
+                }),
+            ),
+            (
+                "line_items[0][price]",
+                Box::new(|p| {
+                    p.line_items[0].price = LineItemPrice::Price {
+                        id: "../v1/charges".into(),
+                    }
+                }),
+            ),
+            (
+                "success_url",
+                Box::new(|p| p.success_url = Some("/relative/path".into())),
+            ),
+            (
+                "cancel_url",
+                Box::new(|p| p.cancel_url = Some("mailto:someone@example.com".into())),
+            ),
+            (
+                "expires_at",
+                Box::new(|p| p.expires_at = Some(NOW + MIN_EXPIRY_SECS - 1)),
+            ),
+            (
+                "expires_at",
+                Box::new(|p| p.expires_at = Some(NOW + MAX_EXPIRY_SECS + 1)),
+            ),
+            (
+                "metadata",
+                Box::new(|p| p.metadata = (0..51).map(|i| (format!("k{i}"), "v".into())).collect()),
+            ),
+            (
+                "metadata",
+                Box::new(|p| {
+                    p.metadata.insert("k".repeat(41), "v".into());
+                }),
+            ),
+            (
+                "metadata[k]",
+                Box::new(|p| {
+                    p.metadata.insert("k".into(), "v".repeat(501));
+                }),
+            ),
+            (
+                "metadata[a[b]]",
+                Box::new(|p| {
+                    p.metadata.insert("a[b]".into(), "v".into());
+                }),
+            ),
+            (
+                "customer_email",
+                Box::new(|p| {
+                    p.customer = Some("cus_1".into());
+                    p.customer_email = Some("a@b.c".into());
+                }),
+            ),
+            (
+                "client_reference_id",
+                Box::new(|p| p.client_reference_id = Some("x".repeat(201))),
+            ),
+            (
+                "idempotency_key",
+                Box::new(|p| p.idempotency_key = Some("k".repeat(256))),
+            ),
+            (
+                "idempotency_key",
+                Box::new(|p| p.idempotency_key = Some("has space".into())),
+            ),
+            (
+                "mode",
+                Box::new(|p| p.mode = CheckoutMode::Unknown { value: "x".into() }),
+            ),
+            (
+                "line_items[0][price_data][recurring]",
+                Box::new(|p| {
+                    if let LineItemPrice::Inline { recurring, .. } = &mut p.line_items[0].price {
+                        *recurring = Some(Recurring {
+                            interval: RecurringInterval::Month,
+                            interval_count: None,
+                        });
+                    }
+                }),
+            ),
             ("line_items", Box::new(|p| p.mode = CheckoutMode::Subscription)),
         ];
         for (want, mutate) in cases {

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every test of checkout-bridge, installing whatever is missing first.
+# Usage: scripts/test.sh            (from anywhere inside the repository)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n==> %s\n' "$*"; }
+
+log "toolchain"
+command -v cargo >/dev/null || { echo "cargo is required (https://rustup.rs)"; exit 1; }
+cargo --version
+
+mkdir -p target
+log "format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+log "Rust unit and integration tests (library + emulator), against the emulator on 127.0.0.1"
+cargo test --workspace --quiet 2>&1 | tee target/rust-tests.log
+grep -q "test result: FAILED" target/rust-tests.log && exit 1
+
+log "demo (emulator round trip)"
+cargo run --quiet --example demo | tee target/demo.log
+grep -q "^outcome: Paid$" target/demo.log
+
+# One plain closing line over every Rust test binary (and the later suites add theirs).
+passed=$(grep -o '[0-9]* passed' target/rust-tests.log | awk '{s+=$1} END {print s+0}')
+failed=$(grep -o '[0-9]* failed' target/rust-tests.log | awk '{s+=$1} END {print s+0}')
+log "all checks passed"
+echo "tests: ${passed} passed, ${failed} failed"

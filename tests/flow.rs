@@ -1,0 +1,305 @@
+//! CheckoutFlow against the emulator: every outcome, tampering, replays, and recovery when no
+//! link comes back.
+
+mod common;
+
+use std::sync::Arc;
+
+use checkout_bridge::*;
+use checkout_bridge_emulator::Emulator;
+use common::*;
+
+const BASE: &str = "myapp://checkout";
+
+fn temp_dir(tag: &str) -> String {
+    let d = std::env::temp_dir().join(format!("cb-flow-{tag}-{}", new_idempotency_key()));
+    d.display().to_string()
+}
+
+fn flow(emu: &Emulator, tag: &str) -> (Arc<CheckoutFlow>, Arc<FileStore>) {
+    let store = FileStore::open(temp_dir(tag)).expect("store");
+    let flow = CheckoutFlow::new(client(emu), BASE.into(), store.clone()).expect("flow");
+    (flow, store)
+}
+
+fn params() -> CreateSessionParams {
+    let mut p = CreateSessionParams::new(CheckoutMode::Payment);
+    p.line_items.push(inline_item(1250, "Tea", 2));
+    p
+}
+
+/// Presses a button on the hosted page like a browser and returns the redirect target.
+async fn press(url: &str, button: &str) -> String {
+    let browser = browser();
+    let action = match button {
+        "Pay" => "pay",
+        "Pay later" => "pay_later",
+        _ => "cancel",
+    };
+    let page = browser.get(url).send().await.expect("page").text().await.expect("html");
+    assert!(page.contains(&format!("/{action}\"")), "page has the {button} form");
+    let target = url::Url::parse(url)
+        .expect("url")
+        .join(&format!("{}/{action}", url::Url::parse(url).expect("url").path()))
+        .expect("join");
+    let resp = browser.post(target).send().await.expect("post");
+    assert_eq!(resp.status(), 303);
+    resp.headers()["location"].to_str().expect("ascii").to_owned()
+}
+
+#[tokio::test]
+async fn paid_round_trip_and_replay() {
+    let emu = emulator().await;
+    let (flow, store) = flow(&emu, "paid");
+    let pending = flow.start(params()).await.expect("start");
+    assert_eq!(pending.amount_total, Some(2500));
+    assert_eq!(
+        store.load_all().expect("load").len(),
+        1,
+        "recorded before start returned"
+    );
+    let body = &emu.requests()[0].body;
+    assert!(
+        body.contains(
+            "success_url=myapp%3A%2F%2Fcheckout%2Fsuccess%3Fsession_id%3D%7BCHECKOUT_SESSION_ID%7D%26state%3D"
+        ),
+        "{body}"
+    );
+
+    let link = press(&pending.url, "Pay").await;
+    assert!(
+        link.starts_with("myapp://checkout/success?session_id=cs_test_"),
+        "{link}"
+    );
+    let r = flow.handle_return_url(link.clone()).await.expect("verified");
+    assert_eq!(r.outcome, PaymentOutcome::Paid);
+    assert_eq!(r.session.payment_status, PaymentStatus::Paid);
+    assert!(
+        flow.pending().expect("pending").is_empty(),
+        "a paid checkout is no longer pending"
+    );
+    // The same link again: the same answer, no error.
+    let again = flow.handle_return_url(link).await.expect("replay");
+    assert_eq!(again.outcome, PaymentOutcome::Paid);
+}
+
+#[tokio::test]
+async fn pay_later_is_processing_until_the_payment_settles() {
+    let emu = emulator().await;
+    let (flow, _) = flow(&emu, "later");
+    let pending = flow.start(params()).await.expect("start");
+    let link = press(&pending.url, "Pay later").await;
+    let r = flow.handle_return_url(link).await.expect("verified");
+    assert_eq!(r.outcome, PaymentOutcome::Processing);
+    assert_eq!(flow.pending().expect("pending").len(), 1, "processing stays pending");
+    // The delayed method settles; resolving later gives Paid.
+    let http = browser();
+    let resp = http
+        .post(format!(
+            "{}/_emulator/sessions/{}/async_succeed",
+            emu.base_url(),
+            pending.session_id
+        ))
+        .send()
+        .await
+        .expect("control");
+    assert!(resp.status().is_success());
+    let r = flow.resolve_pending(pending.session_id).await.expect("resolved");
+    assert_eq!(r.outcome, PaymentOutcome::Paid);
+}
+
+#[tokio::test]
+async fn cancel_link_expires_the_session_so_it_cannot_be_paid_later() {
+    let emu = emulator().await;
+    let (flow, _) = flow(&emu, "cancel");
+    let pending = flow.start(params()).await.expect("start");
+    let link = press(&pending.url, "Cancel").await;
+    assert!(link.starts_with("myapp://checkout/cancel?state="), "{link}");
+    let r = flow.handle_return_url(link.clone()).await.expect("verified");
+    assert_eq!(r.outcome, PaymentOutcome::Canceled);
+    assert_eq!(r.session.status, Some(SessionStatus::Expired));
+    let at_stripe = client(&emu)
+        .retrieve_session(pending.session_id.clone())
+        .await
+        .expect("retrieve");
+    assert_eq!(at_stripe.status, Some(SessionStatus::Expired));
+    assert!(
+        !emu.complete_session(&pending.session_id, true),
+        "an expired session cannot be paid in another tab"
+    );
+    assert_eq!(
+        flow.handle_return_url(link).await.expect("replay").outcome,
+        PaymentOutcome::Canceled
+    );
+}
+
+#[tokio::test]
+async fn expired_session_is_expired() {
+    let emu = emulator().await;
+    let (flow, _) = flow(&emu, "expired");
+    let pending = flow.start(params()).await.expect("start");
+    assert!(emu.expire_session(&pending.session_id));
+    let link = format!(
+        "myapp://checkout/success?session_id={}&state={}",
+        pending.session_id, pending.state
+    );
+    assert_eq!(
+        flow.handle_return_url(link).await.expect("verified").outcome,
+        PaymentOutcome::Expired
+    );
+}
+
+#[tokio::test]
+async fn a_success_link_while_the_session_is_still_open_is_open_never_paid() {
+    let emu = emulator().await;
+    let (flow, _) = flow(&emu, "open");
+    let pending = flow.start(params()).await.expect("start");
+    // A forged success link, built from the pending data, before anything was paid.
+    let link = format!(
+        "myapp://checkout/success?session_id={}&state={}",
+        pending.session_id, pending.state
+    );
+    let r = flow.handle_return_url(link).await.expect("verified");
+    assert_eq!(r.outcome, PaymentOutcome::Open);
+    assert_eq!(flow.pending().expect("pending").len(), 1);
+}
+
+#[tokio::test]
+async fn tampered_amount_currency_mode_or_livemode_is_a_mismatch() {
+    for patch in [
+        serde_json::json!({"amount_total": 1}),
+        serde_json::json!({"currency": "eur"}),
+        serde_json::json!({"mode": "setup"}),
+        serde_json::json!({"livemode": true}),
+    ] {
+        let emu = emulator().await;
+        let (flow, _) = flow(&emu, "tamper");
+        let pending = flow.start(params()).await.expect("start");
+        let link = press(&pending.url, "Pay").await;
+        assert!(emu.tamper_session(&pending.session_id, patch.clone()));
+        let r = flow.handle_return_url(link).await;
+        assert!(
+            matches!(r, Err(CheckoutError::SessionMismatch { .. })),
+            "{patch}: {r:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn links_for_other_checkouts_or_unknown_states_are_refused() {
+    let emu = emulator().await;
+    let (flow, _) = flow(&emu, "swap");
+    let a = flow.start(params()).await.expect("a");
+    let b = flow.start(params()).await.expect("b");
+    emu.complete_session(&b.session_id, true);
+    // B's paid session ID with A's state.
+    let swapped = format!("myapp://checkout/success?session_id={}&state={}", b.session_id, a.state);
+    assert!(matches!(
+        flow.handle_return_url(swapped).await,
+        Err(CheckoutError::SessionMismatch { .. })
+    ));
+    // A state no checkout was started with (e.g. replayed from another install).
+    let unknown = format!(
+        "myapp://checkout/success?session_id={}&state={}",
+        b.session_id,
+        "f".repeat(32)
+    );
+    assert!(matches!(
+        flow.handle_return_url(unknown).await,
+        Err(CheckoutError::InvalidReturnUrl { .. })
+    ));
+    // A link for another app's base.
+    let foreign = format!(
+        "otherapp://checkout/success?session_id={}&state={}",
+        b.session_id, b.state
+    );
+    assert!(matches!(
+        flow.handle_return_url(foreign).await,
+        Err(CheckoutError::InvalidReturnUrl { .. })
+    ));
+}
+
+#[tokio::test]
+async fn resolve_pending_after_a_lost_link_and_after_a_restart() {
+    let emu = emulator().await;
+    let dir = temp_dir("restart");
+    let pending = {
+        let store = FileStore::open(dir.clone()).expect("store");
+        let flow = CheckoutFlow::new(client(&emu), BASE.into(), store).expect("flow");
+        flow.start(params()).await.expect("start")
+    };
+    // The customer pays, but the app was killed and the link never arrives.
+    let _ = press(&pending.url, "Pay").await;
+    let store = FileStore::open(dir).expect("reopen");
+    let flow = CheckoutFlow::new(client(&emu), BASE.into(), store).expect("flow");
+    let open = flow.pending().expect("pending");
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].session_id, pending.session_id);
+    let r = flow
+        .resolve_pending(pending.session_id.clone())
+        .await
+        .expect("resolved");
+    assert_eq!(r.outcome, PaymentOutcome::Paid);
+    assert!(flow.pending().expect("pending").is_empty());
+}
+
+#[tokio::test]
+async fn cancel_of_an_open_checkout_and_of_one_paid_in_another_tab() {
+    let emu = emulator().await;
+    let (flow, _) = flow(&emu, "cancel-api");
+    let a = flow.start(params()).await.expect("a");
+    assert_eq!(
+        flow.cancel(a.session_id.clone()).await.expect("cancel").outcome,
+        PaymentOutcome::Canceled
+    );
+    let b = flow.start(params()).await.expect("b");
+    emu.complete_session(&b.session_id, true);
+    assert_eq!(
+        flow.cancel(b.session_id.clone()).await.expect("cancel").outcome,
+        PaymentOutcome::Paid
+    );
+    assert!(matches!(
+        flow.cancel("cs_never_started".into()).await,
+        Err(CheckoutError::InvalidInput { .. })
+    ));
+}
+
+#[tokio::test]
+async fn start_refuses_caller_urls() {
+    let emu = emulator().await;
+    let (flow, _) = flow(&emu, "urls");
+    let mut p = params();
+    p.success_url = Some("https://elsewhere.example/ok".into());
+    assert!(
+        matches!(flow.start(p).await, Err(CheckoutError::InvalidInput { ref field, .. }) if field == "success_url")
+    );
+    assert_eq!(emu.session_count(), 0);
+}
+
+#[tokio::test]
+async fn a_store_that_cannot_save_leaves_no_payable_session() {
+    struct Broken;
+    impl PendingStore for Broken {
+        fn save(&self, _: PendingCheckout) -> Result<(), CheckoutError> {
+            Err(CheckoutError::Storage {
+                reason: "disk full".into(),
+            })
+        }
+        fn remove(&self, _: String) -> Result<(), CheckoutError> {
+            Ok(())
+        }
+        fn load_all(&self) -> Result<Vec<PendingCheckout>, CheckoutError> {
+            Ok(vec![])
+        }
+    }
+    let emu = emulator().await;
+    let flow = CheckoutFlow::new(client(&emu), BASE.into(), Arc::new(Broken)).expect("flow");
+    let r = flow.start(params()).await;
+    assert!(matches!(r, Err(CheckoutError::Storage { .. })), "{r:?}");
+    assert_eq!(emu.session_count(), 1);
+    let log = emu.requests();
+    assert!(
+        log.iter().any(|r| r.path.ends_with("/expire")),
+        "the unrecorded session was expired"
+    );
+}
