@@ -24,6 +24,7 @@ async fn prints_its_url_serves_and_exits_on_stdin_eof() {
         .to_owned();
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
 
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let resp = reqwest::Client::new()
         .post(format!("{url}/v1/checkout/sessions"))
         .bearer_auth("sk_test_bin")

@@ -9,6 +9,7 @@ pub const KEY: &str = "sk_test_emulator_4242";
 
 /// A client that does not follow redirects.
 pub fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
