@@ -42,6 +42,6 @@ pub use return_url::{
     build_return_urls, new_state, parse_return_url, ReturnBase, ReturnEvent, ReturnKind, ReturnUrls,
     MAX_RETURN_URL_LEN, SESSION_ID_PLACEHOLDER,
 };
-pub use store::{FileStore, PaymentOutcome, PendingCheckout, PendingStore};
+pub use store::{open_file_store, FileStore, PaymentOutcome, PendingCheckout, PendingStore};
 pub use transport::{new_idempotency_key, USER_AGENT_VALUE};
 pub use validate::{validate_create_params, MAX_LINE_ITEMS, MAX_QUANTITY};

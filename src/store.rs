@@ -107,7 +107,6 @@ struct FileFormat {
 /// directory fsynced, so a killed process leaves either the old or the new file, never a torn
 /// one. A file that cannot be read is moved aside (never silently wiped) and reported as a
 /// `Storage` error.
-#[derive(uniffi::Object)]
 pub struct FileStore {
     dir: PathBuf,
     entries: Mutex<BTreeMap<String, PendingCheckout>>,
@@ -127,13 +126,18 @@ fn storage(what: &str, e: impl std::fmt::Display) -> CheckoutError {
     }
 }
 
+/// Opens the built-in [`FileStore`] in `dir` (the app's private files directory), as the
+/// `PendingStore` that `CheckoutFlow` takes. See [`FileStore::open`].
 #[uniffi::export]
+pub fn open_file_store(dir: String) -> Result<std::sync::Arc<dyn PendingStore>, CheckoutError> {
+    Ok(FileStore::open(dir)?)
+}
+
 impl FileStore {
     /// Opens (creating if needed) the store in `dir` and loads it.
     ///
     /// A corrupt file is renamed to `pending-checkouts.json.corrupt-<unix time>` and reported
     /// as `Storage`; the next open starts empty.
-    #[uniffi::constructor]
     pub fn open(dir: String) -> Result<std::sync::Arc<Self>, CheckoutError> {
         let dir = PathBuf::from(dir);
         fs::create_dir_all(&dir).map_err(|e| storage("cannot create the store directory", e))?;

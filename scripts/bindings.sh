@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Generates the Kotlin and Swift bindings from the unstripped library.
+#
+#   scripts/bindings.sh            regenerate bindings/kotlin (Android flavour) and bindings/swift
+#   scripts/bindings.sh --check    fail if the committed bindings differ from freshly generated ones
+#   scripts/bindings.sh --jvm DIR  write JVM-flavoured Kotlin (android = false) into DIR, for tests
+#
+# Generation uses --no-format so the output does not depend on whether ktlint or swiftformat
+# happen to be installed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo build --quiet --features cli --lib --bin uniffi-bindgen
+lib=target/debug/libcheckout_bridge.so
+bindgen=target/debug/uniffi-bindgen
+
+generate() { # $1 = output root
+  rm -rf "$1"
+  mkdir -p "$1/kotlin" "$1/swift"
+  "$bindgen" generate "$lib" --language kotlin --out-dir "$1/kotlin" --no-format
+  "$bindgen" generate "$lib" --language swift --out-dir "$1/swift" --no-format
+}
+
+case "${1:-}" in
+  --check)
+    tmp=$(mktemp -d)
+    trap 'rm -rf "$tmp"' EXIT
+    generate "$tmp/bindings"
+    if ! diff -r bindings "$tmp/bindings" >/dev/null; then
+      diff -r bindings "$tmp/bindings" | head -40
+      echo "bindings/ is stale: run scripts/bindings.sh and commit the result" >&2
+      exit 1
+    fi
+    echo "bindings/ is up to date"
+    ;;
+  --jvm)
+    out=${2:?usage: scripts/bindings.sh --jvm DIR}
+    conf=$(mktemp)
+    trap 'rm -f "$conf"' EXIT
+    printf '[crates.checkout_bridge.bindings.kotlin]\nandroid = false\n' >"$conf"
+    rm -rf "$out"
+    mkdir -p "$out"
+    "$bindgen" generate "$lib" --language kotlin --out-dir "$out" --no-format --config "$conf"
+    ;;
+  "")
+    generate bindings
+    echo "regenerated bindings/"
+    ;;
+  *)
+    echo "usage: scripts/bindings.sh [--check | --jvm DIR]" >&2
+    exit 2
+    ;;
+esac
