@@ -12,6 +12,12 @@
 // directly; errors are rare, so the larger Result is not worth boxing them away from FFI users.
 #![allow(clippy::result_large_err)]
 
+// Runtime strategy for the bindings: exported async methods use `async_runtime = "tokio"`, so
+// UniFFI wraps each future in async-compat. The future is polled by the foreign executor (a
+// Kotlin coroutine or Swift task) while hyper's I/O runs on one lazily started tokio thread.
+// Why this and not a runtime we own plus `spawn`: cancelling the coroutine or task drops the
+// Rust future directly (and with it the HTTP request), there is no second task to abort, and
+// the library adds exactly one thread to the app. Rust callers bring their own tokio runtime.
 uniffi::setup_scaffolding!();
 
 mod client;
