@@ -1,5 +1,5 @@
-//! Wire-layer costs: encoding a 20-line-item create request and decoding Stripe's full
-//! session fixture. Run: `cargo bench --bench wire`.
+//! Wire-layer costs: encoding a 20-line-item create request, decoding Stripe's full session
+//! fixture, and parsing a return link. Run: `cargo bench --bench wire`.
 
 use std::hint::black_box;
 
@@ -36,6 +36,15 @@ fn bench(c: &mut Criterion) {
     c.bench_function("validate_create_params/20_line_items", |b| {
         b.iter(|| validate_create_params(black_box(&p), 1_800_000_000).is_ok())
     });
+    let base = ReturnBase::parse("myapp://checkout").expect("base");
+    let link = format!(
+        "myapp://checkout/success?session_id={}&state=0123456789abcdef0123456789abcdef",
+        "cs_test_a1YS1URlnyQCN5fUUduORoQ7Pw41PJqDWkIVQCpJPqkfIhd6tVY8XB1OLY"
+    );
+    c.bench_function("parse_return_url/exported_fn", |b| {
+        b.iter(|| parse_return_url(black_box(link.clone()), black_box("myapp://checkout".to_owned())).is_ok())
+    });
+    c.bench_function("parse_return_url/prepared_base", |b| b.iter(|| base.parse_return(black_box(&link)).is_ok()));
     let fixture = include_str!("../tests/fixtures/checkout_session_fixture.json");
     c.bench_function("decode_session/stripe_fixture", |b| {
         b.iter(|| serde_json::from_str::<CheckoutSession>(black_box(fixture)))

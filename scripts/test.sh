@@ -23,8 +23,23 @@ log "demo (emulator round trip)"
 cargo run --quiet --example demo | tee target/demo.log
 grep -q "^outcome: Paid$" target/demo.log
 
-# One plain closing line over every Rust test binary (and the later suites add theirs).
-passed=$(grep -o '[0-9]* passed' target/rust-tests.log | awk '{s+=$1} END {print s+0}')
-failed=$(grep -o '[0-9]* failed' target/rust-tests.log | awk '{s+=$1} END {print s+0}')
+log "generated bindings are current"
+scripts/bindings.sh --check
+
+log "Swift: syntax check of every Swift file, C header, C-ABI smoke test"
+scripts/swift-check.sh | tee target/swift-tests.log
+
+log "Kotlin on the JVM against the real library and the emulator"
+scripts/kotlin-tests.sh | tee target/kotlin-tests.log
+
+# One plain closing line over every suite: the Rust test binaries, Kotlin, Swift/C.
+count() {
+  {
+    grep '^test result:' target/rust-tests.log
+    grep -E '^(kotlin|swift-c): [0-9]+ passed, [0-9]+ failed$' target/kotlin-tests.log target/swift-tests.log
+  } | grep -o "[0-9]* $1" | awk '{s+=$1} END {print s+0}'
+}
+passed=$(count passed)
+failed=$(count failed)
 log "all checks passed"
 echo "tests: ${passed} passed, ${failed} failed"
