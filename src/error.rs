@@ -158,6 +158,16 @@ impl CheckoutError {
     }
 }
 
+/// A foreign `PendingStore` that throws something other than `CheckoutException` (Kotlin) or
+/// `CheckoutError` (Swift) arrives here instead of panicking across the FFI.
+impl From<uniffi::UnexpectedUniFFICallbackError> for CheckoutError {
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        let mut reason = redact(&e.reason, None);
+        reason.truncate(reason.char_indices().nth(300).map_or(reason.len(), |(i, _)| i));
+        CheckoutError::Storage { reason: format!("the app's PendingStore failed unexpectedly: {reason}") }
+    }
+}
+
 /// Replaces anything shaped like a Stripe credential (`sk_…`, `rk_…`, `pk_…`, `whsec_…`) and
 /// every occurrence of `secret` with `[redacted]`.
 ///

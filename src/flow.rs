@@ -108,12 +108,13 @@ impl CheckoutFlow {
             expires_at: session.expires_at,
             outcome: None,
         };
-        if let Err(e) = self.store.save(pending.clone()) {
+        let record = pending.clone();
+        if let Err(e) = self.with_store(move |s| s.save(record)).await {
             // Unrecorded, the session could be paid with nobody to verify it: make it unpayable.
             let _ = self.client.expire_session(session.id).await;
             return Err(e);
         }
-        self.prune();
+        self.prune().await;
         Ok(pending)
     }
 
@@ -126,8 +127,8 @@ impl CheckoutFlow {
     pub async fn handle_return_url(&self, url: String) -> Result<PaymentResult, CheckoutError> {
         let event = self.base.parse_return(&url)?;
         let pending = self
-            .store
-            .load_all()?
+            .load_all()
+            .await?
             .into_iter()
             .find(|p| p.state == event.state)
             .ok_or_else(|| CheckoutError::InvalidReturnUrl {
@@ -158,22 +159,38 @@ impl CheckoutFlow {
 
     /// Asks Stripe for the outcome of a pending checkout, for when no link ever came back.
     pub async fn resolve_pending(&self, session_id: String) -> Result<PaymentResult, CheckoutError> {
-        let pending = self.find(&session_id)?;
+        let pending = self.find(&session_id).await?;
         self.verify(pending, None).await
     }
 
     /// Abandons a pending checkout: expires the session at Stripe so it can no longer be paid.
     /// If it was paid meanwhile (another tab), the result says `Paid`.
     pub async fn cancel(&self, session_id: String) -> Result<PaymentResult, CheckoutError> {
-        let pending = self.find(&session_id)?;
+        let pending = self.find(&session_id).await?;
         self.verify(pending, Some(ReturnKind::Cancel)).await
     }
 }
 
 impl CheckoutFlow {
-    fn find(&self, session_id: &str) -> Result<PendingCheckout, CheckoutError> {
-        self.store
-            .load_all()?
+    /// Runs a store operation on tokio's blocking pool: stores fsync (the built-in one) or call
+    /// into app code (Room, Core Data), and the caller may be polling from the UI thread.
+    async fn with_store<T: Send + 'static>(
+        &self,
+        op: impl FnOnce(&dyn PendingStore) -> Result<T, CheckoutError> + Send + 'static,
+    ) -> Result<T, CheckoutError> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || op(store.as_ref()))
+            .await
+            .map_err(|e| CheckoutError::Storage { reason: format!("store operation did not complete: {e}") })?
+    }
+
+    async fn load_all(&self) -> Result<Vec<PendingCheckout>, CheckoutError> {
+        self.with_store(|s| s.load_all()).await
+    }
+
+    async fn find(&self, session_id: &str) -> Result<PendingCheckout, CheckoutError> {
+        self.load_all()
+            .await?
             .into_iter()
             .find(|p| p.session_id == session_id)
             .ok_or_else(|| CheckoutError::invalid("session_id", "no checkout with this ID was started by this flow"))
@@ -203,21 +220,24 @@ impl CheckoutFlow {
         let outcome = outcome_of(&session, kind, canceled_before);
         if pending.outcome != Some(outcome) {
             pending.outcome = Some(outcome);
-            self.store.save(pending)?;
+            self.with_store(move |s| s.save(pending)).await?;
         }
         Ok(PaymentResult { outcome, session })
     }
 
     /// Drops final checkouts older than [`KEEP_FINAL_SECS`]; failures are left for next time.
-    fn prune(&self) {
+    async fn prune(&self) {
         let cutoff = unix_now() - KEEP_FINAL_SECS;
-        if let Ok(all) = self.store.load_all() {
-            for p in all {
-                if p.outcome.is_some_and(PaymentOutcome::is_final) && p.created < cutoff {
-                    let _ = self.store.remove(p.session_id);
+        let _ = self
+            .with_store(move |s| {
+                for p in s.load_all()? {
+                    if p.outcome.is_some_and(PaymentOutcome::is_final) && p.created < cutoff {
+                        s.remove(p.session_id)?;
+                    }
                 }
-            }
-        }
+                Ok(())
+            })
+            .await;
     }
 }
 

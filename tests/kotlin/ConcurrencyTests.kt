@@ -1,0 +1,69 @@
+// Coroutine cancellation and concurrency through the generated suspend functions.
+package io.checkoutbridge.tests
+
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitAll
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
+import kotlin.test.assertEquals
+import kotlin.test.assertTrue
+
+fun registerConcurrencyTests(t: Tests) {
+    t.test("concurrency: cancelling a coroutine stuck on a slow request returns within 1 s") {
+        val client = newClient(timeoutMs = 30_000uL)
+        val s = client.createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL))
+        Emulator.fault("""{"kind":"delay","delay_ms":10000,"count":1,"method":"GET"}""")
+        var outcome = "still running"
+        val job = launch(Dispatchers.Default, start = CoroutineStart.UNDISPATCHED) {
+            outcome = try {
+                client.retrieveSession(s.id)
+                "completed (the delay fault did not apply?)"
+            } catch (e: CancellationException) {
+                "cancelled"
+            } catch (e: Throwable) {
+                "failed: $e"
+            }
+        }
+        delay(500) // the request is now in flight, held by the emulator for 10 s
+        assertTrue(job.isActive, "request finished early: $outcome")
+        val started = System.nanoTime()
+        job.cancel()
+        job.join()
+        val ms = (System.nanoTime() - started) / 1_000_000
+        assertEquals("cancelled", outcome)
+        assertTrue(ms < 1000, "cancellation took $ms ms")
+        // The client is still usable afterwards.
+        val again = withContext(Dispatchers.Default) { client.retrieveSession(s.id) }
+        assertEquals(s.id, again.id)
+    }
+
+    t.test("concurrency: 100 concurrent retrieveSession calls on Dispatchers.Default") {
+        val client = newClient()
+        val s = client.createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL))
+        val before = Emulator.requestCount()
+        val results = coroutineScope {
+            (1..100).map { async(Dispatchers.Default) { client.retrieveSession(s.id) } }.awaitAll()
+        }
+        assertEquals(100, results.size)
+        assertTrue(results.all { it.id == s.id && it.amountTotal == 1999L })
+        assertEquals(before + 100, Emulator.requestCount(), "every call reached the emulator")
+    }
+
+    t.test("concurrency: 20 concurrent checkouts through one CheckoutFlow") {
+        val flow = newFlow("parallel")
+        val pendings = coroutineScope { (1..20).map { async(Dispatchers.Default) { flow.start(tshirt()) } }.awaitAll() }
+        assertEquals(20, pendings.map { it.sessionId }.toSet().size)
+        assertEquals(20, flow.pending().size, "every start was recorded in the store")
+        coroutineScope {
+            pendings.forEach { p -> launch(Dispatchers.Default) { Emulator.complete(p.sessionId) } }
+        }
+        val outcomes = coroutineScope { pendings.map { p -> async(Dispatchers.Default) { flow.resolvePending(p.sessionId).outcome } }.awaitAll() }
+        assertTrue(outcomes.all { it == io.checkoutbridge.PaymentOutcome.PAID }, "$outcomes")
+        assertTrue(flow.pending().isEmpty())
+    }
+}

@@ -1,0 +1,148 @@
+// Every CheckoutError variant the JVM can provoke, observed as its Kotlin exception type, with a
+// message that says what went wrong and never contains the secret key.
+package io.checkoutbridge.tests
+
+import io.checkoutbridge.CheckoutClient
+import io.checkoutbridge.CheckoutException
+import io.checkoutbridge.CheckoutFlow
+import io.checkoutbridge.ClientConfig
+import io.checkoutbridge.Credential
+import io.checkoutbridge.LineItemParams
+import io.checkoutbridge.LineItemPrice
+import io.checkoutbridge.openFileStore
+import io.checkoutbridge.parseReturnUrl
+import java.io.File
+import java.net.ServerSocket
+import kotlin.test.assertEquals
+import kotlin.test.assertTrue
+
+fun registerErrorTests(t: Tests) {
+    t.test("error: InvalidInput from local validation, nothing sent") {
+        val client = newClient()
+        val before = Emulator.requestCount()
+        val e = expectError<CheckoutException.InvalidInput>("line_items[0][quantity]") {
+            client.createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL).let { p -> p.copy(lineItems = p.lineItems.map { it.copy(quantity = 0u) }) })
+        }
+        assertEquals("line_items[0][quantity]", e.field)
+        val e2 = expectError<CheckoutException.InvalidInput>("currency") {
+            client.createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL).let { p ->
+                p.copy(lineItems = p.lineItems.map { it.copy(price = (it.price as LineItemPrice.Inline).copy(currency = "US dollars")) })
+            })
+        }
+        assertTrue(e2.reason.isNotBlank())
+        // A publishable key is refused when the client is built, without echoing the key.
+        expectError<CheckoutException.InvalidInput>("credential.key") {
+            CheckoutClient(ClientConfig(baseUrl = Emulator.baseUrl, credential = Credential.SecretKey("pk_test_KotlinSuiteSecret4242")))
+        }
+        // Plain http to a non-loopback host is refused too.
+        expectError<CheckoutException.InvalidInput>("base_url") {
+            CheckoutClient(ClientConfig(baseUrl = "http://api.stripe.example", credential = Credential.SecretKey(TEST_KEY)))
+        }
+        assertEquals(before, Emulator.requestCount(), "local validation must not send requests")
+    }
+
+    t.test("error: Authentication with a malformed key (401)") {
+        // Passes the library's shape check (sk_, printable) but not Stripe's key format.
+        val badKey = "sk_test_KotlinSuiteSecret4242-not.valid"
+        val client = newClient(key = badKey)
+        val e = expectError<CheckoutException.Authentication>("401") { client.retrieveSession("cs_test_whatever") }
+        assertEquals(401.toUShort(), e.details.status)
+        assertTrue(!e.message!!.contains(badKey) && !e.message!!.contains("not.valid"), e.message)
+        assertTrue(e.details.requestId?.startsWith("req_") == true, "request id: ${e.details.requestId}")
+    }
+
+    t.test("error: NotFound for an unknown session (404)") {
+        val e = expectError<CheckoutException.NotFound>("404", "resource_missing") { newClient().retrieveSession("cs_test_does_not_exist") }
+        assertEquals("resource_missing", e.details.code)
+        assertEquals(404.toUShort(), e.details.status)
+    }
+
+    t.test("error: Api for a request Stripe rejects (400)") {
+        val params = tshirt(SHOP_SUCCESS, SHOP_CANCEL).copy(lineItems = listOf(LineItemParams(LineItemPrice.Price("price_does_not_exist"), 1u)))
+        val e = expectError<CheckoutException.Api>("400", "price_does_not_exist") { newClient().createSession(params) }
+        assertEquals(400.toUShort(), e.details.status)
+        assertEquals("invalid_request_error", e.details.errorType)
+        assertEquals("resource_missing", e.details.code)
+    }
+
+    t.test("error: RateLimited (429 fault)") {
+        val client = newClient()
+        val s = client.createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL))
+        Emulator.fault("""{"kind":"status","status":429,"count":1}""")
+        val e = expectError<CheckoutException.RateLimited>("429") { client.retrieveSession(s.id) }
+        assertEquals("rate_limit", e.details.code)
+        assertEquals(s.id, client.retrieveSession(s.id).id, "the fault was for one request only")
+    }
+
+    t.test("error: Permission (403 fault)") {
+        Emulator.fault("""{"kind":"status","status":403,"count":1,"message":"This key may not create sessions."}""")
+        expectError<CheckoutException.Permission>("403", "may not create sessions") {
+            newClient().createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL))
+        }
+    }
+
+    t.test("error: IdempotencyConflict (409 fault) and a reused key with other params") {
+        Emulator.fault("""{"kind":"status","status":409,"count":1}""")
+        expectError<CheckoutException.IdempotencyConflict>("409") { newClient().createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL)) }
+        // The real thing: same Idempotency-Key, different parameters -> 400 idempotency_error.
+        val key = "kotlin-idem-" + System.nanoTime()
+        val client = newClient()
+        val first = client.createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL).copy(idempotencyKey = key))
+        assertEquals(first.id, client.createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL).copy(idempotencyKey = key)).id, "replay")
+        val e = expectError<CheckoutException.IdempotencyConflict>("idempotency") {
+            client.createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL, amount = 2500).copy(idempotencyKey = key))
+        }
+        assertEquals("idempotency_error", e.details.errorType)
+    }
+
+    t.test("error: Network when nothing listens on the port") {
+        val port = ServerSocket(0).use { it.localPort }
+        val client = newClient(baseUrl = "http://127.0.0.1:$port", maxRetries = 0u)
+        expectError<CheckoutException.Network>("connect") { client.retrieveSession("cs_test_1") }
+    }
+
+    t.test("error: Timeout on a delayed response") {
+        val client = newClient(timeoutMs = 300uL, maxRetries = 0u)
+        val s = newClient().createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL))
+        Emulator.fault("""{"kind":"delay","delay_ms":5000,"count":1}""")
+        val started = System.nanoTime()
+        val e = expectError<CheckoutException.Timeout>("300") { client.retrieveSession(s.id) }
+        val ms = (System.nanoTime() - started) / 1_000_000
+        assertEquals(300uL, e.timeoutMs)
+        assertTrue(ms < 3_000, "timed out after $ms ms")
+    }
+
+    t.test("error: InvalidReturnUrl for a foreign link and an unknown state") {
+        expectError<CheckoutException.InvalidReturnUrl>("scheme") {
+            parseReturnUrl("https://evil.example/checkout/success?session_id=cs_1&state=0123456789abcdef0123456789abcdef", RETURN_BASE)
+        }
+        val flow = newFlow("badlink")
+        expectError<CheckoutException.InvalidReturnUrl>("state") {
+            flow.handleReturnUrl("$RETURN_BASE/success?session_id=cs_test_1&state=0123456789abcdef0123456789abcdef")
+        }
+    }
+
+    t.test("error: SessionMismatch when Stripe's amount differs from the created one") {
+        val flow = newFlow("mismatch")
+        val pending = flow.start(tshirt())
+        val link = Emulator.clickOnHostedPage(pending.url, "Pay")
+        Emulator.tamper(pending.sessionId, """{"amount_total":1}""")
+        expectError<CheckoutException.SessionMismatch>("amount_total") { flow.handleReturnUrl(link) }
+        // And a link that pairs one checkout's state with another session's ID.
+        val other = flow.start(tshirt())
+        expectError<CheckoutException.SessionMismatch>("session") {
+            flow.handleReturnUrl("$RETURN_BASE/success?session_id=${other.sessionId}&state=${pending.state}")
+        }
+    }
+
+    t.test("error: Storage when the store directory is a regular file") {
+        val file = File.createTempFile("cb-kotlin-store", ".txt").apply { deleteOnExit() }
+        expectError<CheckoutException.Storage>("store") { openFileStore(file.absolutePath) }
+        // Also through CheckoutFlow.start when the store cannot be written: a directory sits
+        // where the store's file (pending-checkouts.json) must go. Works as root, unlike chmod.
+        val dir = File(tempDir("unwritable"))
+        val flow = CheckoutFlow(newClient(), RETURN_BASE, openFileStore(dir.absolutePath))
+        File(dir, "pending-checkouts.json/blocker").mkdirs()
+        expectError<CheckoutException.Storage>("write") { flow.start(tshirt()) }
+    }
+}

@@ -1,0 +1,80 @@
+// The whole round trip with CheckoutFlow: start, act on the emulator's hosted page like a user,
+// hand the returning link to the flow, and get the outcome Stripe (the emulator) reports.
+package io.checkoutbridge.tests
+
+import io.checkoutbridge.CheckoutFlow
+import io.checkoutbridge.PaymentOutcome
+import io.checkoutbridge.PaymentStatus
+import io.checkoutbridge.SessionStatus
+import io.checkoutbridge.openFileStore
+import java.nio.file.Files
+import kotlin.test.assertEquals
+import kotlin.test.assertTrue
+
+const val RETURN_BASE = "myapp://checkout"
+
+fun tempDir(tag: String): String = Files.createTempDirectory("cb-kotlin-$tag-").toFile().apply { deleteOnExit() }.absolutePath
+
+fun newFlow(tag: String): CheckoutFlow = CheckoutFlow(newClient(), RETURN_BASE, openFileStore(tempDir(tag)))
+
+fun registerFlowTests(t: Tests) {
+    t.test("flow: Pay on the hosted page -> PAID") {
+        val flow = newFlow("paid")
+        val pending = flow.start(tshirt())
+        assertTrue(pending.url.startsWith(Emulator.baseUrl), pending.url)
+        assertEquals(listOf(pending.sessionId), flow.pending().map { it.sessionId })
+        val link = Emulator.clickOnHostedPage(pending.url, "Pay")
+        assertTrue(link.startsWith("$RETURN_BASE/success?session_id=${pending.sessionId}&state=${pending.state}"), link)
+        val result = flow.handleReturnUrl(link)
+        assertEquals(PaymentOutcome.PAID, result.outcome)
+        assertEquals(pending.sessionId, result.session.id)
+        assertEquals(PaymentStatus.Paid, result.session.paymentStatus)
+        assertTrue(flow.pending().isEmpty(), "a paid checkout is no longer pending")
+        // The same link again gives the same answer.
+        assertEquals(PaymentOutcome.PAID, flow.handleReturnUrl(link).outcome)
+    }
+
+    t.test("flow: Pay later -> PROCESSING") {
+        val flow = newFlow("later")
+        val pending = flow.start(tshirt())
+        val link = Emulator.clickOnHostedPage(pending.url, "Pay later")
+        val result = flow.handleReturnUrl(link)
+        assertEquals(PaymentOutcome.PROCESSING, result.outcome)
+        assertEquals(SessionStatus.Complete, result.session.status)
+        assertEquals(PaymentStatus.Unpaid, result.session.paymentStatus)
+        assertEquals(listOf(pending.sessionId), flow.pending().map { it.sessionId }, "processing stays pending")
+        // The delayed payment succeeds later: resolving the pending checkout says PAID.
+        Emulator.control("POST", "sessions/${pending.sessionId}/async_succeed", "{}")
+        assertEquals(PaymentOutcome.PAID, flow.resolvePending(pending.sessionId).outcome)
+    }
+
+    t.test("flow: Cancel -> CANCELED and the session is expired") {
+        val flow = newFlow("cancel")
+        val pending = flow.start(tshirt())
+        val link = Emulator.clickOnHostedPage(pending.url, "Cancel")
+        assertEquals("$RETURN_BASE/cancel?state=${pending.state}", link)
+        val result = flow.handleReturnUrl(link)
+        assertEquals(PaymentOutcome.CANCELED, result.outcome)
+        assertEquals(SessionStatus.Expired, result.session.status)
+        assertEquals(SessionStatus.Expired, newClient().retrieveSession(pending.sessionId).status)
+    }
+
+    t.test("flow: expired via the control endpoint -> EXPIRED") {
+        val flow = newFlow("expired")
+        val pending = flow.start(tshirt())
+        Emulator.expire(pending.sessionId)
+        val result = flow.resolvePending(pending.sessionId)
+        assertEquals(PaymentOutcome.EXPIRED, result.outcome)
+        assertEquals(SessionStatus.Expired, result.session.status)
+        assertTrue(flow.pending().isEmpty())
+    }
+
+    t.test("flow: returning without paying -> OPEN, still pending") {
+        val flow = newFlow("open")
+        val pending = flow.start(tshirt())
+        // A success link for a session that was never paid (e.g. forged): the flow asks Stripe.
+        val forged = "$RETURN_BASE/success?session_id=${pending.sessionId}&state=${pending.state}"
+        assertEquals(PaymentOutcome.OPEN, flow.handleReturnUrl(forged).outcome)
+        assertEquals(1, flow.pending().size)
+    }
+}

@@ -1,0 +1,90 @@
+// A PendingStore implemented in Kotlin (the foreign trait) and called from Rust by CheckoutFlow.
+package io.checkoutbridge.tests
+
+import io.checkoutbridge.CheckoutException
+import io.checkoutbridge.CheckoutFlow
+import io.checkoutbridge.PaymentOutcome
+import io.checkoutbridge.PendingCheckout
+import io.checkoutbridge.PendingStore
+import io.checkoutbridge.openFileStore
+import java.util.concurrent.atomic.AtomicInteger
+import java.util.concurrent.locks.ReentrantLock
+import kotlin.concurrent.withLock
+import kotlin.test.assertEquals
+import kotlin.test.assertNull
+import kotlin.test.assertTrue
+
+/** In-memory store guarded by a lock; counts calls so the test can see Rust used it. */
+class MemoryStore : PendingStore {
+    private val lock = ReentrantLock()
+    private val map = LinkedHashMap<String, PendingCheckout>()
+    val saves = AtomicInteger()
+    val loads = AtomicInteger()
+    /** Whether every save came in through the generated callback (i.e. Rust called it). */
+    @Volatile var savesViaRust = true
+    @Volatile var failSaves = false
+
+    override fun save(checkout: PendingCheckout) {
+        saves.incrementAndGet()
+        if (Thread.currentThread().stackTrace.none { it.className.contains("uniffiCallbackInterfacePendingStore") }) {
+            savesViaRust = false
+        }
+        if (failSaves) throw CheckoutException.Storage("disk full (simulated by the Kotlin store)")
+        lock.withLock { map[checkout.sessionId] = checkout }
+    }
+
+    override fun remove(sessionId: String) {
+        lock.withLock { map.remove(sessionId) }
+    }
+
+    override fun loadAll(): List<PendingCheckout> {
+        loads.incrementAndGet()
+        return lock.withLock { map.values.toList() }
+    }
+
+    fun get(id: String): PendingCheckout? = lock.withLock { map[id] }
+}
+
+fun registerStoreTests(t: Tests) {
+    t.test("store: a Kotlin PendingStore drives a full paid round trip") {
+        val store = MemoryStore()
+        val flow = CheckoutFlow(newClient(), RETURN_BASE, store)
+        val pending = flow.start(tshirt())
+        assertEquals(1, store.saves.get(), "start saved the pending checkout through Kotlin")
+        val saved = store.get(pending.sessionId) ?: error("not in the Kotlin store")
+        assertEquals(pending, saved)
+        assertNull(saved.outcome)
+        assertEquals(1999L, saved.amountTotal)
+
+        val link = Emulator.clickOnHostedPage(pending.url, "Pay")
+        val result = flow.handleReturnUrl(link)
+        assertEquals(PaymentOutcome.PAID, result.outcome)
+        assertTrue(store.loads.get() >= 1, "handleReturnUrl looked the state up in the Kotlin store")
+        assertEquals(2, store.saves.get(), "the outcome was saved")
+        assertEquals(PaymentOutcome.PAID, store.get(pending.sessionId)?.outcome)
+        assertTrue(flow.pending().isEmpty())
+        assertTrue(store.savesViaRust, "save was called through UniFFI's callback vtable")
+    }
+
+    t.test("store: a CheckoutException thrown by the Kotlin store reaches the caller") {
+        val store = MemoryStore().apply { failSaves = true }
+        val flow = CheckoutFlow(newClient(), RETURN_BASE, store)
+        val before = Emulator.requestCount()
+        expectError<CheckoutException.Storage>("disk full") { flow.start(tshirt()) }
+        assertEquals(1, store.saves.get())
+        // The session that could not be recorded was expired so nobody can pay it unverified.
+        val log = Emulator.control("GET", "requests")
+        assertEquals(before + 2, Emulator.requestCount(), "expected create then expire: $log")
+        assertTrue(Regex("\"path\":\\s*\"/v1/checkout/sessions/[^\"]+/expire\"").containsMatchIn(log), "expected an expire request: $log")
+    }
+
+    t.test("store: openFileStore survives reopening") {
+        val dir = tempDir("reopen")
+        val flow = CheckoutFlow(newClient(), RETURN_BASE, openFileStore(dir))
+        val pending = flow.start(tshirt())
+        val reopened = CheckoutFlow(newClient(), RETURN_BASE, openFileStore(dir))
+        assertEquals(listOf(pending), reopened.pending())
+        val link = Emulator.clickOnHostedPage(pending.url, "Pay")
+        assertEquals(PaymentOutcome.PAID, reopened.handleReturnUrl(link).outcome)
+    }
+}
