@@ -164,7 +164,9 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for CheckoutError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
         let mut reason = redact(&e.reason, None);
         reason.truncate(reason.char_indices().nth(300).map_or(reason.len(), |(i, _)| i));
-        CheckoutError::Storage { reason: format!("the app's PendingStore failed unexpectedly: {reason}") }
+        CheckoutError::Storage {
+            reason: format!("the app's PendingStore failed unexpectedly: {reason}"),
+        }
     }
 }
 

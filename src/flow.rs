@@ -181,7 +181,9 @@ impl CheckoutFlow {
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || op(store.as_ref()))
             .await
-            .map_err(|e| CheckoutError::Storage { reason: format!("store operation did not complete: {e}") })?
+            .map_err(|e| CheckoutError::Storage {
+                reason: format!("store operation did not complete: {e}"),
+            })?
     }
 
     async fn load_all(&self) -> Result<Vec<PendingCheckout>, CheckoutError> {

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Declares a string enum that decodes unknown values into `Unknown { value }` instead of failing.
 macro_rules! open_enum {
@@ -38,6 +38,12 @@ macro_rules! open_enum {
                     $($wire => $name::$variant,)+
                     other => $name::Unknown { value: other.to_owned() },
                 }
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
             }
         }
 
@@ -281,7 +287,7 @@ pub fn simple_checkout_params(simple: SimpleCheckout) -> CreateSessionParams {
 }
 
 /// The customer's details as collected by Checkout.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, uniffi::Record)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, uniffi::Record)]
 pub struct CustomerDetails {
     /// Email entered or prefilled.
     #[serde(default)]
@@ -295,7 +301,9 @@ pub struct CustomerDetails {
 }
 
 /// A Checkout Session as Stripe reports it.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, uniffi::Record)]
+///
+/// `Serialize` writes the same field names Stripe uses, so a backend can pass a session on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, uniffi::Record)]
 pub struct CheckoutSession {
     /// Session ID (opaque; `cs_test_…`/`cs_live_…` on Stripe).
     pub id: String,
@@ -363,7 +371,7 @@ pub struct CheckoutSession {
 }
 
 /// The Price of a purchased line item.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, uniffi::Record)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, uniffi::Record)]
 pub struct LineItemPriceInfo {
     /// Price ID.
     pub id: String,
@@ -375,13 +383,18 @@ pub struct LineItemPriceInfo {
     /// Product ID.
     #[serde(default, deserialize_with = "expandable_id")]
     pub product: Option<String>,
-    /// Recurring interval, for subscription prices.
-    #[serde(default, deserialize_with = "recurring_interval")]
+    /// Recurring interval, for subscription prices (Stripe's `recurring.interval`).
+    #[serde(
+        rename = "recurring",
+        default,
+        deserialize_with = "recurring_interval",
+        serialize_with = "serialize_recurring"
+    )]
     pub recurring_interval: Option<RecurringInterval>,
 }
 
 /// A purchased line item as Stripe reports it.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, uniffi::Record)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, uniffi::Record)]
 pub struct LineItem {
     /// Line item ID (`li_…`).
     pub id: String,
@@ -435,6 +448,14 @@ fn recurring_interval<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Recurrin
     Ok(Option::<R>::deserialize(d)?.map(|r| r.interval))
 }
 
+fn serialize_recurring<S: Serializer>(r: &Option<RecurringInterval>, s: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct R<'a> {
+        interval: &'a RecurringInterval,
+    }
+    r.as_ref().map(|interval| R { interval }).serialize(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -480,6 +501,25 @@ mod tests {
         );
         assert_eq!(s.payment_intent.as_deref(), Some("pi_expanded"));
         assert!(s.metadata.is_empty());
+    }
+
+    #[test]
+    fn serialize_then_decode_is_lossless() {
+        let s: CheckoutSession = serde_json::from_str(FIXTURE).unwrap();
+        let again: CheckoutSession = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        assert_eq!(again, s);
+        let item: LineItem = serde_json::from_value(serde_json::json!({
+            "id": "li_1", "amount_subtotal": 900, "amount_total": 900, "currency": "usd", "quantity": 1,
+            "price": {"id": "price_1", "currency": "usd", "unit_amount": 900, "product": "prod_1",
+                      "recurring": {"interval": "month", "interval_count": 1}}
+        }))
+        .unwrap();
+        assert_eq!(
+            item.price.as_ref().and_then(|p| p.recurring_interval.clone()),
+            Some(RecurringInterval::Month)
+        );
+        let back: LineItem = serde_json::from_str(&serde_json::to_string(&item).unwrap()).unwrap();
+        assert_eq!(back, item);
     }
 
     #[test]

@@ -87,7 +87,9 @@ pub fn verify_signature(
     let mut timestamp: Option<i64> = None;
     let mut v1: Vec<Vec<u8>> = Vec::new();
     for part in header.split(',') {
-        let Some((k, v)) = part.trim().split_once('=') else { continue };
+        let Some((k, v)) = part.trim().split_once('=') else {
+            continue;
+        };
         match k {
             "t" => timestamp = v.parse().ok(),
             "v1" => {
@@ -108,13 +110,18 @@ pub fn verify_signature(
     signed.push(b'.');
     signed.extend_from_slice(payload);
     // `hmac::verify` compares in constant time; every candidate is tried.
-    let matched = v1.iter().fold(false, |ok, sig| hmac::verify(&key, &signed, sig).is_ok() | ok);
+    let matched = v1
+        .iter()
+        .fold(false, |ok, sig| hmac::verify(&key, &signed, sig).is_ok() | ok);
     if !matched {
         return Err(WebhookError::SignatureMismatch);
     }
     let age = now - t;
     if tolerance_secs > 0 && age > tolerance_secs {
-        return Err(WebhookError::StaleTimestamp { age_secs: age, tolerance_secs });
+        return Err(WebhookError::StaleTimestamp {
+            age_secs: age,
+            tolerance_secs,
+        });
     }
     Ok(())
 }
@@ -150,7 +157,10 @@ fn decode_hex(s: &str) -> Option<Vec<u8>> {
     if s.len() % 2 != 0 || s.len() > 256 {
         return None;
     }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 #[cfg(test)]
@@ -177,25 +187,46 @@ mod tests {
         let header = format!("t={T},v1={},v1={good_sig},v0={}", "00".repeat(32), "ab".repeat(32));
         assert_eq!(verify_signature(BODY, &header, SECRET, 300, T), Ok(()));
         let only_v0 = format!("t={T},v0={good_sig}");
-        assert_eq!(verify_signature(BODY, &only_v0, SECRET, 300, T), Err(WebhookError::NoV1Signature));
+        assert_eq!(
+            verify_signature(BODY, &only_v0, SECRET, 300, T),
+            Err(WebhookError::NoV1Signature)
+        );
     }
 
     #[test]
     fn refusals_match_stripes_libraries() {
         let h = sign_payload(BODY, SECRET, T);
-        assert_eq!(verify_signature(BODY, &h, "whsec_wrong", 300, T), Err(WebhookError::SignatureMismatch));
+        assert_eq!(
+            verify_signature(BODY, &h, "whsec_wrong", 300, T),
+            Err(WebhookError::SignatureMismatch)
+        );
         let mut tampered = BODY.to_vec();
         tampered[10] ^= 1;
-        assert_eq!(verify_signature(&tampered, &h, SECRET, 300, T), Err(WebhookError::SignatureMismatch));
+        assert_eq!(
+            verify_signature(&tampered, &h, SECRET, 300, T),
+            Err(WebhookError::SignatureMismatch)
+        );
         assert_eq!(
             verify_signature(BODY, &h, SECRET, 300, T + 301),
-            Err(WebhookError::StaleTimestamp { age_secs: 301, tolerance_secs: 300 })
+            Err(WebhookError::StaleTimestamp {
+                age_secs: 301,
+                tolerance_secs: 300
+            })
         );
-        assert_eq!(verify_signature(BODY, "", SECRET, 300, T), Err(WebhookError::MalformedHeader));
-        assert_eq!(verify_signature(BODY, "v1=abcd", SECRET, 300, T), Err(WebhookError::MalformedHeader));
+        assert_eq!(
+            verify_signature(BODY, "", SECRET, 300, T),
+            Err(WebhookError::MalformedHeader)
+        );
+        assert_eq!(
+            verify_signature(BODY, "v1=abcd", SECRET, 300, T),
+            Err(WebhookError::MalformedHeader)
+        );
         let not_json = b"not json";
         let h2 = sign_payload(not_json, SECRET, T);
-        assert!(matches!(construct_event(not_json, &h2, SECRET, 300, T), Err(WebhookError::MalformedPayload(_))));
+        assert!(matches!(
+            construct_event(not_json, &h2, SECRET, 300, T),
+            Err(WebhookError::MalformedPayload(_))
+        ));
         // No message carries the secret.
         for e in [WebhookError::SignatureMismatch, WebhookError::MalformedHeader] {
             assert!(!e.to_string().contains(SECRET));

@@ -1,0 +1,73 @@
+//! App authentication: bearer tokens checked against configured SHA-256 hashes.
+
+use crate::config::{token_hash, AppToken};
+use crate::stripe_error::ApiError;
+
+/// The configured tokens, as raw hash bytes.
+pub struct Authenticator {
+    tokens: Vec<(String, [u8; 32])>,
+}
+
+fn hex32(s: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+impl Authenticator {
+    /// From the configuration (hashes were validated when it was parsed).
+    pub fn new(tokens: &[AppToken]) -> Self {
+        Authenticator {
+            tokens: tokens
+                .iter()
+                .filter_map(|t| Some((t.user.clone(), hex32(&t.sha256)?)))
+                .collect(),
+        }
+    }
+
+    /// The user for an `Authorization` header value. Every configured hash is compared, in
+    /// constant time, whatever matches first, so timing reveals neither the token nor which
+    /// entry matched.
+    pub fn user_for(&self, authorization: Option<&str>) -> Result<String, ApiError> {
+        let token = authorization
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| ApiError::unauthorized("You did not provide an app token (Authorization: Bearer …)."))?;
+        let presented = hex32(&token_hash(token)).unwrap_or([0u8; 32]);
+        let mut found: Option<&str> = None;
+        for (user, hash) in &self.tokens {
+            let diff = hash.iter().zip(presented.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b));
+            if diff == 0 && found.is_none() {
+                found = Some(user);
+            }
+        }
+        found
+            .map(str::to_owned)
+            .ok_or_else(|| ApiError::unauthorized("Invalid app token provided."))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_map_to_users() {
+        let a = Authenticator::new(&[
+            AppToken {
+                user: "alice".into(),
+                sha256: token_hash("tok-a"),
+            },
+            AppToken {
+                user: "bob".into(),
+                sha256: token_hash("tok-b"),
+            },
+        ]);
+        assert_eq!(a.user_for(Some("Bearer tok-b")).as_deref(), Ok("bob"));
+        assert_eq!(a.user_for(Some("Bearer tok-x")).map_err(|e| e.status), Err(401));
+        assert_eq!(a.user_for(None).map_err(|e| e.status), Err(401));
+        assert_eq!(a.user_for(Some("Basic tok-a")).map_err(|e| e.status), Err(401));
+    }
+}

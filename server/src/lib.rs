@@ -1,0 +1,166 @@
+//! # checkout-bridge-server
+//!
+//! The reference backend for checkout-bridge apps. It holds the Stripe key (environment only),
+//! authenticates app users by bearer token, enforces the merchant's policy, forwards the
+//! Stripe-compatible subset (create, retrieve, expire, line items) through the core
+//! `CheckoutClient`, and verifies and records Stripe webhooks. Apps point a `CheckoutClient`
+//! in backend mode at it and need no change otherwise.
+
+#![deny(missing_docs)]
+#![allow(clippy::result_large_err)]
+
+pub mod auth;
+pub mod config;
+pub mod events;
+pub mod params;
+pub mod policy;
+pub mod rate_limit;
+pub mod routes;
+pub mod stripe_error;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use checkout_bridge::{CheckoutClient, ClientConfig, Credential};
+
+pub use config::{token_hash, Secrets, ServerConfig};
+pub use events::EventLog;
+
+/// Shared state of one server instance.
+pub struct AppState {
+    /// The parsed configuration.
+    pub config: ServerConfig,
+    /// Secrets from the environment.
+    pub secrets: Secrets,
+    /// The core client, in direct mode with the server's key.
+    pub stripe: Arc<CheckoutClient>,
+    /// App-token checks.
+    pub auth: auth::Authenticator,
+    /// Per-user rate limiting.
+    pub limiter: rate_limit::RateLimiter,
+    /// The webhook event log.
+    pub events: EventLog,
+}
+
+pub(crate) fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+impl AppState {
+    /// Builds the state: the core client against `upstream_base_url`, and the event log.
+    pub async fn new(config: ServerConfig, secrets: Secrets) -> Result<Arc<Self>, String> {
+        let mut client_config = ClientConfig::new(Credential::SecretKey {
+            key: secrets.stripe_secret_key.clone(),
+        })
+        .with_base_url(config.upstream_base_url.clone());
+        client_config.timeout_ms = config.request_timeout_ms.max(1);
+        let stripe = CheckoutClient::new(client_config).map_err(|e| format!("invalid upstream configuration: {e}"))?;
+        let events = EventLog::open(&config.database_url).await?;
+        Ok(Arc::new(AppState {
+            auth: auth::Authenticator::new(&config.app_tokens),
+            limiter: rate_limit::RateLimiter::new(config.rate_limit_per_minute),
+            config,
+            secrets,
+            stripe,
+            events,
+        }))
+    }
+}
+
+/// The router with every route and the per-request timeout and access log.
+pub fn router(state: Arc<AppState>) -> Router {
+    let timeout = Duration::from_millis(state.config.request_timeout_ms);
+    Router::new()
+        .route("/v1/checkout/sessions", post(routes::create))
+        .route("/v1/checkout/sessions/{id}", get(routes::retrieve))
+        .route("/v1/checkout/sessions/{id}/expire", post(routes::expire))
+        .route("/v1/checkout/sessions/{id}/line_items", get(routes::line_items))
+        .route("/webhooks/stripe", post(routes::webhook))
+        .fallback(|| async {
+            stripe_error::ApiError::new(404, "invalid_request_error", "Unrecognized request URL.", None, None)
+        })
+        .layer(axum::middleware::from_fn(move |req: Request, next: Next| {
+            access_log(req, next, timeout)
+        }))
+        .with_state(state)
+}
+
+/// Bounds each request and logs method, path, status and duration (never headers or bodies).
+async fn access_log(req: Request, next: Next, timeout: Duration) -> Response {
+    let (method, path) = (req.method().clone(), req.uri().path().to_owned());
+    let started = std::time::Instant::now();
+    let resp = match tokio::time::timeout(timeout + Duration::from_secs(1), next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => {
+            stripe_error::ApiError::new(504, "api_error", "The request took too long.", None, None).into_response()
+        }
+    };
+    tracing::info!(%method, %path, status = resp.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
+    resp
+}
+
+/// A running server (for tests and the demo): stops when dropped or on [`RunningServer::shutdown`].
+pub struct RunningServer {
+    addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+    /// The state, for inspecting the event log in tests.
+    pub state: Arc<AppState>,
+}
+
+impl RunningServer {
+    /// `http://127.0.0.1:PORT`
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets in-flight requests finish, and waits.
+    pub async fn shutdown(mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+/// Binds `config.listen` and serves in the background with graceful shutdown.
+pub async fn spawn(config: ServerConfig, secrets: Secrets) -> Result<RunningServer, String> {
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let state = AppState::new(config, secrets).await?;
+    let app = router(state.clone());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    Ok(RunningServer {
+        addr,
+        stop: Some(tx),
+        task: Some(task),
+        state,
+    })
+}

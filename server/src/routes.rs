@@ -1,0 +1,157 @@
+//! The HTTP surface: the Stripe-compatible subset the app's client speaks, and the webhook.
+
+use std::sync::Arc;
+
+use axum::body::{to_bytes, Body, Bytes};
+use axum::extract::{Path, Request, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use checkout_bridge::webhook::{construct_event, DEFAULT_TOLERANCE_SECS};
+use checkout_bridge::{CheckoutSession, SessionStatus};
+
+use crate::events::RECORDED_TYPES;
+use crate::params::parse_create_form;
+use crate::policy::enforce;
+use crate::stripe_error::ApiError;
+use crate::AppState;
+
+type Res = Result<Response, ApiError>;
+
+/// Authenticates the app user and applies their rate limit.
+fn user(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
+    let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
+    let user = state.auth.user_for(auth)?;
+    if !state.limiter.allow(&user) {
+        return Err(ApiError::new(
+            429,
+            "invalid_request_error",
+            "Too many requests from this app user.",
+            None,
+            Some("rate_limit"),
+        ));
+    }
+    Ok(user)
+}
+
+/// The app's `Idempotency-Key`, scoped to the user so two users' keys can never collide.
+fn idempotency_key(user: &str, headers: &HeaderMap) -> Option<String> {
+    let k = headers.get("idempotency-key")?.to_str().ok()?;
+    let mut scoped = format!("{user}:{k}");
+    scoped.truncate(255);
+    Some(scoped)
+}
+
+async fn body(state: &AppState, body: Body) -> Result<Bytes, ApiError> {
+    to_bytes(body, state.config.max_body_bytes).await.map_err(|_| {
+        ApiError::new(
+            413,
+            "invalid_request_error",
+            format!("Request body larger than {} bytes.", state.config.max_body_bytes),
+            None,
+            Some("body_too_large"),
+        )
+    })
+}
+
+/// `POST /v1/checkout/sessions`
+pub async fn create(State(state): State<Arc<AppState>>, req: Request) -> Res {
+    let (parts, raw) = req.into_parts();
+    let user = user(&state, &parts.headers)?;
+    let bytes = body(&state, raw).await?;
+    let mut params = parse_create_form(&bytes)?;
+    enforce(&state.config.policy, &user, &mut params)?;
+    params.idempotency_key = idempotency_key(&user, &parts.headers);
+    let session = state.stripe.create_session(params).await?;
+    tracing::info!(user = %user, session = %session.id, "session created");
+    Ok(Json(session).into_response())
+}
+
+/// Retrieves a session and hides it unless it was created for `user`.
+async fn owned(state: &AppState, user: &str, id: &str) -> Result<CheckoutSession, ApiError> {
+    let session = state
+        .stripe
+        .retrieve_session(id.to_owned())
+        .await
+        .map_err(|e| match e {
+            checkout_bridge::CheckoutError::NotFound { .. } | checkout_bridge::CheckoutError::InvalidInput { .. } => {
+                ApiError::no_such_session(id)
+            }
+            other => other.into(),
+        })?;
+    if session.client_reference_id.as_deref() != Some(user) {
+        tracing::warn!(user = %user, session = %id, "refused access to another user's session");
+        return Err(ApiError::no_such_session(id));
+    }
+    Ok(session)
+}
+
+/// `GET /v1/checkout/sessions/{id}`
+pub async fn retrieve(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Res {
+    let user = user(&state, &headers)?;
+    Ok(Json(owned(&state, &user, &id).await?).into_response())
+}
+
+/// `POST /v1/checkout/sessions/{id}/expire`
+pub async fn expire(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Res {
+    let user = user(&state, &headers)?;
+    let session = owned(&state, &user, &id).await?;
+    if session.status != Some(SessionStatus::Open) {
+        return Err(ApiError::invalid(
+            "Only Checkout Sessions with a status in [\"open\"] can be expired.",
+            None,
+            None,
+        ));
+    }
+    let expired = state.stripe.expire_session(id).await?;
+    tracing::info!(user = %user, session = %expired.id, "session expired");
+    Ok(Json(expired).into_response())
+}
+
+/// `GET /v1/checkout/sessions/{id}/line_items` (all items in one page)
+pub async fn line_items(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Res {
+    let user = user(&state, &headers)?;
+    owned(&state, &user, &id).await?;
+    let items = state.stripe.list_line_items(id.clone()).await?;
+    Ok(Json(serde_json::json!({
+        "object": "list",
+        "data": items,
+        "has_more": false,
+        "url": format!("/v1/checkout/sessions/{id}/line_items"),
+    }))
+    .into_response())
+}
+
+/// `POST /webhooks/stripe`: verify, deduplicate, record.
+pub async fn webhook(State(state): State<Arc<AppState>>, headers: HeaderMap, raw: Body) -> Res {
+    let Some(secret) = state.secrets.webhook_secret.as_deref() else {
+        return Err(ApiError::new(
+            404,
+            "invalid_request_error",
+            "Webhooks are not configured.",
+            None,
+            None,
+        ));
+    };
+    let bytes = body(&state, raw).await?;
+    let signature = headers
+        .get("stripe-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let event = construct_event(&bytes, signature, secret, DEFAULT_TOLERANCE_SECS, crate::unix_now()).map_err(|e| {
+        // The reason only: never the payload, which may carry customer details.
+        tracing::warn!(reason = %e, bytes = bytes.len(), "webhook refused");
+        ApiError::invalid(e.to_string(), None, Some("webhook_signature"))
+    })?;
+    if !RECORDED_TYPES.contains(&event.event_type.as_str()) {
+        return Ok(Json(serde_json::json!({"received": true, "recorded": false})).into_response());
+    }
+    let payload = String::from_utf8_lossy(&bytes);
+    let new = state.events.record(&event, &payload).await.map_err(|e| {
+        tracing::error!(error = %e, event = %event.id, "webhook not recorded");
+        // 5xx makes Stripe redeliver later.
+        ApiError::new(500, "api_error", "The event could not be recorded.", None, None)
+    })?;
+    tracing::info!(event = %event.id, kind = %event.event_type, duplicate = !new, "webhook");
+    Ok(Json(serde_json::json!({"received": true, "recorded": new, "duplicate": !new})).into_response())
+}
