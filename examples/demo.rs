@@ -4,7 +4,8 @@
 //! `CheckoutFlow` (session created, pending checkout recorded in a file store), pays through the
 //! emulator's hosted page over HTTP the way a browser would, hands the redirect link to
 //! `handle_return_url` and prints the outcome verified with Stripe. `-- --pay-later` and
-//! `-- --cancel` press the other buttons.
+//! `-- --cancel` press the other buttons; `-- --via-server` runs app client (backend mode) →
+//! reference server → emulator.
 //!
 //! With `STRIPE_SECRET_KEY=sk_test_…` it runs against Stripe's test mode instead: it prints the
 //! Checkout URL to open in a browser and waits on a loopback listener for the redirect.
@@ -48,18 +49,28 @@ fn store() -> Res<std::sync::Arc<FileStore>> {
 }
 
 async fn with_emulator() -> Res<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
     // Which button the "customer" presses: Pay (default), "Pay later" or Cancel.
-    let button = match std::env::args().nth(1).as_deref() {
-        Some("--pay-later") => "Pay later",
-        Some("--cancel") => "Cancel",
-        _ => "Pay",
+    let button = if args.iter().any(|a| a == "--pay-later") {
+        "Pay later"
+    } else if args.iter().any(|a| a == "--cancel") {
+        "Cancel"
+    } else {
+        "Pay"
     };
     let emu = Emulator::start().await?;
     println!("emulator listening on {}", emu.base_url());
-    let config = ClientConfig::new(Credential::SecretKey {
-        key: "sk_test_demo".into(),
-    })
-    .with_base_url(emu.base_url());
+    // Direct mode holds a (test) key in the client; --via-server puts the reference backend in
+    // between, as a production app would: the app holds only its user's bearer token.
+    let (_server, config) = if args.iter().any(|a| a == "--via-server") {
+        let server = start_server(&emu).await?;
+        println!("server listening on {} (holds the Stripe key; the app has a bearer token)", server.base_url());
+        let config = ClientConfig::new(Credential::Backend { bearer_token: DEMO_APP_TOKEN.into() }).with_base_url(server.base_url());
+        (Some(server), config)
+    } else {
+        let key = Credential::SecretKey { key: "sk_test_demo".into() };
+        (None, ClientConfig::new(key).with_base_url(emu.base_url()))
+    };
     let flow = CheckoutFlow::new(CheckoutClient::new(config)?, "myapp://checkout".into(), store()?)?;
 
     let pending = flow.start(params()).await?;
@@ -90,6 +101,32 @@ async fn with_emulator() -> Res<()> {
         .to_owned();
     println!("customer pressed {button:?}; browser hands the app {link}");
     report(flow.handle_return_url(link).await?)
+}
+
+const DEMO_APP_TOKEN: &str = "demo-app-user-token";
+
+/// The reference backend, pointed at the emulator, allowing this demo's purchase.
+async fn start_server(emu: &Emulator) -> Res<checkout_bridge_server::RunningServer> {
+    let config = checkout_bridge_server::ServerConfig::from_toml(&format!(
+        r#"
+listen = "127.0.0.1:0"
+upstream_base_url = "{}"
+database_url = "sqlite://{}"
+[[app_tokens]]
+user = "demo-user"
+sha256 = "{}"
+[policy]
+allow_inline_prices = true
+allowed_currencies = ["usd"]
+max_amount = 100000
+return_url_prefixes = ["myapp://checkout/"]
+"#,
+        emu.base_url(),
+        std::env::temp_dir().join(format!("checkout-bridge-demo-{}.db", std::process::id())).display(),
+        checkout_bridge_server::token_hash(DEMO_APP_TOKEN),
+    ))?;
+    let secrets = checkout_bridge_server::Secrets { stripe_secret_key: "sk_test_demo_server".into(), webhook_secret: None };
+    Ok(checkout_bridge_server::spawn(config, secrets).await?)
 }
 
 async fn with_stripe(key: String) -> Res<()> {

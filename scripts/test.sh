@@ -15,13 +15,19 @@ log "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
-log "Rust unit and integration tests (library + emulator), against the emulator on 127.0.0.1"
+log "PostgreSQL on 127.0.0.1 for the server's multi-instance webhook test"
+CHECKOUT_BRIDGE_TEST_DATABASE_URL=$(scripts/postgres.sh)
+export CHECKOUT_BRIDGE_TEST_DATABASE_URL
+
+log "Rust unit and integration tests (library, emulator, server), against the emulator on 127.0.0.1"
 cargo test --workspace --quiet 2>&1 | tee target/rust-tests.log
 grep -q "test result: FAILED" target/rust-tests.log && exit 1
 
-log "demo (emulator round trip)"
+log "demo: the round trip on the emulator, directly and through the reference server"
 cargo run --quiet --example demo | tee target/demo.log
 grep -q "^outcome: Paid$" target/demo.log
+cargo run --quiet --example demo -- --via-server | tee target/demo-server.log
+grep -q "^outcome: Paid$" target/demo-server.log
 
 log "generated bindings are current"
 scripts/bindings.sh --check
