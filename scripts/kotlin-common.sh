@@ -94,7 +94,8 @@ kt_compile_jar() {
 kt_compile() {
   local name=$1
   shift
-  kt_compile_jar "$KT_OUT/bindings.jar" "$(kt_compile_cp)" "$KT_BINDINGS_DIR"
+  # The hand-written companion joins the generated code in one Kotlin module (it uses internals).
+  kt_compile_jar "$KT_OUT/bindings.jar" "$(kt_compile_cp)" "$KT_BINDINGS_DIR" "$PWD/kotlin-support"
   kt_compile_jar "$KT_OUT/$name.jar" "$(kt_compile_cp):$KT_OUT/bindings.jar" "$@"
 }
 

@@ -93,6 +93,7 @@ fun median(v: List<Double>) = v.sorted()[v.size / 2]
 
 fun main(args: Array<String>) {
     val quick = args.contains("--quick")
+    io.checkoutbridge.CheckoutBridgeRuntime.keepCallbackThreadAttached()
     val rounds = if (quick) 3 else 15
     val perRound = if (quick) 20 else 200
     val parsesPerRound = if (quick) 2_000 else 20_000

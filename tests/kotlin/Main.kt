@@ -56,6 +56,7 @@ fun checkMessage(e: Throwable, vararg hints: String) {
 
 fun main(args: Array<String>) {
     val tests = Tests()
+    io.checkoutbridge.CheckoutBridgeRuntime.keepCallbackThreadAttached()
     registerClientTests(tests)
     registerFlowTests(tests)
     registerErrorTests(tests)

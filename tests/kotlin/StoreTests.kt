@@ -23,6 +23,8 @@ class MemoryStore : PendingStore {
     /** Whether every save came in through the generated callback (i.e. Rust called it). */
     @Volatile var savesViaRust = true
     @Volatile var failSaves = false
+    /** Throws something that is not a CheckoutException, as careless app code would. */
+    @Volatile var crashSaves = false
 
     override fun save(checkout: PendingCheckout) {
         saves.incrementAndGet()
@@ -30,6 +32,7 @@ class MemoryStore : PendingStore {
             savesViaRust = false
         }
         if (failSaves) throw CheckoutException.Storage("disk full (simulated by the Kotlin store)")
+        if (crashSaves) throw IllegalStateException("database is locked (simulated)")
         lock.withLock { map[checkout.sessionId] = checkout }
     }
 
@@ -76,6 +79,15 @@ fun registerStoreTests(t: Tests) {
         val log = Emulator.control("GET", "requests")
         assertEquals(before + 2, Emulator.requestCount(), "expected create then expire: $log")
         assertTrue(Regex("\"path\":\\s*\"/v1/checkout/sessions/[^\"]+/expire\"").containsMatchIn(log), "expected an expire request: $log")
+    }
+
+    t.test("store: any other exception from the Kotlin store becomes Storage, not a panic") {
+        val store = MemoryStore().apply { crashSaves = true }
+        val flow = CheckoutFlow(newClient(), RETURN_BASE, store)
+        val before = Emulator.requestCount()
+        expectError<CheckoutException.Storage>("PendingStore") { flow.start(tshirt()) }
+        // Still a typed failure with cleanup: the unrecorded session was expired.
+        assertEquals(before + 2, Emulator.requestCount())
     }
 
     t.test("store: openFileStore survives reopening") {
