@@ -1611,6 +1611,8 @@ public func FfiConverterTypeApiErrorDetails_lower(_ value: ApiErrorDetails) -> R
 
 /**
  * A Checkout Session as Stripe reports it.
+ *
+ * `Serialize` writes the same field names Stripe uses, so a backend can pass a session on.
  */
 public struct CheckoutSession: Equatable, Hashable {
     /**
@@ -2484,7 +2486,7 @@ public struct LineItemPriceInfo: Equatable, Hashable {
      */
     public var product: String?
     /**
-     * Recurring interval, for subscription prices.
+     * Recurring interval, for subscription prices (Stripe's `recurring.interval`).
      */
     public var recurringInterval: RecurringInterval?
 
@@ -2504,7 +2506,7 @@ public struct LineItemPriceInfo: Equatable, Hashable {
          * Product ID.
          */product: String?, 
         /**
-         * Recurring interval, for subscription prices.
+         * Recurring interval, for subscription prices (Stripe's `recurring.interval`).
          */recurringInterval: RecurringInterval?) {
         self.id = id
         self.unitAmount = unitAmount

@@ -2828,6 +2828,8 @@ public object FfiConverterTypeApiErrorDetails: FfiConverterRustBuffer<ApiErrorDe
 
 /**
  * A Checkout Session as Stripe reports it.
+ *
+ * `Serialize` writes the same field names Stripe uses, so a backend can pass a session on.
  */
 data class CheckoutSession (
     /**
@@ -3487,7 +3489,7 @@ data class LineItemPriceInfo (
     var `product`: kotlin.String?
     , 
     /**
-     * Recurring interval, for subscription prices.
+     * Recurring interval, for subscription prices (Stripe's `recurring.interval`).
      */
     var `recurringInterval`: RecurringInterval?
     
