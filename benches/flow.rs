@@ -27,17 +27,29 @@ fn tmp(tag: &str) -> std::path::PathBuf {
 fn report(name: &str, samples: &mut [Duration]) {
     samples.sort();
     let p = |q: f64| samples[((samples.len() - 1) as f64 * q) as usize];
-    println!("{name}: median {:?}, p90 {:?}, min {:?} ({} runs)", p(0.5), p(0.9), p(0.0), samples.len());
+    println!(
+        "{name}: median {:?}, p90 {:?}, min {:?} ({} runs)",
+        p(0.5),
+        p(0.9),
+        p(0.0),
+        samples.len()
+    );
 }
 
 fn main() {
     let quick = !std::env::args().any(|a| a == "--bench");
     let (rounds, entries) = if quick { (5, 100) } else { (300, 10_000) };
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
 
     rt.block_on(async {
         let emu = Emulator::start().await.expect("emulator");
-        let config = ClientConfig::new(Credential::SecretKey { key: "sk_test_bench".into() }).with_base_url(emu.base_url());
+        let config = ClientConfig::new(Credential::SecretKey {
+            key: "sk_test_bench".into(),
+        })
+        .with_base_url(emu.base_url());
         let client = CheckoutClient::new(config).expect("client");
         let dir = tmp("flow");
         let store = FileStore::open(dir.display().to_string()).expect("store");
@@ -50,7 +62,10 @@ fn main() {
             let paid = Instant::now();
             emu.complete_session(&pending.session_id, true);
             let pay_time = paid.elapsed();
-            let link = format!("myapp://checkout/success?session_id={}&state={}", pending.session_id, pending.state);
+            let link = format!(
+                "myapp://checkout/success?session_id={}&state={}",
+                pending.session_id, pending.state
+            );
             let r = flow.handle_return_url(link).await.expect("handled");
             assert_eq!(r.outcome, PaymentOutcome::Paid);
             let elapsed = t.elapsed() - pay_time;
@@ -60,7 +75,10 @@ fn main() {
                 samples.push(elapsed);
             }
         }
-        report("start + handle_return_url (file store, emulator on loopback)", &mut samples);
+        report(
+            "start + handle_return_url (file store, emulator on loopback)",
+            &mut samples,
+        );
         let _ = std::fs::remove_dir_all(dir);
     });
 
@@ -91,7 +109,13 @@ fn main() {
         assert_eq!(black_box(s.load_all().expect("load")).len(), entries);
         samples.push(t.elapsed());
     }
-    report(&format!("FileStore::open + load_all with {entries} entries ({} KiB file)", bytes.len() / 1024), &mut samples);
+    report(
+        &format!(
+            "FileStore::open + load_all with {entries} entries ({} KiB file)",
+            bytes.len() / 1024
+        ),
+        &mut samples,
+    );
     // What one more save costs at that size (the whole file is rewritten and fsynced).
     let s = FileStore::open(dir.display().to_string()).expect("open");
     let mut samples = Vec::new();

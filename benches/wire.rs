@@ -44,7 +44,9 @@ fn bench(c: &mut Criterion) {
     c.bench_function("parse_return_url/exported_fn", |b| {
         b.iter(|| parse_return_url(black_box(link.clone()), black_box("myapp://checkout".to_owned())).is_ok())
     });
-    c.bench_function("parse_return_url/prepared_base", |b| b.iter(|| base.parse_return(black_box(&link)).is_ok()));
+    c.bench_function("parse_return_url/prepared_base", |b| {
+        b.iter(|| base.parse_return(black_box(&link)).is_ok())
+    });
     let fixture = include_str!("../tests/fixtures/checkout_session_fixture.json");
     c.bench_function("decode_session/stripe_fixture", |b| {
         b.iter(|| serde_json::from_str::<CheckoutSession>(black_box(fixture)))

@@ -38,11 +38,15 @@ scripts/swift-check.sh | tee target/swift-tests.log
 log "Kotlin on the JVM against the real library and the emulator"
 scripts/kotlin-tests.sh | tee target/kotlin-tests.log
 
-# One plain closing line over every suite: the Rust test binaries, Kotlin, Swift/C.
+log "platform layers: android/ and ios/ checks (JVM-compilable Kotlin, syntax, cross-target cargo check, build scripts)"
+scripts/platform-check.sh | tee target/platform-tests.log
+
+# One plain closing line over every suite: the Rust test binaries, Kotlin, Swift/C, platform.
 count() {
   {
     grep '^test result:' target/rust-tests.log
-    grep -E '^(kotlin|swift-c): [0-9]+ passed, [0-9]+ failed$' target/kotlin-tests.log target/swift-tests.log
+    grep -hE '^(kotlin|swift-c|platform): [0-9]+ passed, [0-9]+ failed$' \
+      target/kotlin-tests.log target/swift-tests.log target/platform-tests.log
   } | grep -o "[0-9]* $1" | awk '{s+=$1} END {print s+0}'
 }
 passed=$(count passed)

@@ -1,0 +1,45 @@
+// swift-tools-version:5.9
+//
+// checkout-bridge for iOS: the Rust core as an XCFramework (binary target), the UniFFI-generated
+// Swift (module CheckoutBridge) and CheckoutPresenter (ASWebAuthenticationSession).
+//
+// Build the binary and copy the generated Swift first:   ios/build-xcframework.sh
+// (it writes ios/CheckoutBridgeFFI.xcframework and ios/Sources/CheckoutBridge/Generated/,
+// both git-ignored: see that script for why the Swift is copied rather than symlinked).
+//
+// Use it from an app as a local package (File > Add Package Dependencies > Add Local…, pick
+// ios/), or publish ios/ with the built XCFramework as its own repository: SwiftPM wants
+// Package.swift at a repository's root for remote dependencies.
+import PackageDescription
+
+let package = Package(
+    name: "CheckoutBridge",
+    platforms: [
+        // iOS 15: async/await in the SDK's frameworks without back-deployment shims.
+        // The https callback (Universal Link return) needs iOS 17.4 at run time; see CheckoutPresenter.
+        .iOS(.v15),
+        // macOS only so that `swift test` can run the round trip on a Mac (the XCFramework
+        // carries a macOS slice for this; an iOS app never uses it).
+        .macOS(.v12),
+    ],
+    products: [
+        .library(name: "CheckoutBridge", targets: ["CheckoutBridge"]),
+    ],
+    targets: [
+        // The static Rust library with CheckoutBridgeFFI.h and its module map (module CheckoutBridgeFFI).
+        .binaryTarget(name: "CheckoutBridgeFFI", path: "CheckoutBridgeFFI.xcframework"),
+        .target(
+            name: "CheckoutBridge",
+            dependencies: ["CheckoutBridgeFFI"],
+            path: "Sources/CheckoutBridge",
+            // reqwest links rustls-platform-verifier on Apple targets, which calls Security.framework
+            // (the library itself verifies with the compiled-in Mozilla roots).
+            linkerSettings: [.linkedFramework("Security")]
+        ),
+        .testTarget(
+            name: "CheckoutBridgeTests",
+            dependencies: ["CheckoutBridge"],
+            path: "Tests/CheckoutBridgeTests"
+        ),
+    ]
+)

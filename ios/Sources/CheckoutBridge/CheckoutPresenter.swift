@@ -1,0 +1,210 @@
+// Opens Stripe's hosted Checkout page with ASWebAuthenticationSession and returns the link that
+// brings the customer back. Part of module CheckoutBridge, next to the generated bindings.
+import AuthenticationServices
+import Foundation
+#if canImport(UIKit)
+import UIKit
+#elseif canImport(AppKit)
+import AppKit
+#endif
+
+/// Presents a Checkout page and waits for the return link.
+///
+/// ```swift
+/// let pending = try await flow.start(params: params)
+/// switch try await CheckoutPresenter().present(pending: pending, callback: .customScheme("myapp")) {
+/// case .redirected(let url):
+///     let result = try await flow.handleReturnUrl(url: url.absoluteString)
+/// case .cancelledByUser:
+///     let result = try await flow.resolvePending(sessionId: pending.sessionId)  // usually .open
+/// }
+/// ```
+///
+/// `ASWebAuthenticationSession` is the system browser surface (Safari's engine, cookies and
+/// autofill, out of the app's process), never an app-owned `WKWebView`: wallets, Link and 3-D
+/// Secure app switches break in web views.
+///
+/// `prefersEphemeralWebBrowserSession` is left `false` on purpose: the shared session is what
+/// lets the customer's saved cards, Safari AutoFill and Link (Stripe's saved-payment login)
+/// appear on the Checkout page. The cost is the system's "“App” Wants to Use “stripe.com” to
+/// Sign In" prompt before the page opens; an ephemeral session would skip the prompt but make
+/// every customer type their card again.
+@MainActor
+public final class CheckoutPresenter {
+    /// Which navigation ends the session and comes back to the app.
+    public enum Callback: Sendable, Equatable {
+        /// `myapp://…`: the scheme of the flow's return base (`myapp://checkout`). Works on every
+        /// supported iOS; the scheme needs no Info.plist registration for this use.
+        case customScheme(String)
+        /// `https://host/path…`: a return base such as `https://shop.example/checkout`. Needs
+        /// iOS 17.4 / macOS 14.4 and the `webcredentials:` associated domain for `host`
+        /// (apple-app-site-association); on older systems `present` throws `.httpsCallbackUnavailable`.
+        case https(host: String, path: String)
+    }
+
+    /// How the page was left.
+    public enum Completion: Sendable, Equatable {
+        /// Stripe redirected to the return link: pass `url.absoluteString` to
+        /// `CheckoutFlow.handleReturnUrl(url:)`, which decides the outcome from Stripe.
+        case redirected(URL)
+        /// The customer closed the sheet (Cancel / swipe down / declined the sign-in prompt).
+        /// No link came back; this is not an error. Ask `CheckoutFlow.resolvePending(sessionId:)`:
+        /// the outcome is normally `.open`, or `.paid` if they paid before closing.
+        case cancelledByUser
+    }
+
+    /// The session could not be shown at all (nothing was opened).
+    public enum PresentError: Error, Equatable {
+        case httpsCallbackUnavailable
+        case couldNotStart
+        case presentationContextMissing
+        case notAWebURL(String)
+        case failed(String)
+    }
+
+    private let anchor: ASPresentationAnchor?
+    private var session: ASWebAuthenticationSession?
+    private var contextProvider: ContextProvider?
+
+    /// - Parameter anchor: the window to present over; by default the key window.
+    public init(anchor: ASPresentationAnchor? = nil) {
+        self.anchor = anchor
+    }
+
+    /// Presents `pending.url` (from `CheckoutFlow.start(params:)`).
+    public func present(pending: PendingCheckout, callback: Callback) async throws -> Completion {
+        guard let url = URL(string: pending.url) else { throw PresentError.notAWebURL(pending.url) }
+        return try await present(url: url, callback: callback)
+    }
+
+    /// Presents `url` and returns when the customer comes back. Cancelling the calling task
+    /// dismisses the sheet and throws `CancellationError`.
+    public func present(url: URL, callback: Callback) async throws -> Completion {
+        guard let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http" else {
+            throw PresentError.notAWebURL(url.absoluteString)
+        }
+        let once = ResumeOnce()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Completion, Error>) in
+                once.set(continuation)
+                // @Sendable: the system may call it off the main actor.
+                let completion: ASWebAuthenticationSession.CompletionHandler = { @Sendable [weak self] callbackURL, error in
+                    Task { @MainActor in self?.session = nil }
+                    once.resume(with: CheckoutPresenter.completion(callbackURL: callbackURL, error: error))
+                }
+                let session: ASWebAuthenticationSession
+                switch callback {
+                case .customScheme(let name):
+                    session = ASWebAuthenticationSession(url: url, callbackURLScheme: name, completionHandler: completion)
+                case .https(let host, let path):
+                    if #available(iOS 17.4, macOS 14.4, *) {
+                        session = ASWebAuthenticationSession(
+                            url: url, callback: .https(host: host, path: path), completionHandler: completion)
+                    } else {
+                        once.resume(with: .failure(PresentError.httpsCallbackUnavailable))
+                        return
+                    }
+                }
+                let provider = ContextProvider(anchor: anchor)
+                session.presentationContextProvider = provider
+                // false: keep the shared Safari session (saved cards, AutoFill, Link); see the type's doc.
+                session.prefersEphemeralWebBrowserSession = false
+                self.contextProvider = provider
+                self.session = session
+                if !session.start() {
+                    self.session = nil
+                    once.resume(with: .failure(PresentError.couldNotStart))
+                }
+            }
+        } onCancel: {
+            Task { @MainActor [weak self] in self?.session?.cancel() }
+            once.resume(with: .failure(CancellationError()))
+        }
+    }
+
+    /// Maps what ASWebAuthenticationSession reports. The user's cancel is a completion, not an error.
+    nonisolated static func completion(callbackURL: URL?, error: Error?) -> Result<Completion, Error> {
+        if let error = error {
+            if let authError = error as? ASWebAuthenticationSessionError {
+                switch authError.code {
+                case .canceledLogin:
+                    return .success(.cancelledByUser)
+                case .presentationContextNotProvided, .presentationContextInvalid:
+                    return .failure(PresentError.presentationContextMissing)
+                @unknown default:
+                    return .failure(PresentError.failed(authError.localizedDescription))
+                }
+            }
+            return .failure(PresentError.failed(error.localizedDescription))
+        }
+        guard let url = callbackURL else { return .failure(PresentError.failed("no callback URL")) }
+        return .success(.redirected(url))
+    }
+}
+
+/// Supplies the window; called by the system on the main thread.
+private final class ContextProvider: NSObject, ASWebAuthenticationPresentationContextProviding {
+    private let anchor: ASPresentationAnchor?
+
+    init(anchor: ASPresentationAnchor?) {
+        self.anchor = anchor
+    }
+
+    func presentationAnchor(for session: ASWebAuthenticationSession) -> ASPresentationAnchor {
+        if let anchor = anchor { return anchor }
+        return MainActor.assumeIsolated { Self.keyWindow() ?? ASPresentationAnchor() }
+    }
+
+    @MainActor
+    private static func keyWindow() -> ASPresentationAnchor? {
+        #if canImport(UIKit)
+        return UIApplication.shared.connectedScenes
+            .compactMap { $0 as? UIWindowScene }
+            .flatMap { $0.windows }
+            .first { $0.isKeyWindow }
+        #elseif canImport(AppKit)
+        return NSApplication.shared.keyWindow
+        #else
+        return nil
+        #endif
+    }
+}
+
+/// Resumes a continuation exactly once, whichever of completion, start failure or task
+/// cancellation comes first.
+private final class ResumeOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<CheckoutPresenter.Completion, Error>?
+    private var early: Result<CheckoutPresenter.Completion, Error>?
+    private var done = false
+
+    func set(_ c: CheckedContinuation<CheckoutPresenter.Completion, Error>) {
+        lock.lock()
+        if let result = early {
+            early = nil
+            lock.unlock()
+            c.resume(with: result)
+            return
+        }
+        continuation = c
+        lock.unlock()
+    }
+
+    func resume(with result: Result<CheckoutPresenter.Completion, Error>) {
+        lock.lock()
+        if done {
+            lock.unlock()
+            return
+        }
+        done = true
+        guard let c = continuation else {
+            // Cancelled before the continuation existed: deliver when it is set.
+            early = result
+            lock.unlock()
+            return
+        }
+        continuation = nil
+        lock.unlock()
+        c.resume(with: result)
+    }
+}
