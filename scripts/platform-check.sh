@@ -356,10 +356,10 @@ if [ "$(uname -s)" != Darwin ]; then
   fi
 fi
 
-# --- docs/PLATFORMS.md: the code in it uses names that exist ---
+# --- README.md (sections Android and iOS): the code in it uses names that exist ---
 # Every `flow.name(` / `returns.name(` / Swift `name(label:` call in the docs' code blocks must
 # exist in the generated bindings or the platform layer; the Kotlin "dozen lines" must parse.
-docs=docs/PLATFORMS.md
+docs=README.md
 if [ ! -f "$docs" ]; then
   fail "$docs exists"
 else
@@ -373,7 +373,7 @@ app_kt = "\n".join(b for b in kt_blocks if "import io.checkoutbridge" in b)  # t
 sw = "\n".join(re.findall(r"```swift\n(.*?)```", text, re.S))
 bk = open("bindings/kotlin/io/checkoutbridge/checkout_bridge.kt").read()
 bs = open("bindings/swift/CheckoutBridge.swift").read()
-layer_kt = "".join(open(f).read() for f in pathlib.Path("android/src/main/kotlin").rglob("*.kt"))
+layer_kt = "".join(open(f).read() for d in ("android/src/main/kotlin", "kotlin-support") for f in pathlib.Path(d).rglob("*.kt"))
 layer_sw = "".join(open(f).read() for f in pathlib.Path("ios/Sources").rglob("*.swift"))
 bad, seen = [], 0
 for name in sorted(set(re.findall(r"\bflow\.(\w+)\(", kt))):
@@ -405,16 +405,18 @@ for name, label in sorted(set(re.findall(r"\b(\w+)\((\w+):", sw))):
 for b in bad:
     print("not in the bindings / platform layer:", b)
 print(f"{seen} names checked")
-(tmp / "DocsDozenLines.kt").write_text(app_kt)
+# Each app block is a file of its own (each has its imports at the top).
+for i, block in enumerate(b for b in kt_blocks if "import io.checkoutbridge" in b):
+    (tmp / f"DocsKotlin{i}.kt").write_text(block)
 sys.exit(1 if bad or seen < 10 or not app_kt else 0)
 PY
   rc=$?
   cat "$tmp/docs.out"
   if [ "$rc" -eq 0 ]; then pass "$docs: every API name in its code blocks exists"; else fail "$docs: API names"; fi
-  if have_pins && "$py" scripts/kotlin_syntax_check.py "$tmp/DocsDozenLines.kt" >/dev/null; then
+  if have_pins && "$py" scripts/kotlin_syntax_check.py "$tmp"/DocsKotlin*.kt >/dev/null; then
     pass "$docs: the Kotlin code parses"
   else
-    "$py" scripts/kotlin_syntax_check.py "$tmp/DocsDozenLines.kt"
+    "$py" scripts/kotlin_syntax_check.py "$tmp"/DocsKotlin*.kt
     fail "$docs: the Kotlin code parses"
   fi
 fi
