@@ -50,14 +50,19 @@ async fn burst(client: &Arc<CheckoutClient>, n: usize) -> (Duration, Vec<Duratio
 }
 
 fn pct(v: &[Duration], q: f64) -> Duration {
-    v.get(((v.len().max(1) - 1) as f64 * q) as usize).copied().unwrap_or_default()
+    v.get(((v.len().max(1) - 1) as f64 * q) as usize)
+        .copied()
+        .unwrap_or_default()
 }
 
 fn main() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let quick = !std::env::args().any(|a| a == "--bench");
     let (n, rounds) = if quick { (20, 1) } else { (500, 5) };
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     rt.block_on(async {
         let emu = Emulator::start().await.expect("emulator");
         let config = checkout_bridge_server::ServerConfig::from_toml(&format!(

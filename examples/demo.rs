@@ -64,11 +64,19 @@ async fn with_emulator() -> Res<()> {
     // between, as a production app would: the app holds only its user's bearer token.
     let (_server, config) = if args.iter().any(|a| a == "--via-server") {
         let server = start_server(&emu).await?;
-        println!("server listening on {} (holds the Stripe key; the app has a bearer token)", server.base_url());
-        let config = ClientConfig::new(Credential::Backend { bearer_token: DEMO_APP_TOKEN.into() }).with_base_url(server.base_url());
+        println!(
+            "server listening on {} (holds the Stripe key; the app has a bearer token)",
+            server.base_url()
+        );
+        let config = ClientConfig::new(Credential::Backend {
+            bearer_token: DEMO_APP_TOKEN.into(),
+        })
+        .with_base_url(server.base_url());
         (Some(server), config)
     } else {
-        let key = Credential::SecretKey { key: "sk_test_demo".into() };
+        let key = Credential::SecretKey {
+            key: "sk_test_demo".into(),
+        };
         (None, ClientConfig::new(key).with_base_url(emu.base_url()))
     };
     let flow = CheckoutFlow::new(CheckoutClient::new(config)?, "myapp://checkout".into(), store()?)?;
@@ -122,10 +130,15 @@ max_amount = 100000
 return_url_prefixes = ["myapp://checkout/"]
 "#,
         emu.base_url(),
-        std::env::temp_dir().join(format!("checkout-bridge-demo-{}.db", std::process::id())).display(),
+        std::env::temp_dir()
+            .join(format!("checkout-bridge-demo-{}.db", std::process::id()))
+            .display(),
         checkout_bridge_server::token_hash(DEMO_APP_TOKEN),
     ))?;
-    let secrets = checkout_bridge_server::Secrets { stripe_secret_key: "sk_test_demo_server".into(), webhook_secret: None };
+    let secrets = checkout_bridge_server::Secrets {
+        stripe_secret_key: "sk_test_demo_server".into(),
+        webhook_secret: None,
+    };
     Ok(checkout_bridge_server::spawn(config, secrets).await?)
 }
 
