@@ -145,7 +145,8 @@ impl CheckoutFlow {
     }
 
     /// Checkouts whose outcome is not final yet (no link came back, or still processing).
-    /// Call on app start and resolve each with [`Self::resolve_pending`].
+    /// Call on app start and resolve each with [`Self::resolve_pending`]. Reads the store on the
+    /// calling thread (the built-in store answers from memory).
     pub fn pending(&self) -> Result<Vec<PendingCheckout>, CheckoutError> {
         let mut all: Vec<_> = self
             .store

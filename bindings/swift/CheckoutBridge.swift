@@ -931,7 +931,8 @@ public protocol CheckoutFlowProtocol: AnyObject, Sendable {
     
     /**
      * Checkouts whose outcome is not final yet (no link came back, or still processing).
-     * Call on app start and resolve each with [`Self::resolve_pending`].
+     * Call on app start and resolve each with [`Self::resolve_pending`]. Reads the store on the
+     * calling thread (the built-in store answers from memory).
      */
     func pending() throws  -> [PendingCheckout]
     
@@ -1082,7 +1083,8 @@ open func handleReturnUrl(url: String)async throws  -> PaymentResult  {
     
     /**
      * Checkouts whose outcome is not final yet (no link came back, or still processing).
-     * Call on app start and resolve each with [`Self::resolve_pending`].
+     * Call on app start and resolve each with [`Self::resolve_pending`]. Reads the store on the
+     * calling thread (the built-in store answers from memory).
      */
 open func pending()throws  -> [PendingCheckout]  {
     return try  FfiConverterSequenceTypePendingCheckout.lift(try rustCallWithError(FfiConverterTypeCheckoutError_lift) {
@@ -4879,7 +4881,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_checkout_bridge_checksum_method_checkoutflow_handle_return_url() != 60163) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_method_checkoutflow_pending() != 6757) {
+    if (uniffi_checkout_bridge_checksum_method_checkoutflow_pending() != 28592) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_checkout_bridge_checksum_method_checkoutflow_resolve_pending() != 62499) {

@@ -314,6 +314,7 @@ async fn policy_table() {
         }
         let resp = req.send().await.expect("send");
         assert_eq!(resp.status().as_u16(), status, "{name}");
+        assert_no_key(&format!("{:?}", resp.headers()));
         let text = resp.text().await.expect("body");
         let v: serde_json::Value =
             serde_json::from_str(&text).unwrap_or_else(|_| panic!("{name}: Stripe-shaped JSON, got {text}"));
@@ -393,6 +394,7 @@ async fn deliver(srv: &RunningServer, body: &[u8], signature: Option<String>) ->
     }
     let resp = req.send().await.expect("send");
     let status = resp.status().as_u16();
+    assert_no_key(&format!("{:?}", resp.headers()));
     let text = resp.text().await.expect("text");
     assert_no_key(&text);
     (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))

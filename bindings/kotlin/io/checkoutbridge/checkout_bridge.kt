@@ -981,7 +981,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_handle_return_url() and 0xFFFF) != 60163) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_pending() and 0xFFFF) != 6757) {
+    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_pending() and 0xFFFF) != 28592) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_resolve_pending() and 0xFFFF) != 62499) {
@@ -1996,7 +1996,8 @@ public interface CheckoutFlowInterface {
     
     /**
      * Checkouts whose outcome is not final yet (no link came back, or still processing).
-     * Call on app start and resolve each with [`Self::resolve_pending`].
+     * Call on app start and resolve each with [`Self::resolve_pending`]. Reads the store on the
+     * calling thread (the built-in store answers from memory).
      */
     fun `pending`(): List<PendingCheckout>
     
@@ -2210,7 +2211,8 @@ open class CheckoutFlow: Disposable, AutoCloseable, CheckoutFlowInterface
     
     /**
      * Checkouts whose outcome is not final yet (no link came back, or still processing).
-     * Call on app start and resolve each with [`Self::resolve_pending`].
+     * Call on app start and resolve each with [`Self::resolve_pending`]. Reads the store on the
+     * calling thread (the built-in store answers from memory).
      */
     @Throws(CheckoutException::class)override fun `pending`(): List<PendingCheckout> {
             return FfiConverterSequenceTypePendingCheckout.lift(
