@@ -35,6 +35,8 @@ import re
 import sys
 
 from tree_sitter import Language, Parser
+
+from tree_sitter_problems import problems
 import tree_sitter_swift
 
 IF_SWIFT_58 = re.compile(r"^[ \t]*#if swift\(>=5\.8\)[ \t]*$")
@@ -72,23 +74,6 @@ def preprocess(text: str) -> tuple[str, int, int]:
             closures += 1
         i += 1
     return "".join(lines), blocks, closures
-
-
-def problems(tree) -> list[tuple[int, int, str]]:
-    """(line, column, description) of every ERROR / MISSING node, 1-based, in source order."""
-    found = []
-    stack = [tree.root_node]
-    while stack:
-        node = stack.pop()
-        if node.is_missing:
-            found.append((node.start_point.row + 1, node.start_point.column + 1, f"MISSING {node.type}"))
-        elif node.is_error:
-            snippet = (node.text or b"").decode("utf-8", "replace").splitlines()
-            first = snippet[0].strip()[:60] if snippet else ""
-            found.append((node.start_point.row + 1, node.start_point.column + 1, f"ERROR near `{first}`"))
-        if node.has_error:
-            stack.extend(reversed(node.children))
-    return sorted(found)
 
 
 def main(argv: list[str]) -> int:
