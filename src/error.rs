@@ -54,7 +54,11 @@ impl std::fmt::Display for ApiErrorDetails {
 /// Everything that can go wrong in checkout-bridge.
 ///
 /// Kotlin sees a sealed `CheckoutException` hierarchy, Swift an `Error` enum.
+///
+/// `Display` is exported too: Kotlin's `toString()` and Swift's `description` give the same
+/// readable, secret-free sentence as Rust (`authentication failed: HTTP 401 …`).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+#[uniffi::export(Display)]
 pub enum CheckoutError {
     /// A value given to the library was rejected before anything was sent.
     #[error("invalid `{field}`: {reason}")]

@@ -14,6 +14,7 @@ macro_rules! open_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, uniffi::Enum)]
+        #[uniffi::export(Display)]
         pub enum $name {
             $($(#[$vm])* $variant,)+
             /// A value this version of the library does not know; kept verbatim.
@@ -38,6 +39,13 @@ macro_rules! open_enum {
                     $($wire => $name::$variant,)+
                     other => $name::Unknown { value: other.to_owned() },
                 }
+            }
+        }
+
+        /// The wire value (`payment`, `open`, …), also `toString()` in Kotlin.
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
             }
         }
 

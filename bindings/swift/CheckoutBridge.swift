@@ -3134,6 +3134,9 @@ public func FfiConverterTypeSimpleCheckout_lower(_ value: SimpleCheckout) -> Rus
  * Everything that can go wrong in checkout-bridge.
  *
  * Kotlin sees a sealed `CheckoutException` hierarchy, Swift an `Error` enum.
+ *
+ * `Display` is exported too: Kotlin's `toString()` and Swift's `description` give the same
+ * readable, secret-free sentence as Rust (`authentication failed: HTTP 401 …`).
  */
 public 
 enum CheckoutError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
@@ -3266,6 +3269,17 @@ enum CheckoutError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
     
 
     
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_checkouterror_uniffi_trait_display(
+            FfiConverterTypeCheckoutError_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 
     
     public var errorDescription: String? {
@@ -3446,7 +3460,7 @@ public func FfiConverterTypeCheckoutError_lower(_ value: CheckoutError) -> RustB
  * What the Checkout Session is for.
  */
 
-public enum CheckoutMode: Equatable, Hashable {
+public enum CheckoutMode: Equatable, Hashable, CustomStringConvertible {
     
     /**
      * One-time payment.
@@ -3473,6 +3487,17 @@ public enum CheckoutMode: Equatable, Hashable {
 
 
 
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_checkoutmode_uniffi_trait_display(
+            FfiConverterTypeCheckoutMode_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -3745,7 +3770,7 @@ public func FfiConverterTypeLineItemPrice_lower(_ value: LineItemPrice) -> RustB
  * Where the Checkout page is opened from; `MobileApp` tunes Stripe's redirect behaviour.
  */
 
-public enum OriginContext: Equatable, Hashable {
+public enum OriginContext: Equatable, Hashable, CustomStringConvertible {
     
     /**
      * A native mobile app.
@@ -3768,6 +3793,17 @@ public enum OriginContext: Equatable, Hashable {
 
 
 
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_origincontext_uniffi_trait_display(
+            FfiConverterTypeOriginContext_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -3941,7 +3977,7 @@ public func FfiConverterTypePaymentOutcome_lower(_ value: PaymentOutcome) -> Rus
  * Whether the funds are available.
  */
 
-public enum PaymentStatus: Equatable, Hashable {
+public enum PaymentStatus: Equatable, Hashable, CustomStringConvertible {
     
     /**
      * Funds are available (or will be, for card payments).
@@ -3968,6 +4004,17 @@ public enum PaymentStatus: Equatable, Hashable {
 
 
 
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_paymentstatus_uniffi_trait_display(
+            FfiConverterTypePaymentStatus_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -4042,7 +4089,7 @@ public func FfiConverterTypePaymentStatus_lower(_ value: PaymentStatus) -> RustB
  * Interval of a recurring price.
  */
 
-public enum RecurringInterval: Equatable, Hashable {
+public enum RecurringInterval: Equatable, Hashable, CustomStringConvertible {
     
     /**
      * Daily.
@@ -4073,6 +4120,17 @@ public enum RecurringInterval: Equatable, Hashable {
 
 
 
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_recurringinterval_uniffi_trait_display(
+            FfiConverterTypeRecurringInterval_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -4228,7 +4286,7 @@ public func FfiConverterTypeReturnKind_lower(_ value: ReturnKind) -> RustBuffer 
  * Lifecycle of a Checkout Session.
  */
 
-public enum SessionStatus: Equatable, Hashable {
+public enum SessionStatus: Equatable, Hashable, CustomStringConvertible {
     
     /**
      * Waiting for the customer; `url` is usable.
@@ -4255,6 +4313,17 @@ public enum SessionStatus: Equatable, Hashable {
 
 
 
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_sessionstatus_uniffi_trait_display(
+            FfiConverterTypeSessionStatus_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)

@@ -23,6 +23,9 @@ fun registerClientTests(t: Tests) {
         assertEquals(SessionStatus.Open, s.status)
         assertEquals(PaymentStatus.Unpaid, s.paymentStatus)
         assertEquals(CheckoutMode.Payment, s.mode)
+        // Open enums print as their wire value (Rust's Display), not as `CheckoutMode$Payment@1a2b`.
+        assertEquals("payment", s.mode.toString())
+        assertEquals("open", s.status.toString())
         assertEquals(1999L, s.amountTotal)
         assertEquals("usd", s.currency)
         assertEquals("order-42", s.clientReferenceId)

@@ -44,8 +44,15 @@ suspend inline fun <reified T : CheckoutException> expectError(
 fun checkMessage(e: Throwable, vararg hints: String) {
     val msg = e.message ?: fail("${e::class.simpleName} has no message")
     if (msg.isBlank()) fail("${e::class.simpleName} has a blank message")
+    // toString() is the library's own sentence (Rust's Display), e.g. "not found: HTTP 404 …".
+    val readable = e.toString()
+    if (e is CheckoutException && (readable.isBlank() || readable.startsWith("io.checkoutbridge"))) {
+        fail("${e::class.simpleName}.toString() is not a readable sentence: $readable")
+    }
     for (h in hints) {
-        if (!msg.contains(h, ignoreCase = true)) fail("${e::class.simpleName} message lacks \"$h\": $msg")
+        if (!msg.contains(h, ignoreCase = true) && !readable.contains(h, ignoreCase = true)) {
+            fail("${e::class.simpleName} message lacks \"$h\": $msg / $readable")
+        }
     }
     for (text in listOf(msg, e.toString())) {
         if (text.contains(TEST_KEY) || text.contains(TEST_KEY.removePrefix("sk_test_"))) {

@@ -821,6 +821,18 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_checkout_bridge_fn_method_pendingstore_load_all(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_checkouterror_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_checkoutmode_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_origincontext_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_paymentstatus_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_recurringinterval_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_sessionstatus_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_checkout_bridge_fn_func_simple_checkout_params(`simple`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_checkout_bridge_fn_func_build_return_urls(`base`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -3945,6 +3957,9 @@ public object FfiConverterTypeSimpleCheckout: FfiConverterRustBuffer<SimpleCheck
  * Everything that can go wrong in checkout-bridge.
  *
  * Kotlin sees a sealed `CheckoutException` hierarchy, Swift an `Error` enum.
+ *
+ * `Display` is exported too: Kotlin's `toString()` and Swift's `description` give the same
+ * readable, secret-free sentence as Rust (`authentication failed: HTTP 401 …`).
  */
 sealed class CheckoutException: kotlin.Exception() {
     
@@ -4167,6 +4182,15 @@ sealed class CheckoutException: kotlin.Exception() {
 
     
 
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_checkouterror_uniffi_trait_display(FfiConverterTypeCheckoutError.lower(this),
+        _status)
+}
+    )
+    }
 
     companion object ErrorHandler : UniffiRustCallStatusErrorHandler<CheckoutException> {
         override fun lift(error_buf: RustBuffer.ByValue): CheckoutException = FfiConverterTypeCheckoutError.lift(error_buf)
@@ -4432,6 +4456,15 @@ sealed class CheckoutMode {
     {
         
 
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_checkoutmode_uniffi_trait_display(FfiConverterTypeCheckoutMode.lower(this),
+        _status)
+}
+    )
+    }
         companion object
     }
     
@@ -4441,6 +4474,15 @@ sealed class CheckoutMode {
     
     
 
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_checkoutmode_uniffi_trait_display(FfiConverterTypeCheckoutMode.lower(this),
+        _status)
+}
+    )
+    }
 
     companion object
 }
@@ -4780,6 +4822,15 @@ sealed class OriginContext {
     {
         
 
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_origincontext_uniffi_trait_display(FfiConverterTypeOriginContext.lower(this),
+        _status)
+}
+    )
+    }
         companion object
     }
     
@@ -4789,6 +4840,15 @@ sealed class OriginContext {
     
     
 
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_origincontext_uniffi_trait_display(FfiConverterTypeOriginContext.lower(this),
+        _status)
+}
+    )
+    }
 
     companion object
 }
@@ -4943,6 +5003,15 @@ sealed class PaymentStatus {
     {
         
 
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_paymentstatus_uniffi_trait_display(FfiConverterTypePaymentStatus.lower(this),
+        _status)
+}
+    )
+    }
         companion object
     }
     
@@ -4952,6 +5021,15 @@ sealed class PaymentStatus {
     
     
 
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_paymentstatus_uniffi_trait_display(FfiConverterTypePaymentStatus.lower(this),
+        _status)
+}
+    )
+    }
 
     companion object
 }
@@ -5068,6 +5146,15 @@ sealed class RecurringInterval {
     {
         
 
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_recurringinterval_uniffi_trait_display(FfiConverterTypeRecurringInterval.lower(this),
+        _status)
+}
+    )
+    }
         companion object
     }
     
@@ -5077,6 +5164,15 @@ sealed class RecurringInterval {
     
     
 
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_recurringinterval_uniffi_trait_display(FfiConverterTypeRecurringInterval.lower(this),
+        _status)
+}
+    )
+    }
 
     companion object
 }
@@ -5241,6 +5337,15 @@ sealed class SessionStatus {
     {
         
 
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_sessionstatus_uniffi_trait_display(FfiConverterTypeSessionStatus.lower(this),
+        _status)
+}
+    )
+    }
         companion object
     }
     
@@ -5250,6 +5355,15 @@ sealed class SessionStatus {
     
     
 
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_sessionstatus_uniffi_trait_display(FfiConverterTypeSessionStatus.lower(this),
+        _status)
+}
+    )
+    }
 
     companion object
 }
