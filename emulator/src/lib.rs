@@ -7,6 +7,7 @@
 //! surface. The emulator parses and encodes the wire format on its own: it shares no code with
 //! the `checkout-bridge` library.
 
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![recursion_limit = "256"]
 
 mod api;

@@ -7,6 +7,7 @@
 //! in backend mode at it and need no change otherwise.
 
 #![deny(missing_docs)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![allow(clippy::result_large_err)]
 
 pub mod auth;
