@@ -18,7 +18,7 @@ fn twenty_items() -> CreateSessionParams {
                 images: vec![format!("https://img.example/p/{i}.png")],
                 recurring: None,
             },
-            quantity: 1 + i as u32,
+            quantity: 1 + i,
         });
     }
     p.success_url = Some("myapp://checkout/success?session_id={CHECKOUT_SESSION_ID}&state=abc".into());

@@ -111,9 +111,12 @@ impl CheckoutClient {
     /// unpaid, and returns it; `Timeout` if that does not happen within `timeout_ms`.
     ///
     /// For when no return link arrives: the user closed the browser, or the app was killed.
-    pub async fn wait_for_final_status(&self, id: String, timeout_ms: u64) -> Result<CheckoutSession, CheckoutError> {
+    pub async fn wait_for_final_status(&self, id: String, timeout_ms: i64) -> Result<CheckoutSession, CheckoutError> {
         opaque_id("id", &id)?;
-        let deadline = Instant::now() + Duration::from_millis(timeout_ms);
+        if timeout_ms < 0 {
+            return Err(CheckoutError::invalid("timeout_ms", "must not be negative"));
+        }
+        let deadline = Instant::now() + Duration::from_millis(crate::transport::millis(timeout_ms));
         let mut delay = POLL_INITIAL;
         loop {
             let session = self.retrieve_session(id.clone()).await?;

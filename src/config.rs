@@ -13,10 +13,10 @@ pub const STRIPE_API_BASE: &str = "https://api.stripe.com";
 pub const PINNED_STRIPE_VERSION: &str = "2026-07-29.dahlia";
 
 /// Default per-attempt timeout, as Stripe's official SDKs use.
-pub const DEFAULT_TIMEOUT_MS: u64 = 80_000;
+pub const DEFAULT_TIMEOUT_MS: i64 = 80_000;
 
 /// Default number of retries after the first attempt.
-pub const DEFAULT_MAX_RETRIES: u32 = 2;
+pub const DEFAULT_MAX_RETRIES: i32 = 2;
 
 /// How the client authenticates.
 ///
@@ -93,10 +93,10 @@ pub struct ClientConfig {
     pub stripe_account: Option<String>,
     /// Per-attempt timeout in milliseconds.
     #[uniffi(default = 80000)]
-    pub timeout_ms: u64,
+    pub timeout_ms: i64,
     /// Retries after the first attempt, for retryable failures only.
     #[uniffi(default = 2)]
-    pub max_retries: u32,
+    pub max_retries: i32,
 }
 
 impl ClientConfig {
@@ -143,11 +143,11 @@ impl ClientConfig {
                 ));
             }
         }
-        if self.timeout_ms == 0 {
+        if self.timeout_ms <= 0 {
             return Err(CheckoutError::invalid("timeout_ms", "must be greater than zero"));
         }
-        if self.max_retries > 10 {
-            return Err(CheckoutError::invalid("max_retries", "at most 10"));
+        if !(0..=10).contains(&self.max_retries) {
+            return Err(CheckoutError::invalid("max_retries", "must be between 0 and 10"));
         }
         Ok(base)
     }

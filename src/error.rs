@@ -12,7 +12,7 @@
 #[derive(Clone, Debug, Default, PartialEq, Eq, uniffi::Record)]
 pub struct ApiErrorDetails {
     /// HTTP status of the response.
-    pub status: u16,
+    pub status: i32,
     /// Stripe's `error.type`, e.g. `invalid_request_error`, `card_error`, `api_error`.
     pub error_type: Option<String>,
     /// Stripe's machine-readable `error.code`, e.g. `resource_missing`.
@@ -109,7 +109,7 @@ pub enum CheckoutError {
     #[error("invalid response (HTTP {status}): {reason}")]
     InvalidResponse {
         /// HTTP status of the response.
-        status: u16,
+        status: i32,
         /// What was wrong with it.
         reason: String,
         /// The `Request-Id` header, when there was one.
@@ -125,7 +125,7 @@ pub enum CheckoutError {
     #[error("timed out after {timeout_ms} ms")]
     Timeout {
         /// The limit that was exceeded.
-        timeout_ms: u64,
+        timeout_ms: i64,
     },
     /// A link handed back to the app is not one of ours, or is malformed.
     #[error("invalid return URL: {reason}")]

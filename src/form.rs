@@ -115,7 +115,7 @@ pub fn encode_create_params(p: &CreateSessionParams) -> String {
                 }
             }
         }
-        f.push(&[li[0], li[1], "quantity"], fmt_i64(&mut num, i64::from(item.quantity)));
+        f.push(&[li[0], li[1], "quantity"], fmt_i64(&mut num, item.quantity));
     }
     f.push_opt(&["success_url"], p.success_url.as_deref());
     f.push_opt(&["cancel_url"], p.cancel_url.as_deref());

@@ -131,7 +131,7 @@ pub struct Recurring {
     pub interval: RecurringInterval,
     /// Number of intervals between bills (e.g. 3 months); Stripe's default is 1.
     #[uniffi(default)]
-    pub interval_count: Option<u32>,
+    pub interval_count: Option<i64>,
 }
 
 /// The price of a line item: an existing Price, or a price defined inline.
@@ -166,7 +166,7 @@ pub struct LineItemParams {
     pub price: LineItemPrice,
     /// How many (1..=999,999).
     #[uniffi(default = 1)]
-    pub quantity: u32,
+    pub quantity: i64,
 }
 
 /// Everything an app can ask for when creating a Checkout Session.

@@ -68,7 +68,7 @@ impl Transport {
             .tls_backend_preconfigured(tls_config()?)
             // An API never needs a redirect; following one could send the request elsewhere.
             .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(Duration::from_millis(config.timeout_ms.min(30_000)))
+            .connect_timeout(Duration::from_millis(millis(config.timeout_ms).min(30_000)))
             .pool_idle_timeout(Duration::from_secs(60))
             .build()
             .map_err(|e| CheckoutError::Network {
@@ -79,8 +79,9 @@ impl Transport {
             base,
             secret,
             headers,
-            timeout: Duration::from_millis(config.timeout_ms),
-            max_retries: config.max_retries,
+            timeout: Duration::from_millis(millis(config.timeout_ms)),
+            // Validated to 0..=10 by `ClientConfig::validate`.
+            max_retries: u32::try_from(config.max_retries).unwrap_or(0),
         })
     }
 
@@ -174,7 +175,7 @@ impl Transport {
                 )
                 .body(b.to_owned());
         }
-        let timeout_ms = u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX);
+        let timeout_ms = i64::try_from(self.timeout.as_millis()).unwrap_or(i64::MAX);
         // One deadline covers connect, headers and the whole body: a server that trickles
         // bytes cannot hold the call open past the timeout.
         let fut = async {
@@ -216,7 +217,7 @@ impl Transport {
             Err(too_big) => {
                 return Attempt::Failed {
                     error: CheckoutError::InvalidResponse {
-                        status: status.as_u16(),
+                        status: i32::from(status.as_u16()),
                         reason: too_big,
                         request_id,
                     },
@@ -244,6 +245,11 @@ impl Transport {
             retry_after,
         }
     }
+}
+
+/// Milliseconds from the FFI-friendly signed form (validated positive) for `Duration`.
+pub(crate) fn millis(ms: i64) -> u64 {
+    u64::try_from(ms).unwrap_or(0)
 }
 
 /// Reads at most [`MAX_RESPONSE_BYTES`]; the inner `Err` says the body was too large.
@@ -304,7 +310,7 @@ fn map_error(
     };
     let b = parsed.unwrap_or_default();
     let details = ApiErrorDetails {
-        status: status.as_u16(),
+        status: i32::from(status.as_u16()),
         error_type: clean(b.error_type.clone()),
         code: clean(b.code),
         decline_code: clean(b.decline_code),

@@ -9,7 +9,7 @@ use crate::model::{CheckoutMode, CreateSessionParams, LineItemPrice};
 /// Stripe's maximum number of line items in one session.
 pub const MAX_LINE_ITEMS: usize = 100;
 /// Largest quantity Stripe accepts on a line item.
-pub const MAX_QUANTITY: u32 = 999_999;
+pub const MAX_QUANTITY: i64 = 999_999;
 /// Session lifetime bounds, in seconds after creation.
 pub const MIN_EXPIRY_SECS: i64 = 30 * 60;
 /// See [`MIN_EXPIRY_SECS`].
@@ -49,7 +49,7 @@ pub fn validate_create_params(p: &CreateSessionParams, now: i64) -> R {
     let mut all_inline = true;
     for (i, item) in p.line_items.iter().enumerate() {
         let f = |k: &str| format!("line_items[{i}][{k}]");
-        if item.quantity == 0 || item.quantity > MAX_QUANTITY {
+        if !(1..=MAX_QUANTITY).contains(&item.quantity) {
             return err(f("quantity"), format!("must be between 1 and {MAX_QUANTITY}"));
         }
         match &item.price {
@@ -77,7 +77,7 @@ pub fn validate_create_params(p: &CreateSessionParams, now: i64) -> R {
                     return err(pf("unit_amount"), "must be a positive amount in minor units");
                 }
                 if unit_amount
-                    .checked_mul(i64::from(item.quantity))
+                    .checked_mul(item.quantity)
                     .is_none_or(|t| t > 99_999_999_999)
                 {
                     return err(pf("unit_amount"), "amount × quantity is too large");
@@ -100,8 +100,8 @@ pub fn validate_create_params(p: &CreateSessionParams, now: i64) -> R {
                     if let crate::model::RecurringInterval::Unknown { .. } = r.interval {
                         return err(pf("recurring][interval"), "must be day, week, month or year");
                     }
-                    if r.interval_count == Some(0) {
-                        return err(pf("recurring][interval_count"), "must be at least 1");
+                    if r.interval_count.is_some_and(|c| !(1..=1000).contains(&c)) {
+                        return err(pf("recurring][interval_count"), "must be between 1 and 1000");
                     }
                 }
             }

@@ -261,7 +261,7 @@ async fn every_error_status_maps_to_its_variant() {
             other => panic!("{status}: unexpected {other:?}"),
         };
         assert_eq!(name, want, "status {status}");
-        assert_eq!(d.status, status);
+        assert_eq!(d.status, i32::from(status));
         assert_eq!(d.code.as_deref(), Some(format!("code_{status}").as_str()));
         assert_eq!(d.stripe_message.as_deref(), Some(format!("message {status}").as_str()));
         assert_eq!(d.param.as_deref(), Some("line_items[0]"));

@@ -471,47 +471,15 @@ private let UNIFFI_CALLBACK_UNEXPECTED_ERROR: Int32 = 2
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterUInt16: FfiConverterPrimitive {
-    typealias FfiType = UInt16
-    typealias SwiftType = UInt16
+fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
+    typealias FfiType = Int32
+    typealias SwiftType = Int32
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt16 {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int32 {
         return try lift(readInt(&buf))
     }
 
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
-    typealias FfiType = UInt32
-    typealias SwiftType = UInt32
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt32 {
-        return try lift(readInt(&buf))
-    }
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
-    typealias FfiType = UInt64
-    typealias SwiftType = UInt64
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt64 {
-        return try lift(readInt(&buf))
-    }
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+    public static func write(_ value: Int32, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
     }
 }
@@ -654,7 +622,7 @@ public protocol CheckoutClientProtocol: AnyObject, Sendable {
      *
      * For when no return link arrives: the user closed the browser, or the app was killed.
      */
-    func waitForFinalStatus(id: String, timeoutMs: UInt64) async throws  -> CheckoutSession
+    func waitForFinalStatus(id: String, timeoutMs: Int64) async throws  -> CheckoutSession
     
 }
 /**
@@ -826,12 +794,12 @@ open func retrieveSession(id: String)async throws  -> CheckoutSession  {
      *
      * For when no return link arrives: the user closed the browser, or the app was killed.
      */
-open func waitForFinalStatus(id: String, timeoutMs: UInt64)async throws  -> CheckoutSession  {
+open func waitForFinalStatus(id: String, timeoutMs: Int64)async throws  -> CheckoutSession  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_checkout_bridge_fn_method_checkoutclient_wait_for_final_status(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(id),FfiConverterUInt64.lower(timeoutMs)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(id),FfiConverterInt64.lower(timeoutMs)
                 )
             },
             pollFunc: ffi_checkout_bridge_rust_future_poll_rust_buffer,
@@ -1489,7 +1457,7 @@ public struct ApiErrorDetails: Equatable, Hashable {
     /**
      * HTTP status of the response.
      */
-    public var status: UInt16
+    public var status: Int32
     /**
      * Stripe's `error.type`, e.g. `invalid_request_error`, `card_error`, `api_error`.
      */
@@ -1524,7 +1492,7 @@ public struct ApiErrorDetails: Equatable, Hashable {
     public init(
         /**
          * HTTP status of the response.
-         */status: UInt16, 
+         */status: Int32, 
         /**
          * Stripe's `error.type`, e.g. `invalid_request_error`, `card_error`, `api_error`.
          */errorType: String?, 
@@ -1572,7 +1540,7 @@ public struct FfiConverterTypeApiErrorDetails: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ApiErrorDetails {
         return
             try ApiErrorDetails(
-                status: FfiConverterUInt16.read(from: &buf), 
+                status: FfiConverterInt32.read(from: &buf), 
                 errorType: FfiConverterOptionString.read(from: &buf), 
                 code: FfiConverterOptionString.read(from: &buf), 
                 declineCode: FfiConverterOptionString.read(from: &buf), 
@@ -1584,7 +1552,7 @@ public struct FfiConverterTypeApiErrorDetails: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: ApiErrorDetails, into buf: inout [UInt8]) {
-        FfiConverterUInt16.write(value.status, into: &buf)
+        FfiConverterInt32.write(value.status, into: &buf)
         FfiConverterOptionString.write(value.errorType, into: &buf)
         FfiConverterOptionString.write(value.code, into: &buf)
         FfiConverterOptionString.write(value.declineCode, into: &buf)
@@ -1922,11 +1890,11 @@ public struct ClientConfig: Equatable, Hashable {
     /**
      * Per-attempt timeout in milliseconds.
      */
-    public var timeoutMs: UInt64
+    public var timeoutMs: Int64
     /**
      * Retries after the first attempt, for retryable failures only.
      */
-    public var maxRetries: UInt32
+    public var maxRetries: Int32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1945,10 +1913,10 @@ public struct ClientConfig: Equatable, Hashable {
          */stripeAccount: String? = nil, 
         /**
          * Per-attempt timeout in milliseconds.
-         */timeoutMs: UInt64 = UInt64(80000), 
+         */timeoutMs: Int64 = Int64(80000), 
         /**
          * Retries after the first attempt, for retryable failures only.
-         */maxRetries: UInt32 = UInt32(2)) {
+         */maxRetries: Int32 = 2) {
         self.baseUrl = baseUrl
         self.credential = credential
         self.stripeVersion = stripeVersion
@@ -1977,8 +1945,8 @@ public struct FfiConverterTypeClientConfig: FfiConverterRustBuffer {
                 credential: FfiConverterTypeCredential.read(from: &buf), 
                 stripeVersion: FfiConverterOptionString.read(from: &buf), 
                 stripeAccount: FfiConverterOptionString.read(from: &buf), 
-                timeoutMs: FfiConverterUInt64.read(from: &buf), 
-                maxRetries: FfiConverterUInt32.read(from: &buf)
+                timeoutMs: FfiConverterInt64.read(from: &buf), 
+                maxRetries: FfiConverterInt32.read(from: &buf)
         )
     }
 
@@ -1987,8 +1955,8 @@ public struct FfiConverterTypeClientConfig: FfiConverterRustBuffer {
         FfiConverterTypeCredential.write(value.credential, into: &buf)
         FfiConverterOptionString.write(value.stripeVersion, into: &buf)
         FfiConverterOptionString.write(value.stripeAccount, into: &buf)
-        FfiConverterUInt64.write(value.timeoutMs, into: &buf)
-        FfiConverterUInt32.write(value.maxRetries, into: &buf)
+        FfiConverterInt64.write(value.timeoutMs, into: &buf)
+        FfiConverterInt32.write(value.maxRetries, into: &buf)
     }
 }
 
@@ -2409,7 +2377,7 @@ public struct LineItemParams: Equatable, Hashable {
     /**
      * How many (1..=999,999).
      */
-    public var quantity: UInt32
+    public var quantity: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2419,7 +2387,7 @@ public struct LineItemParams: Equatable, Hashable {
          */price: LineItemPrice, 
         /**
          * How many (1..=999,999).
-         */quantity: UInt32 = UInt32(1)) {
+         */quantity: Int64 = Int64(1)) {
         self.price = price
         self.quantity = quantity
     }
@@ -2441,13 +2409,13 @@ public struct FfiConverterTypeLineItemParams: FfiConverterRustBuffer {
         return
             try LineItemParams(
                 price: FfiConverterTypeLineItemPrice.read(from: &buf), 
-                quantity: FfiConverterUInt32.read(from: &buf)
+                quantity: FfiConverterInt64.read(from: &buf)
         )
     }
 
     public static func write(_ value: LineItemParams, into buf: inout [UInt8]) {
         FfiConverterTypeLineItemPrice.write(value.price, into: &buf)
-        FfiConverterUInt32.write(value.quantity, into: &buf)
+        FfiConverterInt64.write(value.quantity, into: &buf)
     }
 }
 
@@ -2795,7 +2763,7 @@ public struct Recurring: Equatable, Hashable {
     /**
      * Number of intervals between bills (e.g. 3 months); Stripe's default is 1.
      */
-    public var intervalCount: UInt32?
+    public var intervalCount: Int64?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2805,7 +2773,7 @@ public struct Recurring: Equatable, Hashable {
          */interval: RecurringInterval, 
         /**
          * Number of intervals between bills (e.g. 3 months); Stripe's default is 1.
-         */intervalCount: UInt32? = nil) {
+         */intervalCount: Int64? = nil) {
         self.interval = interval
         self.intervalCount = intervalCount
     }
@@ -2827,13 +2795,13 @@ public struct FfiConverterTypeRecurring: FfiConverterRustBuffer {
         return
             try Recurring(
                 interval: FfiConverterTypeRecurringInterval.read(from: &buf), 
-                intervalCount: FfiConverterOptionUInt32.read(from: &buf)
+                intervalCount: FfiConverterOptionInt64.read(from: &buf)
         )
     }
 
     public static func write(_ value: Recurring, into buf: inout [UInt8]) {
         FfiConverterTypeRecurringInterval.write(value.interval, into: &buf)
-        FfiConverterOptionUInt32.write(value.intervalCount, into: &buf)
+        FfiConverterOptionInt64.write(value.intervalCount, into: &buf)
     }
 }
 
@@ -3209,7 +3177,7 @@ enum CheckoutError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
     case InvalidResponse(
         /**
          * HTTP status of the response.
-         */status: UInt16, 
+         */status: Int32, 
         /**
          * What was wrong with it.
          */reason: String, 
@@ -3231,7 +3199,7 @@ enum CheckoutError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
     case Timeout(
         /**
          * The limit that was exceeded.
-         */timeoutMs: UInt64
+         */timeoutMs: Int64
     )
     /**
      * A link handed back to the app is not one of ours, or is malformed.
@@ -3328,7 +3296,7 @@ public struct FfiConverterTypeCheckoutError: FfiConverterRustBuffer {
             details: try FfiConverterTypeApiErrorDetails.read(from: &buf)
             )
         case 8: return .InvalidResponse(
-            status: try FfiConverterUInt16.read(from: &buf), 
+            status: try FfiConverterInt32.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf)
             )
@@ -3336,7 +3304,7 @@ public struct FfiConverterTypeCheckoutError: FfiConverterRustBuffer {
             reason: try FfiConverterString.read(from: &buf)
             )
         case 10: return .Timeout(
-            timeoutMs: try FfiConverterUInt64.read(from: &buf)
+            timeoutMs: try FfiConverterInt64.read(from: &buf)
             )
         case 11: return .InvalidReturnUrl(
             reason: try FfiConverterString.read(from: &buf)
@@ -3399,7 +3367,7 @@ public struct FfiConverterTypeCheckoutError: FfiConverterRustBuffer {
         
         case let .InvalidResponse(status,reason,requestId):
             writeInt(&buf, Int32(8))
-            FfiConverterUInt16.write(status, into: &buf)
+            FfiConverterInt32.write(status, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             
@@ -3411,7 +3379,7 @@ public struct FfiConverterTypeCheckoutError: FfiConverterRustBuffer {
         
         case let .Timeout(timeoutMs):
             writeInt(&buf, Int32(10))
-            FfiConverterUInt64.write(timeoutMs, into: &buf)
+            FfiConverterInt64.write(timeoutMs, into: &buf)
             
         
         case let .InvalidReturnUrl(reason):
@@ -4396,30 +4364,6 @@ public func FfiConverterTypeSessionStatus_lower(_ value: SessionStatus) -> RustB
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
-    typealias SwiftType = UInt32?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterUInt32.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterUInt32.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
     typealias SwiftType = Int64?
 
@@ -4941,7 +4885,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_checkout_bridge_checksum_method_checkoutclient_retrieve_session() != 46842) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_method_checkoutclient_wait_for_final_status() != 44444) {
+    if (uniffi_checkout_bridge_checksum_method_checkoutclient_wait_for_final_status() != 25477) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_checkout_bridge_checksum_method_checkoutflow_cancel() != 37101) {

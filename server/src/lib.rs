@@ -62,7 +62,7 @@ impl AppState {
             key: secrets.stripe_secret_key.clone(),
         })
         .with_base_url(config.upstream_base_url.clone());
-        client_config.timeout_ms = config.request_timeout_ms.max(1);
+        client_config.timeout_ms = i64::try_from(config.request_timeout_ms).unwrap_or(i64::MAX).max(1);
         let stripe = CheckoutClient::new(client_config).map_err(|e| format!("invalid upstream configuration: {e}"))?;
         let events = EventLog::open(&config.database_url).await?;
         Ok(Arc::new(AppState {

@@ -29,14 +29,14 @@ fn segments(key: &str) -> Option<Vec<&str>> {
 #[derive(Default)]
 struct Item {
     price: Option<String>,
-    quantity: Option<u32>,
+    quantity: Option<i64>,
     currency: Option<String>,
     unit_amount: Option<i64>,
     name: Option<String>,
     description: Option<String>,
     images: BTreeMap<usize, String>,
     interval: Option<String>,
-    interval_count: Option<u32>,
+    interval_count: Option<i64>,
 }
 
 fn unknown(key: &str) -> ApiError {

@@ -40,7 +40,7 @@ pub fn enforce(policy: &Policy, user: &str, p: &mut CreateSessionParams) -> Resu
                     ));
                 }
                 inline_total = unit_amount
-                    .checked_mul(i64::from(item.quantity))
+                    .checked_mul(item.quantity)
                     .and_then(|t| t.checked_add(inline_total))
                     .unwrap_or(i64::MAX);
             }

@@ -66,7 +66,7 @@ impl ApiError {
 
     fn from_details(d: &ApiErrorDetails, fallback_type: &str) -> Self {
         ApiError {
-            status: d.status,
+            status: u16::try_from(d.status).unwrap_or(502),
             error_type: d.error_type.clone().unwrap_or_else(|| fallback_type.to_owned()),
             code: d.code.clone(),
             message: d

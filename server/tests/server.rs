@@ -337,7 +337,7 @@ fn check(name: &str, e: &CheckoutError, status: u16, variant: &str) {
         CheckoutError::Authentication { details } => ("Authentication", details),
         other => panic!("{name}: unexpected {other:?}"),
     };
-    assert_eq!((got, d.status), (variant, status), "{name}: {e}");
+    assert_eq!((got, d.status), (variant, i32::from(status)), "{name}: {e}");
     assert!(d.stripe_message.is_some(), "{name}: no message");
     assert_no_key(&format!("{e} {e:?}"));
 }

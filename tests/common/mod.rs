@@ -29,7 +29,7 @@ pub fn client_with(emu: &Emulator, f: impl FnOnce(&mut ClientConfig)) -> Arc<Che
     CheckoutClient::new(c).expect("valid config")
 }
 
-pub fn inline_item(amount: i64, name: &str, quantity: u32) -> LineItemParams {
+pub fn inline_item(amount: i64, name: &str, quantity: i64) -> LineItemParams {
     LineItemParams {
         price: LineItemPrice::Inline {
             currency: "usd".into(),

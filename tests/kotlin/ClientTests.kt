@@ -60,7 +60,7 @@ fun registerClientTests(t: Tests) {
         val client = newClient()
         val params = tshirt(SHOP_SUCCESS, SHOP_CANCEL).let {
             it.copy(
-                lineItems = it.lineItems + LineItemParams(LineItemPrice.Price("price_test_usd_1000"), 3u),
+                lineItems = it.lineItems + LineItemParams(LineItemPrice.Price("price_test_usd_1000"), 3),
             )
         }
         val s = client.createSession(params)
@@ -78,7 +78,7 @@ fun registerClientTests(t: Tests) {
         val client = newClient()
         val s = client.createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL))
         val started = System.nanoTime()
-        val waiting = async { client.waitForFinalStatus(s.id, 15_000uL) }
+        val waiting = async { client.waitForFinalStatus(s.id, 15_000L) }
         delay(700)
         assertTrue(waiting.isActive, "waitForFinalStatus returned while the session was still open")
         Emulator.complete(s.id, paid = true)
@@ -92,7 +92,7 @@ fun registerClientTests(t: Tests) {
     t.test("client: waitForFinalStatus times out on a session nobody pays") {
         val client = newClient()
         val s = client.createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL))
-        val e = expectError<CheckoutException.Timeout>("600") { client.waitForFinalStatus(s.id, 600uL) }
-        assertEquals(600uL, e.timeoutMs)
+        val e = expectError<CheckoutException.Timeout>("600") { client.waitForFinalStatus(s.id, 600L) }
+        assertEquals(600L, e.timeoutMs)
     }
 }

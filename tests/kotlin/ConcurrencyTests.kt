@@ -15,7 +15,7 @@ import kotlin.test.assertTrue
 
 fun registerConcurrencyTests(t: Tests) {
     t.test("concurrency: cancelling a coroutine stuck on a slow request returns within 1 s") {
-        val client = newClient(timeoutMs = 30_000uL)
+        val client = newClient(timeoutMs = 30_000L)
         val s = client.createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL))
         Emulator.fault("""{"kind":"delay","delay_ms":10000,"count":1,"method":"GET"}""")
         var outcome = "still running"

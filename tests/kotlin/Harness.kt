@@ -100,8 +100,8 @@ object Emulator {
 fun newClient(
     baseUrl: String = Emulator.baseUrl,
     key: String = TEST_KEY,
-    timeoutMs: ULong = 10_000uL,
-    maxRetries: UInt = 0u,
+    timeoutMs: Long = 10_000L,
+    maxRetries: Int = 0,
 ): CheckoutClient = CheckoutClient(
     ClientConfig(baseUrl = baseUrl, credential = Credential.SecretKey(key), timeoutMs = timeoutMs, maxRetries = maxRetries),
 )

@@ -984,7 +984,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_checkout_bridge_checksum_method_checkoutclient_retrieve_session() and 0xFFFF) != 46842) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutclient_wait_for_final_status() and 0xFFFF) != 44444) {
+    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutclient_wait_for_final_status() and 0xFFFF) != 25477) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_cancel() and 0xFFFF) != 37101) {
@@ -1248,73 +1248,23 @@ private class AndroidSystemCleanable(
 /**
  * @suppress
  */
-public object FfiConverterUShort: FfiConverter<UShort, Short> {
-    override fun lift(value: Short): UShort {
-        return value.toUShort()
+public object FfiConverterInt: FfiConverter<Int, Int> {
+    override fun lift(value: Int): Int {
+        return value
     }
 
-    fun lift(value: Int): UShort {
-        return value.toUShort()
+    override fun read(buf: ByteBuffer): Int {
+        return buf.getInt()
     }
 
-    override fun read(buf: ByteBuffer): UShort {
-        return lift(buf.getShort())
+    override fun lower(value: Int): Int {
+        return value
     }
 
-    override fun lower(value: UShort): Short {
-        return value.toShort()
-    }
+    override fun allocationSize(value: Int) = 4UL
 
-    override fun allocationSize(value: UShort) = 2UL
-
-    override fun write(value: UShort, buf: ByteBuffer) {
-        buf.putShort(value.toShort())
-    }
-}
-
-/**
- * @suppress
- */
-public object FfiConverterUInt: FfiConverter<UInt, Int> {
-    override fun lift(value: Int): UInt {
-        return value.toUInt()
-    }
-
-    override fun read(buf: ByteBuffer): UInt {
-        return lift(buf.getInt())
-    }
-
-    override fun lower(value: UInt): Int {
-        return value.toInt()
-    }
-
-    override fun allocationSize(value: UInt) = 4UL
-
-    override fun write(value: UInt, buf: ByteBuffer) {
-        buf.putInt(value.toInt())
-    }
-}
-
-/**
- * @suppress
- */
-public object FfiConverterULong: FfiConverter<ULong, Long> {
-    override fun lift(value: Long): ULong {
-        return value.toULong()
-    }
-
-    override fun read(buf: ByteBuffer): ULong {
-        return lift(buf.getLong())
-    }
-
-    override fun lower(value: ULong): Long {
-        return value.toLong()
-    }
-
-    override fun allocationSize(value: ULong) = 8UL
-
-    override fun write(value: ULong, buf: ByteBuffer) {
-        buf.putLong(value.toLong())
+    override fun write(value: Int, buf: ByteBuffer) {
+        buf.putInt(value)
     }
 }
 
@@ -1566,7 +1516,7 @@ public interface CheckoutClientInterface {
      *
      * For when no return link arrives: the user closed the browser, or the app was killed.
      */
-    suspend fun `waitForFinalStatus`(`id`: kotlin.String, `timeoutMs`: kotlin.ULong): CheckoutSession
+    suspend fun `waitForFinalStatus`(`id`: kotlin.String, `timeoutMs`: kotlin.Long): CheckoutSession
     
     companion object
 }
@@ -1815,14 +1765,14 @@ open class CheckoutClient: Disposable, AutoCloseable, CheckoutClientInterface
      */
     @Throws(CheckoutException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `waitForFinalStatus`(`id`: kotlin.String, `timeoutMs`: kotlin.ULong) : CheckoutSession {
+    override suspend fun `waitForFinalStatus`(`id`: kotlin.String, `timeoutMs`: kotlin.Long) : CheckoutSession {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_checkout_bridge_fn_method_checkoutclient_wait_for_final_status(
                 uniffiHandle,
                 
         FfiConverterString.lower(`id`),
-        FfiConverterULong.lower(`timeoutMs`),
+        FfiConverterLong.lower(`timeoutMs`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_checkout_bridge_rust_future_poll_rust_buffer(future, callback, continuation) },
@@ -2752,7 +2702,7 @@ data class ApiErrorDetails (
     /**
      * HTTP status of the response.
      */
-    var `status`: kotlin.UShort
+    var `status`: kotlin.Int
     , 
     /**
      * Stripe's `error.type`, e.g. `invalid_request_error`, `card_error`, `api_error`.
@@ -2804,7 +2754,7 @@ data class ApiErrorDetails (
 public object FfiConverterTypeApiErrorDetails: FfiConverterRustBuffer<ApiErrorDetails> {
     override fun read(buf: ByteBuffer): ApiErrorDetails {
         return ApiErrorDetails(
-            FfiConverterUShort.read(buf),
+            FfiConverterInt.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
@@ -2816,7 +2766,7 @@ public object FfiConverterTypeApiErrorDetails: FfiConverterRustBuffer<ApiErrorDe
     }
 
     override fun allocationSize(value: ApiErrorDetails) = (
-            FfiConverterUShort.allocationSize(value.`status`) +
+            FfiConverterInt.allocationSize(value.`status`) +
             FfiConverterOptionalString.allocationSize(value.`errorType`) +
             FfiConverterOptionalString.allocationSize(value.`code`) +
             FfiConverterOptionalString.allocationSize(value.`declineCode`) +
@@ -2827,7 +2777,7 @@ public object FfiConverterTypeApiErrorDetails: FfiConverterRustBuffer<ApiErrorDe
     )
 
     override fun write(value: ApiErrorDetails, buf: ByteBuffer) {
-            FfiConverterUShort.write(value.`status`, buf)
+            FfiConverterInt.write(value.`status`, buf)
             FfiConverterOptionalString.write(value.`errorType`, buf)
             FfiConverterOptionalString.write(value.`code`, buf)
             FfiConverterOptionalString.write(value.`declineCode`, buf)
@@ -3091,12 +3041,12 @@ data class ClientConfig (
     /**
      * Per-attempt timeout in milliseconds.
      */
-    var `timeoutMs`: kotlin.ULong = 80000uL 
+    var `timeoutMs`: kotlin.Long = 80000L 
     , 
     /**
      * Retries after the first attempt, for retryable failures only.
      */
-    var `maxRetries`: kotlin.UInt = 2u 
+    var `maxRetries`: kotlin.Int = 2 
     
 ){
     
@@ -3117,8 +3067,8 @@ public object FfiConverterTypeClientConfig: FfiConverterRustBuffer<ClientConfig>
             FfiConverterTypeCredential.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterULong.read(buf),
-            FfiConverterUInt.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterInt.read(buf),
         )
     }
 
@@ -3127,8 +3077,8 @@ public object FfiConverterTypeClientConfig: FfiConverterRustBuffer<ClientConfig>
             FfiConverterTypeCredential.allocationSize(value.`credential`) +
             FfiConverterOptionalString.allocationSize(value.`stripeVersion`) +
             FfiConverterOptionalString.allocationSize(value.`stripeAccount`) +
-            FfiConverterULong.allocationSize(value.`timeoutMs`) +
-            FfiConverterUInt.allocationSize(value.`maxRetries`)
+            FfiConverterLong.allocationSize(value.`timeoutMs`) +
+            FfiConverterInt.allocationSize(value.`maxRetries`)
     )
 
     override fun write(value: ClientConfig, buf: ByteBuffer) {
@@ -3136,8 +3086,8 @@ public object FfiConverterTypeClientConfig: FfiConverterRustBuffer<ClientConfig>
             FfiConverterTypeCredential.write(value.`credential`, buf)
             FfiConverterOptionalString.write(value.`stripeVersion`, buf)
             FfiConverterOptionalString.write(value.`stripeAccount`, buf)
-            FfiConverterULong.write(value.`timeoutMs`, buf)
-            FfiConverterUInt.write(value.`maxRetries`, buf)
+            FfiConverterLong.write(value.`timeoutMs`, buf)
+            FfiConverterInt.write(value.`maxRetries`, buf)
     }
 }
 
@@ -3443,7 +3393,7 @@ data class LineItemParams (
     /**
      * How many (1..=999,999).
      */
-    var `quantity`: kotlin.UInt = 1u 
+    var `quantity`: kotlin.Long = 1L 
     
 ){
     
@@ -3461,18 +3411,18 @@ public object FfiConverterTypeLineItemParams: FfiConverterRustBuffer<LineItemPar
     override fun read(buf: ByteBuffer): LineItemParams {
         return LineItemParams(
             FfiConverterTypeLineItemPrice.read(buf),
-            FfiConverterUInt.read(buf),
+            FfiConverterLong.read(buf),
         )
     }
 
     override fun allocationSize(value: LineItemParams) = (
             FfiConverterTypeLineItemPrice.allocationSize(value.`price`) +
-            FfiConverterUInt.allocationSize(value.`quantity`)
+            FfiConverterLong.allocationSize(value.`quantity`)
     )
 
     override fun write(value: LineItemParams, buf: ByteBuffer) {
             FfiConverterTypeLineItemPrice.write(value.`price`, buf)
-            FfiConverterUInt.write(value.`quantity`, buf)
+            FfiConverterLong.write(value.`quantity`, buf)
     }
 }
 
@@ -3719,7 +3669,7 @@ data class Recurring (
     /**
      * Number of intervals between bills (e.g. 3 months); Stripe's default is 1.
      */
-    var `intervalCount`: kotlin.UInt? = null 
+    var `intervalCount`: kotlin.Long? = null 
     
 ){
     
@@ -3737,18 +3687,18 @@ public object FfiConverterTypeRecurring: FfiConverterRustBuffer<Recurring> {
     override fun read(buf: ByteBuffer): Recurring {
         return Recurring(
             FfiConverterTypeRecurringInterval.read(buf),
-            FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalLong.read(buf),
         )
     }
 
     override fun allocationSize(value: Recurring) = (
             FfiConverterTypeRecurringInterval.allocationSize(value.`interval`) +
-            FfiConverterOptionalUInt.allocationSize(value.`intervalCount`)
+            FfiConverterOptionalLong.allocationSize(value.`intervalCount`)
     )
 
     override fun write(value: Recurring, buf: ByteBuffer) {
             FfiConverterTypeRecurringInterval.write(value.`interval`, buf)
-            FfiConverterOptionalUInt.write(value.`intervalCount`, buf)
+            FfiConverterOptionalLong.write(value.`intervalCount`, buf)
     }
 }
 
@@ -4075,7 +4025,7 @@ sealed class CheckoutException: kotlin.Exception() {
         /**
          * HTTP status of the response.
          */
-        val `status`: kotlin.UShort, 
+        val `status`: kotlin.Int, 
         
         /**
          * What was wrong with it.
@@ -4113,7 +4063,7 @@ sealed class CheckoutException: kotlin.Exception() {
         /**
          * The limit that was exceeded.
          */
-        val `timeoutMs`: kotlin.ULong
+        val `timeoutMs`: kotlin.Long
         ) : CheckoutException() {
         override val message
             get() = "timeoutMs=${ `timeoutMs` }"
@@ -4230,7 +4180,7 @@ public object FfiConverterTypeCheckoutError : FfiConverterRustBuffer<CheckoutExc
                 FfiConverterTypeApiErrorDetails.read(buf),
                 )
             8 -> CheckoutException.InvalidResponse(
-                FfiConverterUShort.read(buf),
+                FfiConverterInt.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 )
@@ -4238,7 +4188,7 @@ public object FfiConverterTypeCheckoutError : FfiConverterRustBuffer<CheckoutExc
                 FfiConverterString.read(buf),
                 )
             10 -> CheckoutException.Timeout(
-                FfiConverterULong.read(buf),
+                FfiConverterLong.read(buf),
                 )
             11 -> CheckoutException.InvalidReturnUrl(
                 FfiConverterString.read(buf),
@@ -4296,7 +4246,7 @@ public object FfiConverterTypeCheckoutError : FfiConverterRustBuffer<CheckoutExc
             is CheckoutException.InvalidResponse -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterUShort.allocationSize(value.`status`)
+                + FfiConverterInt.allocationSize(value.`status`)
                 + FfiConverterString.allocationSize(value.`reason`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
             )
@@ -4308,7 +4258,7 @@ public object FfiConverterTypeCheckoutError : FfiConverterRustBuffer<CheckoutExc
             is CheckoutException.Timeout -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterULong.allocationSize(value.`timeoutMs`)
+                + FfiConverterLong.allocationSize(value.`timeoutMs`)
             )
             is CheckoutException.InvalidReturnUrl -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -4376,7 +4326,7 @@ public object FfiConverterTypeCheckoutError : FfiConverterRustBuffer<CheckoutExc
             }
             is CheckoutException.InvalidResponse -> {
                 buf.putInt(8)
-                FfiConverterUShort.write(value.`status`, buf)
+                FfiConverterInt.write(value.`status`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 Unit
@@ -4388,7 +4338,7 @@ public object FfiConverterTypeCheckoutError : FfiConverterRustBuffer<CheckoutExc
             }
             is CheckoutException.Timeout -> {
                 buf.putInt(10)
-                FfiConverterULong.write(value.`timeoutMs`, buf)
+                FfiConverterLong.write(value.`timeoutMs`, buf)
                 Unit
             }
             is CheckoutException.InvalidReturnUrl -> {
@@ -5436,38 +5386,6 @@ public object FfiConverterTypeSessionStatus : FfiConverterRustBuffer<SessionStat
 }
 
 
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalUInt: FfiConverterRustBuffer<kotlin.UInt?> {
-    override fun read(buf: ByteBuffer): kotlin.UInt? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterUInt.read(buf)
-    }
-
-    override fun allocationSize(value: kotlin.UInt?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterUInt.allocationSize(value)
-        }
-    }
-
-    override fun write(value: kotlin.UInt?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterUInt.write(value, buf)
-        }
-    }
-}
 
 
 
