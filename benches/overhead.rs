@@ -78,8 +78,11 @@ fn main() {
         .build()
         .expect("runtime");
     rt.block_on(async {
+        // STRIPE_EMULATOR_URL points at an emulator process (as the Kotlin bench uses), so the
+        // Rust and Kotlin figures can be compared under the same conditions.
         let emu = Emulator::start().await.expect("emulator");
-        let base = emu.base_url();
+        let base = std::env::var("STRIPE_EMULATOR_URL").unwrap_or_else(|_| emu.base_url());
+        println!("emulator: {base}");
         let client = CheckoutClient::new(
             ClientConfig::new(Credential::SecretKey { key: KEY.into() }).with_base_url(base.clone()),
         )
