@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import sys
 
-from tree_sitter import Language, Parser
-
-from tree_sitter_problems import problems
+from tree_sitter_problems import check_files
 import tree_sitter_kotlin
 
 
@@ -27,27 +25,7 @@ def main(argv: list[str]) -> int:
     if len(argv) < 2:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
-    parser = Parser(Language(tree_sitter_kotlin.language()))
-    bad_files = 0
-    for path in argv[1:]:
-        try:
-            with open(path, "rb") as f:
-                data = f.read()
-            data.decode("utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            print(f"{path}: cannot read: {e}", file=sys.stderr)
-            return 2
-        tree = parser.parse(data)
-        found = problems(tree)
-        note = f"{len(data.splitlines())} lines"
-        if found:
-            bad_files += 1
-            print(f"{path}: FAIL, {len(found)} syntax error(s) ({note})")
-            for line, col, what in found:
-                print(f"  {path}:{line}:{col}: {what}")
-        else:
-            print(f"{path}: ok ({note})")
-    return 1 if bad_files else 0
+    return check_files(tree_sitter_kotlin.language(), argv[1:], lambda text: (text, f"{len(text.splitlines())} lines"))
 
 
 if __name__ == "__main__":

@@ -34,9 +34,7 @@ from __future__ import annotations
 import re
 import sys
 
-from tree_sitter import Language, Parser
-
-from tree_sitter_problems import problems
+from tree_sitter_problems import check_files
 import tree_sitter_swift
 
 IF_SWIFT_58 = re.compile(r"^[ \t]*#if swift\(>=5\.8\)[ \t]*$")
@@ -76,31 +74,17 @@ def preprocess(text: str) -> tuple[str, int, int]:
     return "".join(lines), blocks, closures
 
 
+def prepare(text: str) -> tuple[str, str]:
+    source, blocks, closures = preprocess(text)
+    lines = len(text.splitlines())
+    return source, f"{lines} lines; workarounds: {blocks} #if-attribute blocks, {closures} `{{ () }}` closures"
+
+
 def main(argv: list[str]) -> int:
     if len(argv) < 2:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
-    parser = Parser(Language(tree_sitter_swift.language()))
-    bad_files = 0
-    for path in argv[1:]:
-        try:
-            with open(path, encoding="utf-8", newline="") as f:
-                text = f.read()
-        except (OSError, UnicodeDecodeError) as e:
-            print(f"{path}: cannot read: {e}", file=sys.stderr)
-            return 2
-        source, blocks, closures = preprocess(text)
-        tree = parser.parse(source.encode("utf-8"))
-        found = problems(tree)
-        note = f"{len(text.splitlines())} lines; workarounds: {blocks} #if-attribute blocks, {closures} `{{ () }}` closures"
-        if found:
-            bad_files += 1
-            print(f"{path}: FAIL, {len(found)} syntax error(s) ({note})")
-            for line, col, what in found:
-                print(f"  {path}:{line}:{col}: {what}")
-        else:
-            print(f"{path}: ok ({note})")
-    return 1 if bad_files else 0
+    return check_files(tree_sitter_swift.language(), argv[1:], prepare)
 
 
 if __name__ == "__main__":

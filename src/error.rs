@@ -166,11 +166,18 @@ impl CheckoutError {
 /// `CheckoutError` (Swift) arrives here instead of panicking across the FFI.
 impl From<uniffi::UnexpectedUniFFICallbackError> for CheckoutError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        let mut reason = redact(&e.reason, None);
-        reason.truncate(reason.char_indices().nth(300).map_or(reason.len(), |(i, _)| i));
+        let reason = truncate(&redact(&e.reason, None), 300);
         CheckoutError::Storage {
             reason: format!("the app's PendingStore failed unexpectedly: {reason}"),
         }
+    }
+}
+
+/// At most `max` characters of `s`, with `…` when cut (never splits a character).
+pub(crate) fn truncate(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_owned(),
     }
 }
 

@@ -109,12 +109,19 @@ impl CheckoutFlow {
             outcome: None,
         };
         let record = pending.clone();
-        if let Err(e) = self.with_store(move |s| s.save(record)).await {
+        // One trip to the store (which may be app code behind the FFI): save, then prune.
+        let saved = self
+            .with_store(move |s| {
+                s.save(record)?;
+                prune(s);
+                Ok(())
+            })
+            .await;
+        if let Err(e) = saved {
             // Unrecorded, the session could be paid with nobody to verify it: make it unpayable.
             let _ = self.client.expire_session(session.id).await;
             return Err(e);
         }
-        self.prune().await;
         Ok(pending)
     }
 
@@ -227,20 +234,17 @@ impl CheckoutFlow {
         }
         Ok(PaymentResult { outcome, session })
     }
+}
 
-    /// Drops final checkouts older than [`KEEP_FINAL_SECS`]; failures are left for next time.
-    async fn prune(&self) {
-        let cutoff = unix_now() - KEEP_FINAL_SECS;
-        let _ = self
-            .with_store(move |s| {
-                for p in s.load_all()? {
-                    if p.outcome.is_some_and(PaymentOutcome::is_final) && p.created < cutoff {
-                        s.remove(p.session_id)?;
-                    }
-                }
-                Ok(())
-            })
-            .await;
+/// Drops final checkouts older than [`KEEP_FINAL_SECS`]; failures are left for next time.
+fn prune(store: &dyn PendingStore) {
+    let cutoff = unix_now() - KEEP_FINAL_SECS;
+    if let Ok(all) = store.load_all() {
+        for p in all {
+            if p.outcome.is_some_and(PaymentOutcome::is_final) && p.created < cutoff {
+                let _ = store.remove(p.session_id);
+            }
+        }
     }
 }
 

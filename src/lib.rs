@@ -25,6 +25,7 @@ mod config;
 mod error;
 mod flow;
 mod form;
+mod hex;
 mod model;
 mod return_url;
 mod store;

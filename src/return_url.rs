@@ -73,7 +73,7 @@ impl ReturnBase {
             return Err(bad("must not have a query, fragment or credentials"));
         }
         let scheme = url.scheme().to_owned();
-        if scheme == "http" && !matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")) {
+        if scheme == "http" && !crate::config::is_loopback(&url) {
             return Err(bad(
                 "plain http is allowed only for loopback; use https or an app scheme",
             ));
@@ -173,10 +173,7 @@ impl ReturnBase {
                 if id.contains("CHECKOUT_SESSION_ID") {
                     return Err(reject("session_id placeholder was not substituted"));
                 }
-                if id.is_empty()
-                    || id.len() > 255
-                    || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-                {
+                if !crate::validate::is_opaque_id(&id) {
                     return Err(reject("malformed session_id"));
                 }
                 Some(id)
@@ -232,7 +229,7 @@ pub fn new_state() -> Result<String, CheckoutError> {
     getrandom::fill(&mut b).map_err(|e| CheckoutError::Storage {
         reason: format!("no OS randomness: {e}"),
     })?;
-    Ok(b.iter().map(|x| format!("{x:02x}")).collect())
+    Ok(crate::hex::encode(&b))
 }
 
 /// Builds the success and cancel URLs for `base` with a fresh state nonce.

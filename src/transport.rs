@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::config::ClientConfig;
-use crate::error::{redact, ApiErrorDetails, CheckoutError};
+use crate::error::{redact, truncate, ApiErrorDetails, CheckoutError};
 
 /// Sent as `User-Agent`: the crate and its version.
 pub const USER_AGENT_VALUE: &str = concat!("checkout-bridge/", env!("CARGO_PKG_VERSION"), " (rust)");
@@ -330,13 +330,6 @@ fn map_error(
     }
 }
 
-fn truncate(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_owned(),
-    }
-}
-
 fn describe_json_error(e: &serde_json::Error) -> String {
     use serde_json::error::Category;
     match e.classify() {
@@ -407,8 +400,15 @@ pub fn new_idempotency_key() -> String {
     }
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let h = |r: std::ops::Range<usize>| b[r].iter().map(|x| format!("{x:02x}")).collect::<String>();
-    format!("{}-{}-{}-{}-{}", h(0..4), h(4..6), h(6..8), h(8..10), h(10..16))
+    let h = crate::hex::encode(&b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 /// rustls on the `ring` provider with the Mozilla root store compiled in (webpki-roots).

@@ -201,10 +201,15 @@ pub fn idempotency_key(k: &str) -> R {
 /// Opaque Stripe IDs: at most 255 characters of `[A-Za-z0-9_-]`, so an ID can never change
 /// the request path (no `/`, `..`, `?` or `%`).
 pub fn opaque_id(field: &str, id: &str) -> R {
-    if id.is_empty() || id.len() > 255 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+    if !is_opaque_id(id) {
         return err(field, "must be 1 to 255 characters of letters, digits, '_' or '-'");
     }
     Ok(())
+}
+
+/// The rule behind [`opaque_id`], also applied to session IDs in return links.
+pub(crate) fn is_opaque_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 255 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 fn currency_code(field: &str, c: &str) -> R {

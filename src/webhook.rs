@@ -93,7 +93,7 @@ pub fn verify_signature(
         match k {
             "t" => timestamp = v.parse().ok(),
             "v1" => {
-                if let Some(sig) = decode_hex(v) {
+                if let Some(sig) = crate::hex::decode(v, 128) {
                     v1.push(sig);
                 }
             }
@@ -146,21 +146,7 @@ pub fn sign_payload(payload: &[u8], secret: &str, t: i64) -> String {
     signed.push(b'.');
     signed.extend_from_slice(payload);
     let tag = hmac::sign(&key, &signed);
-    format!("t={t},v1={}", encode_hex(tag.as_ref()))
-}
-
-fn encode_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 || s.len() > 256 {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
+    format!("t={t},v1={}", crate::hex::encode(tag.as_ref()))
 }
 
 #[cfg(test)]

@@ -37,9 +37,15 @@ fn user(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
 /// The app's `Idempotency-Key`, scoped to the user so two users' keys can never collide.
 fn idempotency_key(user: &str, headers: &HeaderMap) -> Option<String> {
     let k = headers.get("idempotency-key")?.to_str().ok()?;
-    let mut scoped = format!("{user}:{k}");
-    scoped.truncate(255);
-    Some(scoped)
+    let scoped = format!("{user}:{k}");
+    // Stripe's limit is 255 bytes; cut on a character boundary (user IDs may be non-ASCII).
+    let end = scoped
+        .char_indices()
+        .map(|(i, c)| i + c.len_utf8())
+        .take_while(|&e| e <= 255)
+        .last()
+        .unwrap_or(0);
+    Some(scoped[..end].to_owned())
 }
 
 async fn body(state: &AppState, body: Body) -> Result<Bytes, ApiError> {
@@ -154,4 +160,24 @@ pub async fn webhook(State(state): State<Arc<AppState>>, headers: HeaderMap, raw
     })?;
     tracing::info!(event = %event.id, kind = %event.event_type, duplicate = !new, "webhook");
     Ok(Json(serde_json::json!({"received": true, "recorded": new, "duplicate": !new})).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::idempotency_key;
+    use axum::http::{HeaderMap, HeaderValue};
+
+    #[test]
+    fn scoped_keys_stay_within_255_bytes_without_splitting_characters() {
+        let mut h = HeaderMap::new();
+        h.insert("idempotency-key", HeaderValue::from_static("k"));
+        assert_eq!(idempotency_key("alice", &h).as_deref(), Some("alice:k"));
+        h.insert("idempotency-key", HeaderValue::from_str(&"x".repeat(255)).unwrap());
+        // Byte 255 falls inside a 'ü': a plain String::truncate(255) would panic here.
+        let user = format!("a{}", "j\u{fc}rgen".repeat(40));
+        assert!(!user.is_char_boundary(255));
+        let key = idempotency_key(&user, &h).unwrap();
+        assert!(key.len() <= 255 && key.starts_with("aj\u{fc}rgen"));
+        assert_eq!(idempotency_key("alice", &HeaderMap::new()), None);
+    }
 }
