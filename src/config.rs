@@ -189,9 +189,19 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// Shape rules for the credential; `on_device` is true in Android and iOS builds.
+/// Checks a credential the way [`CheckoutClient::new`](crate::CheckoutClient::new) does, with
+/// `on_device` saying whether to apply the Android/iOS rule (no live secret or restricted keys).
 ///
-/// Public so the rule can be tested on the host for both values of `on_device`.
+/// The client applies it by itself; this is for checking a shipped configuration ahead of
+/// time, e.g. in an app's JVM unit tests or CI, where the code is not running on a device:
+///
+/// ```
+/// use checkout_bridge::{validate_credential, CheckoutError, Credential};
+/// let live = Credential::SecretKey { key: "sk_live_123".into() };
+/// assert!(matches!(validate_credential(&live, true), Err(CheckoutError::LiveKeyOnDevice { .. })));
+/// assert!(validate_credential(&live, false).is_ok()); // fine on a server
+/// ```
+#[uniffi::export]
 pub fn validate_credential(credential: &Credential, on_device: bool) -> Result<(), CheckoutError> {
     let (field, secret) = match credential {
         Credential::SecretKey { key } => ("credential.key", key.as_str()),
@@ -215,7 +225,11 @@ pub fn validate_credential(credential: &Credential, on_device: bool) -> Result<(
             ));
         }
         if on_device && live_key_forbidden(key) {
-            return Err(CheckoutError::LiveKeyOnDevice);
+            return Err(CheckoutError::LiveKeyOnDevice {
+                reason: "live secret and restricted keys (sk_live_…, rk_live_…) must not ship in an app; \
+                         use a Backend credential and keep the key on your server"
+                    .into(),
+            });
         }
     }
     Ok(())
@@ -260,10 +274,10 @@ mod tests {
     #[test]
     fn live_keys_refused_on_device_only() {
         for live in ["sk_live_abc", "rk_live_abc"] {
-            assert_eq!(
+            assert!(matches!(
                 validate_credential(&sk(live), true),
-                Err(CheckoutError::LiveKeyOnDevice)
-            );
+                Err(CheckoutError::LiveKeyOnDevice { .. })
+            ));
             assert!(validate_credential(&sk(live), false).is_ok());
         }
         assert!(validate_credential(&sk("sk_test_abc"), true).is_ok());

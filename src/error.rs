@@ -146,11 +146,11 @@ pub enum CheckoutError {
         reason: String,
     },
     /// A live secret or restricted key was configured in an Android or iOS build.
-    #[error("live secret keys must not ship in a mobile app: use Credential::Backend with your own server")]
-    LiveKeyOnDevice,
-    /// The operation was cancelled by the caller.
-    #[error("cancelled")]
-    Cancelled,
+    #[error("{reason}")]
+    LiveKeyOnDevice {
+        /// What to do instead.
+        reason: String,
+    },
 }
 
 impl CheckoutError {

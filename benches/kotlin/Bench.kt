@@ -6,6 +6,8 @@
 //   (c) the same two requests built by hand with the JDK's java.net.http.HttpClient.
 // After warm-up, rounds interleave the three (alternating which HTTP side goes first); figures
 // are medians over rounds. Parameters mirror benches/overhead.rs and benches/wire.rs.
+// It also reports CPU time per pair on the calling thread and on the library's I/O thread
+// (ThreadMXBean), which shows where the Kotlin-only cost sits.
 package io.checkoutbridge.bench
 
 import io.checkoutbridge.CheckoutClient
@@ -17,6 +19,7 @@ import io.checkoutbridge.parseReturnUrl
 import io.checkoutbridge.simpleCheckoutParams
 import io.checkoutbridge.tests.Emulator
 import kotlinx.coroutines.runBlocking
+import java.lang.management.ManagementFactory
 import java.net.URI
 import java.net.URLEncoder
 import java.net.http.HttpClient
@@ -91,6 +94,14 @@ class JdkClient(private val base: String) {
 
 fun median(v: List<Double>) = v.sorted()[v.size / 2]
 
+val threads = ManagementFactory.getThreadMXBean()
+
+/** CPU nanoseconds used so far by the library's I/O thread (attached to the JVM by name). */
+fun ioThreadCpuNs(): Long {
+    val id = Thread.getAllStackTraces().keys.firstOrNull { it.name == "checkout-bridge-io" }?.id ?: return 0
+    return threads.getThreadCpuTime(id).coerceAtLeast(0)
+}
+
 fun main(args: Array<String>) {
     val quick = args.contains("--quick")
     io.checkoutbridge.CheckoutBridgeRuntime.keepCallbackThreadAttached()
@@ -116,6 +127,8 @@ fun main(args: Array<String>) {
         val libUs = mutableListOf<Double>()
         val jdkUs = mutableListOf<Double>()
         val ratios = mutableListOf<Double>()
+        val callerCpuUs = DoubleArray(2)
+        var ioCpuUs = 0.0
         for (round in 0 until rounds) {
             var t = System.nanoTime()
             repeat(parsesPerRound) { sink = parseReturnUrl(LINK, "myapp://checkout") }
@@ -124,8 +137,12 @@ fun main(args: Array<String>) {
             val perSide = DoubleArray(2)
             for (side in if (round % 2 == 0) listOf(0, 1) else listOf(1, 0)) {
                 t = System.nanoTime()
+                val cpu = threads.currentThreadCpuTime
+                val io = ioThreadCpuNs()
                 repeat(perRound) { if (side == 0) libraryPair(client) else jdk.pair() }
                 perSide[side] = (System.nanoTime() - t) / 1e3 / perRound
+                callerCpuUs[side] += (threads.currentThreadCpuTime - cpu) / 1e3 / perRound / rounds
+                if (side == 0) ioCpuUs += (ioThreadCpuNs() - io) / 1e3 / perRound / rounds
             }
             libUs += perSide[0]
             jdkUs += perSide[1]
@@ -133,10 +150,15 @@ fun main(args: Array<String>) {
         }
         val secs = (System.nanoTime() - started) / 1e9
         println("kotlin bench: $rounds rounds, $perRound pairs and $parsesPerRound parses per round, emulator $base (%.1f s)".format(secs))
+        // Read at run time: the constants would be inlined from the JNA jar compiled against.
+        val jna = { name: String -> com.sun.jna.Native::class.java.getField(name).apply { isAccessible = true }.get(null) }
+        println("JVM ${System.getProperty("java.vm.version")}, JNA ${jna("VERSION")} (native ${jna("VERSION_NATIVE")})")
         println("parseReturnUrl from Kotlin:               %.0f ns per call".format(median(parseNs)))
         println("create+retrieve from Kotlin (library):    %.1f µs per pair".format(median(libUs)))
         println("create+retrieve via JDK HttpClient:       %.1f µs per pair".format(median(jdkUs)))
         println("ratio library/JDK, median of %d rounds:   %.3f".format(rounds, median(ratios)))
+        println("CPU per pair, library: calling thread %.1f µs, library I/O thread %.1f µs".format(callerCpuUs[0], ioCpuUs))
+        println("CPU per pair, JDK:     calling thread %.1f µs (plus the JDK client's own threads)".format(callerCpuUs[1]))
     }
     exitProcess(0)
 }

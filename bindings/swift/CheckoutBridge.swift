@@ -3228,11 +3228,11 @@ enum CheckoutError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
     /**
      * A live secret or restricted key was configured in an Android or iOS build.
      */
-    case LiveKeyOnDevice
-    /**
-     * The operation was cancelled by the caller.
-     */
-    case Cancelled
+    case LiveKeyOnDevice(
+        /**
+         * What to do instead.
+         */reason: String
+    )
 
     
 
@@ -3315,8 +3315,9 @@ public struct FfiConverterTypeCheckoutError: FfiConverterRustBuffer {
         case 13: return .Storage(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 14: return .LiveKeyOnDevice
-        case 15: return .Cancelled
+        case 14: return .LiveKeyOnDevice(
+            reason: try FfiConverterString.read(from: &buf)
+            )
 
          default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -3397,13 +3398,10 @@ public struct FfiConverterTypeCheckoutError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case .LiveKeyOnDevice:
+        case let .LiveKeyOnDevice(reason):
             writeInt(&buf, Int32(14))
-        
-        
-        case .Cancelled:
-            writeInt(&buf, Int32(15))
-        
+            FfiConverterString.write(reason, into: &buf)
+            
         }
     }
 }
@@ -4775,6 +4773,28 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     }
 }
 /**
+ * Checks a credential the way [`CheckoutClient::new`](crate::CheckoutClient::new) does, with
+ * `on_device` saying whether to apply the Android/iOS rule (no live secret or restricted keys).
+ *
+ * The client applies it by itself; this is for checking a shipped configuration ahead of
+ * time, e.g. in an app's JVM unit tests or CI, where the code is not running on a device:
+ *
+ * ```
+ * use checkout_bridge::{validate_credential, CheckoutError, Credential};
+ * let live = Credential::SecretKey { key: "sk_live_123".into() };
+ * assert!(matches!(validate_credential(&live, true), Err(CheckoutError::LiveKeyOnDevice { .. })));
+ * assert!(validate_credential(&live, false).is_ok()); // fine on a server
+ * ```
+ */
+public func validateCredential(credential: Credential, onDevice: Bool)throws   {try rustCallWithError(FfiConverterTypeCheckoutError_lift) {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_func_validate_credential(
+        FfiConverterTypeCredential_lower(credential),
+        FfiConverterBool.lower(onDevice),uniffiCallStatus
+    )
+}
+}
+/**
  * Expands a [`SimpleCheckout`] into full parameters: payment mode, one item, quantity 1.
  *
  * ```
@@ -4860,6 +4880,9 @@ private let initializationResult: InitializationResult = {
     let scaffolding_contract_version = ffi_checkout_bridge_uniffi_contract_version()
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
+    }
+    if (uniffi_checkout_bridge_checksum_func_validate_credential() != 28021) {
+        return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_checkout_bridge_checksum_func_simple_checkout_params() != 10135) {
         return InitializationResult.apiChecksumMismatch

@@ -1,5 +1,5 @@
-// Every CheckoutError variant the JVM can provoke, observed as its Kotlin exception type, with a
-// message that says what went wrong and never contains the secret key.
+// Every CheckoutError variant, observed as its Kotlin exception type, with a message that says
+// what went wrong and never contains the secret key.
 package io.checkoutbridge.tests
 
 import io.checkoutbridge.CheckoutClient
@@ -11,6 +11,7 @@ import io.checkoutbridge.LineItemParams
 import io.checkoutbridge.LineItemPrice
 import io.checkoutbridge.openFileStore
 import io.checkoutbridge.parseReturnUrl
+import io.checkoutbridge.validateCredential
 import java.io.File
 import java.net.ServerSocket
 import kotlin.test.assertEquals
@@ -144,5 +145,21 @@ fun registerErrorTests(t: Tests) {
         val flow = CheckoutFlow(newClient(), RETURN_BASE, openFileStore(dir.absolutePath))
         File(dir, "pending-checkouts.json/blocker").mkdirs()
         expectError<CheckoutException.Storage>("write") { flow.start(tshirt()) }
+    }
+
+    t.test("error: LiveKeyOnDevice from validateCredential(onDevice = true), as an app's CI would check") {
+        // The JVM is not a device, so the client itself accepts live keys here; the exported
+        // check applies the Android/iOS rule on request.
+        val live = "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc"
+        val e = expectError<CheckoutException.LiveKeyOnDevice>("server") {
+            validateCredential(Credential.SecretKey(live), onDevice = true)
+        }
+        assertTrue(!e.message!!.contains(live) && !e.toString().contains(live), e.toString())
+        validateCredential(Credential.SecretKey(live), onDevice = false)
+        validateCredential(Credential.SecretKey(TEST_KEY), onDevice = true)
+        validateCredential(Credential.Backend("sk_live_looks_like_a_key"), onDevice = true)
+        expectError<CheckoutException.InvalidInput>("publishable") {
+            validateCredential(Credential.SecretKey("pk_test_123"), onDevice = true)
+        }
     }
 }

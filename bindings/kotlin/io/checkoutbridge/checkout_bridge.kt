@@ -718,6 +718,8 @@ internal object IntegrityCheckingUniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_checkout_bridge_checksum_func_validate_credential(
+    ): Int
     external fun uniffi_checkout_bridge_checksum_func_simple_checkout_params(
     ): Int
     external fun uniffi_checkout_bridge_checksum_func_build_return_urls(
@@ -833,6 +835,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_checkout_bridge_fn_method_sessionstatus_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_func_validate_credential(`credential`: RustBuffer.ByValue,`onDevice`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_checkout_bridge_fn_func_simple_checkout_params(`simple`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_checkout_bridge_fn_func_build_return_urls(`base`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -960,6 +964,9 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
+    if ((lib.uniffi_checkout_bridge_checksum_func_validate_credential() and 0xFFFF) != 28021) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_checkout_bridge_checksum_func_simple_checkout_params() and 0xFFFF) != 10135) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -4115,18 +4122,14 @@ sealed class CheckoutException: kotlin.Exception() {
      * A live secret or restricted key was configured in an Android or iOS build.
      */
     class LiveKeyOnDevice(
+        
+        /**
+         * What to do instead.
+         */
+        val `reason`: kotlin.String
         ) : CheckoutException() {
         override val message
-            get() = ""
-    }
-    
-    /**
-     * The operation was cancelled by the caller.
-     */
-    class Cancelled(
-        ) : CheckoutException() {
-        override val message
-            get() = ""
+            get() = "reason=${ `reason` }"
     }
     
 
@@ -4199,8 +4202,9 @@ public object FfiConverterTypeCheckoutError : FfiConverterRustBuffer<CheckoutExc
             13 -> CheckoutException.Storage(
                 FfiConverterString.read(buf),
                 )
-            14 -> CheckoutException.LiveKeyOnDevice()
-            15 -> CheckoutException.Cancelled()
+            14 -> CheckoutException.LiveKeyOnDevice(
+                FfiConverterString.read(buf),
+                )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
     }
@@ -4278,10 +4282,7 @@ public object FfiConverterTypeCheckoutError : FfiConverterRustBuffer<CheckoutExc
             is CheckoutException.LiveKeyOnDevice -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-            )
-            is CheckoutException.Cancelled -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
             )
         }
     }
@@ -4358,10 +4359,7 @@ public object FfiConverterTypeCheckoutError : FfiConverterRustBuffer<CheckoutExc
             }
             is CheckoutException.LiveKeyOnDevice -> {
                 buf.putInt(14)
-                Unit
-            }
-            is CheckoutException.Cancelled -> {
-                buf.putInt(15)
+                FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -5864,6 +5862,32 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
 
 
 
+
+        /**
+         * Checks a credential the way [`CheckoutClient::new`](crate::CheckoutClient::new) does, with
+         * `on_device` saying whether to apply the Android/iOS rule (no live secret or restricted keys).
+         *
+         * The client applies it by itself; this is for checking a shipped configuration ahead of
+         * time, e.g. in an app's JVM unit tests or CI, where the code is not running on a device:
+         *
+         * ```
+         * use checkout_bridge::{validate_credential, CheckoutError, Credential};
+         * let live = Credential::SecretKey { key: "sk_live_123".into() };
+         * assert!(matches!(validate_credential(&live, true), Err(CheckoutError::LiveKeyOnDevice { .. })));
+         * assert!(validate_credential(&live, false).is_ok()); // fine on a server
+         * ```
+         */
+    @Throws(CheckoutException::class) fun `validateCredential`(`credential`: Credential, `onDevice`: kotlin.Boolean)
+        = 
+    uniffiRustCallWithError(CheckoutException) { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_func_validate_credential(
+    
+        
+        FfiConverterTypeCredential.lower(`credential`),
+        FfiConverterBoolean.lower(`onDevice`),_status)
+}
+    
+    
 
         /**
          * Expands a [`SimpleCheckout`] into full parameters: payment mode, one item, quantity 1.
