@@ -10,10 +10,35 @@ import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
+import io.checkoutbridge.CheckoutException
+import io.checkoutbridge.ReturnKind
+import io.checkoutbridge.buildReturnUrls
+import io.checkoutbridge.parseReturnUrl
+import kotlin.concurrent.thread
 import kotlin.test.assertEquals
 import kotlin.test.assertTrue
 
 fun registerConcurrencyTests(t: Tests) {
+    t.test("concurrency: synchronous calls on 4 threads, successes and errors interleaved, never mixed up") {
+        val failures = java.util.concurrent.ConcurrentLinkedQueue<String>()
+        val workers = (0 until 4).map { n ->
+            thread(name = "sync-caller-$n") {
+                repeat(2_000) { i ->
+                    val urls = buildReturnUrls(RETURN_BASE)
+                    val link = urls.successUrl.replace("{CHECKOUT_SESSION_ID}", "cs_test_t${n}i$i")
+                    val ok = parseReturnUrl(link, RETURN_BASE)
+                    if (ok.kind != ReturnKind.SUCCESS || ok.sessionId != "cs_test_t${n}i$i" || ok.state != urls.state) {
+                        failures += "thread $n call $i: $ok"
+                    }
+                    val bad = runCatching { parseReturnUrl("$link#fragment", RETURN_BASE) }.exceptionOrNull()
+                    if (bad !is CheckoutException.InvalidReturnUrl) failures += "thread $n call $i: $bad"
+                }
+            }
+        }
+        workers.forEach { it.join() }
+        assertTrue(failures.isEmpty(), failures.take(5).joinToString("; "))
+    }
+
     t.test("concurrency: cancelling a coroutine stuck on a slow request returns within 1 s") {
         val client = newClient(timeoutMs = 30_000L)
         val s = client.createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL))

@@ -6,7 +6,10 @@ import io.checkoutbridge.CheckoutFlow
 import io.checkoutbridge.PaymentOutcome
 import io.checkoutbridge.PendingCheckout
 import io.checkoutbridge.PendingStore
+import io.checkoutbridge.ReturnKind
+import io.checkoutbridge.buildReturnUrls
 import io.checkoutbridge.openFileStore
+import io.checkoutbridge.parseReturnUrl
 import java.util.concurrent.atomic.AtomicInteger
 import java.util.concurrent.locks.ReentrantLock
 import kotlin.concurrent.withLock
@@ -48,7 +51,42 @@ class MemoryStore : PendingStore {
     fun get(id: String): PendingCheckout? = lock.withLock { map[id] }
 }
 
+/**
+ * A store that calls back into Rust while Rust is calling it: a succeeding and a failing call,
+ * then (optionally) fails itself. Each call must see its own result, not its caller's.
+ */
+class ReentrantStore(private val inner: MemoryStore = MemoryStore()) : PendingStore by inner {
+    @Volatile var failLoads = false
+    val nestedOk = AtomicInteger()
+
+    override fun loadAll(): List<PendingCheckout> {
+        val urls = buildReturnUrls(RETURN_BASE)
+        val ok = parseReturnUrl(urls.cancelUrl, RETURN_BASE)
+        assertEquals(ReturnKind.CANCEL, ok.kind)
+        assertEquals(urls.state, ok.state)
+        val rejected = runCatching { parseReturnUrl("evil://x/success?state=${urls.state}", RETURN_BASE) }
+        assertTrue(rejected.exceptionOrNull() is CheckoutException.InvalidReturnUrl, "$rejected")
+        nestedOk.incrementAndGet()
+        if (failLoads) throw CheckoutException.Storage("store offline (simulated after nested calls)")
+        return inner.loadAll()
+    }
+}
+
 fun registerStoreTests(t: Tests) {
+    t.test("store: a Kotlin store calling back into Rust (ok and error) while Rust calls it") {
+        val store = ReentrantStore()
+        val flow = CheckoutFlow(newClient(), RETURN_BASE, store)
+        val started = flow.start(tshirt())
+        val before = store.nestedOk.get()
+        // pending() is synchronous: Rust calls loadAll on this thread, which calls Rust again.
+        repeat(50) { assertEquals(listOf(started), flow.pending()) }
+        store.failLoads = true
+        repeat(50) { expectError<CheckoutException.Storage>("offline") { flow.pending() } }
+        store.failLoads = false
+        assertEquals(listOf(started), flow.pending())
+        assertEquals(before + 101, store.nestedOk.get())
+    }
+
     t.test("store: a Kotlin PendingStore drives a full paid round trip") {
         val store = MemoryStore()
         val flow = CheckoutFlow(newClient(), RETURN_BASE, store)
