@@ -9,7 +9,10 @@
 ///
 /// Fields mirror Stripe's error object (`{"error": {type, code, decline_code, message, param,
 /// doc_url}}`) plus the HTTP status and the `Request-Id` header, which Stripe support asks for.
+/// Prints as one line, e.g. ``HTTP 404 invalid_request_error (resource_missing) on `id`: …``,
+/// in Kotlin's `toString()` and Swift's `description` too.
 #[derive(Clone, Debug, Default, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct ApiErrorDetails {
     /// HTTP status of the response.
     pub status: i32,

@@ -1452,8 +1452,10 @@ public func FfiConverterTypePendingStore_lower(_ value: PendingStore) -> UInt64 
  *
  * Fields mirror Stripe's error object (`{"error": {type, code, decline_code, message, param,
  * doc_url}}`) plus the HTTP status and the `Request-Id` header, which Stripe support asks for.
+ * Prints as one line, e.g. ``HTTP 404 invalid_request_error (resource_missing) on `id`: …``,
+ * in Kotlin's `toString()` and Swift's `description` too.
  */
-public struct ApiErrorDetails: Equatable, Hashable {
+public struct ApiErrorDetails: Equatable, Hashable, CustomStringConvertible {
     /**
      * HTTP status of the response.
      */
@@ -1527,6 +1529,17 @@ public struct ApiErrorDetails: Equatable, Hashable {
     
 
     
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_apierrordetails_uniffi_trait_display(
+            FfiConverterTypeApiErrorDetails_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)

@@ -56,6 +56,9 @@ fun registerErrorTests(t: Tests) {
         val e = expectError<CheckoutException.NotFound>("404", "resource_missing") { newClient().retrieveSession("cs_test_does_not_exist") }
         assertEquals("resource_missing", e.details.code)
         assertEquals(404, e.details.status)
+        // `message` names the details by their readable form (ApiErrorDetails exports Display).
+        assertTrue(e.message!!.startsWith("details=HTTP 404 invalid_request_error (resource_missing)"), e.message)
+        assertTrue(e.details.toString().startsWith("HTTP 404"), e.details.toString())
     }
 
     t.test("error: Api for a request Stripe rejects (400)") {

@@ -849,6 +849,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_checkout_bridge_fn_method_sessionstatus_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_apierrordetails_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_checkout_bridge_fn_func_validate_credential(`credential`: RustBuffer.ByValue,`onDevice`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_checkout_bridge_fn_func_simple_checkout_params(`simple`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -2718,6 +2720,8 @@ public object FfiConverterTypePendingStore: FfiConverter<PendingStore, Long> {
  *
  * Fields mirror Stripe's error object (`{"error": {type, code, decline_code, message, param,
  * doc_url}}`) plus the HTTP status and the `Request-Id` header, which Stripe support asks for.
+ * Prints as one line, e.g. ``HTTP 404 invalid_request_error (resource_missing) on `id`: …``,
+ * in Kotlin's `toString()` and Swift's `description` too.
  */
 data class ApiErrorDetails (
     /**
@@ -2765,6 +2769,15 @@ data class ApiErrorDetails (
 
     
 
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_apierrordetails_uniffi_trait_display(FfiConverterTypeApiErrorDetails.lower(this),
+        _status)
+}
+    )
+    }
     
     companion object
 }
