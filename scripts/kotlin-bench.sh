@@ -44,7 +44,7 @@ run_with_newer_jna() {
     done
   fi
   # shellcheck disable=SC2016 # expanded by the inner shell, from its arguments
-  unshare -m bash -c 'mount --bind "$1/usr/lib/x86_64-linux-gnu/jni/libjnidispatch.system.so" "$2/libjnidispatch.system.so" &&
+  unshare --mount --propagation private bash -c 'mount --bind "$1/usr/lib/x86_64-linux-gnu/jni/libjnidispatch.system.so" "$2/libjnidispatch.system.so" &&
     mount --bind "$1/usr/share/java/jna-5.19.1.jar" "$3" && shift 3 && exec "$@"' \
     run "$dir" "$arch_dir" "$JNA_JAR" "$@"
 }

@@ -38,8 +38,11 @@ impl std::fmt::Display for ApiErrorDetails {
         if let Some(t) = &self.error_type {
             write!(f, " {t}")?;
         }
-        if let Some(c) = &self.code {
-            write!(f, " ({c})")?;
+        match (&self.code, &self.decline_code) {
+            (Some(c), Some(d)) => write!(f, " ({c}, decline {d})")?,
+            (Some(c), None) => write!(f, " ({c})")?,
+            (None, Some(d)) => write!(f, " (decline {d})")?,
+            (None, None) => {}
         }
         if let Some(p) = &self.param {
             write!(f, " on `{p}`")?;
@@ -49,6 +52,9 @@ impl std::fmt::Display for ApiErrorDetails {
         }
         if let Some(r) = &self.request_id {
             write!(f, " [request {r}]")?;
+        }
+        if let Some(u) = &self.doc_url {
+            write!(f, " (see {u})")?;
         }
         Ok(())
     }
@@ -249,5 +255,24 @@ mod tests {
             e.to_string(),
             "not found: HTTP 404 invalid_request_error (resource_missing) on `id`: No such checkout.session [request req_1]"
         );
+        // Card errors keep the issuer's decline code, and the doc link when Stripe sends one.
+        let card = ApiErrorDetails {
+            status: 402,
+            error_type: Some("card_error".into()),
+            code: Some("card_declined".into()),
+            decline_code: Some("insufficient_funds".into()),
+            doc_url: Some("https://stripe.com/docs/error-codes/card-declined".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            card.to_string(),
+            "HTTP 402 card_error (card_declined, decline insufficient_funds) (see https://stripe.com/docs/error-codes/card-declined)"
+        );
+        let decline_only = ApiErrorDetails {
+            status: 402,
+            decline_code: Some("do_not_honor".into()),
+            ..Default::default()
+        };
+        assert_eq!(decline_only.to_string(), "HTTP 402 (decline do_not_honor)");
     }
 }

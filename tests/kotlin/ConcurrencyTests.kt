@@ -24,14 +24,19 @@ fun registerConcurrencyTests(t: Tests) {
         val workers = (0 until 4).map { n ->
             thread(name = "sync-caller-$n") {
                 repeat(2_000) { i ->
-                    val urls = buildReturnUrls(RETURN_BASE)
-                    val link = urls.successUrl.replace("{CHECKOUT_SESSION_ID}", "cs_test_t${n}i$i")
-                    val ok = parseReturnUrl(link, RETURN_BASE)
-                    if (ok.kind != ReturnKind.SUCCESS || ok.sessionId != "cs_test_t${n}i$i" || ok.state != urls.state) {
-                        failures += "thread $n call $i: $ok"
+                    // Anything thrown here is recorded: an exception would only kill this thread.
+                    try {
+                        val urls = buildReturnUrls(RETURN_BASE)
+                        val link = urls.successUrl.replace("{CHECKOUT_SESSION_ID}", "cs_test_t${n}i$i")
+                        val ok = parseReturnUrl(link, RETURN_BASE)
+                        if (ok.kind != ReturnKind.SUCCESS || ok.sessionId != "cs_test_t${n}i$i" || ok.state != urls.state) {
+                            failures += "thread $n call $i: $ok"
+                        }
+                        val bad = runCatching { parseReturnUrl("$link#fragment", RETURN_BASE) }.exceptionOrNull()
+                        if (bad !is CheckoutException.InvalidReturnUrl) failures += "thread $n call $i: $bad"
+                    } catch (e: Throwable) {
+                        failures += "thread $n call $i threw $e"
                     }
-                    val bad = runCatching { parseReturnUrl("$link#fragment", RETURN_BASE) }.exceptionOrNull()
-                    if (bad !is CheckoutException.InvalidReturnUrl) failures += "thread $n call $i: $bad"
                 }
             }
         }

@@ -278,8 +278,10 @@ interface UniffiRustCallStatusErrorHandler<E> {
 // Call a rust function that returns a Result<>.  Pass in the Error class companion that corresponds to the Err
 // checkout-bridge: call statuses are reused per thread (scripts/patch_kotlin_bindings.py says
 // why and why it is safe); constructing a JNA Structure per call dominated small calls.
-internal val uniffiCallStatusPool: ThreadLocal<ArrayDeque<UniffiRustCallStatus>> =
-    ThreadLocal.withInitial { ArrayDeque<UniffiRustCallStatus>() }
+// (A subclass, not ThreadLocal.withInitial: that needs Android API 26 and the library supports 24.)
+internal val uniffiCallStatusPool = object : ThreadLocal<ArrayDeque<UniffiRustCallStatus>>() {
+    override fun initialValue() = ArrayDeque<UniffiRustCallStatus>()
+}
 
 private inline fun <U, E: kotlin.Exception> uniffiRustCallWithError(errorHandler: UniffiRustCallStatusErrorHandler<E>, callback: (UniffiRustCallStatus) -> U): U {
     val pool = uniffiCallStatusPool.get()
