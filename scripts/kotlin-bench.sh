@@ -26,15 +26,17 @@ kt_compile bench tests/kotlin/Harness.kt benches/kotlin
 # the index's SHA-256) are bind-mounted over the system's files in a private mount namespace:
 # the run sees JNA 5.19.1, nothing on the system changes.
 run_with_newer_jna() {
-  local ver=5.19.1-1 dir="$PWD/.tools/jna-5.19.1" pool=http://deb.debian.org/debian/pool/main/libj/libjna-java
-  local arch_dir=/usr/lib/x86_64-linux-gnu/jni
+  local ver=5.19.1 pool=http://deb.debian.org/debian/pool/main/libj/libjna-java
+  local dir="$PWD/.tools/jna-$ver" arch_dir=/usr/lib/x86_64-linux-gnu/jni
   [ "$(id -u)" = 0 ] || { echo "KT_JNA needs root (unshare -m, mount --bind)" >&2; return 1; }
   [ -f "$arch_dir/libjnidispatch.system.so" ] || { echo "no system JNA at $arch_dir" >&2; return 1; }
-  if [ ! -f "$dir/usr/share/java/jna-5.19.1.jar" ]; then
+  local jar="$dir/usr/share/java/jna-$ver.jar"
+  # Both halves, so a download that failed half-way is retried.
+  if [ ! -f "$jar" ] || [ ! -f "$dir$arch_dir/libjnidispatch.system.so" ]; then
     mkdir -p "$dir"
     local deb sum
-    for deb in "libjna-java_${ver}_all.deb f1c4bd946a52b28eb602841c11447770a78ec2327e68f53a5aab33d7bf646efd" \
-      "libjna-jni_${ver}_amd64.deb dd0d8194f971aaef2000591e2d2349739378481d29924fca0032cce0784607c3"; do
+    for deb in "libjna-java_${ver}-1_all.deb f1c4bd946a52b28eb602841c11447770a78ec2327e68f53a5aab33d7bf646efd" \
+      "libjna-jni_${ver}-1_amd64.deb dd0d8194f971aaef2000591e2d2349739378481d29924fca0032cce0784607c3"; do
       sum=${deb#* }
       deb=${deb% *}
       kt_log "fetching $deb (Debian testing)"
@@ -44,9 +46,9 @@ run_with_newer_jna() {
     done
   fi
   # shellcheck disable=SC2016 # expanded by the inner shell, from its arguments
-  unshare --mount --propagation private bash -c 'mount --bind "$1/usr/lib/x86_64-linux-gnu/jni/libjnidispatch.system.so" "$2/libjnidispatch.system.so" &&
-    mount --bind "$1/usr/share/java/jna-5.19.1.jar" "$3" && shift 3 && exec "$@"' \
-    run "$dir" "$arch_dir" "$JNA_JAR" "$@"
+  unshare --mount --propagation private bash -c 'mount --bind "$1$4/libjnidispatch.system.so" "$4/libjnidispatch.system.so" &&
+    mount --bind "$2" "$3" && shift 4 && exec "$@"' \
+    run "$dir" "$jar" "$JNA_JAR" "$arch_dir" "$@"
 }
 
 kt_log "running the Kotlin benchmark"

@@ -96,11 +96,11 @@ fun median(v: List<Double>) = v.sorted()[v.size / 2]
 
 val threads = ManagementFactory.getThreadMXBean()
 
-/** CPU nanoseconds used so far by the library's I/O thread (attached to the JVM by name). */
-fun ioThreadCpuNs(): Long {
-    val id = Thread.getAllStackTraces().keys.firstOrNull { it.name == "checkout-bridge-io" }?.id ?: return 0
-    return threads.getThreadCpuTime(id).coerceAtLeast(0)
-}
+/** JVM id of the library's I/O thread (attached under this name once the first call woke us). */
+fun ioThreadId(): Long? = Thread.getAllStackTraces().keys.firstOrNull { it.name == "checkout-bridge-io" }?.id
+
+/** CPU nanoseconds used so far by thread [id], 0 when unknown. */
+fun cpuNs(id: Long?): Long = id?.let { threads.getThreadCpuTime(it).coerceAtLeast(0) } ?: 0
 
 fun main(args: Array<String>) {
     val quick = args.contains("--quick")
@@ -129,6 +129,7 @@ fun main(args: Array<String>) {
         val ratios = mutableListOf<Double>()
         val callerCpuUs = DoubleArray(2)
         var ioCpuUs = 0.0
+        val ioThread = ioThreadId() // looked up once, after warm-up: the lookup walks every stack
         for (round in 0 until rounds) {
             var t = System.nanoTime()
             repeat(parsesPerRound) { sink = parseReturnUrl(LINK, "myapp://checkout") }
@@ -136,13 +137,13 @@ fun main(args: Array<String>) {
 
             val perSide = DoubleArray(2)
             for (side in if (round % 2 == 0) listOf(0, 1) else listOf(1, 0)) {
-                t = System.nanoTime()
                 val cpu = threads.currentThreadCpuTime
-                val io = ioThreadCpuNs()
+                val io = cpuNs(ioThread)
+                t = System.nanoTime()
                 repeat(perRound) { if (side == 0) libraryPair(client) else jdk.pair() }
                 perSide[side] = (System.nanoTime() - t) / 1e3 / perRound
                 callerCpuUs[side] += (threads.currentThreadCpuTime - cpu) / 1e3 / perRound / rounds
-                if (side == 0) ioCpuUs += (ioThreadCpuNs() - io) / 1e3 / perRound / rounds
+                if (side == 0) ioCpuUs += (cpuNs(ioThread) - io) / 1e3 / perRound / rounds
             }
             libUs += perSide[0]
             jdkUs += perSide[1]

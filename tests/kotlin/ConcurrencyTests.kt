@@ -1,6 +1,10 @@
 // Coroutine cancellation and concurrency through the generated suspend functions.
 package io.checkoutbridge.tests
 
+import io.checkoutbridge.CheckoutException
+import io.checkoutbridge.ReturnKind
+import io.checkoutbridge.buildReturnUrls
+import io.checkoutbridge.parseReturnUrl
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
@@ -10,17 +14,14 @@ import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
-import io.checkoutbridge.CheckoutException
-import io.checkoutbridge.ReturnKind
-import io.checkoutbridge.buildReturnUrls
-import io.checkoutbridge.parseReturnUrl
+import java.util.concurrent.ConcurrentLinkedQueue
 import kotlin.concurrent.thread
 import kotlin.test.assertEquals
 import kotlin.test.assertTrue
 
 fun registerConcurrencyTests(t: Tests) {
     t.test("concurrency: synchronous calls on 4 threads, successes and errors interleaved, never mixed up") {
-        val failures = java.util.concurrent.ConcurrentLinkedQueue<String>()
+        val failures = ConcurrentLinkedQueue<String>()
         val workers = (0 until 4).map { n ->
             thread(name = "sync-caller-$n") {
                 repeat(2_000) { i ->

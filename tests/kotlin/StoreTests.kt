@@ -10,6 +10,7 @@ import io.checkoutbridge.ReturnKind
 import io.checkoutbridge.buildReturnUrls
 import io.checkoutbridge.openFileStore
 import io.checkoutbridge.parseReturnUrl
+import java.util.concurrent.ConcurrentLinkedQueue
 import java.util.concurrent.atomic.AtomicInteger
 import java.util.concurrent.locks.ReentrantLock
 import kotlin.concurrent.withLock
@@ -60,7 +61,7 @@ class ReentrantStore(private val inner: MemoryStore = MemoryStore()) : PendingSt
     val nestedOk = AtomicInteger()
     /** What the nested calls got wrong; checked by the test (an assertion thrown here would
      *  surface only as an unexpected-callback error). */
-    val problems = java.util.concurrent.ConcurrentLinkedQueue<String>()
+    val problems = ConcurrentLinkedQueue<String>()
 
     override fun loadAll(): List<PendingCheckout> {
         val urls = buildReturnUrls(RETURN_BASE)
