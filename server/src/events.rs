@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use checkout_bridge::webhook::WebhookEvent;
+use crate::webhook::WebhookEvent;
 
 /// Checkout events worth recording; others are acknowledged and ignored.
 pub const RECORDED_TYPES: [&str; 4] = [

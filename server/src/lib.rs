@@ -13,11 +13,13 @@
 pub mod auth;
 pub mod config;
 pub mod events;
+pub mod hex;
 pub mod params;
 pub mod policy;
 pub mod rate_limit;
 pub mod routes;
 pub mod stripe_error;
+pub mod webhook;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

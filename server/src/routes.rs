@@ -7,7 +7,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use checkout_bridge::webhook::{construct_event, DEFAULT_TOLERANCE_SECS};
+use crate::webhook::{construct_event, DEFAULT_TOLERANCE_SECS};
 use checkout_bridge::{CheckoutSession, SessionStatus};
 
 use crate::events::RECORDED_TYPES;

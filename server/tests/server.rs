@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use checkout_bridge::webhook::sign_payload;
+use checkout_bridge_server::webhook::sign_payload;
 use checkout_bridge::*;
 use checkout_bridge_emulator::Emulator;
 use checkout_bridge_server::{spawn, token_hash, RunningServer, Secrets, ServerConfig};

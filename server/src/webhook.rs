@@ -1,4 +1,4 @@
-//! Verification of Stripe webhook signatures, for `server/` and any Rust backend.
+//! Verification of Stripe webhook signatures.
 //!
 //! Stripe signs `"{t}.{payload}"` with HMAC-SHA256 under the endpoint's `whsec_…` secret and
 //! sends `Stripe-Signature: t=…,v1=…[,v1=…][,v0=…]`. As Stripe's own libraries do, every `v1`
@@ -6,7 +6,7 @@
 //! constant-time, and a timestamp older than the tolerance is refused (replay protection).
 //!
 //! ```
-//! use checkout_bridge::webhook::{sign_payload, verify_signature};
+//! use checkout_bridge_server::webhook::{sign_payload, verify_signature};
 //! let payload = br#"{"id":"evt_1","type":"checkout.session.completed"}"#;
 //! let header = sign_payload(payload, "whsec_test", 1_800_000_000);
 //! assert!(verify_signature(payload, &header, "whsec_test", 300, 1_800_000_100).is_ok());
