@@ -25,9 +25,20 @@ pub struct ServerConfig {
     /// `sqlite://path` (default `sqlite://checkout-bridge-events.db`) or `postgres://…`.
     #[serde(default = "default_database")]
     pub database_url: String,
-    /// Requests per minute per app token.
+    /// Requests per minute per app user (after authentication).
     #[serde(default = "default_rate")]
     pub rate_limit_per_minute: u32,
+    /// Requests per minute per client address, before authentication, on every route but the
+    /// webhook (so failed tokens are limited too). IPv6 clients are counted by their /64.
+    #[serde(default = "default_address_rate")]
+    pub address_rate_limit_per_minute: u32,
+    /// Webhook deliveries per minute per client address (Stripe retries a 429 later).
+    #[serde(default = "default_webhook_rate")]
+    pub webhook_rate_limit_per_minute: u32,
+    /// Proxies (addresses or blocks such as `10.0.0.0/8`) whose `X-Forwarded-For` is believed;
+    /// empty (the default): the TCP peer is the client and the header is ignored.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
     /// Upper bound on handling one request, including the call to Stripe.
     #[serde(default = "default_timeout")]
     pub request_timeout_ms: u64,
@@ -79,6 +90,12 @@ fn default_database() -> String {
 fn default_rate() -> u32 {
     120
 }
+fn default_address_rate() -> u32 {
+    600
+}
+fn default_webhook_rate() -> u32 {
+    600
+}
 fn default_timeout() -> u64 {
     30_000
 }
@@ -91,13 +108,14 @@ impl ServerConfig {
     pub fn from_toml(text: &str) -> Result<Self, String> {
         let c: ServerConfig = toml::from_str(text).map_err(|e| format!("invalid configuration: {e}"))?;
         for t in &c.app_tokens {
-            if t.sha256.len() != 64 || !t.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            if crate::hex::decode32(t.sha256.as_bytes()).is_none() {
                 return Err(format!(
                     "app_tokens: the sha256 for user `{}` is not 64 hex characters",
                     t.user
                 ));
             }
         }
+        crate::client_addr::TrustedProxies::parse(&c.trusted_proxies)?;
         Ok(c)
     }
 }

@@ -11,6 +11,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod auth;
+pub mod client_addr;
 pub mod config;
 pub mod events;
 pub mod hex;
@@ -21,11 +22,11 @@ pub mod routes;
 pub mod stripe_error;
 pub mod webhook;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::Request;
+use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -47,6 +48,16 @@ pub struct AppState {
     pub auth: auth::Authenticator,
     /// Per-user rate limiting.
     pub limiter: rate_limit::RateLimiter,
+    /// Per-address rate limiting before authentication (API routes).
+    pub address_limiter: rate_limit::RateLimiter<IpAddr>,
+    /// Per-address rate limiting of webhook deliveries.
+    pub webhook_limiter: rate_limit::RateLimiter<IpAddr>,
+    /// Whose `X-Forwarded-For` is believed.
+    pub proxies: client_addr::TrustedProxies,
+    /// The webhook endpoint's verifier, when `STRIPE_WEBHOOK_SECRET` is set.
+    pub webhook: Option<Arc<webhook::WebhookVerifier>>,
+    /// Bounds the HMACs running at once on the blocking pool (one per core).
+    pub webhook_slots: Arc<tokio::sync::Semaphore>,
     /// The webhook event log.
     pub events: EventLog,
 }
@@ -67,9 +78,21 @@ impl AppState {
         client_config.timeout_ms = i64::try_from(config.request_timeout_ms).unwrap_or(i64::MAX).max(1);
         let stripe = CheckoutClient::new(client_config).map_err(|e| format!("invalid upstream configuration: {e}"))?;
         let events = EventLog::open(&config.database_url).await?;
+        let webhook = match secrets.webhook_secret.as_deref() {
+            Some(s) => Some(Arc::new(
+                webhook::WebhookVerifier::new(s, webhook::DEFAULT_TOLERANCE_SECS).map_err(|e| e.to_string())?,
+            )),
+            None => None,
+        };
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
         Ok(Arc::new(AppState {
             auth: auth::Authenticator::new(&config.app_tokens),
             limiter: rate_limit::RateLimiter::new(config.rate_limit_per_minute),
+            address_limiter: rate_limit::RateLimiter::new(config.address_rate_limit_per_minute),
+            webhook_limiter: rate_limit::RateLimiter::new(config.webhook_rate_limit_per_minute),
+            proxies: client_addr::TrustedProxies::parse(&config.trusted_proxies)?,
+            webhook,
+            webhook_slots: Arc::new(tokio::sync::Semaphore::new(cores)),
             config,
             secrets,
             stripe,
@@ -77,6 +100,9 @@ impl AppState {
         }))
     }
 }
+
+/// Where Stripe delivers webhooks.
+pub const WEBHOOK_PATH: &str = "/webhooks/stripe";
 
 /// The router with every route and the per-request timeout and access log.
 pub fn router(state: Arc<AppState>) -> Router {
@@ -86,14 +112,35 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/checkout/sessions/{id}", get(routes::retrieve))
         .route("/v1/checkout/sessions/{id}/expire", post(routes::expire))
         .route("/v1/checkout/sessions/{id}/line_items", get(routes::line_items))
-        .route("/webhooks/stripe", post(routes::webhook))
+        .route(WEBHOOK_PATH, post(routes::webhook))
         .fallback(|| async {
             stripe_error::ApiError::new(404, "invalid_request_error", "Unrecognized request URL.", None, None)
         })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limit_by_address))
         .layer(axum::middleware::from_fn(move |req: Request, next: Next| {
             access_log(req, next, timeout)
         }))
         .with_state(state)
+}
+
+/// The per-address limit, before anything else looks at the request (authentication
+/// included): webhook deliveries and API calls have separate buckets.
+async fn limit_by_address(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    let client = client_addr::rate_key(state.proxies.client(peer, req.headers()));
+    let limiter = if req.uri().path() == WEBHOOK_PATH {
+        &state.webhook_limiter
+    } else {
+        &state.address_limiter
+    };
+    if !limiter.allow(&client) {
+        tracing::warn!(client = %client, path = %req.uri().path(), "rate limited by address");
+        return stripe_error::ApiError::rate_limited("Too many requests from this address.").into_response();
+    }
+    next.run(req).await
 }
 
 /// Bounds each request and logs method, path, status and duration (never headers or bodies).
@@ -154,7 +201,7 @@ pub async fn spawn(config: ServerConfig, secrets: Secrets) -> Result<RunningServ
     let app = router(state.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
+        let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async {
                 let _ = rx.await;
             })

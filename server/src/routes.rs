@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
+use crate::webhook::{parse_event, WebhookError};
 use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{Path, Request, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use crate::webhook::{construct_event, DEFAULT_TOLERANCE_SECS};
 use checkout_bridge::{CheckoutSession, SessionStatus};
 
 use crate::events::RECORDED_TYPES;
@@ -23,13 +23,7 @@ fn user(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
     let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
     let user = state.auth.user_for(auth)?;
     if !state.limiter.allow(&user) {
-        return Err(ApiError::new(
-            429,
-            "invalid_request_error",
-            "Too many requests from this app user.",
-            None,
-            Some("rate_limit"),
-        ));
+        return Err(ApiError::rate_limited("Too many requests from this app user."));
     }
     Ok(user)
 }
@@ -129,8 +123,12 @@ pub async fn line_items(State(state): State<Arc<AppState>>, Path(id): Path<Strin
 }
 
 /// `POST /webhooks/stripe`: verify, deduplicate, record.
+///
+/// The header is parsed and its timestamp checked on the async worker (cheap and bounded)
+/// before the body is even read; the one HMAC over the body runs on the blocking pool, at most
+/// one per core at a time, so deliveries cannot stall the workers that serve the apps.
 pub async fn webhook(State(state): State<Arc<AppState>>, headers: HeaderMap, raw: Body) -> Res {
-    let Some(secret) = state.secrets.webhook_secret.as_deref() else {
+    let Some(verifier) = state.webhook.clone() else {
         return Err(ApiError::new(
             404,
             "invalid_request_error",
@@ -139,16 +137,28 @@ pub async fn webhook(State(state): State<Arc<AppState>>, headers: HeaderMap, raw
             None,
         ));
     };
-    let bytes = body(&state, raw).await?;
-    let signature = headers
-        .get("stripe-signature")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let event = construct_event(&bytes, signature, secret, DEFAULT_TOLERANCE_SECS, crate::unix_now()).map_err(|e| {
-        // The reason only: never the payload, which may carry customer details.
-        tracing::warn!(reason = %e, bytes = bytes.len(), "webhook refused");
+    let refused = |e: WebhookError| {
+        // The reason only: never the header or the payload, which may carry customer details.
+        tracing::warn!(reason = %e, "webhook refused");
         ApiError::invalid(e.to_string(), None, Some("webhook_signature"))
-    })?;
+    };
+    let mut signatures = headers.get_all("stripe-signature").iter();
+    let signature = match (signatures.next(), signatures.next()) {
+        (Some(v), None) => v.as_bytes(),
+        _ => return Err(refused(WebhookError::MalformedHeader)),
+    };
+    let parsed = verifier.precheck(signature, crate::unix_now()).map_err(refused)?;
+    let bytes = body(&state, raw).await?;
+    let busy = || ApiError::new(503, "api_error", "The webhook could not be verified now.", None, None);
+    let permit = state.webhook_slots.clone().acquire_owned().await.map_err(|_| busy())?;
+    let payload = bytes.clone();
+    let event = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        verifier.verify(&payload, &parsed).and_then(|()| parse_event(&payload))
+    })
+    .await
+    .map_err(|_| busy())?
+    .map_err(refused)?;
     if !RECORDED_TYPES.contains(&event.event_type.as_str()) {
         return Ok(Json(serde_json::json!({"received": true, "recorded": false})).into_response());
     }

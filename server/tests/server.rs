@@ -4,9 +4,9 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use checkout_bridge_server::webhook::sign_payload;
 use checkout_bridge::*;
 use checkout_bridge_emulator::Emulator;
+use checkout_bridge_server::webhook::sign_payload;
 use checkout_bridge_server::{spawn, token_hash, RunningServer, Secrets, ServerConfig};
 
 const KEY: &str = "sk_test_SERVERKEY0NEVER0LOGGED";
@@ -484,4 +484,151 @@ async fn webhooks_deduplicated_across_two_instances_on_postgresql() {
     let rows = b.state.events.all().await.expect("events");
     assert_eq!(rows.iter().filter(|e| e.event_id == id).count(), 1);
     assert_logs_clean();
+}
+
+/// Deliveries built by an attacker who can reach the endpoint but does not know the secret.
+#[tokio::test]
+async fn hostile_webhook_deliveries_are_refused_cheaply() {
+    let emu = Emulator::start().await.expect("emulator");
+    let srv = server(&emu).await;
+    let body = event("evt_hostile_1", "checkout.session.completed");
+    let good = sign_payload(&body, WHSEC, now());
+    let (t_part, sig) = good.split_once(",v1=").expect("t and v1");
+    let wrong = "00".repeat(32);
+    let crowd = |n: usize, t: &str| format!("{t}{}", format!(",v1={wrong}").repeat(n));
+
+    // Many candidates with the good one among them: more than Stripe ever sends.
+    let (status, v) = deliver(&srv, &body, Some(format!("{},v1={sig}", crowd(20, t_part)))).await;
+    assert_eq!(status, 400, "{v}");
+    // A hex digit with a sign: `+a` decodes to 0x0a with from_str_radix. Pick a signing time
+    // whose signature has a byte below 0x10, and write that byte as `+x` instead of `0x`.
+    let other = event("evt_hostile_sign", "checkout.session.completed");
+    let forged = (0..200)
+        .find_map(|back| {
+            let h = sign_payload(&other, WHSEC, now() - back);
+            let (t, s) = h.split_once(",v1=")?;
+            let i = (0..32).map(|k| 2 * k).find(|&i| s.as_bytes()[i] == b'0')?;
+            Some(format!("{t},v1={}+{}", &s[..i], &s[i + 1..]))
+        })
+        .expect("one of 200 signatures has a byte below 0x10");
+    let (status, v) = deliver(&srv, &other, Some(forged)).await;
+    assert_eq!(status, 400, "a signed hex digit was accepted: {v}");
+    // A stale timestamp with many candidates: refused for its age, before any HMAC.
+    let stale = format!("t={}", now() - 3_600);
+    let (status, v) = deliver(&srv, &body, Some(crowd(8, &stale))).await;
+    assert_eq!(status, 400);
+    assert!(
+        v["error"]["message"].as_str().unwrap_or("").contains("timestamp"),
+        "refused for its timestamp: {v}"
+    );
+    // A header far larger than any Stripe sends is refused by the HTTP layer (431).
+    let resp = browser()
+        .post(format!("{}/webhooks/stripe", srv.base_url()))
+        .header("stripe-signature", crowd(3_000, t_part))
+        .body(body.clone())
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status().as_u16(), 431);
+    // Non-UTF-8 bytes, and two signature headers.
+    let mut raw = good.clone().into_bytes();
+    raw.push(0xff);
+    let resp = browser()
+        .post(format!("{}/webhooks/stripe", srv.base_url()))
+        .header(
+            "stripe-signature",
+            reqwest::header::HeaderValue::from_bytes(&raw).expect("obs-text"),
+        )
+        .body(body.clone())
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status().as_u16(), 400);
+    let resp = browser()
+        .post(format!("{}/webhooks/stripe", srv.base_url()))
+        .header("stripe-signature", good.clone())
+        .header("stripe-signature", good.clone())
+        .body(body.clone())
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status().as_u16(), 400);
+    // Nothing was recorded; the honest delivery still is.
+    assert!(srv.state.events.all().await.expect("events").is_empty());
+    assert_eq!(
+        deliver(&srv, &body, Some(sign_payload(&body, WHSEC, now()))).await.0,
+        200
+    );
+    assert_logs_clean();
+}
+
+/// Per-address limits run before authentication (a wrong token is limited too), webhooks have
+/// their own bucket, and X-Forwarded-For is ignored unless the peer is a trusted proxy.
+#[tokio::test]
+async fn address_rate_limits_come_before_authentication() {
+    let emu = Emulator::start().await.expect("emulator");
+    let mut cfg = config(&emu, sqlite_url());
+    cfg.address_rate_limit_per_minute = 3;
+    cfg.webhook_rate_limit_per_minute = 2;
+    let srv = spawn(
+        cfg,
+        Secrets {
+            stripe_secret_key: KEY.into(),
+            webhook_secret: Some(WHSEC.into()),
+        },
+    )
+    .await
+    .expect("server");
+    let http = browser();
+    let get = |xff: &'static str| {
+        http.get(format!("{}/v1/checkout/sessions/cs_test_x", srv.base_url()))
+            .header("authorization", "Bearer guessed-token")
+            .header("x-forwarded-for", xff)
+            .send()
+    };
+    for i in 0..3 {
+        // A different X-Forwarded-For each time: not believed from an untrusted peer.
+        let xff = ["203.0.113.1", "203.0.113.2", "203.0.113.3"][i];
+        assert_eq!(get(xff).await.expect("send").status().as_u16(), 401);
+    }
+    assert_eq!(get("203.0.113.4").await.expect("send").status().as_u16(), 429);
+    // The webhook bucket is separate, and limited too.
+    let body = event("evt_rate", "checkout.session.completed");
+    for _ in 0..2 {
+        assert_eq!(
+            deliver(&srv, &body, Some(sign_payload(&body, WHSEC, now()))).await.0,
+            200
+        );
+    }
+    assert_eq!(
+        deliver(&srv, &body, Some(sign_payload(&body, WHSEC, now()))).await.0,
+        429
+    );
+
+    // Behind a trusted proxy (loopback here), each forwarded client has its own bucket.
+    let mut cfg = config(&emu, sqlite_url());
+    cfg.address_rate_limit_per_minute = 1;
+    cfg.trusted_proxies = vec!["127.0.0.0/8".into()];
+    let proxied = spawn(
+        cfg,
+        Secrets {
+            stripe_secret_key: KEY.into(),
+            webhook_secret: None,
+        },
+    )
+    .await
+    .expect("server");
+    let get = |xff: &'static str| {
+        http.get(format!("{}/v1/checkout/sessions/cs_test_x", proxied.base_url()))
+            .header("authorization", "Bearer guessed-token")
+            .header("x-forwarded-for", xff)
+            .send()
+    };
+    assert_eq!(get("198.51.100.1").await.expect("send").status().as_u16(), 401);
+    assert_eq!(get("198.51.100.2").await.expect("send").status().as_u16(), 401);
+    // Spoofing the left of the list does not give a new bucket: the right-most untrusted hop counts.
+    assert_eq!(
+        get("192.0.2.99, 198.51.100.1").await.expect("send").status().as_u16(),
+        429
+    );
 }
