@@ -45,6 +45,19 @@ pub struct ServerConfig {
     /// Largest request body accepted.
     #[serde(default = "default_body")]
     pub max_body_bytes: usize,
+    /// Largest request head (request line and headers); larger ones get 431.
+    #[serde(default = "default_header_bytes")]
+    pub max_header_bytes: usize,
+    /// Time a connection has to send each complete request head, from accept or from the
+    /// previous response (slowloris and idle keep-alive connections are closed then).
+    #[serde(default = "default_header_timeout")]
+    pub header_read_timeout_ms: u64,
+    /// Connections served at once; more wait in the listen queue.
+    #[serde(default = "default_connections")]
+    pub max_connections: usize,
+    /// Whether a connection may carry several requests.
+    #[serde(default = "default_keep_alive")]
+    pub keep_alive: bool,
 }
 
 /// One app user's token, stored as a hash so the file itself is not a credential.
@@ -102,6 +115,18 @@ fn default_timeout() -> u64 {
 fn default_body() -> usize {
     64 * 1024
 }
+fn default_header_bytes() -> usize {
+    16 * 1024
+}
+fn default_header_timeout() -> u64 {
+    10_000
+}
+fn default_connections() -> usize {
+    1024
+}
+fn default_keep_alive() -> bool {
+    true
+}
 
 impl ServerConfig {
     /// Parses the TOML text.
@@ -116,6 +141,11 @@ impl ServerConfig {
             }
         }
         crate::client_addr::TrustedProxies::parse(&c.trusted_proxies)?;
+        if c.max_connections == 0 || c.header_read_timeout_ms == 0 || c.max_header_bytes < 1024 {
+            return Err(
+                "max_connections and header_read_timeout_ms must be positive, max_header_bytes at least 1024".into(),
+            );
+        }
         Ok(c)
     }
 }

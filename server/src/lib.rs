@@ -19,6 +19,7 @@ pub mod params;
 pub mod policy;
 pub mod rate_limit;
 pub mod routes;
+pub mod serve;
 pub mod stripe_error;
 pub mod webhook;
 
@@ -199,14 +200,17 @@ pub async fn spawn(config: ServerConfig, secrets: Secrets) -> Result<RunningServ
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let state = AppState::new(config, secrets).await?;
     let app = router(state.clone());
+    let c = &state.config;
+    let limits = serve::ConnectionLimits {
+        max_connections: c.max_connections,
+        header_read_timeout: Duration::from_millis(c.header_read_timeout_ms),
+        max_header_bytes: c.max_header_bytes,
+        keep_alive: c.keep_alive,
+    };
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await;
-    });
+    let task = tokio::spawn(serve::serve(listener, app, limits, async {
+        let _ = rx.await;
+    }));
     Ok(RunningServer {
         addr,
         stop: Some(tx),

@@ -632,3 +632,147 @@ async fn address_rate_limits_come_before_authentication() {
         429
     );
 }
+
+/// Opens a connection that sends a request head one byte every 100 ms and never finishes it;
+/// resolves to how long the server kept it open (`None`: still open after `limit`).
+async fn slowloris(addr: String, limit: std::time::Duration) -> Option<std::time::Duration> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let started = std::time::Instant::now();
+    let stream = tokio::net::TcpStream::connect(addr).await.ok()?;
+    let (mut rd, mut wr) = stream.into_split();
+    let writer = tokio::spawn(async move {
+        let head = b"POST /v1/checkout/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer x\r\n";
+        for b in head.iter().cycle().take(600) {
+            if wr.write_all(&[*b]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    });
+    let mut buf = [0u8; 512];
+    // The server closes (read gives 0 or an error) or answers 408 and closes.
+    let closed = tokio::time::timeout(limit, async {
+        loop {
+            match rd.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(_) => continue,
+            }
+        }
+    })
+    .await
+    .is_ok();
+    writer.abort();
+    closed.then(|| started.elapsed())
+}
+
+/// Slowloris: many connections trickling a request head byte by byte do not keep the server
+/// from answering, and each is closed once the header read timeout passes.
+#[tokio::test]
+async fn slow_connections_do_not_starve_the_server_and_are_closed() {
+    let emu = Emulator::start().await.expect("emulator");
+    let mut cfg = config(&emu, sqlite_url());
+    cfg.header_read_timeout_ms = 1_500;
+    cfg.max_connections = 64;
+    let srv = spawn(
+        cfg,
+        Secrets {
+            stripe_secret_key: KEY.into(),
+            webhook_secret: None,
+        },
+    )
+    .await
+    .expect("server");
+    let addr = srv.base_url().trim_start_matches("http://").to_owned();
+    let limit = std::time::Duration::from_secs(8);
+    let slow: Vec<_> = (0..40).map(|_| tokio::spawn(slowloris(addr.clone(), limit))).collect();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // While they trickle, an honest client is answered at once.
+    let started = std::time::Instant::now();
+    let e = app_client(&srv, ALICE)
+        .retrieve_session("cs_test_missing".into())
+        .await
+        .expect_err("404");
+    assert!(matches!(e, CheckoutError::NotFound { .. }), "{e:?}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(1_200),
+        "answered while the slow ones were open"
+    );
+    for s in slow {
+        let kept = s.await.expect("task").expect("the server closed the slow connection");
+        assert!(
+            kept >= std::time::Duration::from_millis(1_000),
+            "closed after the timeout, not before: {kept:?}"
+        );
+    }
+    // A connection that sends nothing, and an idle keep-alive one, are closed too.
+    let silent = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+    let mut buf = [0u8; 16];
+    let n = tokio::time::timeout(limit, async {
+        use tokio::io::AsyncReadExt;
+        let mut s = silent;
+        s.read(&mut buf).await
+    })
+    .await
+    .expect("closed within the limit");
+    assert!(matches!(n, Ok(0) | Err(_)), "{n:?}");
+    // An idle keep-alive connection: one request answered, then closed after the timeout.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut idle = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+    idle.write_all(b"GET /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .await
+        .expect("write");
+    let mut first = vec![0u8; 4096];
+    let got = idle.read(&mut first).await.expect("response");
+    assert!(
+        first[..got].starts_with(b"HTTP/1.1 404"),
+        "{}",
+        String::from_utf8_lossy(&first[..got])
+    );
+    let end = tokio::time::timeout(limit, async {
+        loop {
+            match idle.read(&mut first).await {
+                Ok(0) | Err(_) => break,
+                Ok(_) => continue,
+            }
+        }
+    })
+    .await;
+    assert!(end.is_ok(), "the idle keep-alive connection was closed");
+}
+
+/// At the connection cap, a new connection waits for a slot instead of being served beside the
+/// others, and is served once the silent ones are timed out.
+#[tokio::test]
+async fn the_connection_cap_holds() {
+    let emu = Emulator::start().await.expect("emulator");
+    let mut cfg = config(&emu, sqlite_url());
+    cfg.header_read_timeout_ms = 1_500;
+    cfg.max_connections = 4;
+    let srv = spawn(
+        cfg,
+        Secrets {
+            stripe_secret_key: KEY.into(),
+            webhook_secret: None,
+        },
+    )
+    .await
+    .expect("server");
+    let addr = srv.base_url().trim_start_matches("http://").to_owned();
+    let mut silent = Vec::new();
+    for _ in 0..4 {
+        silent.push(tokio::net::TcpStream::connect(&addr).await.expect("connect"));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let started = std::time::Instant::now();
+    let e = app_client(&srv, ALICE)
+        .retrieve_session("cs_test_missing".into())
+        .await
+        .expect_err("404");
+    assert!(matches!(e, CheckoutError::NotFound { .. }), "{e:?}");
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(900),
+        "served only when a slot freed: {:?}",
+        started.elapsed()
+    );
+    drop(silent);
+}
