@@ -29,17 +29,18 @@ fn user(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
 }
 
 /// The app's `Idempotency-Key`, scoped to the user so two users' keys can never collide.
+///
+/// `user:key` would be ambiguous (user `a:b` with key `c` and user `a` with key `b:c` give
+/// the same text) and would have to be cut to Stripe's 255 characters, merging long keys that
+/// differ only at the end. So the scoped key is the SHA-256 of the length-prefixed user and
+/// the key: 68 characters, whatever their lengths, and equal only for the same user and key.
 fn idempotency_key(user: &str, headers: &HeaderMap) -> Option<String> {
-    let k = headers.get("idempotency-key")?.to_str().ok()?;
-    let scoped = format!("{user}:{k}");
-    // Stripe's limit is 255 bytes; cut on a character boundary (user IDs may be non-ASCII).
-    let end = scoped
-        .char_indices()
-        .map(|(i, c)| i + c.len_utf8())
-        .take_while(|&e| e <= 255)
-        .last()
-        .unwrap_or(0);
-    Some(scoped[..end].to_owned())
+    let k = headers.get("idempotency-key")?.as_bytes();
+    let mut h = ring::digest::Context::new(&ring::digest::SHA256);
+    h.update(&(user.len() as u64).to_be_bytes());
+    h.update(user.as_bytes());
+    h.update(k);
+    Some(format!("cbs_{}", crate::hex::encode(h.finish().as_ref())))
 }
 
 async fn body(state: &AppState, body: Body) -> Result<Bytes, ApiError> {
@@ -178,16 +179,27 @@ mod tests {
     use axum::http::{HeaderMap, HeaderValue};
 
     #[test]
-    fn scoped_keys_stay_within_255_bytes_without_splitting_characters() {
-        let mut h = HeaderMap::new();
-        h.insert("idempotency-key", HeaderValue::from_static("k"));
-        assert_eq!(idempotency_key("alice", &h).as_deref(), Some("alice:k"));
-        h.insert("idempotency-key", HeaderValue::from_str(&"x".repeat(255)).unwrap());
-        // Byte 255 falls inside a 'ü': a plain String::truncate(255) would panic here.
+    fn scoped_keys_are_unambiguous_and_bounded() {
+        let key = |user: &str, k: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(
+                "idempotency-key",
+                HeaderValue::from_str(k).unwrap_or(HeaderValue::from_static("?")),
+            );
+            idempotency_key(user, &h)
+        };
+        // A `:` in the user name cannot make two users' keys meet.
+        assert_ne!(key("a:b", "c"), key("a", "b:c"));
+        assert_ne!(key("a", ":b"), key("a:", "b"));
+        // Long keys that differ only at the end stay distinct (no cut at 255).
+        let long = "x".repeat(300);
+        assert_ne!(key("alice", &format!("{long}1")), key("alice", &format!("{long}2")));
+        // Deterministic (retries reuse it), bounded, and distinct per user.
+        assert_eq!(key("alice", "k"), key("alice", "k"));
+        assert_ne!(key("alice", "k"), key("bob", "k"));
         let user = format!("a{}", "j\u{fc}rgen".repeat(40));
-        assert!(!user.is_char_boundary(255));
-        let key = idempotency_key(&user, &h).unwrap();
-        assert!(key.len() <= 255 && key.starts_with("aj\u{fc}rgen"));
+        let scoped = key(&user, &"x".repeat(255)).unwrap_or_default();
+        assert!(scoped.len() <= 255 && scoped.starts_with("cbs_"), "{scoped}");
         assert_eq!(idempotency_key("alice", &HeaderMap::new()), None);
     }
 }
