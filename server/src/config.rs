@@ -6,6 +6,8 @@
 
 use serde::Deserialize;
 
+pub use crate::policy::Policy;
+
 /// Everything from the TOML file.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -70,27 +72,6 @@ pub struct AppToken {
     pub sha256: String,
 }
 
-/// The rules applied before anything reaches Stripe.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Policy {
-    /// Price IDs apps may use.
-    #[serde(default)]
-    pub allowed_prices: Vec<String>,
-    /// Whether apps may send inline `price_data` at all.
-    #[serde(default)]
-    pub allow_inline_prices: bool,
-    /// Currencies allowed for inline prices.
-    #[serde(default)]
-    pub allowed_currencies: Vec<String>,
-    /// Largest total (minor units) of an inline-priced session.
-    #[serde(default)]
-    pub max_amount: i64,
-    /// Success and cancel URLs must start with one of these.
-    #[serde(default)]
-    pub return_url_prefixes: Vec<String>,
-}
-
 fn default_listen() -> String {
     "127.0.0.1:8080".into()
 }
@@ -141,6 +122,7 @@ impl ServerConfig {
             }
         }
         crate::client_addr::TrustedProxies::parse(&c.trusted_proxies)?;
+        c.policy.validate()?;
         if c.max_connections == 0 || c.header_read_timeout_ms == 0 || c.max_header_bytes < 1024 {
             return Err(
                 "max_connections and header_read_timeout_ms must be positive, max_header_bytes at least 1024".into(),
@@ -195,7 +177,7 @@ mod tests {
     #[test]
     fn parses_and_rejects_bad_hashes_and_unknown_keys() {
         let ok = format!(
-            "listen = \"127.0.0.1:0\"\n[[app_tokens]]\nuser = \"alice\"\nsha256 = \"{}\"\n[policy]\nallowed_prices = [\"price_1\"]\n",
+            "listen = \"127.0.0.1:0\"\n[[app_tokens]]\nuser = \"alice\"\nsha256 = \"{}\"\n[policy.prices]\nallowed = [\"price_1\"]\n",
             token_hash("t")
         );
         let c = ServerConfig::from_toml(&ok).expect("valid");
@@ -203,6 +185,13 @@ mod tests {
         assert!(ServerConfig::from_toml("[[app_tokens]]\nuser = \"a\"\nsha256 = \"xyz\"\n").is_err());
         // A key in the file is an unknown field: refused, so nobody is tempted to put it there.
         assert!(ServerConfig::from_toml("stripe_secret_key = \"sk_test_x\"\n").is_err());
+    }
+
+    #[test]
+    fn the_example_configuration_parses() {
+        let c = ServerConfig::from_toml(include_str!("../server.example.toml")).expect("example");
+        assert_eq!(c.policy.modes.allowed, vec!["payment".to_owned()]);
+        assert_eq!(c.policy.return_urls.allowed.len(), 2);
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod hex;
 pub mod params;
 pub mod policy;
 pub mod rate_limit;
+pub mod return_urls;
 pub mod routes;
 pub mod serve;
 pub mod stripe_error;

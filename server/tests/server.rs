@@ -66,12 +66,12 @@ sha256 = "{}"
 [[app_tokens]]
 user = "bob"
 sha256 = "{}"
-[policy]
-allowed_prices = ["price_test_usd_1000"]
-allow_inline_prices = true
-allowed_currencies = ["usd"]
-max_amount = 10000
-return_url_prefixes = ["myapp://checkout/"]
+[policy.prices]
+allowed = ["price_test_usd_1000"]
+allow_inline = true
+max_amount = {{ usd = 10000 }}
+[policy.return_urls]
+allowed = ["myapp://checkout/"]
 "#,
         emu.base_url(),
         token_hash(ALICE),
@@ -247,6 +247,23 @@ async fn policy_table() {
     let mut p = with_urls(params());
     p.customer = Some("cus_someone_else".into());
     cases.push(("app-chosen customer", 403, "Permission", p));
+    // Policy gaps: setup mode (no line items, so no price rule applies), promotion codes,
+    // payment method types and metadata are all closed unless the policy opens them.
+    cases.push((
+        "setup mode",
+        403,
+        "Permission",
+        with_urls(CreateSessionParams::new(CheckoutMode::Setup)),
+    ));
+    let mut p = with_urls(params());
+    p.allow_promotion_codes = Some(true);
+    cases.push(("promotion codes", 403, "Permission", p));
+    let mut p = with_urls(params());
+    p.payment_method_types = vec!["card".into()];
+    cases.push(("payment method types", 403, "Permission", p));
+    let mut p = with_urls(params());
+    p.metadata.insert("free_upgrade".into(), "true".into());
+    cases.push(("metadata key", 403, "Permission", p));
     for (name, status, variant, p) in cases {
         let e = alice.create_session(p).await.expect_err(name);
         check(name, &e, status, variant);
@@ -775,4 +792,134 @@ async fn the_connection_cap_holds() {
         started.elapsed()
     );
     drop(silent);
+}
+
+/// Return URLs as an attacker writes them to get Stripe to redirect a paying customer (and the
+/// session ID) somewhere else, against bases `myapp://checkout` and
+/// `https://shop.example/checkout`; then the honest ones, which must pass.
+#[tokio::test]
+async fn hostile_return_urls_table() {
+    const HOSTILE: &[&str] = &[
+        "https://shop.example.evil.com/checkout/success",
+        "https://shop.example@evil.com/checkout/success",
+        "https://shop.example/checkout/../../go?u=https://evil.example",
+        "myapp://checkout/../other",
+        "https://evil.example/checkout/success",
+        "https://shop.example:8443/checkout/success",
+        "http://shop.example/checkout/success",
+        "https://shop.example/checkoutx/success",
+        "https://shop.example/Checkout/success",
+        "https://shop.example/checkout/%2e%2e/admin",
+        "https://shop.example/checkout/.%2E/admin",
+        "https://shop.example/checkout/%2E%2e/admin",
+        "https://shop.example/checkout/./success",
+        "https://shop.example/checkout/..",
+        "https://shop.example/checkout\\..\\admin",
+        "https://shop.example\\@evil.com/checkout",
+        "https://shop.example/checkout/success#https://evil.example",
+        "https://user:pass@shop.example/checkout/success",
+        "https://:@shop.example/checkout/success",
+        "https://@shop.example/checkout/success",
+        "https://shop.example:443@evil.com/checkout/success",
+        "https:///shop.example/checkout/success",
+        "https:shop.example/checkout/success",
+        "//shop.example/checkout/success",
+        "/checkout/success",
+        "javascript:alert(1)//myapp://checkout/",
+        "data:text/html,myapp://checkout/success",
+        "myapp:checkout/success",
+        "myapp://checkout.evil/success",
+        "myapp://CHECKOUT/success",
+        "myapp://checkout:80/success",
+        "otherapp://checkout/success",
+        "https://shop.example./checkout/success",
+        "https://shop.exa\tmple/checkout/success",
+        " https://shop.example/checkout/success",
+        "https://shop.example/checkout/suc cess",
+        "https://shop.example/checkout/success\r\nLocation: https://evil.example",
+        "https://shop.ex\u{430}mple/checkout/success",
+        "https://shop%2eexample/checkout/success",
+        "https://shop.example/checkout%2f..%2fadmin",
+        "https://shop.example/checkout/%2F%2Fevil.example",
+        "https://shop.example//checkout/success",
+        "myapp://checkout/%2e%2e/other",
+        "myapp://checkout/success/%2E",
+        "https://evil.example?https://shop.example/checkout/",
+        "https://evil.example/https://shop.example/checkout/",
+        "HTTPS://evil.example/checkout/success",
+    ];
+    let long = format!("https://shop.example/checkout/success?pad={}", "a".repeat(2100));
+    const HONEST: &[&str] = &[
+        "https://shop.example/checkout/success?session_id={CHECKOUT_SESSION_ID}&state=abc",
+        "https://shop.example/checkout/cancel?state=abc",
+        "https://shop.example:443/checkout/success?session_id={CHECKOUT_SESSION_ID}",
+        "https://SHOP.example/checkout/success",
+        "https://shop.example/checkout",
+        "https://shop.example/checkout/",
+        "https://shop.example/checkout/success?next=/a/../b",
+        "myapp://checkout/success?session_id={CHECKOUT_SESSION_ID}&state=x",
+        "myapp://checkout/cancel?state=x",
+        "myapp://checkout",
+    ];
+    let emu = Emulator::start().await.expect("emulator");
+    let mut cfg = config(&emu, sqlite_url());
+    cfg.policy.return_urls =
+        toml::from_str("allowed = [\"myapp://checkout\", \"https://shop.example/checkout\"]").expect("bases");
+    let srv = spawn(
+        cfg,
+        Secrets {
+            stripe_secret_key: KEY.into(),
+            webhook_secret: None,
+        },
+    )
+    .await
+    .expect("server");
+    let http = browser();
+    let create = |success: &str, cancel: &str| {
+        let mut p = params();
+        p.success_url = Some(success.to_owned());
+        p.cancel_url = Some(cancel.to_owned());
+        http.post(format!("{}/v1/checkout/sessions", srv.base_url()))
+            .header("authorization", format!("Bearer {ALICE}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(encode_create_params(&p).to_string())
+            .send()
+    };
+    let ok_success = "myapp://checkout/success?session_id={CHECKOUT_SESSION_ID}";
+    let ok_cancel = "myapp://checkout/cancel";
+    let mut accepted = Vec::new();
+    for url in HOSTILE.iter().copied().chain([long.as_str()]) {
+        for (field, success, cancel) in [("success_url", url, ok_cancel), ("cancel_url", ok_success, url)] {
+            let resp = create(success, cancel).await.expect("send");
+            let status = resp.status().as_u16();
+            let v: serde_json::Value = serde_json::from_str(&resp.text().await.unwrap_or_default()).unwrap_or_default();
+            if status != 403 || v["error"]["param"] != field {
+                let shown: String = format!("{field}={url:?} → {status} {}", v["error"])
+                    .chars()
+                    .take(200)
+                    .collect();
+                accepted.push(shown);
+            }
+        }
+    }
+    assert!(
+        accepted.is_empty(),
+        "hostile return URLs not refused:\n{}",
+        accepted.join("\n")
+    );
+    let before = emu.requests().len();
+    for url in HONEST {
+        let resp = create(url, url).await.expect("send");
+        let status = resp.status().as_u16();
+        assert_eq!(status, 200, "{url}: {}", resp.text().await.unwrap_or_default());
+    }
+    // The URLs the library builds itself pass, and reach Stripe unchanged.
+    for base in ["myapp://checkout", "https://shop.example/checkout"] {
+        let urls = build_return_urls(base.into()).expect("urls");
+        let resp = create(&urls.success_url, &urls.cancel_url).await.expect("send");
+        assert_eq!(resp.status().as_u16(), 200, "{base}");
+        let s: serde_json::Value = serde_json::from_str(&resp.text().await.expect("body")).expect("session");
+        assert_eq!(s["success_url"].as_str(), Some(urls.success_url.as_str()), "{s}");
+    }
+    assert_eq!(emu.requests().len() - before, HONEST.len() + 2);
 }
