@@ -16,6 +16,7 @@ pub mod config;
 pub mod events;
 pub mod hex;
 pub mod params;
+pub mod pg_tls;
 pub mod policy;
 pub mod rate_limit;
 pub mod return_urls;
