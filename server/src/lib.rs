@@ -107,7 +107,10 @@ impl AppState {
 /// Where Stripe delivers webhooks.
 pub const WEBHOOK_PATH: &str = "/webhooks/stripe";
 
-/// The router with every route and the per-request timeout and access log.
+/// The router with every route, the per-address rate limit, the per-request timeout and the
+/// access log. Serve it with [`serve::serve`] (which [`spawn`] uses): the per-address limit
+/// reads the peer from `ConnectInfo<SocketAddr>`, and without it every client would share one
+/// bucket.
 pub fn router(state: Arc<AppState>) -> Router {
     let timeout = Duration::from_millis(state.config.request_timeout_ms);
     Router::new()
