@@ -94,6 +94,14 @@ pub(crate) async fn handle(
     if let Ok(v) = HeaderValue::from_str(&rid) {
         resp.headers_mut().insert("request-id", v);
     }
+    // Stripe echoes the key (stripe-go `newAPIResponse` reads `Idempotency-Key` from responses).
+    if let Some(k) = parts
+        .headers
+        .get("idempotency-key")
+        .filter(|_| parts.method == Method::POST)
+    {
+        resp.headers_mut().insert("idempotency-key", k.clone());
+    }
     resp
 }
 

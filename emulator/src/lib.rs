@@ -215,9 +215,16 @@ impl EmulatorBuilder {
     ///
     /// # Errors
     ///
-    /// The address cannot be bound, or the account version is not a known API version
-    /// (`InvalidInput`).
+    /// The address cannot be bound, an API key is malformed or the account version is not a
+    /// known API version (`InvalidInput`).
     pub async fn start(self) -> std::io::Result<Emulator> {
+        if self.api_keys.iter().any(|k| !auth::key_is_valid(k)) {
+            // The key itself is a secret: not in the message.
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "an API key must look like sk_test_…, sk_live_…, rk_test_… or rk_live_…",
+            ));
+        }
         if let Some(v) = &self.account_version {
             version::ApiVersion::parse(v)
                 .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.message))?;
