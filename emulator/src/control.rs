@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use crate::catalogue::{check_coupon, Coupon, Price, Product, PromotionCode, ShippingRate, TaxRate};
 use crate::error::{json_response, ApiError};
 use crate::faults::{Fault, FaultKind};
-use crate::session::{line_item_json, Completion, Session, StateError};
+use crate::session::{Completion, Session, StateError};
 use crate::{hosted_page, now_unix, Shared};
 
 /// Why a control operation failed.
@@ -255,18 +255,6 @@ async fn session_action(
             Ok(patch) => shared.tamper(&id, &patch),
             Err(e) => return e.response(),
         },
-        "line_items" => {
-            let inner = shared.lock();
-            return match inner.sessions.get(&id) {
-                Some(s) => json_response(
-                    200,
-                    &json!((0..s.line_items.len())
-                        .map(|i| line_item_json(s, i))
-                        .collect::<Vec<_>>()),
-                ),
-                None => ApiError::no_such_session(&id).response(),
-            };
-        }
         _ => return not_found(&format!("/_emulator/sessions/{id}/{action}")),
     };
     match result {

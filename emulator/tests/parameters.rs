@@ -7,6 +7,9 @@ use checkout_bridge_emulator::Emulator;
 use common::*;
 use serde_json::json;
 
+/// (request pairs, expected code, expected param).
+type Case = (Vec<(&'static str, &'static str)>, Option<&'static str>, &'static str);
+
 fn with(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
     let mut p = payment_pairs();
     p.extend_from_slice(extra);
@@ -99,7 +102,7 @@ async fn enums_lengths_and_required_keys_are_checked() {
     let emu = Emulator::start().await.expect("start");
     let long_text: &'static str = Box::leak("x".repeat(1201).into_boxed_str());
     let long_desc: &'static str = Box::leak("d".repeat(1001).into_boxed_str());
-    let cases: Vec<(Vec<(&str, &str)>, Option<&str>, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             with(&[("billing_address_collection", "always")]),
             None,
