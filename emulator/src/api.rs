@@ -287,7 +287,7 @@ fn execute(
     let mut inner = shared.lock();
     match route {
         Route::Create => {
-            let params = create_params(tree, &inner.catalogue, version.era(), now)?;
+            let params = create_params(tree, &inner.catalogue, version, now)?;
             let session = Session::new(params, key.livemode, now, version.era());
             let json = session.to_json(&shared.base_url);
             inner.sessions.insert(session.id.clone(), session);

@@ -81,4 +81,6 @@ pub(crate) struct CreateParams {
     pub custom_text: Option<Value>,
     pub saved_payment_method_options: Option<Value>,
     pub payment_method_collection: Option<String>,
+    /// `payment_method_options[card][restrictions][funding_types_blocked]` (2026-08-26.dahlia+).
+    pub card_funding_types_blocked: Option<Vec<String>>,
 }

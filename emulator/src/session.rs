@@ -518,7 +518,10 @@ impl Session {
             "payment_link": null,
             "payment_method_collection": if payment_like { json!(p.payment_method_collection.clone().unwrap_or_else(|| "always".into())) } else { Value::Null },
             "payment_method_configuration_details": null,
-            "payment_method_options": {},
+            "payment_method_options": match &p.card_funding_types_blocked {
+                Some(blocked) => json!({"card": {"restrictions": {"funding_types_blocked": blocked}}}),
+                None => json!({}),
+            },
             "payment_method_types": self.payment_method_types(),
             "payment_status": self.payment_status,
             "permissions": null,

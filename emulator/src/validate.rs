@@ -25,7 +25,7 @@ use crate::line_items::line_items;
 use crate::params::{AppliedDiscount, CreateParams, ItemParams, ShippingOption};
 use crate::params_view::{exclusive, one_of, Obj, R};
 use crate::totals;
-use crate::version::Era;
+use crate::version::{ApiVersion, Era};
 
 /// Top-level create parameters of 2026-07-29.dahlia (stripe-go v86.2.0
 /// `CheckoutSessionCreateParams`, see /work/shared/stripe-reference/create_params.txt, section B).
@@ -125,9 +125,10 @@ fn mode_only(param: &str, mode: &str, allowed: &[&str]) -> R<()> {
 pub(crate) fn create_params(
     tree: &BTreeMap<String, Node>,
     catalogue: &Catalogue,
-    era: Era,
+    version: &ApiVersion,
     now: i64,
 ) -> R<CreateParams> {
+    let era = version.era();
     let root = Obj::root(tree);
     check_top_level(&root, era)?;
     let mode = root.required_str("mode")?;
@@ -161,6 +162,7 @@ pub(crate) fn create_params(
     p.locale = root.enum_str("locale", LOCALES)?.map(str::to_owned);
     p.integration_identifier = root.str_max("integration_identifier", 5000)?.map(str::to_owned);
     payment_methods(&root, era, &mut p)?;
+    p.card_funding_types_blocked = card_restrictions(&root, version)?;
     collection(&root, &mode, &mut p)?;
     page_text(&root, &mode, p.ui_mode.as_deref())?.apply(&mut p);
     intent_data(&root, &mode, catalogue, now, &mut p)?;
@@ -364,6 +366,29 @@ fn payment_methods(root: &Obj<'_>, era: Era, p: &mut CreateParams) -> R<()> {
         ));
     }
     Ok(())
+}
+
+/// `payment_method_options[card][restrictions][funding_types_blocked][]` (`credit` / `debit` /
+/// `prepaid`), added to Checkout Sessions at 2026-08-26.dahlia
+/// (<https://docs.stripe.com/changelog/dahlia/2026-08-26/adds-card-funding-type-filtering-to-checkout-sessions>).
+/// The rest of `payment_method_options` is accepted unchecked.
+fn card_restrictions(root: &Obj<'_>, version: &ApiVersion) -> R<Option<Vec<String>>> {
+    let Some(card) = root
+        .obj("payment_method_options")?
+        .map(|o| o.obj("card"))
+        .transpose()?
+        .flatten()
+    else {
+        return Ok(None);
+    };
+    let Some(r) = card.obj("restrictions")? else {
+        return Ok(None);
+    };
+    if !version.at_least("2026-08-26") {
+        return Err(ApiError::unknown(card.name("restrictions")));
+    }
+    r.check_known(&["funding_types_blocked"])?;
+    r.enum_array("funding_types_blocked", &["credit", "debit", "prepaid"])
 }
 
 /// Billing/shipping address, phone number and tax ID collection.
@@ -936,7 +961,8 @@ mod tests {
 
     fn check(body: &str) -> R<CreateParams> {
         let tree = build_tree(&decode_pairs(body.as_bytes())).map_err(|e| ApiError::invalid(e.message))?;
-        create_params(&tree, &Catalogue::with_defaults(), Era::Dahlia, 1_700_000_000)
+        let dahlia = ApiVersion::parse("2026-07-29.dahlia").map_err(|e| ApiError::invalid(e.message))?;
+        create_params(&tree, &Catalogue::with_defaults(), &dahlia, 1_700_000_000)
     }
 
     #[test]

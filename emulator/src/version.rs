@@ -74,6 +74,11 @@ impl ApiVersion {
         })
     }
 
+    /// Whether this version is `date` (`YYYY-MM-DD`) or later.
+    pub fn at_least(&self, date: &str) -> bool {
+        self.date.as_str() >= date
+    }
+
     /// The era whose Checkout Session rules apply.
     pub fn era(&self) -> Era {
         if self.date.as_str() >= "2026-09-30" {

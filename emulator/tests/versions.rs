@@ -206,6 +206,37 @@ async fn embedded_and_elements_sessions_take_a_return_url_and_have_no_hosted_pag
 }
 
 #[tokio::test]
+async fn card_funding_type_restrictions_arrive_with_2026_08_26() {
+    let emu = Emulator::start().await.expect("start");
+    let blocked = with(&[(
+        "payment_method_options[card][restrictions][funding_types_blocked][0]",
+        "prepaid",
+    )]);
+    let r = create_as(&emu, Some(ENDIVE), &blocked).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.json["payment_method_options"],
+        serde_json::json!({"card": {"restrictions": {"funding_types_blocked": ["prepaid"]}}})
+    );
+    let r = create_as(&emu, Some(DAHLIA), &blocked).await;
+    assert_eq!(
+        err(&r),
+        (
+            400,
+            Some("parameter_unknown"),
+            Some("payment_method_options[card][restrictions]")
+        )
+    );
+    let r = create_as(&emu, Some("2026-08-26.dahlia"), &blocked).await;
+    assert_eq!(r.status, 200);
+    let bad = with(&[(
+        "payment_method_options[card][restrictions][funding_types_blocked][0]",
+        "gift",
+    )]);
+    assert_eq!(create_as(&emu, None, &bad).await.status, 400);
+}
+
+#[tokio::test]
 async fn versions_must_exist() {
     let emu = Emulator::start().await.expect("start");
     for bad in [
