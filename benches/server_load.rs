@@ -74,7 +74,7 @@ fn main() {
             checkout_bridge_server::token_hash(TOKEN)
         ))
         .expect("config");
-        let secrets = checkout_bridge_server::Secrets { stripe_secret_key: "sk_test_load".into(), webhook_secret: None };
+        let secrets = checkout_bridge_server::Secrets { stripe_secret_key: "sk_test_load".into(), webhook_secret: None, fulfilment_secret: None };
         let server = checkout_bridge_server::spawn(config, secrets).await.expect("server");
         let client = |base: String, cred: Credential| {
             let mut c = ClientConfig::new(cred).with_base_url(base);

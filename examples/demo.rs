@@ -138,6 +138,7 @@ allowed = ["myapp://checkout"]
     let secrets = checkout_bridge_server::Secrets {
         stripe_secret_key: "sk_test_demo_server".into(),
         webhook_secret: None,
+        fulfilment_secret: None,
     };
     Ok(checkout_bridge_server::spawn(config, secrets).await?)
 }

@@ -3,8 +3,10 @@
 //! The reference backend for checkout-bridge apps. It holds the Stripe key (environment only),
 //! authenticates app users by bearer token, enforces the merchant's policy, forwards the
 //! Stripe-compatible subset (create, retrieve, expire, line items) through the core
-//! `CheckoutClient`, and verifies and records Stripe webhooks. Apps point a `CheckoutClient`
-//! in backend mode at it and need no change otherwise.
+//! `CheckoutClient`, verifies and records Stripe webhooks, and fulfils each paid session once
+//! through a durable outbox ([`fulfilment`], [`outbox`], [`reconcile`], [`ledger`]); apps
+//! restore what their user bought from `GET /v1/purchases` ([`purchases`]). Apps point a
+//! `CheckoutClient` in backend mode at it and need no change otherwise.
 
 #![deny(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -14,11 +16,16 @@ pub mod auth;
 pub mod client_addr;
 pub mod config;
 pub mod events;
+pub mod fulfilment;
 pub mod hex;
+pub mod ledger;
+pub mod outbox;
 pub mod params;
 pub mod pg_tls;
 pub mod policy;
+pub mod purchases;
 pub mod rate_limit;
+pub mod reconcile;
 pub mod return_urls;
 pub mod routes;
 pub mod serve;
@@ -63,6 +70,8 @@ pub struct AppState {
     pub webhook_slots: Arc<tokio::sync::Semaphore>,
     /// The webhook event log.
     pub events: EventLog,
+    /// Sessions, fulfilments and their outbox.
+    pub fulfilments: Arc<fulfilment::Fulfilments>,
 }
 
 pub(crate) fn unix_now() -> i64 {
@@ -81,6 +90,12 @@ impl AppState {
         client_config.timeout_ms = i64::try_from(config.request_timeout_ms).unwrap_or(i64::MAX).max(1);
         let stripe = CheckoutClient::new(client_config).map_err(|e| format!("invalid upstream configuration: {e}"))?;
         let events = EventLog::open(&config.database_url).await?;
+        let ledger = ledger::Ledger::open(&config.database_url).await?;
+        let fulfilments = Arc::new(fulfilment::Fulfilments::new(
+            ledger,
+            stripe.clone(),
+            i64::try_from(config.reconcile_interval_ms).unwrap_or(i64::MAX),
+        ));
         let webhook = match secrets.webhook_secret.as_deref() {
             Some(s) => Some(Arc::new(
                 webhook::WebhookVerifier::new(s, webhook::DEFAULT_TOLERANCE_SECS).map_err(|e| e.to_string())?,
@@ -100,6 +115,7 @@ impl AppState {
             secrets,
             stripe,
             events,
+            fulfilments,
         }))
     }
 }
@@ -119,6 +135,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/checkout/sessions/{id}/expire", post(routes::expire))
         .route("/v1/checkout/sessions/{id}/line_items", get(routes::line_items))
         .route(WEBHOOK_PATH, post(routes::webhook))
+        .route("/v1/purchases", get(purchases::list))
         .fallback(|| async {
             stripe_error::ApiError::new(404, "invalid_request_error", "Unrecognized request URL.", None, None)
         })
@@ -170,6 +187,8 @@ pub struct RunningServer {
     task: Option<tokio::task::JoinHandle<()>>,
     /// The state, for inspecting the event log in tests.
     pub state: Arc<AppState>,
+    /// The outbox and reconciliation tasks (aborted when the server is dropped).
+    workers: fulfilment::Workers,
 }
 
 impl RunningServer {
@@ -186,6 +205,7 @@ impl RunningServer {
         if let Some(t) = self.task.take() {
             let _ = t.await;
         }
+        self.workers.stop();
     }
 }
 
@@ -197,8 +217,38 @@ impl Drop for RunningServer {
     }
 }
 
-/// Binds `config.listen` and serves in the background with graceful shutdown.
+/// Binds `config.listen` and serves in the background with graceful shutdown; fulfilments go
+/// to `fulfilment_url` (signed with `secrets.fulfilment_secret`) when it is set.
 pub async fn spawn(config: ServerConfig, secrets: Secrets) -> Result<RunningServer, String> {
+    spawn_with_sink(config, secrets, None).await
+}
+
+/// [`spawn`], delivering fulfilments to `sink` instead of `fulfilment_url` when one is given:
+/// for Rust programs that embed the server and grant entitlements in-process.
+pub async fn spawn_with_sink(
+    config: ServerConfig,
+    secrets: Secrets,
+    sink: Option<Arc<dyn outbox::FulfilmentSink>>,
+) -> Result<RunningServer, String> {
+    let sink = match (sink, config.fulfilment_url.as_deref()) {
+        (Some(s), _) => Some(s),
+        (None, Some(url)) => {
+            let secret = secrets
+                .fulfilment_secret
+                .as_deref()
+                .filter(|s| s.len() >= config::MIN_FULFILMENT_SECRET_BYTES)
+                .ok_or_else(|| {
+                    format!(
+                        "fulfilment_url is set: {} must hold a secret of at least {} bytes",
+                        config::FULFILMENT_SECRET_ENV,
+                        config::MIN_FULFILMENT_SECRET_BYTES
+                    )
+                })?;
+            let timeout = Duration::from_millis(config.fulfilment_timeout_ms);
+            Some(Arc::new(outbox::HttpSink::new(url, secret, timeout)?) as Arc<dyn outbox::FulfilmentSink>)
+        }
+        (None, None) => None,
+    };
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
@@ -216,10 +266,12 @@ pub async fn spawn(config: ServerConfig, secrets: Secrets) -> Result<RunningServ
     let task = tokio::spawn(serve::serve(listener, app, limits, async {
         let _ = rx.await;
     }));
+    let workers = fulfilment::Workers::start(&state.fulfilments, &state.config, sink);
     Ok(RunningServer {
         addr,
         stop: Some(tx),
         task: Some(task),
         state,
+        workers,
     })
 }

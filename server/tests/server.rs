@@ -94,6 +94,7 @@ async fn server(emu: &Emulator) -> RunningServer {
     let secrets = Secrets {
         stripe_secret_key: KEY.into(),
         webhook_secret: Some(WHSEC.into()),
+        fulfilment_secret: None,
     };
     spawn(config(emu, sqlite_url()), secrets).await.expect("server starts")
 }
@@ -369,6 +370,7 @@ async fn rate_limit_per_token() {
         Secrets {
             stripe_secret_key: KEY.into(),
             webhook_secret: None,
+            fulfilment_secret: None,
         },
     )
     .await
@@ -483,6 +485,7 @@ async fn webhooks_deduplicated_across_two_instances_on_postgresql() {
     let secrets = || Secrets {
         stripe_secret_key: KEY.into(),
         webhook_secret: Some(WHSEC.into()),
+        fulfilment_secret: None,
     };
     let a = spawn(config(&emu, url.clone()), secrets()).await.expect("instance a");
     let b = spawn(config(&emu, url), secrets()).await.expect("instance b");
@@ -592,6 +595,7 @@ async fn address_rate_limits_come_before_authentication() {
         Secrets {
             stripe_secret_key: KEY.into(),
             webhook_secret: Some(WHSEC.into()),
+            fulfilment_secret: None,
         },
     )
     .await
@@ -631,6 +635,7 @@ async fn address_rate_limits_come_before_authentication() {
         Secrets {
             stripe_secret_key: KEY.into(),
             webhook_secret: None,
+            fulfilment_secret: None,
         },
     )
     .await
@@ -695,6 +700,7 @@ async fn slow_connections_do_not_starve_the_server_and_are_closed() {
         Secrets {
             stripe_secret_key: KEY.into(),
             webhook_secret: None,
+            fulfilment_secret: None,
         },
     )
     .await
@@ -770,6 +776,7 @@ async fn the_connection_cap_holds() {
         Secrets {
             stripe_secret_key: KEY.into(),
             webhook_secret: None,
+            fulfilment_secret: None,
         },
     )
     .await
@@ -870,6 +877,7 @@ async fn hostile_return_urls_table() {
         Secrets {
             stripe_secret_key: KEY.into(),
             webhook_secret: None,
+            fulfilment_secret: None,
         },
     )
     .await
