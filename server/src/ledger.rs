@@ -20,16 +20,10 @@
 //! instance then claims the row again. Lease times use the database's clock, so instances with
 //! skewed clocks still agree on when a lease ends.
 
-use std::sync::{Arc, Mutex};
-
 use checkout_bridge::{CheckoutMode, PaymentStatus};
-use tokio_postgres::types::ToSql;
 
+use crate::db::{Arg, Cols, Db};
 use crate::purchases::Purchase;
-
-/// The database's clock in unix milliseconds, per backend (see [`Ledger::sql`]).
-const PG_NOW_MS: &str = "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT";
-const SQLITE_NOW_MS: &str = "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)";
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS checkout_sessions (
@@ -199,127 +193,63 @@ pub struct Ledger {
     db: Db,
 }
 
-#[derive(Clone)]
-enum Db {
-    Sqlite(Arc<Mutex<rusqlite::Connection>>),
-    Postgres(Arc<PgConn>),
+fn registered(r: &Cols<'_>) -> Result<RegisteredSession, String> {
+    Ok(RegisteredSession {
+        session_id: r.get(0)?,
+        user: r.get(1)?,
+        created_at: r.get(2)?,
+        expires_at: r.get(3)?,
+        state: SessionState::parse(&r.get::<String>(4)?),
+        checks: r.get(5)?,
+    })
 }
 
-/// One PostgreSQL connection, reopened when it breaks (a restarted database, a dropped TCP
-/// connection): tokio-postgres pipelines concurrent queries over it, and every statement here
-/// is atomic on its own, so no pool is needed.
-struct PgConn {
-    url: String,
-    client: Mutex<Arc<tokio_postgres::Client>>,
-    reconnect: tokio::sync::Mutex<()>,
+const SESSION_COLUMNS: &str = "session_id, user_id, created_at, expires_at, state, checks";
+
+/// The stored record with the columns refunds and disputes change laid over it.
+fn purchase(r: &Cols<'_>) -> Result<Purchase, String> {
+    let mut p: Purchase =
+        serde_json::from_str(&r.get::<String>(0)?).map_err(|e| format!("unreadable fulfilment record: {e}"))?;
+    p.amount_refunded = r.get(1)?;
+    p.refunded = r.get(2)?;
+    p.disputed = r.get(3)?;
+    p.updated_at = r.get(4)?;
+    Ok(p)
 }
 
-impl PgConn {
-    async fn client(&self) -> Result<Arc<tokio_postgres::Client>, String> {
-        let current = self
-            .client
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
-        if !current.is_closed() {
-            return Ok(current);
-        }
-        let _one_at_a_time = self.reconnect.lock().await;
-        let current = self
-            .client
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
-        if !current.is_closed() {
-            return Ok(current);
-        }
-        tracing::warn!("the PostgreSQL connection closed; reconnecting");
-        let fresh = Arc::new(crate::pg_tls::connect(&self.url).await?);
-        *self.client.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = fresh.clone();
-        Ok(fresh)
-    }
-}
+const PURCHASE_SELECT: &str =
+    "SELECT record, amount_refunded, refunded, disputed, updated_at FROM checkout_fulfilments";
 
-fn pg_err(e: &tokio_postgres::Error) -> String {
-    crate::pg_tls::describe(e)
-}
+const FULFILMENT_INSERT: &str = "INSERT INTO checkout_fulfilments
+    (session_id, user_id, payment_intent, fulfilled_at, livemode, record, updated_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $4) ON CONFLICT (session_id) DO NOTHING";
 
-type PgParams<'a> = Vec<&'a (dyn ToSql + Sync)>;
+const OUTBOX_INSERT: &str = "INSERT INTO checkout_outbox
+    (delivery_key, kind, session_id, payload, created_at, next_attempt_at)
+    VALUES ($1, $2, $3, $4, {now}, {now}) ON CONFLICT (delivery_key) DO NOTHING";
+
+const MARK_FULFILLED: &str =
+    "UPDATE checkout_sessions SET state = 'fulfilled', lease_owner = NULL, lease_until = 0 WHERE session_id = $1";
+
+const ADJUST: &str = "UPDATE checkout_fulfilments SET
+    amount_refunded = CASE WHEN amount_refunded > $2 THEN amount_refunded ELSE $2 END,
+    refunded = (refunded OR $3), disputed = (disputed OR $4), updated_at = $5 WHERE session_id = $1";
 
 impl Ledger {
-    /// Opens `sqlite://path` or `postgres://…` (TLS by `sslmode`) and creates the tables.
+    /// Opens `sqlite://path` or `postgres://…` and creates the tables.
     ///
     /// # Errors
     ///
     /// A text naming what failed (never the URL's password).
     pub async fn open(database_url: &str) -> Result<Self, String> {
-        if let Some(path) = database_url.strip_prefix("sqlite://") {
-            let path = path.to_owned();
-            let conn = tokio::task::spawn_blocking(move || -> Result<rusqlite::Connection, String> {
-                let conn =
-                    rusqlite::Connection::open(&path).map_err(|e| format!("cannot open SQLite at {path}: {e}"))?;
-                // WAL with synchronous=FULL: every commit is on disk before it returns, so a
-                // recorded fulfilment survives a crash or a power cut.
-                conn.execute_batch(&format!(
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; {SCHEMA}"
-                ))
-                .map_err(|e| format!("cannot create the fulfilment tables: {e}"))?;
-                Ok(conn)
-            })
-            .await
-            .map_err(|e| format!("SQLite setup did not complete: {e}"))??;
-            Ok(Ledger {
-                db: Db::Sqlite(Arc::new(Mutex::new(conn))),
-            })
-        } else if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
-            let client = crate::pg_tls::connect(database_url).await?;
-            client
-                .batch_execute(&format!(
-                    "BEGIN; SELECT pg_advisory_xact_lock({SCHEMA_LOCK}); {SCHEMA} COMMIT;"
-                ))
-                .await
-                .map_err(|e| format!("cannot create the fulfilment tables: {}", pg_err(&e)))?;
-            Ok(Ledger {
-                db: Db::Postgres(Arc::new(PgConn {
-                    url: database_url.to_owned(),
-                    client: Mutex::new(Arc::new(client)),
-                    reconnect: tokio::sync::Mutex::new(()),
-                })),
-            })
-        } else {
-            Err("database_url must start with sqlite:// or postgres://".into())
-        }
+        Ok(Ledger {
+            db: Db::open(database_url, SCHEMA, SCHEMA_LOCK).await?,
+        })
     }
 
     /// Whether this is the shared PostgreSQL store.
     pub fn is_postgres(&self) -> bool {
         matches!(self.db, Db::Postgres(_))
-    }
-
-    /// One SQL text for both backends: `{now}` is the database clock in unix milliseconds,
-    /// `$n` are parameters (`?n` in SQLite), and ` FOR UPDATE SKIP LOCKED` is PostgreSQL's
-    /// (SQLite serialises writers, so it needs no row locks).
-    fn sql(&self, text: &str) -> String {
-        match self.db {
-            Db::Postgres(_) => text.replace("{now}", PG_NOW_MS),
-            Db::Sqlite(_) => text
-                .replace("{now}", SQLITE_NOW_MS)
-                .replace(" FOR UPDATE SKIP LOCKED", "")
-                .replace('$', "?"),
-        }
-    }
-
-    async fn sqlite<T: Send + 'static>(
-        conn: &Arc<Mutex<rusqlite::Connection>>,
-        f: impl FnOnce(&mut rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
-    ) -> Result<T, String> {
-        let conn = conn.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut c = conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            f(&mut c).map_err(|e| format!("SQLite: {e}"))
-        })
-        .await
-        .map_err(|e| format!("SQLite call did not complete: {e}"))?
     }
 
     /// Records a session created for `user` (idempotent: a replayed create changes nothing).
@@ -336,27 +266,20 @@ impl Ledger {
         expires_at: i64,
         first_check_ms: i64,
     ) -> Result<(), String> {
-        let q = self.sql(
-            "INSERT INTO checkout_sessions (session_id, user_id, created_at, expires_at, state, next_check_at)
-             VALUES ($1, $2, $3, $4, 'open', {now} + $5) ON CONFLICT (session_id) DO NOTHING",
-        );
-        match &self.db {
-            Db::Sqlite(c) => {
-                let (id, user) = (session_id.to_owned(), user.to_owned());
-                Self::sqlite(c, move |c| {
-                    c.execute(&q, rusqlite::params![id, user, created_at, expires_at, first_check_ms])
-                })
-                .await?;
-            }
-            Db::Postgres(pg) => {
-                pg.client()
-                    .await?
-                    .execute(&q, &[&session_id, &user, &created_at, &expires_at, &first_check_ms])
-                    .await
-                    .map_err(|e| pg_err(&e))?;
-            }
-        }
-        Ok(())
+        self.db
+            .exec(
+                "INSERT INTO checkout_sessions (session_id, user_id, created_at, expires_at, state, next_check_at)
+                 VALUES ($1, $2, $3, $4, 'open', {now} + $5) ON CONFLICT (session_id) DO NOTHING",
+                vec![
+                    session_id.into(),
+                    user.into(),
+                    created_at.into(),
+                    expires_at.into(),
+                    first_check_ms.into(),
+                ],
+            )
+            .await
+            .map(drop)
     }
 
     /// The registry's row for `session_id`, if this server created it.
@@ -365,70 +288,25 @@ impl Ledger {
     ///
     /// The database's error.
     pub async fn session(&self, session_id: &str) -> Result<Option<RegisteredSession>, String> {
-        let q = self.sql(
-            "SELECT session_id, user_id, created_at, expires_at, state, checks FROM checkout_sessions WHERE session_id = $1",
-        );
-        match &self.db {
-            Db::Sqlite(c) => {
-                let id = session_id.to_owned();
-                Self::sqlite(c, move |c| {
-                    use rusqlite::OptionalExtension;
-                    c.query_row(&q, [id], |r| {
-                        Ok(RegisteredSession {
-                            session_id: r.get(0)?,
-                            user: r.get(1)?,
-                            created_at: r.get(2)?,
-                            expires_at: r.get(3)?,
-                            state: SessionState::parse(&r.get::<_, String>(4)?),
-                            checks: r.get(5)?,
-                        })
-                    })
-                    .optional()
-                })
-                .await
-            }
-            Db::Postgres(pg) => Ok(pg
-                .client()
-                .await?
-                .query_opt(&q, &[&session_id])
-                .await
-                .map_err(|e| pg_err(&e))?
-                .map(|r| RegisteredSession {
-                    session_id: r.get(0),
-                    user: r.get(1),
-                    created_at: r.get(2),
-                    expires_at: r.get(3),
-                    state: SessionState::parse(r.get(4)),
-                    checks: r.get(5),
-                })),
-        }
+        let q = format!("SELECT {SESSION_COLUMNS} FROM checkout_sessions WHERE session_id = $1");
+        Ok(self.db.query(&q, vec![session_id.into()], registered).await?.pop())
     }
 
-    /// Moves a session out of reconciliation (`Expired`, `Failed`, `Gone`, `Abandoned`,
-    /// `Fulfilled`), unless it is already fulfilled.
+    /// Moves a session out of reconciliation (`Expired`, `Failed`, `Gone`, `Abandoned`),
+    /// unless it is already fulfilled.
     ///
     /// # Errors
     ///
     /// The database's error.
     pub async fn set_session_state(&self, session_id: &str, state: SessionState) -> Result<(), String> {
-        let q = self.sql(
-            "UPDATE checkout_sessions SET state = $2, lease_owner = NULL, lease_until = 0
-             WHERE session_id = $1 AND state <> 'fulfilled'",
-        );
-        self.execute(&q, session_id.to_owned(), state.as_str().to_owned()).await
-    }
-
-    async fn execute(&self, q: &str, a: String, b: String) -> Result<(), String> {
-        match &self.db {
-            Db::Sqlite(c) => {
-                let q = q.to_owned();
-                Self::sqlite(c, move |c| c.execute(&q, rusqlite::params![a, b])).await?;
-            }
-            Db::Postgres(pg) => {
-                pg.client().await?.execute(q, &[&a, &b]).await.map_err(|e| pg_err(&e))?;
-            }
-        }
-        Ok(())
+        self.db
+            .exec(
+                "UPDATE checkout_sessions SET state = $2, lease_owner = NULL, lease_until = 0
+                 WHERE session_id = $1 AND state <> 'fulfilled'",
+                vec![session_id.into(), state.as_str().into()],
+            )
+            .await
+            .map(drop)
     }
 
     /// Puts a session back in the reconciliation queue `delay_ms` from now, as `Open` or
@@ -438,25 +316,14 @@ impl Ledger {
     ///
     /// The database's error.
     pub async fn reschedule_session(&self, session_id: &str, state: SessionState, delay_ms: i64) -> Result<(), String> {
-        let q = self.sql(
-            "UPDATE checkout_sessions SET state = $2, checks = checks + 1, next_check_at = {now} + $3,
-             lease_owner = NULL, lease_until = 0 WHERE session_id = $1 AND state IN ('open', 'processing')",
-        );
-        let st = state.as_str();
-        match &self.db {
-            Db::Sqlite(c) => {
-                let id = session_id.to_owned();
-                Self::sqlite(c, move |c| c.execute(&q, rusqlite::params![id, st, delay_ms])).await?;
-            }
-            Db::Postgres(pg) => {
-                pg.client()
-                    .await?
-                    .execute(&q, &[&session_id, &st, &delay_ms])
-                    .await
-                    .map_err(|e| pg_err(&e))?;
-            }
-        }
-        Ok(())
+        self.db
+            .exec(
+                "UPDATE checkout_sessions SET state = $2, checks = checks + 1, next_check_at = {now} + $3,
+                 lease_owner = NULL, lease_until = 0 WHERE session_id = $1 AND state IN ('open', 'processing')",
+                vec![session_id.into(), state.as_str().into(), delay_ms.into()],
+            )
+            .await
+            .map(drop)
     }
 
     /// Claims up to `limit` sessions due for a reconciliation check, leased to `owner` for
@@ -471,73 +338,17 @@ impl Ledger {
         limit: i64,
         lease_ms: i64,
     ) -> Result<Vec<RegisteredSession>, String> {
-        let q = self.sql(
-            "UPDATE checkout_sessions SET lease_owner = $1, lease_until = {now} + $2
+        let q = format!(
+            "UPDATE checkout_sessions SET lease_owner = $1, lease_until = {{now}} + $2
              WHERE session_id IN (
                  SELECT session_id FROM checkout_sessions
-                 WHERE state IN ('open', 'processing') AND next_check_at <= {now} AND lease_until <= {now}
+                 WHERE state IN ('open', 'processing') AND next_check_at <= {{now}} AND lease_until <= {{now}}
                  ORDER BY next_check_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-             RETURNING session_id, user_id, created_at, expires_at, state, checks",
+             RETURNING {SESSION_COLUMNS}"
         );
-        match &self.db {
-            Db::Sqlite(c) => {
-                let owner = owner.to_owned();
-                Self::sqlite(c, move |c| {
-                    let mut stmt = c.prepare(&q)?;
-                    let rows = stmt.query_map(rusqlite::params![owner, lease_ms, limit], |r| {
-                        Ok(RegisteredSession {
-                            session_id: r.get(0)?,
-                            user: r.get(1)?,
-                            created_at: r.get(2)?,
-                            expires_at: r.get(3)?,
-                            state: SessionState::parse(&r.get::<_, String>(4)?),
-                            checks: r.get(5)?,
-                        })
-                    })?;
-                    rows.collect()
-                })
-                .await
-            }
-            Db::Postgres(pg) => Ok(pg
-                .client()
-                .await?
-                .query(&q, &[&owner, &lease_ms, &limit])
-                .await
-                .map_err(|e| pg_err(&e))?
-                .iter()
-                .map(|r| RegisteredSession {
-                    session_id: r.get(0),
-                    user: r.get(1),
-                    created_at: r.get(2),
-                    expires_at: r.get(3),
-                    state: SessionState::parse(r.get(4)),
-                    checks: r.get(5),
-                })
-                .collect()),
-        }
-    }
-
-    /// Whether `session_id` is already recorded.
-    ///
-    /// # Errors
-    ///
-    /// The database's error.
-    pub async fn is_fulfilled(&self, session_id: &str) -> Result<bool, String> {
-        let q = self.sql("SELECT count(*) FROM checkout_fulfilments WHERE session_id = $1");
-        let n: i64 = match &self.db {
-            Db::Sqlite(c) => {
-                let id = session_id.to_owned();
-                Self::sqlite(c, move |c| c.query_row(&q, [id], |r| r.get(0))).await?
-            }
-            Db::Postgres(pg) => pg
-                .client()
-                .await?
-                .query_one(&q, &[&session_id])
-                .await
-                .map_err(|e| pg_err(&e))?
-                .get(0),
-        };
-        Ok(n > 0)
+        self.db
+            .query(&q, vec![owner.into(), lease_ms.into(), limit.into()], registered)
+            .await
     }
 
     /// Records `purchase` and its delivery together, unless the session is already recorded;
@@ -548,86 +359,50 @@ impl Ledger {
     /// The database's error (then nothing was written).
     pub async fn record_fulfilment(&self, purchase: &Purchase, delivery: &NewDelivery) -> Result<bool, String> {
         let record = serde_json::to_string(purchase).map_err(|e| format!("cannot encode the purchase: {e}"))?;
-        let p = purchase.clone();
-        let d = delivery.clone();
-        match &self.db {
-            Db::Sqlite(c) => {
-                let insert = self.sql(FULFILMENT_INSERT);
-                let outbox = self.sql(OUTBOX_INSERT);
-                let mark = self.sql(MARK_FULFILLED);
-                Self::sqlite(c, move |c| {
-                    let tx = c.transaction()?;
-                    let new = tx.execute(
-                        &insert,
-                        rusqlite::params![
-                            p.session_id,
-                            p.user,
-                            p.payment_intent,
-                            p.fulfilled_at,
-                            p.livemode,
-                            record,
-                            p.fulfilled_at
-                        ],
-                    )? == 1;
-                    if new {
-                        tx.execute(&outbox, rusqlite::params![d.key, d.kind, p.session_id, d.payload])?;
-                    }
-                    tx.execute(&mark, [&p.session_id])?;
-                    tx.commit()?;
-                    Ok(new)
-                })
-                .await
-            }
-            Db::Postgres(pg) => {
-                // One statement, so atomic without a transaction on the shared connection:
-                // data-modifying CTEs all run, and the outbox row exists only if the
-                // fulfilment row was inserted by this statement.
-                let q = self.sql(
-                    "WITH f AS (
-                         INSERT INTO checkout_fulfilments (session_id, user_id, payment_intent, fulfilled_at, livemode, record, updated_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, $4) ON CONFLICT (session_id) DO NOTHING RETURNING session_id),
-                     o AS (
-                         INSERT INTO checkout_outbox (delivery_key, kind, session_id, payload, created_at, next_attempt_at)
-                         SELECT $7, $8, session_id, $9, {now}, {now} FROM f ON CONFLICT (delivery_key) DO NOTHING RETURNING 1),
-                     s AS (
-                         UPDATE checkout_sessions SET state = 'fulfilled', lease_owner = NULL, lease_until = 0 WHERE session_id = $1)
-                     SELECT (SELECT count(*) FROM f), (SELECT count(*) FROM o)",
-                );
-                let row = pg
-                    .client()
-                    .await?
-                    .query_one(
-                        &q,
-                        &[
-                            &p.session_id,
-                            &p.user,
-                            &p.payment_intent,
-                            &p.fulfilled_at,
-                            &p.livemode,
-                            &record,
-                            &d.key,
-                            &d.kind,
-                            &d.payload,
-                        ],
-                    )
-                    .await
-                    .map_err(|e| pg_err(&e))?;
-                Ok(row.get::<_, i64>(0) == 1)
-            }
+        let p = purchase;
+        let fulfilment: Vec<Arg> = vec![
+            p.session_id.clone().into(),
+            p.user.clone().into(),
+            p.payment_intent.clone().into(),
+            p.fulfilled_at.into(),
+            p.livemode.into(),
+            record.into(),
+        ];
+        let outbox: Vec<Arg> = vec![
+            delivery.key.clone().into(),
+            delivery.kind.clone().into(),
+            p.session_id.clone().into(),
+            delivery.payload.clone().into(),
+        ];
+        if self.is_postgres() {
+            // One statement: data-modifying CTEs all run, atomically, and the outbox row is
+            // written only if this statement inserted the fulfilment.
+            let q = "WITH f AS (
+                    INSERT INTO checkout_fulfilments (session_id, user_id, payment_intent, fulfilled_at, livemode, record, updated_at)
+                    VALUES ($1, $2, $3, $4, $5, $6, $4) ON CONFLICT (session_id) DO NOTHING RETURNING session_id),
+                o AS (
+                    INSERT INTO checkout_outbox (delivery_key, kind, session_id, payload, created_at, next_attempt_at)
+                    SELECT $7, $8, session_id, $10, {now}, {now} FROM f WHERE session_id = $9
+                    ON CONFLICT (delivery_key) DO NOTHING RETURNING 1),
+                s AS (
+                    UPDATE checkout_sessions SET state = 'fulfilled', lease_owner = NULL, lease_until = 0 WHERE session_id = $1)
+                SELECT (SELECT count(*) FROM f) + 0 * (SELECT count(*) FROM o)";
+            let args = fulfilment.into_iter().chain(outbox).collect();
+            let new = self.db.query(q, args, |r| r.get::<i64>(0)).await?;
+            Ok(new.first() == Some(&1))
+        } else {
+            // The outbox key is derived from the session ID, so when the fulfilment already
+            // exists its delivery does too and this insert does nothing.
+            let changed = self
+                .db
+                .sqlite_transaction(vec![
+                    (FULFILMENT_INSERT, fulfilment),
+                    (OUTBOX_INSERT, outbox),
+                    (MARK_FULFILLED, vec![p.session_id.clone().into()]),
+                ])
+                .await?;
+            Ok(changed.first() == Some(&1))
         }
-    }
-
-    /// The fulfilled session paid by `payment_intent`, if any.
-    ///
-    /// # Errors
-    ///
-    /// The database's error or an unreadable record.
-    pub async fn fulfilment_by_payment_intent(&self, payment_intent: &str) -> Result<Option<Purchase>, String> {
-        let q = self.sql(&format!("{PURCHASE_SELECT} WHERE payment_intent = $1"));
-        Ok(self
-            .purchases_query(q, vec![payment_intent.to_owned()], None)
-            .await?
-            .pop())
     }
 
     /// The fulfilment of `session_id`, if recorded.
@@ -636,8 +411,18 @@ impl Ledger {
     ///
     /// The database's error or an unreadable record.
     pub async fn fulfilment(&self, session_id: &str) -> Result<Option<Purchase>, String> {
-        let q = self.sql(&format!("{PURCHASE_SELECT} WHERE session_id = $1"));
-        Ok(self.purchases_query(q, vec![session_id.to_owned()], None).await?.pop())
+        let q = format!("{PURCHASE_SELECT} WHERE session_id = $1");
+        Ok(self.db.query(&q, vec![session_id.into()], purchase).await?.pop())
+    }
+
+    /// The fulfilled session paid by `payment_intent`, if any.
+    ///
+    /// # Errors
+    ///
+    /// The database's error or an unreadable record.
+    pub async fn fulfilment_by_payment_intent(&self, payment_intent: &str) -> Result<Option<Purchase>, String> {
+        let q = format!("{PURCHASE_SELECT} WHERE payment_intent = $1");
+        Ok(self.db.query(&q, vec![payment_intent.into()], purchase).await?.pop())
     }
 
     /// `user`'s purchases, newest first, at most `limit`, after the one with `starting_after`
@@ -653,94 +438,32 @@ impl Ledger {
         limit: i64,
         starting_after: Option<&str>,
     ) -> Result<Option<Vec<Purchase>>, String> {
-        match starting_after {
-            None => {
-                let q = self.sql(&format!(
-                    "{PURCHASE_SELECT} WHERE user_id = $1 ORDER BY fulfilled_at DESC, session_id DESC LIMIT $2"
-                ));
-                self.purchases_query(q, vec![user.to_owned()], Some(limit))
-                    .await
-                    .map(Some)
-            }
-            Some(after) => {
-                let Some(cursor) = self.fulfilment(after).await?.filter(|p| p.user == user) else {
-                    return Ok(None);
-                };
-                let q = self.sql(&format!(
-                    "{PURCHASE_SELECT} WHERE user_id = $1 AND (fulfilled_at < $3 OR (fulfilled_at = $3 AND session_id < $4))
-                     ORDER BY fulfilled_at DESC, session_id DESC LIMIT $2"
-                ));
-                match &self.db {
-                    Db::Sqlite(c) => {
-                        let user = user.to_owned();
-                        Self::sqlite(c, move |c| {
-                            let mut stmt = c.prepare(&q)?;
-                            let rows = stmt.query_map(
-                                rusqlite::params![user, limit, cursor.fulfilled_at, cursor.session_id],
-                                purchase_row_sqlite,
-                            )?;
-                            rows.collect::<rusqlite::Result<Vec<_>>>()
-                        })
-                        .await?
-                        .into_iter()
-                        .map(PurchaseRow::into_purchase)
-                        .collect::<Result<Vec<_>, _>>()
-                        .map(Some)
-                    }
-                    Db::Postgres(pg) => pg
-                        .client()
-                        .await?
-                        .query(&q, &[&user, &limit, &cursor.fulfilled_at, &cursor.session_id])
-                        .await
-                        .map_err(|e| pg_err(&e))?
-                        .iter()
-                        .map(|r| purchase_row_pg(r).into_purchase())
-                        .collect::<Result<Vec<_>, _>>()
-                        .map(Some),
-                }
-            }
-        }
-    }
-
-    async fn purchases_query(&self, q: String, args: Vec<String>, limit: Option<i64>) -> Result<Vec<Purchase>, String> {
-        let rows = match &self.db {
-            Db::Sqlite(c) => {
-                Self::sqlite(c, move |c| {
-                    let mut stmt = c.prepare(&q)?;
-                    let mut params: Vec<Box<dyn rusqlite::ToSql>> = args
-                        .into_iter()
-                        .map(|a| Box::new(a) as Box<dyn rusqlite::ToSql>)
-                        .collect();
-                    if let Some(l) = limit {
-                        params.push(Box::new(l));
-                    }
-                    let rows = stmt.query_map(rusqlite::params_from_iter(params.iter()), purchase_row_sqlite)?;
-                    rows.collect::<rusqlite::Result<Vec<_>>>()
-                })
-                .await?
-            }
-            Db::Postgres(pg) => {
-                let mut params: PgParams = args.iter().map(|a| a as &(dyn ToSql + Sync)).collect();
-                if let Some(l) = limit.as_ref() {
-                    params.push(l);
-                }
-                pg.client()
-                    .await?
-                    .query(&q, &params)
-                    .await
-                    .map_err(|e| pg_err(&e))?
-                    .iter()
-                    .map(purchase_row_pg)
-                    .collect()
-            }
+        let (after_time, after_id) = match starting_after {
+            None => (i64::MAX, String::new()),
+            Some(after) => match self.fulfilment(after).await?.filter(|p| p.user == user) {
+                Some(cursor) => (cursor.fulfilled_at, cursor.session_id),
+                None => return Ok(None),
+            },
         };
-        rows.into_iter().map(PurchaseRow::into_purchase).collect()
+        let q = format!(
+            "{PURCHASE_SELECT} WHERE user_id = $1 AND (fulfilled_at < $3 OR (fulfilled_at = $3 AND session_id < $4))
+             ORDER BY fulfilled_at DESC, session_id DESC LIMIT $2"
+        );
+        self.db
+            .query(
+                &q,
+                vec![user.into(), limit.into(), after_time.into(), after_id.into()],
+                purchase,
+            )
+            .await
+            .map(Some)
     }
 
     /// Applies a refund or dispute to the fulfilment paid by `payment_intent` and enqueues the
     /// delivery `make_delivery` builds from the updated record, in one step; `None` when no
-    /// fulfilment has that PaymentIntent. Refunded amounts only grow (Stripe reports the
-    /// cumulative amount, and deliveries may arrive out of order).
+    /// fulfilment has that PaymentIntent, else the updated record and whether the delivery is
+    /// new. Refunded amounts only grow (Stripe reports the cumulative amount, and deliveries
+    /// may arrive out of order).
     ///
     /// # Errors
     ///
@@ -767,54 +490,35 @@ impl Ledger {
         }
         p.updated_at = now;
         let d = make_delivery(&p);
-        let q_update = self.sql(
-            "UPDATE checkout_fulfilments SET amount_refunded = CASE WHEN amount_refunded > $2 THEN amount_refunded ELSE $2 END,
-             refunded = (refunded OR $3), disputed = (disputed OR $4), updated_at = $5 WHERE session_id = $1",
-        );
-        let (refund_amount, refunded, disputed) = (p.amount_refunded, p.refunded, p.disputed);
-        let new = match &self.db {
-            Db::Sqlite(c) => {
-                let outbox = self.sql(OUTBOX_INSERT);
-                let (id, d) = (p.session_id.clone(), d.clone());
-                Self::sqlite(c, move |c| {
-                    let tx = c.transaction()?;
-                    tx.execute(&q_update, rusqlite::params![id, refund_amount, refunded, disputed, now])?;
-                    let new = tx.execute(&outbox, rusqlite::params![d.key, d.kind, id, d.payload])? == 1;
-                    tx.commit()?;
-                    Ok(new)
-                })
-                .await?
-            }
-            Db::Postgres(pg) => {
-                let q = self.sql(
-                    "WITH u AS (
-                         UPDATE checkout_fulfilments SET amount_refunded = GREATEST(amount_refunded, $2),
-                         refunded = (refunded OR $3), disputed = (disputed OR $4), updated_at = $5 WHERE session_id = $1 RETURNING 1),
-                     o AS (
-                         INSERT INTO checkout_outbox (delivery_key, kind, session_id, payload, created_at, next_attempt_at)
-                         VALUES ($6, $7, $1, $8, {now}, {now}) ON CONFLICT (delivery_key) DO NOTHING RETURNING 1)
-                     SELECT (SELECT count(*) FROM o), (SELECT count(*) FROM u)",
-                );
-                let row = pg
-                    .client()
-                    .await?
-                    .query_one(
-                        &q,
-                        &[
-                            &p.session_id,
-                            &refund_amount,
-                            &refunded,
-                            &disputed,
-                            &now,
-                            &d.key,
-                            &d.kind,
-                            &d.payload,
-                        ],
-                    )
-                    .await
-                    .map_err(|e| pg_err(&e))?;
-                row.get::<_, i64>(0) == 1
-            }
+        let update: Vec<Arg> = vec![
+            p.session_id.clone().into(),
+            p.amount_refunded.into(),
+            p.refunded.into(),
+            p.disputed.into(),
+            now.into(),
+        ];
+        let outbox: Vec<Arg> = vec![
+            d.key.into(),
+            d.kind.into(),
+            p.session_id.clone().into(),
+            d.payload.into(),
+        ];
+        let new = if self.is_postgres() {
+            let q = "WITH u AS (
+                    UPDATE checkout_fulfilments SET amount_refunded = GREATEST(amount_refunded, $2),
+                    refunded = (refunded OR $3), disputed = (disputed OR $4), updated_at = $5 WHERE session_id = $1 RETURNING 1),
+                o AS (
+                    INSERT INTO checkout_outbox (delivery_key, kind, session_id, payload, created_at, next_attempt_at)
+                    VALUES ($6, $7, $8, $9, {now}, {now}) ON CONFLICT (delivery_key) DO NOTHING RETURNING 1)
+                SELECT (SELECT count(*) FROM o) + 0 * (SELECT count(*) FROM u)";
+            let args = update.into_iter().chain(outbox).collect();
+            self.db.query(q, args, |r| r.get::<i64>(0)).await?.first() == Some(&1)
+        } else {
+            let changed = self
+                .db
+                .sqlite_transaction(vec![(ADJUST, update), (OUTBOX_INSERT, outbox)])
+                .await?;
+            changed.get(1) == Some(&1)
         };
         Ok(Some((p, new)))
     }
@@ -831,46 +535,25 @@ impl Ledger {
         limit: i64,
         lease_ms: i64,
     ) -> Result<Vec<ClaimedDelivery>, String> {
-        let q = self.sql(
-            "UPDATE checkout_outbox SET lease_owner = $1, lease_until = {now} + $2
-             WHERE delivery_key IN (
-                 SELECT delivery_key FROM checkout_outbox
-                 WHERE delivered_at IS NULL AND next_attempt_at <= {now} AND lease_until <= {now}
-                 ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-             RETURNING delivery_key, kind, payload, attempts",
-        );
-        match &self.db {
-            Db::Sqlite(c) => {
-                let owner = owner.to_owned();
-                Self::sqlite(c, move |c| {
-                    let mut stmt = c.prepare(&q)?;
-                    let rows = stmt.query_map(rusqlite::params![owner, lease_ms, limit], |r| {
-                        Ok(ClaimedDelivery {
-                            key: r.get(0)?,
-                            kind: r.get(1)?,
-                            payload: r.get(2)?,
-                            attempts: r.get(3)?,
-                        })
-                    })?;
-                    rows.collect()
-                })
-                .await
-            }
-            Db::Postgres(pg) => Ok(pg
-                .client()
-                .await?
-                .query(&q, &[&owner, &lease_ms, &limit])
-                .await
-                .map_err(|e| pg_err(&e))?
-                .iter()
-                .map(|r| ClaimedDelivery {
-                    key: r.get(0),
-                    kind: r.get(1),
-                    payload: r.get(2),
-                    attempts: r.get(3),
-                })
-                .collect()),
-        }
+        self.db
+            .query(
+                "UPDATE checkout_outbox SET lease_owner = $1, lease_until = {now} + $2
+                 WHERE delivery_key IN (
+                     SELECT delivery_key FROM checkout_outbox
+                     WHERE delivered_at IS NULL AND next_attempt_at <= {now} AND lease_until <= {now}
+                     ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+                 RETURNING delivery_key, kind, payload, attempts",
+                vec![owner.into(), lease_ms.into(), limit.into()],
+                |r| {
+                    Ok(ClaimedDelivery {
+                        key: r.get(0)?,
+                        kind: r.get(1)?,
+                        payload: r.get(2)?,
+                        attempts: r.get(3)?,
+                    })
+                },
+            )
+            .await
     }
 
     /// Marks a delivery done (whoever holds the lease now: it was delivered).
@@ -879,20 +562,14 @@ impl Ledger {
     ///
     /// The database's error.
     pub async fn delivered(&self, key: &str) -> Result<(), String> {
-        let q = self.sql(
-            "UPDATE checkout_outbox SET delivered_at = {now}, attempts = attempts + 1, lease_owner = NULL,
-             lease_until = 0, last_error = NULL WHERE delivery_key = $1 AND delivered_at IS NULL",
-        );
-        match &self.db {
-            Db::Sqlite(c) => {
-                let key = key.to_owned();
-                Self::sqlite(c, move |c| c.execute(&q, [key])).await?;
-            }
-            Db::Postgres(pg) => {
-                pg.client().await?.execute(&q, &[&key]).await.map_err(|e| pg_err(&e))?;
-            }
-        }
-        Ok(())
+        self.db
+            .exec(
+                "UPDATE checkout_outbox SET delivered_at = {now}, attempts = attempts + 1, lease_owner = NULL,
+                 lease_until = 0, last_error = NULL WHERE delivery_key = $1 AND delivered_at IS NULL",
+                vec![key.into()],
+            )
+            .await
+            .map(drop)
     }
 
     /// Records a failed attempt by `owner` and schedules the next one `delay_ms` from now.
@@ -901,27 +578,14 @@ impl Ledger {
     ///
     /// The database's error.
     pub async fn failed(&self, key: &str, owner: &str, delay_ms: i64, error: &str) -> Result<(), String> {
-        let q = self.sql(
-            "UPDATE checkout_outbox SET attempts = attempts + 1, next_attempt_at = {now} + $3, lease_owner = NULL,
-             lease_until = 0, last_error = $4 WHERE delivery_key = $1 AND lease_owner = $2 AND delivered_at IS NULL",
-        );
-        match &self.db {
-            Db::Sqlite(c) => {
-                let (key, owner, error) = (key.to_owned(), owner.to_owned(), error.to_owned());
-                Self::sqlite(c, move |c| {
-                    c.execute(&q, rusqlite::params![key, owner, delay_ms, error])
-                })
-                .await?;
-            }
-            Db::Postgres(pg) => {
-                pg.client()
-                    .await?
-                    .execute(&q, &[&key, &owner, &delay_ms, &error])
-                    .await
-                    .map_err(|e| pg_err(&e))?;
-            }
-        }
-        Ok(())
+        self.db
+            .exec(
+                "UPDATE checkout_outbox SET attempts = attempts + 1, next_attempt_at = {now} + $3, lease_owner = NULL,
+                 lease_until = 0, last_error = $4 WHERE delivery_key = $1 AND lease_owner = $2 AND delivered_at IS NULL",
+                vec![key.into(), owner.into(), delay_ms.into(), error.into()],
+            )
+            .await
+            .map(drop)
     }
 
     /// Gives up a lease without counting an attempt (the delivery never started).
@@ -930,10 +594,13 @@ impl Ledger {
     ///
     /// The database's error.
     pub async fn release(&self, key: &str, owner: &str) -> Result<(), String> {
-        let q = self.sql(
-            "UPDATE checkout_outbox SET lease_owner = NULL, lease_until = 0 WHERE delivery_key = $1 AND lease_owner = $2",
-        );
-        self.execute(&q, key.to_owned(), owner.to_owned()).await
+        self.db
+            .exec(
+                "UPDATE checkout_outbox SET lease_owner = NULL, lease_until = 0 WHERE delivery_key = $1 AND lease_owner = $2",
+                vec![key.into(), owner.into()],
+            )
+            .await
+            .map(drop)
     }
 
     /// Row counts.
@@ -946,85 +613,35 @@ impl Ledger {
                         (SELECT count(*) FROM checkout_outbox WHERE delivered_at IS NULL),
                         (SELECT count(*) FROM checkout_outbox WHERE delivered_at IS NOT NULL),
                         (SELECT count(*) FROM checkout_sessions WHERE state IN ('open', 'processing'))";
-        match &self.db {
-            Db::Sqlite(c) => {
-                Self::sqlite(c, move |c| {
-                    c.query_row(q, [], |r| {
-                        Ok(LedgerCounts {
-                            fulfilments: r.get(0)?,
-                            pending: r.get(1)?,
-                            delivered: r.get(2)?,
-                            watched_sessions: r.get(3)?,
-                        })
-                    })
-                })
-                .await
-            }
-            Db::Postgres(pg) => {
-                let r = pg.client().await?.query_one(q, &[]).await.map_err(|e| pg_err(&e))?;
+        let rows = self
+            .db
+            .query(q, vec![], |r| {
                 Ok(LedgerCounts {
-                    fulfilments: r.get(0),
-                    pending: r.get(1),
-                    delivered: r.get(2),
-                    watched_sessions: r.get(3),
+                    fulfilments: r.get(0)?,
+                    pending: r.get(1)?,
+                    delivered: r.get(2)?,
+                    watched_sessions: r.get(3)?,
                 })
-            }
-        }
+            })
+            .await?;
+        Ok(rows.first().copied().unwrap_or_default())
     }
-}
 
-const FULFILMENT_INSERT: &str = "INSERT INTO checkout_fulfilments
-    (session_id, user_id, payment_intent, fulfilled_at, livemode, record, updated_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (session_id) DO NOTHING";
-
-const OUTBOX_INSERT: &str = "INSERT INTO checkout_outbox
-    (delivery_key, kind, session_id, payload, created_at, next_attempt_at)
-    VALUES ($1, $2, $3, $4, {now}, {now}) ON CONFLICT (delivery_key) DO NOTHING";
-
-const MARK_FULFILLED: &str =
-    "UPDATE checkout_sessions SET state = 'fulfilled', lease_owner = NULL, lease_until = 0 WHERE session_id = $1";
-
-const PURCHASE_SELECT: &str =
-    "SELECT record, amount_refunded, refunded, disputed, updated_at FROM checkout_fulfilments";
-
-/// The stored record plus the columns refunds and disputes change.
-struct PurchaseRow {
-    record: String,
-    amount_refunded: i64,
-    refunded: bool,
-    disputed: bool,
-    updated_at: i64,
-}
-
-impl PurchaseRow {
-    fn into_purchase(self) -> Result<Purchase, String> {
-        let mut p: Purchase =
-            serde_json::from_str(&self.record).map_err(|e| format!("unreadable fulfilment record: {e}"))?;
-        p.amount_refunded = self.amount_refunded;
-        p.refunded = self.refunded;
-        p.disputed = self.disputed;
-        p.updated_at = self.updated_at;
-        Ok(p)
-    }
-}
-
-fn purchase_row_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<PurchaseRow> {
-    Ok(PurchaseRow {
-        record: r.get(0)?,
-        amount_refunded: r.get(1)?,
-        refunded: r.get(2)?,
-        disputed: r.get(3)?,
-        updated_at: r.get(4)?,
-    })
-}
-
-fn purchase_row_pg(r: &tokio_postgres::Row) -> PurchaseRow {
-    PurchaseRow {
-        record: r.get(0),
-        amount_refunded: r.get(1),
-        refunded: r.get(2),
-        disputed: r.get(3),
-        updated_at: r.get(4),
+    /// Whether `session_id` is already recorded.
+    ///
+    /// # Errors
+    ///
+    /// The database's error.
+    pub async fn is_fulfilled(&self, session_id: &str) -> Result<bool, String> {
+        let n = self
+            .db
+            .query(
+                "SELECT count(*) FROM checkout_fulfilments WHERE session_id = $1",
+                vec![session_id.into()],
+                |r| r.get::<i64>(0),
+            )
+            .await?;
+        Ok(n.first().is_some_and(|&n| n > 0))
     }
 }
 

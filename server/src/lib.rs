@@ -15,6 +15,7 @@
 pub mod auth;
 pub mod client_addr;
 pub mod config;
+pub mod db;
 pub mod events;
 pub mod fulfilment;
 pub mod hex;

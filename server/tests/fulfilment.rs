@@ -315,30 +315,40 @@ async fn merchant_down_then_up_gets_it_after_recovery() {
 // ---------------------------------------------------------------------------------------------
 // SIGKILL between recording and delivery
 
-#[tokio::test]
-async fn server_killed_mid_delivery_delivers_after_restart_sqlite() {
-    let emu = Emulator::start().await.expect("emulator");
-    let merchant = Merchant::start(Mode::Hang).await;
-    let db = sqlite_url();
+/// The server binary on `db` (1 s delivery timeout, so 3 s leases), a session paid and its
+/// webhook delivered, and the delivery held by the (hanging) merchant: the moment to kill it.
+async fn paid_with_delivery_in_flight(
+    emu: &Emulator,
+    db: &str,
+    merchant: &Merchant,
+) -> (String, ServerProcess, CheckoutSession) {
     let toml = config_toml(
         &emu.base_url(),
-        &db,
+        db,
         &format!(
             "{FAST}fulfilment_url = \"{}\"\nfulfilment_timeout_ms = 1000\nreconcile_interval_ms = 0\n",
             merchant.url()
         ),
     );
-    let first = ServerProcess::start(&toml).await;
-    let alice = app(&first.base_url, ALICE);
-    let s = buy(&alice, &emu, 990).await;
+    let process = ServerProcess::start(&toml).await;
+    let alice = app(&process.base_url, ALICE);
+    let s = buy(&alice, emu, 990).await;
     assert_eq!(
-        deliver_webhook(&http(), &first.base_url, &completed(&emu, &s.id)).await,
+        deliver_webhook(&http(), &process.base_url, &completed(emu, &s.id)).await,
         200
     );
-    // The delivery is in flight (the merchant holds it) when the process dies.
     merchant
         .wait_for(Duration::from_secs(10), "the first attempt", |r| !r.is_empty())
         .await;
+    (toml, process, s)
+}
+
+#[tokio::test]
+async fn server_killed_mid_delivery_delivers_after_restart_sqlite() {
+    let emu = Emulator::start().await.expect("emulator");
+    let merchant = Merchant::start(Mode::Hang).await;
+    let db = sqlite_url();
+    let (toml, first, s) = paid_with_delivery_in_flight(&emu, &db, &merchant).await;
     let first_log = first.log_text();
     first.kill().await;
     let killed_at = merchant.received().len();
@@ -457,24 +467,7 @@ async fn instance_killed_mid_delivery_is_covered_by_the_other_on_postgres() {
     let db = fresh_postgres().await;
     let emu = Emulator::start().await.expect("emulator");
     let merchant = Merchant::start(Mode::Hang).await;
-    let toml = config_toml(
-        &emu.base_url(),
-        &db,
-        &format!(
-            "{FAST}fulfilment_url = \"{}\"\nfulfilment_timeout_ms = 1000\nreconcile_interval_ms = 0\n",
-            merchant.url()
-        ),
-    );
-    let doomed = ServerProcess::start(&toml).await;
-    let alice = app(&doomed.base_url, ALICE);
-    let s = buy(&alice, &emu, 1999).await;
-    assert_eq!(
-        deliver_webhook(&http(), &doomed.base_url, &completed(&emu, &s.id)).await,
-        200
-    );
-    merchant
-        .wait_for(Duration::from_secs(10), "the doomed attempt", |r| !r.is_empty())
-        .await;
+    let (_, doomed, s) = paid_with_delivery_in_flight(&emu, &db, &merchant).await;
 
     // The other instance is up while the first one holds the lease, then the first dies.
     let other = server(
@@ -495,7 +488,10 @@ async fn instance_killed_mid_delivery_is_covered_by_the_other_on_postgres() {
         })
         .await;
     assert_eq!(other.state.fulfilments.metrics.delivered.load(Ordering::Relaxed), 1);
-    assert_eq!(keys(&merchant.received()).len(), 1);
+    assert_eq!(
+        keys(&merchant.received()),
+        [format!("ful_{}", s.id)].into_iter().collect()
+    );
     until(Duration::from_secs(5), "marked delivered", async || {
         let c = other.state.fulfilments.ledger().counts().await.ok()?;
         (c.delivered == 1 && c.pending == 0).then_some(())
