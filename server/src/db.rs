@@ -3,8 +3,13 @@
 //! ` FOR UPDATE SKIP LOCKED` (PostgreSQL only; SQLite serialises writers and needs no row
 //! locks).
 //!
-//! - **SQLite**: one connection (bundled SQLite, WAL, `synchronous=FULL`, so a commit is on disk
-//!   when it returns), used on the blocking pool, statements cached.
+//! - **SQLite**: a writing and a reading connection (bundled SQLite, WAL, so reads never wait
+//!   for a commit's fsync), used on the blocking pool, statements cached. Writes are
+//!   [`Durability::Durable`] (`synchronous=FULL`: on disk when the call returns, power cut
+//!   included) or [`Durability::Relaxed`] (`synchronous=NORMAL`: safe against a killed process;
+//!   after a power cut the last such writes may be lost, and a later durable commit syncs them
+//!   too). The outbox's leases and delivery marks are relaxed: losing one means a row is
+//!   claimed or delivered again, which at-least-once delivery allows.
 //! - **PostgreSQL**: one connection over which tokio-postgres pipelines concurrent queries,
 //!   reopened when it breaks, statements prepared once per connection. Every write of the
 //!   ledger is one statement (data-modifying CTEs where several tables change), so it is atomic
@@ -113,13 +118,28 @@ impl Cols<'_> {
 /// Maps one row to a value.
 pub type RowMap<T> = fn(&Cols<'_>) -> Result<T, String>;
 
+/// How durable a write must be when it returns (SQLite; PostgreSQL commits as configured).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Durability {
+    /// On disk, power cut included (records a merchant relies on).
+    Durable,
+    /// Survives a killed process; may be lost in a power cut (leases, delivery marks).
+    Relaxed,
+}
+
 /// SQLite or PostgreSQL. Cheap to clone.
 #[derive(Clone)]
 pub enum Db {
     /// A local SQLite file: one instance (or several processes on one machine).
-    Sqlite(Arc<Mutex<rusqlite::Connection>>),
+    Sqlite(Arc<SqliteFile>),
     /// A shared PostgreSQL: several instances.
     Postgres(Arc<PgConn>),
+}
+
+/// The two connections to one SQLite file.
+pub struct SqliteFile {
+    writer: Mutex<rusqlite::Connection>,
+    reader: Mutex<rusqlite::Connection>,
 }
 
 /// The database's clock in unix milliseconds.
@@ -205,18 +225,27 @@ impl Db {
     pub async fn open(database_url: &str, schema: &str, schema_lock: i64) -> Result<Self, String> {
         if let Some(path) = database_url.strip_prefix("sqlite://") {
             let (path, schema) = (path.to_owned(), schema.to_owned());
-            let conn = tokio::task::spawn_blocking(move || -> Result<rusqlite::Connection, String> {
-                let conn =
-                    rusqlite::Connection::open(&path).map_err(|e| format!("cannot open SQLite at {path}: {e}"))?;
-                conn.execute_batch(&format!(
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; {schema}"
-                ))
-                .map_err(|e| format!("cannot create the tables: {e}"))?;
-                Ok(conn)
+            let file = tokio::task::spawn_blocking(move || -> Result<SqliteFile, String> {
+                let open =
+                    || rusqlite::Connection::open(&path).map_err(|e| format!("cannot open SQLite at {path}: {e}"));
+                let writer = open()?;
+                writer
+                    .execute_batch(&format!(
+                        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; {schema}"
+                    ))
+                    .map_err(|e| format!("cannot create the tables: {e}"))?;
+                let reader = open()?;
+                reader
+                    .execute_batch("PRAGMA busy_timeout=5000; PRAGMA query_only=ON;")
+                    .map_err(|e| format!("cannot open SQLite for reading: {e}"))?;
+                Ok(SqliteFile {
+                    writer: Mutex::new(writer),
+                    reader: Mutex::new(reader),
+                })
             })
             .await
             .map_err(|e| format!("SQLite setup did not complete: {e}"))??;
-            Ok(Db::Sqlite(Arc::new(Mutex::new(conn))))
+            Ok(Db::Sqlite(Arc::new(file)))
         } else if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
             let client = crate::pg_tls::connect(database_url).await?;
             client
@@ -247,58 +276,50 @@ impl Db {
     }
 
     async fn sqlite<T: Send + 'static>(
-        conn: &Arc<Mutex<rusqlite::Connection>>,
+        file: &Arc<SqliteFile>,
+        write: bool,
         f: impl FnOnce(&mut rusqlite::Connection) -> Result<T, String> + Send + 'static,
     ) -> Result<T, String> {
-        let conn = conn.clone();
-        tokio::task::spawn_blocking(move || f(&mut conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)))
-            .await
-            .map_err(|e| format!("SQLite call did not complete: {e}"))?
+        let file = file.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = if write { &file.writer } else { &file.reader };
+            f(&mut conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+        })
+        .await
+        .map_err(|e| format!("SQLite call did not complete: {e}"))?
     }
 
-    /// Runs one statement; the number of rows it changed.
-    ///
-    /// # Errors
-    ///
-    /// The database's error.
-    pub async fn exec(&self, text: &str, args: Vec<Arg>) -> Result<u64, String> {
+    /// One statement, its rows mapped; on SQLite's writer (at `durability`) or reader.
+    async fn run<T: Send + 'static>(
+        &self,
+        text: &str,
+        args: Vec<Arg>,
+        write: Option<Durability>,
+        map: RowMap<T>,
+    ) -> Result<Vec<T>, String> {
         let sql = self.sql(text);
         match self {
-            Db::Sqlite(c) => {
-                Self::sqlite(c, move |c| {
-                    let mut stmt = c.prepare_cached(&sql).map_err(sqlite_err)?;
-                    stmt.execute(rusqlite::params_from_iter(args.iter()))
-                        .map(|n| n as u64)
-                        .map_err(sqlite_err)
-                })
-                .await
-            }
-            Db::Postgres(pg) => {
-                let (client, stmt) = pg.prepared(&sql).await?;
-                client.execute(&stmt, &pg_args(&args)).await.map_err(|e| pg_err(&e))
-            }
-        }
-    }
-
-    /// Runs one statement and maps every row it returns.
-    ///
-    /// # Errors
-    ///
-    /// The database's error, or `map`'s.
-    pub async fn query<T: Send + 'static>(&self, text: &str, args: Vec<Arg>, map: RowMap<T>) -> Result<Vec<T>, String> {
-        let sql = self.sql(text);
-        match self {
-            Db::Sqlite(c) => {
-                Self::sqlite(c, move |c| {
-                    let mut stmt = c.prepare_cached(&sql).map_err(sqlite_err)?;
-                    let mut rows = stmt
-                        .query(rusqlite::params_from_iter(args.iter()))
-                        .map_err(sqlite_err)?;
-                    let mut out = Vec::new();
-                    while let Some(r) = rows.next().map_err(sqlite_err)? {
-                        out.push(map(&Cols::Sqlite(r))?);
+            Db::Sqlite(file) => {
+                Self::sqlite(file, write.is_some(), move |c| {
+                    let relaxed = write == Some(Durability::Relaxed);
+                    if relaxed {
+                        c.execute_batch("PRAGMA synchronous=NORMAL").map_err(sqlite_err)?;
                     }
-                    Ok(out)
+                    let result = (|| {
+                        let mut stmt = c.prepare_cached(&sql).map_err(sqlite_err)?;
+                        let mut rows = stmt
+                            .query(rusqlite::params_from_iter(args.iter()))
+                            .map_err(sqlite_err)?;
+                        let mut out = Vec::new();
+                        while let Some(r) = rows.next().map_err(sqlite_err)? {
+                            out.push(map(&Cols::Sqlite(r))?);
+                        }
+                        Ok(out)
+                    })();
+                    if relaxed {
+                        c.execute_batch("PRAGMA synchronous=FULL").map_err(sqlite_err)?;
+                    }
+                    result
                 })
                 .await
             }
@@ -315,18 +336,51 @@ impl Db {
         }
     }
 
-    /// SQLite only: runs the statements in one transaction; the rows each changed. (PostgreSQL
+    /// A statement that only reads, its rows mapped.
+    ///
+    /// # Errors
+    ///
+    /// The database's error, or `map`'s.
+    pub async fn read<T: Send + 'static>(&self, text: &str, args: Vec<Arg>, map: RowMap<T>) -> Result<Vec<T>, String> {
+        self.run(text, args, None, map).await
+    }
+
+    /// A statement that writes (`RETURNING` rows mapped, or none).
+    ///
+    /// # Errors
+    ///
+    /// The database's error, or `map`'s.
+    pub async fn write<T: Send + 'static>(
+        &self,
+        text: &str,
+        args: Vec<Arg>,
+        durability: Durability,
+        map: RowMap<T>,
+    ) -> Result<Vec<T>, String> {
+        self.run(text, args, Some(durability), map).await
+    }
+
+    /// A statement that writes and returns nothing.
+    ///
+    /// # Errors
+    ///
+    /// The database's error.
+    pub async fn exec(&self, text: &str, args: Vec<Arg>, durability: Durability) -> Result<(), String> {
+        self.write(text, args, durability, |_| Ok(())).await.map(drop)
+    }
+
+    /// SQLite only: runs the statements in one durable transaction; the rows each changed. (PostgreSQL
     /// writes of several tables are single statements, see the module docs.)
     ///
     /// # Errors
     ///
     /// The database's error (then nothing was written), or this is PostgreSQL.
     pub async fn sqlite_transaction(&self, steps: Vec<(&'static str, Vec<Arg>)>) -> Result<Vec<u64>, String> {
-        let Db::Sqlite(c) = self else {
+        let Db::Sqlite(file) = self else {
             return Err("a multi-statement transaction is for SQLite only".into());
         };
         let steps: Vec<(String, Vec<Arg>)> = steps.into_iter().map(|(t, a)| (self.sql(t), a)).collect();
-        Self::sqlite(c, move |c| {
+        Self::sqlite(file, true, move |c| {
             let tx = c.transaction().map_err(sqlite_err)?;
             let mut changed = Vec::with_capacity(steps.len());
             for (sql, args) in &steps {
@@ -357,19 +411,20 @@ mod tests {
         )
         .await
         .expect("open");
-        let ins = "INSERT INTO t VALUES ($1, $2, $3, $4) ON CONFLICT (k) DO NOTHING";
+        let ins = "INSERT INTO t VALUES ($1, $2, $3, $4) ON CONFLICT (k) DO NOTHING RETURNING k";
+        let inserted: RowMap<String> = |r| r.get(0);
+        let a = vec!["a".into(), 1i64.into(), true.into(), None.into()];
         assert_eq!(
-            db.exec(ins, vec!["a".into(), 1i64.into(), true.into(), None.into()])
-                .await,
-            Ok(1)
+            db.write(ins, a, Durability::Durable, inserted).await,
+            Ok(vec!["a".to_owned()])
         );
-        assert_eq!(
-            db.exec(ins, vec!["a".into(), 2i64.into(), false.into(), None.into()])
-                .await,
-            Ok(0)
-        );
+        let again = vec!["a".into(), 2i64.into(), false.into(), None.into()];
+        assert_eq!(db.write(ins, again, Durability::Relaxed, inserted).await, Ok(vec![]));
+        // The reading connection cannot write.
+        let b = vec!["b".into(), 1i64.into(), true.into(), None.into()];
+        assert!(db.read(ins, b, inserted).await.is_err());
         let rows = db
-            .query("SELECT k, n, b, o, {now} FROM t WHERE k = $1", vec!["a".into()], |r| {
+            .read("SELECT k, n, b, o, {now} FROM t WHERE k = $1", vec!["a".into()], |r| {
                 Ok((
                     r.get::<String>(0)?,
                     r.get::<i64>(1)?,
@@ -392,7 +447,7 @@ mod tests {
             rows[0].4
         );
         // A column read as the wrong type is an error, not a panic.
-        let wrong = db.query("SELECT k FROM t", vec![], |r| r.get::<i64>(0)).await;
+        let wrong = db.read("SELECT k FROM t", vec![], |r| r.get::<i64>(0)).await;
         assert!(wrong.is_err());
         assert_eq!(
             db.sql("SELECT 1 FROM t WHERE k = $1 FOR UPDATE SKIP LOCKED"),

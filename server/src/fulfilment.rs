@@ -438,11 +438,12 @@ impl Fulfilments {
     }
 }
 
-/// This instance's outbox and reconciliation tasks; aborted on [`Workers::stop`] or drop
-/// (deliveries in flight are cut off, and their leases let another attempt happen later).
-#[derive(Debug, Default)]
+/// This instance's outbox and reconciliation tasks. [`Workers::shutdown`] lets the attempts
+/// in flight finish; dropping aborts them (their leases let another attempt happen later).
+#[derive(Debug)]
 pub struct Workers {
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    stop: tokio::sync::watch::Sender<bool>,
 }
 
 impl Workers {
@@ -454,6 +455,7 @@ impl Workers {
         sink: Option<Arc<dyn crate::outbox::FulfilmentSink>>,
     ) -> Self {
         let owner = instance_id();
+        let (stop, stopped) = tokio::sync::watch::channel(false);
         let mut tasks = Vec::new();
         match sink {
             Some(sink) => {
@@ -469,6 +471,7 @@ impl Workers {
                     sink,
                     settings,
                     owner.clone(),
+                    stopped.clone(),
                 )));
             }
             None => tracing::warn!("no fulfilment_url: fulfilments are recorded but not delivered"),
@@ -485,9 +488,22 @@ impl Workers {
                 fulfilments.clone(),
                 settings,
                 owner,
+                stopped,
             )));
         }
-        Workers { tasks }
+        Workers { tasks, stop }
+    }
+
+    /// Stops claiming work and waits up to `within` for what is in flight; then aborts.
+    pub async fn shutdown(&mut self, within: Duration) {
+        self.stop.send_replace(true);
+        let deadline = tokio::time::Instant::now() + within;
+        for t in &mut self.tasks {
+            if tokio::time::timeout_at(deadline, &mut *t).await.is_err() {
+                t.abort();
+            }
+        }
+        self.tasks.clear();
     }
 
     /// Aborts the tasks.

@@ -22,7 +22,7 @@
 
 use checkout_bridge::{CheckoutMode, PaymentStatus};
 
-use crate::db::{Arg, Cols, Db};
+use crate::db::{Arg, Cols, Db, Durability};
 use crate::purchases::Purchase;
 
 const SCHEMA: &str = "
@@ -277,9 +277,9 @@ impl Ledger {
                     expires_at.into(),
                     first_check_ms.into(),
                 ],
+                Durability::Durable,
             )
             .await
-            .map(drop)
     }
 
     /// The registry's row for `session_id`, if this server created it.
@@ -289,7 +289,7 @@ impl Ledger {
     /// The database's error.
     pub async fn session(&self, session_id: &str) -> Result<Option<RegisteredSession>, String> {
         let q = format!("SELECT {SESSION_COLUMNS} FROM checkout_sessions WHERE session_id = $1");
-        Ok(self.db.query(&q, vec![session_id.into()], registered).await?.pop())
+        Ok(self.db.read(&q, vec![session_id.into()], registered).await?.pop())
     }
 
     /// Moves a session out of reconciliation (`Expired`, `Failed`, `Gone`, `Abandoned`),
@@ -304,9 +304,9 @@ impl Ledger {
                 "UPDATE checkout_sessions SET state = $2, lease_owner = NULL, lease_until = 0
                  WHERE session_id = $1 AND state <> 'fulfilled'",
                 vec![session_id.into(), state.as_str().into()],
+                Durability::Relaxed,
             )
             .await
-            .map(drop)
     }
 
     /// Puts a session back in the reconciliation queue `delay_ms` from now, as `Open` or
@@ -321,9 +321,9 @@ impl Ledger {
                 "UPDATE checkout_sessions SET state = $2, checks = checks + 1, next_check_at = {now} + $3,
                  lease_owner = NULL, lease_until = 0 WHERE session_id = $1 AND state IN ('open', 'processing')",
                 vec![session_id.into(), state.as_str().into(), delay_ms.into()],
+                Durability::Relaxed,
             )
             .await
-            .map(drop)
     }
 
     /// Claims up to `limit` sessions due for a reconciliation check, leased to `owner` for
@@ -347,7 +347,12 @@ impl Ledger {
              RETURNING {SESSION_COLUMNS}"
         );
         self.db
-            .query(&q, vec![owner.into(), lease_ms.into(), limit.into()], registered)
+            .write(
+                &q,
+                vec![owner.into(), lease_ms.into(), limit.into()],
+                Durability::Relaxed,
+                registered,
+            )
             .await
     }
 
@@ -388,7 +393,7 @@ impl Ledger {
                     UPDATE checkout_sessions SET state = 'fulfilled', lease_owner = NULL, lease_until = 0 WHERE session_id = $1)
                 SELECT (SELECT count(*) FROM f) + 0 * (SELECT count(*) FROM o)";
             let args = fulfilment.into_iter().chain(outbox).collect();
-            let new = self.db.query(q, args, |r| r.get::<i64>(0)).await?;
+            let new = self.db.write(q, args, Durability::Durable, |r| r.get::<i64>(0)).await?;
             Ok(new.first() == Some(&1))
         } else {
             // The outbox key is derived from the session ID, so when the fulfilment already
@@ -412,7 +417,7 @@ impl Ledger {
     /// The database's error or an unreadable record.
     pub async fn fulfilment(&self, session_id: &str) -> Result<Option<Purchase>, String> {
         let q = format!("{PURCHASE_SELECT} WHERE session_id = $1");
-        Ok(self.db.query(&q, vec![session_id.into()], purchase).await?.pop())
+        Ok(self.db.read(&q, vec![session_id.into()], purchase).await?.pop())
     }
 
     /// The fulfilled session paid by `payment_intent`, if any.
@@ -422,7 +427,7 @@ impl Ledger {
     /// The database's error or an unreadable record.
     pub async fn fulfilment_by_payment_intent(&self, payment_intent: &str) -> Result<Option<Purchase>, String> {
         let q = format!("{PURCHASE_SELECT} WHERE payment_intent = $1");
-        Ok(self.db.query(&q, vec![payment_intent.into()], purchase).await?.pop())
+        Ok(self.db.read(&q, vec![payment_intent.into()], purchase).await?.pop())
     }
 
     /// `user`'s purchases, newest first, at most `limit`, after the one with `starting_after`
@@ -450,7 +455,7 @@ impl Ledger {
              ORDER BY fulfilled_at DESC, session_id DESC LIMIT $2"
         );
         self.db
-            .query(
+            .read(
                 &q,
                 vec![user.into(), limit.into(), after_time.into(), after_id.into()],
                 purchase,
@@ -512,7 +517,11 @@ impl Ledger {
                     VALUES ($6, $7, $8, $9, {now}, {now}) ON CONFLICT (delivery_key) DO NOTHING RETURNING 1)
                 SELECT (SELECT count(*) FROM o) + 0 * (SELECT count(*) FROM u)";
             let args = update.into_iter().chain(outbox).collect();
-            self.db.query(q, args, |r| r.get::<i64>(0)).await?.first() == Some(&1)
+            self.db
+                .write(q, args, Durability::Durable, |r| r.get::<i64>(0))
+                .await?
+                .first()
+                == Some(&1)
         } else {
             let changed = self
                 .db
@@ -536,7 +545,7 @@ impl Ledger {
         lease_ms: i64,
     ) -> Result<Vec<ClaimedDelivery>, String> {
         self.db
-            .query(
+            .write(
                 "UPDATE checkout_outbox SET lease_owner = $1, lease_until = {now} + $2
                  WHERE delivery_key IN (
                      SELECT delivery_key FROM checkout_outbox
@@ -544,6 +553,7 @@ impl Ledger {
                      ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
                  RETURNING delivery_key, kind, payload, attempts",
                 vec![owner.into(), lease_ms.into(), limit.into()],
+                Durability::Relaxed,
                 |r| {
                     Ok(ClaimedDelivery {
                         key: r.get(0)?,
@@ -567,9 +577,9 @@ impl Ledger {
                 "UPDATE checkout_outbox SET delivered_at = {now}, attempts = attempts + 1, lease_owner = NULL,
                  lease_until = 0, last_error = NULL WHERE delivery_key = $1 AND delivered_at IS NULL",
                 vec![key.into()],
+                Durability::Relaxed,
             )
             .await
-            .map(drop)
     }
 
     /// Records a failed attempt by `owner` and schedules the next one `delay_ms` from now.
@@ -583,9 +593,9 @@ impl Ledger {
                 "UPDATE checkout_outbox SET attempts = attempts + 1, next_attempt_at = {now} + $3, lease_owner = NULL,
                  lease_until = 0, last_error = $4 WHERE delivery_key = $1 AND lease_owner = $2 AND delivered_at IS NULL",
                 vec![key.into(), owner.into(), delay_ms.into(), error.into()],
+                Durability::Relaxed,
             )
             .await
-            .map(drop)
     }
 
     /// Gives up a lease without counting an attempt (the delivery never started).
@@ -598,9 +608,9 @@ impl Ledger {
             .exec(
                 "UPDATE checkout_outbox SET lease_owner = NULL, lease_until = 0 WHERE delivery_key = $1 AND lease_owner = $2",
                 vec![key.into(), owner.into()],
+                Durability::Relaxed,
             )
             .await
-            .map(drop)
     }
 
     /// Row counts.
@@ -615,7 +625,7 @@ impl Ledger {
                         (SELECT count(*) FROM checkout_sessions WHERE state IN ('open', 'processing'))";
         let rows = self
             .db
-            .query(q, vec![], |r| {
+            .read(q, vec![], |r| {
                 Ok(LedgerCounts {
                     fulfilments: r.get(0)?,
                     pending: r.get(1)?,
@@ -635,7 +645,7 @@ impl Ledger {
     pub async fn is_fulfilled(&self, session_id: &str) -> Result<bool, String> {
         let n = self
             .db
-            .query(
+            .read(
                 "SELECT count(*) FROM checkout_fulfilments WHERE session_id = $1",
                 vec![session_id.into()],
                 |r| r.get::<i64>(0),

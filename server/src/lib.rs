@@ -206,7 +206,9 @@ impl RunningServer {
         if let Some(t) = self.task.take() {
             let _ = t.await;
         }
-        self.workers.stop();
+        // Deliveries in flight end within the delivery timeout; nothing new is claimed.
+        let within = Duration::from_millis(self.state.config.fulfilment_timeout_ms) + Duration::from_secs(1);
+        self.workers.shutdown(within).await;
     }
 }
 

@@ -231,21 +231,28 @@ fn ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
-/// Claims and delivers due rows until the task is aborted (attempts in flight are aborted
-/// with it; their leases run out and the rows are delivered again).
+/// Claims and delivers due rows until `stop` turns true (then it claims nothing more and
+/// returns once the attempts in flight end, each within the delivery timeout) or the task is
+/// aborted (attempts in flight are cut off; their leases run out and the rows are delivered
+/// again).
 pub(crate) async fn run(
     fulfilments: Arc<Fulfilments>,
     sink: Arc<dyn FulfilmentSink>,
     settings: OutboxSettings,
     owner: String,
+    mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let slots = Arc::new(tokio::sync::Semaphore::new(settings.concurrency.max(1)));
     let mut running = JoinSet::new();
     let wake = fulfilments.wake.clone();
     loop {
         while running.try_join_next().is_some() {}
-        let Ok(first) = slots.clone().acquire_owned().await else {
-            return;
+        let first = tokio::select! {
+            p = slots.clone().acquire_owned() => p,
+            _ = stop.wait_for(|s| *s) => break,
+        };
+        let Ok(first) = first else {
+            break;
         };
         let want = 1 + slots.available_permits().min(63);
         let claimed_at = Instant::now();
@@ -266,6 +273,7 @@ pub(crate) async fn run(
                 () = wake.notified() => {}
                 () = tokio::time::sleep(settings.poll) => {}
                 Some(_) = running.join_next(), if !running.is_empty() => {}
+                _ = stop.wait_for(|s| *s) => break,
             }
             continue;
         }
@@ -289,6 +297,7 @@ pub(crate) async fn run(
             });
         }
     }
+    while running.join_next().await.is_some() {}
 }
 
 async fn attempt(

@@ -68,9 +68,15 @@ impl ReconcileSettings {
     }
 }
 
-/// Checks due sessions until the task is aborted.
-pub(crate) async fn run(fulfilments: Arc<Fulfilments>, settings: ReconcileSettings, owner: String) {
-    loop {
+/// Checks due sessions until `stop` turns true (after the round in progress) or the task is
+/// aborted (claimed sessions wait for their lease to run out).
+pub(crate) async fn run(
+    fulfilments: Arc<Fulfilments>,
+    settings: ReconcileSettings,
+    owner: String,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    while !*stop.borrow() {
         let due = match fulfilments
             .ledger()
             .claim_sessions(&owner, BATCH, ms(settings.lease))
@@ -93,7 +99,10 @@ pub(crate) async fn run(fulfilments: Arc<Fulfilments>, settings: ReconcileSettin
         }
         while checks.join_next().await.is_some() {}
         if !full {
-            tokio::time::sleep(settings.tick()).await;
+            tokio::select! {
+                () = tokio::time::sleep(settings.tick()) => {}
+                _ = stop.wait_for(|s| *s) => {}
+            }
         }
     }
 }

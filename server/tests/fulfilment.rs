@@ -312,6 +312,24 @@ async fn merchant_down_then_up_gets_it_after_recovery() {
     assert_no_secret(&log_text());
 }
 
+#[tokio::test]
+async fn a_graceful_shutdown_finishes_the_delivery_in_flight() {
+    let emu = Emulator::start().await.expect("emulator");
+    let merchant = Merchant::start(Mode::Ok(Duration::from_millis(600))).await;
+    let db = sqlite_url();
+    let srv = server(&emu, &db, Some(&merchant), "reconcile_interval_ms = 0\n").await;
+    let alice = app(&srv.base_url(), ALICE);
+    let s = buy(&alice, &emu, 1100).await;
+    alice.retrieve_session(s.id.clone()).await.expect("verify (fulfils)");
+    merchant
+        .wait_for(Duration::from_secs(10), "the attempt", |r| !r.is_empty())
+        .await;
+    srv.shutdown().await;
+    assert_eq!(merchant.received()[0].answered, Some(200));
+    let c = Ledger::open(&db).await.expect("ledger").counts().await.expect("counts");
+    assert_eq!((c.delivered, c.pending), (1, 0), "marked before the server stopped");
+}
+
 // ---------------------------------------------------------------------------------------------
 // SIGKILL between recording and delivery
 
