@@ -140,6 +140,92 @@ pub enum Db {
 pub struct SqliteFile {
     writer: Mutex<rusqlite::Connection>,
     reader: Mutex<rusqlite::Connection>,
+    /// Durable writes waiting for the next group commit.
+    queue: Mutex<Queue>,
+}
+
+/// Group commit: durable writes that arrive while a commit is syncing wait, and the next
+/// commit takes all of them in one transaction (one fsync), each in its own savepoint so one
+/// failing write does not undo the others. Concurrent webhooks and creates then cost one fsync
+/// per batch instead of one each.
+#[derive(Default)]
+struct Queue {
+    writes: Vec<QueuedWrite>,
+    /// A blocking task is committing; it takes what is queued before it stops.
+    committing: bool,
+}
+
+struct QueuedWrite {
+    steps: Vec<(String, Vec<Arg>)>,
+    done: tokio::sync::oneshot::Sender<Result<Vec<u64>, String>>,
+}
+
+impl SqliteFile {
+    /// Commits queued writes until none are left. If it ends abnormally (a panic), the queue is
+    /// released and the waiting writes fail instead of waiting forever.
+    fn commit_queued(&self) {
+        struct Release<'a>(&'a SqliteFile, bool);
+        impl Drop for Release<'_> {
+            fn drop(&mut self) {
+                if !self.1 {
+                    let mut q = self.0.queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    q.committing = false;
+                    q.writes.clear();
+                }
+            }
+        }
+        let mut release = Release(self, false);
+        loop {
+            let batch = {
+                let mut q = self.queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if q.writes.is_empty() {
+                    q.committing = false;
+                    release.1 = true;
+                    return;
+                }
+                std::mem::take(&mut q.writes)
+            };
+            let results = {
+                let mut conn = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                commit_batch(&mut conn, &batch)
+            };
+            for (w, r) in batch.into_iter().zip(results) {
+                let _ = w.done.send(r);
+            }
+        }
+    }
+}
+
+/// One transaction for the batch, a savepoint per write; every write fails if the commit does.
+fn commit_batch(conn: &mut rusqlite::Connection, batch: &[QueuedWrite]) -> Vec<Result<Vec<u64>, String>> {
+    let all_failed = |e: rusqlite::Error| {
+        let message = sqlite_err(e);
+        batch.iter().map(|_| Err(message.clone())).collect()
+    };
+    let mut tx = match conn.transaction() {
+        Ok(tx) => tx,
+        Err(e) => return all_failed(e),
+    };
+    let mut results = Vec::with_capacity(batch.len());
+    for w in batch {
+        let one = (|| -> rusqlite::Result<Vec<u64>> {
+            let sp = tx.savepoint()?;
+            let mut changed = Vec::with_capacity(w.steps.len());
+            for (sql, args) in &w.steps {
+                changed.push(
+                    sp.prepare_cached(sql)?
+                        .execute(rusqlite::params_from_iter(args.iter()))? as u64,
+                );
+            }
+            sp.commit()?;
+            Ok(changed)
+        })();
+        results.push(one.map_err(sqlite_err));
+    }
+    match tx.commit() {
+        Ok(()) => results,
+        Err(e) => all_failed(e),
+    }
 }
 
 /// The database's clock in unix milliseconds.
@@ -241,6 +327,7 @@ impl Db {
                 Ok(SqliteFile {
                     writer: Mutex::new(writer),
                     reader: Mutex::new(reader),
+                    queue: Mutex::new(Queue::default()),
                 })
             })
             .await
@@ -360,40 +447,44 @@ impl Db {
         self.run(text, args, Some(durability), map).await
     }
 
-    /// A statement that writes and returns nothing.
+    /// A statement that writes and returns nothing. Durable SQLite writes are group-committed.
     ///
     /// # Errors
     ///
     /// The database's error.
     pub async fn exec(&self, text: &str, args: Vec<Arg>, durability: Durability) -> Result<(), String> {
-        self.write(text, args, durability, |_| Ok(())).await.map(drop)
+        match (self, durability) {
+            (Db::Sqlite(_), Durability::Durable) => self.sqlite_transaction(vec![(text, args)]).await.map(drop),
+            _ => self.write(text, args, durability, |_| Ok(())).await.map(drop),
+        }
     }
 
-    /// SQLite only: runs the statements in one durable transaction; the rows each changed. (PostgreSQL
-    /// writes of several tables are single statements, see the module docs.)
+    /// SQLite only: runs the statements atomically and durably (group-committed with other
+    /// durable writes); the rows each changed. (PostgreSQL writes of several tables are single
+    /// statements, see the module docs.)
     ///
     /// # Errors
     ///
-    /// The database's error (then nothing was written), or this is PostgreSQL.
-    pub async fn sqlite_transaction(&self, steps: Vec<(&'static str, Vec<Arg>)>) -> Result<Vec<u64>, String> {
+    /// The database's error (then none of the statements took effect), or this is PostgreSQL.
+    pub async fn sqlite_transaction(&self, steps: Vec<(&str, Vec<Arg>)>) -> Result<Vec<u64>, String> {
         let Db::Sqlite(file) = self else {
             return Err("a multi-statement transaction is for SQLite only".into());
         };
-        let steps: Vec<(String, Vec<Arg>)> = steps.into_iter().map(|(t, a)| (self.sql(t), a)).collect();
-        Self::sqlite(file, true, move |c| {
-            let tx = c.transaction().map_err(sqlite_err)?;
-            let mut changed = Vec::with_capacity(steps.len());
-            for (sql, args) in &steps {
-                let mut stmt = tx.prepare_cached(sql).map_err(sqlite_err)?;
-                changed.push(
-                    stmt.execute(rusqlite::params_from_iter(args.iter()))
-                        .map_err(sqlite_err)? as u64,
-                );
-            }
-            tx.commit().map_err(sqlite_err)?;
-            Ok(changed)
-        })
-        .await
+        let steps = steps.into_iter().map(|(t, a)| (self.sql(t), a)).collect();
+        let (done, result) = tokio::sync::oneshot::channel();
+        let lead = {
+            let mut q = file.queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            q.writes.push(QueuedWrite { steps, done });
+            !std::mem::replace(&mut q.committing, true)
+        };
+        if lead {
+            let file = file.clone();
+            // Runs to the end even if this caller goes away; the others wait on their channel.
+            drop(tokio::task::spawn_blocking(move || file.commit_queued()));
+        }
+        result
+            .await
+            .map_err(|_| "the SQLite commit did not complete".to_owned())?
     }
 }
 
@@ -449,6 +540,44 @@ mod tests {
         // A column read as the wrong type is an error, not a panic.
         let wrong = db.read("SELECT k FROM t", vec![], |r| r.get::<i64>(0)).await;
         assert!(wrong.is_err());
+        // Concurrent durable writes are committed in batches, each atomic on its own: the one
+        // that fails (a NOT NULL violation in its second statement) leaves no trace, the
+        // others all land.
+        let mut writes = Vec::new();
+        for i in 0..50i64 {
+            let db = db.clone();
+            writes.push(tokio::spawn(async move {
+                let first: Vec<Arg> = vec![format!("g{i}").into(), i.into(), true.into(), None.into()];
+                let second: Vec<Arg> = if i == 7 {
+                    vec![format!("h{i}").into(), i.into(), true.into(), None.into()]
+                } else {
+                    vec![format!("h{i}").into(), i.into(), false.into(), None.into()]
+                };
+                let bad = "INSERT INTO t VALUES ($1, NULL, $3, $4)";
+                let good = "INSERT INTO t VALUES ($1, $2, $3, $4)";
+                let second_sql = if i == 7 { bad } else { good };
+                db.sqlite_transaction(vec![(good, first), (second_sql, second)]).await
+            }));
+        }
+        let mut failed = 0;
+        for w in writes {
+            match w.await.expect("join") {
+                Ok(changed) => assert_eq!(changed, vec![1, 1]),
+                Err(_) => failed += 1,
+            }
+        }
+        assert_eq!(failed, 1);
+        let count = db
+            .read("SELECT count(*) FROM t WHERE k LIKE 'g%' OR k LIKE 'h%'", vec![], |r| {
+                r.get::<i64>(0)
+            })
+            .await
+            .expect("count");
+        assert_eq!(count, vec![98]);
+        let absent = db
+            .read("SELECT count(*) FROM t WHERE k = 'g7'", vec![], |r| r.get::<i64>(0))
+            .await;
+        assert_eq!(absent, Ok(vec![0]));
         assert_eq!(
             db.sql("SELECT 1 FROM t WHERE k = $1 FOR UPDATE SKIP LOCKED"),
             "SELECT 1 FROM t WHERE k = ?1"
