@@ -7,6 +7,7 @@ use crate::config::ClientConfig;
 use crate::error::CheckoutError;
 use crate::form::encode_create_params;
 use crate::model::{CheckoutSession, CreateSessionParams, LineItem, ListPage, PaymentStatus, SessionStatus};
+use crate::os::unix_now;
 use crate::transport::Transport;
 use crate::validate::{opaque_id, validate_create_params};
 
@@ -133,10 +134,4 @@ impl CheckoutClient {
             delay = (delay * 2).min(POLL_MAX);
         }
     }
-}
-
-pub(crate) fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }

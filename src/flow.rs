@@ -3,11 +3,12 @@
 
 use std::sync::Arc;
 
-use crate::client::{unix_now, CheckoutClient};
+use crate::client::CheckoutClient;
 use crate::error::CheckoutError;
-use crate::model::{CheckoutSession, CreateSessionParams, PaymentStatus, SessionStatus};
-use crate::return_url::{new_state, ReturnBase, ReturnKind};
-use crate::store::{PaymentOutcome, PendingCheckout, PendingStore};
+use crate::model::{CheckoutSession, CreateSessionParams, PaymentOutcome, PaymentStatus, SessionStatus};
+use crate::os::{new_state, unix_now};
+use crate::return_url::{ReturnBase, ReturnKind};
+use crate::store::{PendingCheckout, PendingStore};
 
 /// Checkouts with a final outcome are kept this long (so a replayed link still gets its answer),
 /// then pruned on the next `start`.

@@ -27,7 +27,10 @@ mod flow;
 mod form;
 mod hex;
 mod model;
+mod os;
 mod return_url;
+#[cfg(test)]
+mod source_rules;
 mod store;
 mod transport;
 mod validate;
@@ -43,13 +46,14 @@ pub use flow::{CheckoutFlow, PaymentResult};
 pub use form::{encode_create_params, FormBody};
 pub use model::{
     simple_checkout_params, CheckoutMode, CheckoutSession, CreateSessionParams, CustomerDetails, LineItem,
-    LineItemParams, LineItemPrice, LineItemPriceInfo, OriginContext, PaymentStatus, Recurring, RecurringInterval,
-    SessionStatus, SimpleCheckout,
+    LineItemParams, LineItemPrice, LineItemPriceInfo, OriginContext, PaymentOutcome, PaymentStatus, Recurring,
+    RecurringInterval, SessionStatus, SimpleCheckout, DEFAULT_QUANTITY,
 };
+pub use os::{new_idempotency_key, new_state};
 pub use return_url::{
-    build_return_urls, new_state, parse_return_url, ReturnBase, ReturnEvent, ReturnKind, ReturnUrls,
-    MAX_RETURN_URL_LEN, SESSION_ID_PLACEHOLDER,
+    build_return_urls, parse_return_url, ReturnBase, ReturnEvent, ReturnKind, ReturnUrls, MAX_RETURN_URL_LEN,
+    SESSION_ID_PLACEHOLDER,
 };
-pub use store::{open_file_store, FileStore, PaymentOutcome, PendingCheckout, PendingStore};
-pub use transport::{new_idempotency_key, USER_AGENT_VALUE};
+pub use store::{open_file_store, FileStore, PendingCheckout, PendingStore};
+pub use transport::USER_AGENT_VALUE;
 pub use validate::{validate_create_params, MAX_LINE_ITEMS, MAX_QUANTITY};

@@ -159,6 +159,9 @@ pub enum LineItemPrice {
     },
 }
 
+/// The quantity of a line item when none is given (Kotlin and Swift default to it too).
+pub const DEFAULT_QUANTITY: i64 = 1;
+
 /// One line of the purchase.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct LineItemParams {
@@ -286,12 +289,39 @@ pub fn simple_checkout_params(simple: SimpleCheckout) -> CreateSessionParams {
             images: Vec::new(),
             recurring: None,
         },
-        quantity: 1,
+        quantity: DEFAULT_QUANTITY,
     });
     p.success_url = simple.success_url;
     p.cancel_url = simple.cancel_url;
     p.customer_email = simple.customer_email;
     p
+}
+
+/// The verified result of a checkout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, uniffi::Enum)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentOutcome {
+    /// Stripe reports the session complete and paid (or nothing was due). Fulfil the order.
+    Paid,
+    /// Complete, but a delayed payment method has not settled yet. Do not fulfil yet.
+    Processing,
+    /// The customer backed out; the session has been expired so it cannot be paid later.
+    Canceled,
+    /// The session expired unpaid.
+    Expired,
+    /// Still open: the customer came back without paying. Never treat as paid.
+    Open,
+}
+
+impl PaymentOutcome {
+    /// Whether the outcome can no longer change; checkouts with a non-final outcome stay in
+    /// [`crate::CheckoutFlow::pending`].
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            PaymentOutcome::Paid | PaymentOutcome::Canceled | PaymentOutcome::Expired
+        )
+    }
 }
 
 /// The customer's details as collected by Checkout.

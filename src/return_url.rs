@@ -9,6 +9,7 @@
 use url::Url;
 
 use crate::error::CheckoutError;
+use crate::os::new_state;
 
 /// The literal Stripe replaces with the session ID when it redirects to the success URL.
 pub const SESSION_ID_PLACEHOLDER: &str = "{CHECKOUT_SESSION_ID}";
@@ -221,15 +222,6 @@ fn decode_path(path: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
-}
-
-/// A fresh 128-bit nonce from the OS, as 32 lowercase hex characters.
-pub fn new_state() -> Result<String, CheckoutError> {
-    let mut b = [0u8; 16];
-    getrandom::fill(&mut b).map_err(|e| CheckoutError::Storage {
-        reason: format!("no OS randomness: {e}"),
-    })?;
-    Ok(crate::hex::encode(&b))
 }
 
 /// Builds the success and cancel URLs for `base` with a fresh state nonce.

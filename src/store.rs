@@ -13,34 +13,8 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 
 use crate::error::CheckoutError;
-use crate::model::CheckoutMode;
-
-/// The verified result of a checkout.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, uniffi::Enum)]
-#[serde(rename_all = "snake_case")]
-pub enum PaymentOutcome {
-    /// Stripe reports the session complete and paid (or nothing was due). Fulfil the order.
-    Paid,
-    /// Complete, but a delayed payment method has not settled yet. Do not fulfil yet.
-    Processing,
-    /// The customer backed out; the session has been expired so it cannot be paid later.
-    Canceled,
-    /// The session expired unpaid.
-    Expired,
-    /// Still open: the customer came back without paying. Never treat as paid.
-    Open,
-}
-
-impl PaymentOutcome {
-    /// Whether the outcome can no longer change; checkouts with a non-final outcome stay in
-    /// `CheckoutFlow::pending()`.
-    pub fn is_final(self) -> bool {
-        matches!(
-            self,
-            PaymentOutcome::Paid | PaymentOutcome::Canceled | PaymentOutcome::Expired
-        )
-    }
-}
+use crate::model::{CheckoutMode, PaymentOutcome};
+use crate::os::unix_now;
 
 /// What the app created, recorded before `start` returns so it survives a killed process.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, uniffi::Record)]
@@ -152,7 +126,7 @@ impl FileStore {
                         Ok(f) => format!("unsupported format version {}", f.version),
                         Err(e) => e.to_string(),
                     };
-                    let aside = dir.join(format!("{FILE_NAME}.corrupt-{}", crate::client::unix_now()));
+                    let aside = dir.join(format!("{FILE_NAME}.corrupt-{}", unix_now()));
                     fs::rename(&path, &aside).map_err(|e| storage("cannot move the corrupt store aside", e))?;
                     sync_dir(&dir)?;
                     return Err(CheckoutError::Storage {
@@ -255,7 +229,7 @@ mod tests {
         let d = std::env::temp_dir().join(format!(
             "cb-store-{tag}-{}-{}",
             std::process::id(),
-            crate::transport::new_idempotency_key()
+            crate::os::new_idempotency_key().unwrap()
         ));
         fs::create_dir_all(&d).expect("tmp dir");
         d

@@ -72,7 +72,7 @@ fn xorshift(seed: &mut u64) -> u64 {
 
 #[test]
 fn store_survives_sigkill_at_random_moments() {
-    let dir = std::env::temp_dir().join(format!("cb-crash-{}", new_idempotency_key()));
+    let dir = std::env::temp_dir().join(format!("cb-crash-{}", new_idempotency_key().unwrap()));
     let exe = std::env::current_exe().expect("test binary");
     let mut seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
