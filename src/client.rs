@@ -29,7 +29,7 @@ use crate::validate::{opaque_id, validate_create_params};
 /// println!("open {}", session.url.unwrap_or_default());
 /// # Ok(()) }
 /// ```
-#[derive(uniffi::Object)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Object))]
 pub struct CheckoutClient {
     transport: Transport,
 }
@@ -45,11 +45,11 @@ const POLL_INITIAL: Duration = Duration::from_millis(250);
 /// Longest delay between polls.
 const POLL_MAX: Duration = Duration::from_secs(5);
 
-#[uniffi::export(async_runtime = "tokio")]
+#[cfg_attr(feature = "ffi", uniffi::export(async_runtime = "tokio"))]
 impl CheckoutClient {
     /// Checks `config` (https except loopback, credential shape, no live keys on devices) and
     /// builds a client. Nothing is sent.
-    #[uniffi::constructor]
+    #[cfg_attr(feature = "ffi", uniffi::constructor)]
     pub fn new(config: ClientConfig) -> Result<Arc<Self>, CheckoutError> {
         Ok(Arc::new(CheckoutClient {
             transport: Transport::new(&config)?,

@@ -14,8 +14,9 @@ use reqwest::StatusCode;
 /// doc_url}}`) plus the HTTP status and the `Request-Id` header, which Stripe support asks for.
 /// Prints as one line, e.g. ``HTTP 404 invalid_request_error (resource_missing) on `id`: …``,
 /// in Kotlin's `toString()` and Swift's `description` too.
-#[derive(Clone, Debug, Default, PartialEq, Eq, uniffi::Record)]
-#[uniffi::export(Display)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "ffi", uniffi::export(Display))]
 pub struct ApiErrorDetails {
     /// HTTP status of the response.
     pub status: i32,
@@ -69,8 +70,9 @@ impl std::fmt::Display for ApiErrorDetails {
 ///
 /// `Display` is exported too: Kotlin's `toString()` and Swift's `description` give the same
 /// readable, secret-free sentence as Rust (`authentication failed: HTTP 401 …`).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, uniffi::Error)]
-#[uniffi::export(Display)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Error))]
+#[cfg_attr(feature = "ffi", uniffi::export(Display))]
 pub enum CheckoutError {
     /// A value given to the library was rejected before anything was sent.
     #[error("invalid `{field}`: {reason}")]
@@ -186,6 +188,7 @@ impl CheckoutError {
 
 /// A foreign `PendingStore` that throws something other than `CheckoutException` (Kotlin) or
 /// `CheckoutError` (Swift) arrives here instead of panicking across the FFI.
+#[cfg(feature = "ffi")]
 impl From<uniffi::UnexpectedUniFFICallbackError> for CheckoutError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
         let reason = truncate(&redact(&e.reason, None), 300);

@@ -15,7 +15,8 @@ use crate::store::{PendingCheckout, PendingStore};
 const KEEP_FINAL_SECS: i64 = 7 * 24 * 60 * 60;
 
 /// The verified result of a checkout: the outcome and Stripe's session it was decided from.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct PaymentResult {
     /// What happened, as Stripe reports it.
     pub outcome: PaymentOutcome,
@@ -40,7 +41,7 @@ pub struct PaymentResult {
 /// if result.outcome == PaymentOutcome::Paid { /* fulfil */ }
 /// # Ok(()) }
 /// ```
-#[derive(uniffi::Object)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Object))]
 pub struct CheckoutFlow {
     client: Arc<CheckoutClient>,
     base: ReturnBase,
@@ -55,11 +56,11 @@ impl std::fmt::Debug for CheckoutFlow {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[cfg_attr(feature = "ffi", uniffi::export(async_runtime = "tokio"))]
 impl CheckoutFlow {
     /// A flow whose return links live under `return_base` (`myapp://checkout`,
     /// `https://shop.example/checkout`) and whose pending checkouts live in `store`.
-    #[uniffi::constructor]
+    #[cfg_attr(feature = "ffi", uniffi::constructor)]
     pub fn new(
         client: Arc<CheckoutClient>,
         return_base: String,

@@ -18,6 +18,7 @@
 // Why this and not a runtime we own plus `spawn`: cancelling the coroutine or task drops the
 // Rust future directly (and with it the HTTP request), there is no second task to abort, and
 // the library adds exactly one thread to the app. Rust callers bring their own tokio runtime.
+#[cfg(feature = "ffi")]
 uniffi::setup_scaffolding!();
 
 mod client;

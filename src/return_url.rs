@@ -19,7 +19,8 @@ pub const MAX_RETURN_URL_LEN: usize = 2048;
 pub const STATE_LEN: usize = 32;
 
 /// The two URLs to give Stripe, and the nonce tying them to one checkout.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ReturnUrls {
     /// `…/success?session_id={CHECKOUT_SESSION_ID}&state=NONCE`
     pub success_url: String,
@@ -30,7 +31,8 @@ pub struct ReturnUrls {
 }
 
 /// Which of the two links came back.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, uniffi::Enum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 pub enum ReturnKind {
     /// Stripe's redirect after the customer completed the page.
     Success,
@@ -39,7 +41,8 @@ pub enum ReturnKind {
 }
 
 /// What a valid return link says (not yet verified with Stripe).
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ReturnEvent {
     /// Success or cancel.
     pub kind: ReturnKind,
@@ -231,7 +234,7 @@ fn decode_path(path: &str) -> Option<String> {
 /// assert!(urls.success_url.starts_with("myapp://checkout/success?session_id={CHECKOUT_SESSION_ID}&state="));
 /// assert_eq!(urls.cancel_url, format!("myapp://checkout/cancel?state={}", urls.state));
 /// ```
-#[uniffi::export]
+#[cfg_attr(feature = "ffi", uniffi::export)]
 pub fn build_return_urls(base: String) -> Result<ReturnUrls, CheckoutError> {
     Ok(ReturnBase::parse(&base)?.urls(&new_state()?))
 }
@@ -246,7 +249,7 @@ pub fn build_return_urls(base: String) -> Result<ReturnUrls, CheckoutError> {
 /// ).unwrap();
 /// assert_eq!((e.kind, e.session_id.as_deref()), (ReturnKind::Success, Some("cs_test_1")));
 /// ```
-#[uniffi::export]
+#[cfg_attr(feature = "ffi", uniffi::export)]
 pub fn parse_return_url(url: String, base: String) -> Result<ReturnEvent, CheckoutError> {
     ReturnBase::parse(&base)?.parse_return(&url)
 }

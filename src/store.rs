@@ -17,7 +17,8 @@ use crate::model::{CheckoutMode, PaymentOutcome};
 use crate::os::unix_now;
 
 /// What the app created, recorded before `start` returns so it survives a killed process.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, uniffi::Record)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct PendingCheckout {
     /// The Checkout Session ID.
     pub session_id: String,
@@ -56,7 +57,7 @@ mod mode_serde {
 
 /// Durable storage of pending checkouts. Implement it in Kotlin or Swift to use your own
 /// database; every method must be durable when it returns `Ok`.
-#[uniffi::export(with_foreign)]
+#[cfg_attr(feature = "ffi", uniffi::export(with_foreign))]
 pub trait PendingStore: Send + Sync {
     /// Inserts or replaces the checkout with the same `session_id`.
     fn save(&self, checkout: PendingCheckout) -> Result<(), CheckoutError>;
@@ -102,7 +103,7 @@ fn storage(what: &str, e: impl std::fmt::Display) -> CheckoutError {
 
 /// Opens the built-in [`FileStore`] in `dir` (the app's private files directory), as the
 /// `PendingStore` that `CheckoutFlow` takes. See [`FileStore::open`].
-#[uniffi::export]
+#[cfg_attr(feature = "ffi", uniffi::export)]
 pub fn open_file_store(dir: String) -> Result<std::sync::Arc<dyn PendingStore>, CheckoutError> {
     Ok(FileStore::open(dir)?)
 }
