@@ -145,9 +145,10 @@ fn uniffi_default_literals() -> Vec<(String, String, String)> {
         for line in source.lines().map(str::trim) {
             if let Some(at) = line.find("uniffi(default = ") {
                 let lit = &line[at + "uniffi(default = ".len()..];
+                // `#[uniffi(default = X)]`, or `#[cfg_attr(feature = "ffi", uniffi(default = X))]`.
                 let lit = lit
-                    .strip_suffix(")]")
-                    .or_else(|| lit.strip_suffix("))]"))
+                    .strip_suffix("))]")
+                    .or_else(|| lit.strip_suffix(")]"))
                     .unwrap_or(lit);
                 pending = Some(lit.to_owned());
             } else if let (Some(lit), Some(decl)) = (&pending, line.strip_prefix("pub ")) {
