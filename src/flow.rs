@@ -44,7 +44,7 @@ pub struct PaymentResult {
 #[cfg_attr(feature = "ffi", derive(uniffi::Object))]
 pub struct CheckoutFlow {
     client: Arc<CheckoutClient>,
-    base: ReturnBase,
+    base: Arc<ReturnBase>,
     store: Arc<dyn PendingStore>,
 }
 
@@ -68,7 +68,7 @@ impl CheckoutFlow {
     ) -> Result<Arc<Self>, CheckoutError> {
         Ok(Arc::new(CheckoutFlow {
             client,
-            base: ReturnBase::parse(&return_base)?,
+            base: ReturnBase::new(&return_base)?,
             store,
         }))
     }
@@ -151,6 +151,22 @@ impl CheckoutFlow {
             }
         }
         self.verify(pending, Some(event.kind)).await
+    }
+
+    /// Whether an incoming link is addressed to this flow's return base (one of its `…/success`
+    /// or `…/cancel` links), without looking at its parameters; see [`ReturnBase::matches`].
+    ///
+    /// For routing deep links: hand a matching link to [`Self::handle_return_url`] (which
+    /// verifies it and reports a malformed one as `InvalidReturnUrl`), leave the others to the
+    /// app. Cheap: the base was parsed once, by [`Self::new`].
+    pub fn is_return_link(&self, url: &str) -> bool {
+        self.base.matches(url)
+    }
+
+    /// The return base this flow builds its links under, e.g. for iOS's
+    /// `ASWebAuthenticationSession` callback (`scheme()`, or `host()` and `path()`).
+    pub fn return_base(&self) -> Arc<ReturnBase> {
+        self.base.clone()
     }
 
     /// Checkouts whose outcome is not final yet (no link came back, or still processing).
