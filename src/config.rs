@@ -195,7 +195,15 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
 /// `on_device` saying whether to apply the Android/iOS rule (no live secret or restricted keys).
 ///
 /// The client applies it by itself; this is for checking a shipped configuration ahead of
-/// time, e.g. in an app's JVM unit tests or CI, where the code is not running on a device:
+/// time, e.g. in an app's JVM unit tests or CI, where the code is not running on a device.
+///
+/// # Errors
+///
+/// - [`CheckoutError::InvalidInput`] on `credential.key` or `credential.bearer_token`: empty,
+///   longer than 4096 bytes, not printable ASCII, a publishable key (`pk_…`), or a key that is
+///   neither secret (`sk_…`) nor restricted (`rk_…`).
+/// - [`CheckoutError::LiveKeyOnDevice`] when `on_device` and the key is `sk_live_…`/`rk_live_…`.
+///
 ///
 /// ```
 /// use checkout_bridge::{validate_credential, CheckoutError, Credential};

@@ -60,10 +60,24 @@ mod mode_serde {
 #[cfg_attr(feature = "ffi", uniffi::export(with_foreign))]
 pub trait PendingStore: Send + Sync {
     /// Inserts or replaces the checkout with the same `session_id`.
+    ///
+    /// # Errors
+    ///
+    /// [`CheckoutError::Storage`] when the checkout could not be stored durably; the flow then
+    /// expires the new session rather than leave it payable without a record. (From Kotlin or
+    /// Swift, anything else thrown arrives as `Storage` too.)
     fn save(&self, checkout: PendingCheckout) -> Result<(), CheckoutError>;
     /// Removes a checkout; removing an unknown ID is not an error.
+    ///
+    /// # Errors
+    ///
+    /// [`CheckoutError::Storage`] when the removal could not be made durable.
     fn remove(&self, session_id: String) -> Result<(), CheckoutError>;
     /// Every stored checkout.
+    ///
+    /// # Errors
+    ///
+    /// [`CheckoutError::Storage`] when the store cannot be read.
     fn load_all(&self) -> Result<Vec<PendingCheckout>, CheckoutError>;
 }
 
@@ -103,6 +117,10 @@ fn storage(what: &str, e: impl std::fmt::Display) -> CheckoutError {
 
 /// Opens the built-in [`FileStore`] in `dir` (the app's private files directory), as the
 /// `PendingStore` that `CheckoutFlow` takes. See [`FileStore::open`].
+///
+/// # Errors
+///
+/// As [`FileStore::open`].
 #[cfg_attr(feature = "ffi", uniffi::export)]
 pub fn open_file_store(dir: String) -> Result<std::sync::Arc<dyn PendingStore>, CheckoutError> {
     Ok(FileStore::open(dir)?)
@@ -113,6 +131,11 @@ impl FileStore {
     ///
     /// A corrupt file is renamed to `pending-checkouts.json.corrupt-<unix time>` and reported
     /// as `Storage`; the next open starts empty.
+    ///
+    /// # Errors
+    ///
+    /// [`CheckoutError::Storage`] when the directory cannot be created or the file cannot be
+    /// read, or when the file is unreadable (then it is preserved aside, as above).
     pub fn open(dir: String) -> Result<std::sync::Arc<Self>, CheckoutError> {
         let dir = PathBuf::from(dir);
         fs::create_dir_all(&dir).map_err(|e| storage("cannot create the store directory", e))?;
