@@ -92,11 +92,12 @@
 //!   whose fallback tokio runtime runs hyper's I/O and the timers on **one thread**
 //!   (`async-compat/tokio-1`), started by the first call and kept for the life of the process.
 //!   Store calls and DNS lookups run on that runtime's blocking pool: tokio starts its threads
-//!   (`tokio-runtime-worker`) on demand, one per such call in flight at the same time, and
-//!   stops each after 10 s without work. Measured from Kotlin (`tests/kotlin/ThreadTests.kt`,
-//!   on loopback, so no DNS): after `start` + `handle_return_url` with the file store the app
-//!   has 1 I/O thread and 1 blocking-pool thread (rarely 2, when a store call starts while the
-//!   previous one's thread is still finishing); 10 s later, the I/O thread alone.
+//!   (`tokio-rt-worker`) on demand, one per such call in flight at the same time, and stops
+//!   each after 10 s without work. Measured from Kotlin (`tests/kotlin/ThreadTests.kt`, three
+//!   sequential `start` + `handle_return_url` round trips with the file store on loopback, so
+//!   no DNS): 1 I/O thread and 1 blocking-pool thread after each (2 is possible when a store
+//!   call starts just as the previous one's thread finishes); 10.1 s after the last, the I/O
+//!   thread alone.
 //!
 //! Why not a runtime of our own with `spawn`: cancelling the coroutine or task drops the Rust
 //! future directly, and with it the HTTP request; there is no second task to abort.
