@@ -12,7 +12,10 @@
 //! - **Idempotency keys** make a retried create safe. A key built from the time and a process
 //!   counter repeats across devices and app launches (every process starts its counter at zero,
 //!   clocks agree to the second), and Stripe answers a repeated key with the *first* request's
-//!   session, i.e. another customer's checkout, or with an `idempotency_error`.
+//!   saved response, i.e. another customer's session, or with an `idempotency_error` when the
+//!   parameters differ ("Subsequent requests with the same key return the same result";
+//!   Stripe suggests "V4 UUIDs, or another random string with enough entropy to avoid
+//!   collisions": <https://docs.stripe.com/idempotency>).
 //! - **Retry jitter** spreads the retries of many clients. Without randomness the call fails like
 //!   the others: a device that cannot draw jitter could not have drawn the idempotency key of the
 //!   POST it would retry either, so a special case would only hide the problem.
