@@ -129,8 +129,6 @@ mod source_rules;
 mod store;
 mod transport;
 mod validate;
-#[allow(clippy::missing_errors_doc)] // moving to server/ (issue 12)
-pub mod webhook;
 
 pub use client::CheckoutClient;
 pub use config::{

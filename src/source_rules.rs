@@ -15,7 +15,6 @@ const LAYERS: &[(&str, u8)] = &[
     ("hex", 0),
     ("os", 1),
     ("model", 1),
-    ("webhook", 1),
     ("config", 2),
     ("form", 2),
     ("validate", 2),
