@@ -173,7 +173,7 @@ fn keys(r: &[Received]) -> std::collections::HashSet<&str> {
 }
 
 fn rand_u16() -> u16 {
-    let k = checkout_bridge::new_idempotency_key();
+    let k = rid();
     u16::from_str_radix(&k[..4], 16).unwrap_or(0)
 }
 
@@ -187,7 +187,7 @@ async fn drain(emu: &Emulator, db: &str, n: usize, concurrency: usize) {
         for i in 0..n {
             let ledger = ledger.clone();
             tasks.spawn(async move {
-                let id = format!("cs_bench_{}_{i}", &checkout_bridge::new_idempotency_key()[..8]);
+                let id = format!("cs_bench_{}_{i}", &rid()[..8]);
                 let p = Purchase {
                     session_id: id.clone(),
                     user: "alice".into(),

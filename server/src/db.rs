@@ -494,7 +494,10 @@ mod tests {
 
     #[tokio::test]
     async fn one_query_text_for_both_backends() {
-        let path = std::env::temp_dir().join(format!("cb-db-{}.db", checkout_bridge::new_idempotency_key()));
+        let path = std::env::temp_dir().join(format!(
+            "cb-db-{}.db",
+            checkout_bridge::new_idempotency_key().expect("randomness")
+        ));
         let db = Db::open(
             &format!("sqlite://{}", path.display()),
             "CREATE TABLE IF NOT EXISTS t (k TEXT PRIMARY KEY, n BIGINT NOT NULL, b BOOLEAN NOT NULL, o TEXT)",

@@ -449,12 +449,16 @@ pub struct Workers {
 impl Workers {
     /// Starts the outbox (when there is a sink) and reconciliation (unless
     /// `reconcile_interval_ms` is 0) for `fulfilments`, under a random instance ID.
+    ///
+    /// # Errors
+    ///
+    /// The operating system has no randomness for the instance ID.
     pub fn start(
         fulfilments: &Arc<Fulfilments>,
         config: &crate::ServerConfig,
         sink: Option<Arc<dyn crate::outbox::FulfilmentSink>>,
-    ) -> Self {
-        let owner = instance_id();
+    ) -> Result<Self, String> {
+        let owner = instance_id()?;
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let mut tasks = Vec::new();
         match sink {
@@ -491,7 +495,7 @@ impl Workers {
                 stopped,
             )));
         }
-        Workers { tasks, stop }
+        Ok(Workers { tasks, stop })
     }
 
     /// Stops claiming work and waits up to `within` for what is in flight; then aborts.
@@ -520,9 +524,11 @@ impl Drop for Workers {
     }
 }
 
-/// A random name for this process's leases.
-fn instance_id() -> String {
-    format!("cbs-{}", checkout_bridge::new_idempotency_key())
+/// A random name for this process's leases: two instances must never share one.
+fn instance_id() -> Result<String, String> {
+    checkout_bridge::new_idempotency_key()
+        .map(|k| format!("cbs-{k}"))
+        .map_err(|e| format!("cannot name this instance: {e}"))
 }
 
 #[cfg(test)]

@@ -269,7 +269,7 @@ pub async fn spawn_with_sink(
     let task = tokio::spawn(serve::serve(listener, app, limits, async {
         let _ = rx.await;
     }));
-    let workers = fulfilment::Workers::start(&state.fulfilments, &state.config, sink);
+    let workers = fulfilment::Workers::start(&state.fulfilments, &state.config, sink)?;
     Ok(RunningServer {
         addr,
         stop: Some(tx),

@@ -18,6 +18,11 @@ pub const KEY: &str = "sk_test_FULFILKEY0NEVER0LOGGED";
 pub const WHSEC: &str = "whsec_test_FULFIL0WEBHOOK0SECRET";
 pub const FULFILMENT_SECRET: &str = "fulfil_secret_0123456789abcdef0123456789abcdef";
 
+/// A random ID (the library's idempotency-key generator).
+pub fn rid() -> String {
+    checkout_bridge::new_idempotency_key().expect("randomness")
+}
+
 pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -219,7 +224,7 @@ impl Merchant {
 /// api_version, created, data.object, livemode, pending_webhooks, request, type).
 pub fn event(kind: &str, object: serde_json::Value) -> Vec<u8> {
     serde_json::to_vec(&serde_json::json!({
-        "id": format!("evt_{}", &checkout_bridge::new_idempotency_key().replace('-', "")[..24]),
+        "id": format!("evt_{}", &rid().replace('-', "")[..24]),
         "object": "event",
         "api_version": "2026-09-30.endive",
         "created": now(),
@@ -258,10 +263,7 @@ pub async fn fresh_postgres() -> String {
     let Ok(url) = std::env::var("CHECKOUT_BRIDGE_TEST_DATABASE_URL") else {
         panic!("CHECKOUT_BRIDGE_TEST_DATABASE_URL is not set: export CHECKOUT_BRIDGE_TEST_DATABASE_URL=$(scripts/postgres.sh)");
     };
-    let name = format!(
-        "cb_fulfil_{}",
-        &checkout_bridge::new_idempotency_key().replace('-', "")[..16]
-    );
+    let name = format!("cb_fulfil_{}", &rid().replace('-', "")[..16]);
     let admin = checkout_bridge_server::pg_tls::connect(&url)
         .await
         .expect("connect to PostgreSQL");
@@ -295,9 +297,7 @@ pub async fn drop_postgres(db_url: &str) {
 pub fn sqlite_url() -> String {
     format!(
         "sqlite://{}",
-        std::env::temp_dir()
-            .join(format!("cb-fulfil-{}.db", checkout_bridge::new_idempotency_key()))
-            .display()
+        std::env::temp_dir().join(format!("cb-fulfil-{}.db", rid())).display()
     )
 }
 
@@ -345,7 +345,7 @@ impl ServerProcess {
     /// its "listening on" line.
     pub async fn start(toml: &str) -> ServerProcess {
         use tokio::io::AsyncBufReadExt;
-        let id = checkout_bridge::new_idempotency_key();
+        let id = rid();
         let dir = std::env::temp_dir();
         let config = dir.join(format!("cb-fulfil-{id}.toml"));
         let log = dir.join(format!("cb-fulfil-{id}.log"));
