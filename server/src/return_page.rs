@@ -210,7 +210,7 @@ pub fn render(result: PageResult, href: Option<&str>) -> Response<Body> {
 <meta name=\"referrer\" content=\"no-referrer\">\n<meta name=\"robots\" content=\"noindex\">\n\
 <title>{title}</title>\n{style}</head>\n<body>\n<main class=\"{class}\" data-result=\"{class}\">\n\
 <div class=\"icon\" aria-hidden=\"true\">{icon}</div>\n<h1>{title}</h1>\n<p>{sentence}</p>\n{button}\
-<p class=\"fine\">Secure checkout by Stripe. You can close this page.</p>\n</main>\n</body></html>\n",
+<p class=\"fine\">The app confirms the payment with Stripe itself. You can close this page.</p>\n</main>\n</body></html>\n",
         title = escape(title),
         sentence = escape(sentence),
     );
