@@ -29,6 +29,12 @@ grep -q "^outcome: Paid$" target/demo.log
 cargo run --quiet --example demo -- --via-server | tee target/demo-server.log
 grep -q "^outcome: Paid$" target/demo-server.log
 
+log "browser: headless Chromium pays and cancels on the hosted page, reads the server's return page, hands its links to the library"
+scripts/browser-test.sh | tee target/browser-tests.log
+
+log "operations: the server binary's /healthz, /readyz, JSON logs, and /metrics counters moving during a demo run"
+scripts/ops-check.sh | tee target/ops-tests.log
+
 log "generated bindings are current"
 scripts/bindings.sh --check
 
@@ -41,12 +47,14 @@ scripts/kotlin-tests.sh | tee target/kotlin-tests.log
 log "platform layers: android/ and ios/ checks (JVM-compilable Kotlin, syntax, cross-target cargo check, build scripts)"
 scripts/platform-check.sh | tee target/platform-tests.log
 
-# One plain closing line over every suite: the Rust test binaries, Kotlin, Swift/C, platform.
+# One plain closing line over every suite: the Rust test binaries, Kotlin, Swift/C, platform,
+# browser, operations.
 count() {
   {
     grep '^test result:' target/rust-tests.log
-    grep -hE '^(kotlin|swift-c|platform): [0-9]+ passed, [0-9]+ failed$' \
-      target/kotlin-tests.log target/swift-tests.log target/platform-tests.log
+    grep -hE '^(kotlin|swift-c|platform|browser|ops): [0-9]+ passed, [0-9]+ failed$' \
+      target/kotlin-tests.log target/swift-tests.log target/platform-tests.log \
+      target/browser-tests.log target/ops-tests.log
   } | grep -o "[0-9]* $1" | awk '{s+=$1} END {print s+0}'
 }
 passed=$(count passed)
