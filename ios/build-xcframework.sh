@@ -69,7 +69,7 @@ fi
 
 run rustup target add "${TARGETS[@]}"
 for target in "${TARGETS[@]}"; do
-  run cargo rustc --release --lib --crate-type staticlib --target "$target"
+  run cargo rustc --release --lib --features ffi --crate-type staticlib --target "$target"
 done
 
 # Simulator and macOS: one fat library per platform (an XCFramework takes one library per platform).

@@ -57,7 +57,7 @@ kt_build_native() {
   kt_log "building the library, the emulator ($KT_PROFILE) and the JVM bindings"
   local profile=()
   [ "$KT_PROFILE" = debug ] || profile=(--profile "$KT_PROFILE")
-  cargo build --quiet "${profile[@]}" --lib
+  cargo build --quiet "${profile[@]}" -p checkout-bridge --lib --features ffi
   cargo build --quiet "${profile[@]}" -p checkout-bridge-emulator --bin stripe-emulator
   # Bindings come from the debug library (scripts/bindings.sh); the exported API is the same.
   scripts/bindings.sh --jvm "$KT_BINDINGS_DIR"

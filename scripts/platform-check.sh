@@ -241,8 +241,8 @@ cross_check() { # cross_check RUST_TARGET CLANG_TARGET
     env+=(SDKROOT="$stub_sdk")
     ;;
   esac
-  echo "+ ${env[*]} cargo check --lib --target $target"
-  if env "${env[@]}" nice cargo check --quiet --lib --target "$target" >"$tmp/check-$target.log" 2>&1; then
+  echo "+ ${env[*]} cargo check --lib --features ffi --target $target"
+  if env "${env[@]}" nice cargo check --quiet --lib --features ffi --target "$target" >"$tmp/check-$target.log" 2>&1; then
     pass "cargo check --lib --target $target"
   else
     grep -E '^(error|warning: ring)' "$tmp/check-$target.log" | head -20
@@ -291,7 +291,7 @@ expect "$tmp/android.out" "android: rustup adds the four Android targets" \
 declare -A abi=([aarch64-linux-android]=arm64-v8a [armv7-linux-androideabi]=armeabi-v7a [x86_64-linux-android]=x86_64 [i686-linux-android]=x86)
 for t in aarch64-linux-android armv7-linux-androideabi x86_64-linux-android i686-linux-android; do
   expect "$tmp/android.out" "android: $t built as the cdylib alone, 16 KB pages, API $min_sdk, into jniLibs" \
-    "^\+ cargo ndk --target $t --platform ${min_sdk:-MISSING} --output-dir android/src/main/jniLibs rustc --release --lib --crate-type cdylib -- -C link-arg=-Wl,-z,max-page-size=16384\$"
+    "^\+ cargo ndk --target $t --platform ${min_sdk:-MISSING} --output-dir android/src/main/jniLibs rustc --release --lib --features ffi --crate-type cdylib -- -C link-arg=-Wl,-z,max-page-size=16384\$"
   expect "$tmp/android.out" "android: output android/src/main/jniLibs/${abi[$t]}/libcheckout_bridge.so checked" \
     "^\+ test -s android/src/main/jniLibs/${abi[$t]}/libcheckout_bridge.so\$"
 done
@@ -321,7 +321,7 @@ fi
 cat "$tmp/ios.out"
 for t in aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios aarch64-apple-darwin x86_64-apple-darwin; do
   expect "$tmp/ios.out" "ios: $t built as the staticlib alone" \
-    "^\+ cargo rustc --release --lib --crate-type staticlib --target $t\$"
+    "^\+ cargo rustc --release --lib --features ffi --crate-type staticlib --target $t\$"
 done
 a=libcheckout_bridge.a
 expect "$tmp/ios.out" "ios: simulator arm64 + x86_64 merged with lipo" \

@@ -161,7 +161,7 @@ fi
 # ---------------------------------------------------------------------------------------------
 log "library (cargo build --lib)"
 lib_ok=false
-if cargo build --lib --quiet && [ -f "$lib" ]; then
+if cargo build -p checkout-bridge --lib --features ffi --quiet && [ -f "$lib" ]; then
   lib_ok=true
   pass "cargo build --lib: $lib"
 else

@@ -64,6 +64,8 @@ fun checkMessage(e: Throwable, vararg hints: String) {
 fun main(args: Array<String>) {
     val tests = Tests()
     io.checkoutbridge.CheckoutBridgeRuntime.keepCallbackThreadAttached()
+    // First: it counts the library's threads, best measured before other tests start theirs.
+    registerThreadTests(tests)
     registerClientTests(tests)
     registerFlowTests(tests)
     registerErrorTests(tests)
