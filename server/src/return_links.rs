@@ -151,7 +151,10 @@ mod tests {
 
     #[tokio::test]
     async fn records_first_owner_and_prunes() {
-        let path = std::env::temp_dir().join(format!("cb-rl-{}.db", checkout_bridge::new_idempotency_key()));
+        let path = std::env::temp_dir().join(format!(
+            "cb-rl-{}.db",
+            checkout_bridge::new_idempotency_key().unwrap_or_default()
+        ));
         let db = EventLog::open(&format!("sqlite://{}", path.display()))
             .await
             .expect("db");

@@ -22,7 +22,20 @@ struct Setup {
     base: String,
 }
 
+fn sqlite() -> String {
+    format!(
+        "sqlite://{}",
+        std::env::temp_dir()
+            .join(format!("cb-links-{}.db", new_idempotency_key().expect("random")))
+            .display()
+    )
+}
+
 fn config_text(upstream: &str, port: u16, page_rate: u32, links: bool) -> String {
+    config_with_db(upstream, port, page_rate, links, &sqlite())
+}
+
+fn config_with_db(upstream: &str, port: u16, page_rate: u32, links: bool, database_url: &str) -> String {
     let links = if links {
         format!(
             r#"
@@ -47,7 +60,7 @@ sha256_cert_fingerprints = ["{FP}"]
         r#"
 listen = "127.0.0.1:0"
 upstream_base_url = "{upstream}"
-database_url = "sqlite://{}"
+database_url = "{database_url}"
 metrics_listen = "127.0.0.1:0"
 rate_limit_per_minute = 1000
 address_rate_limit_per_minute = 100000
@@ -60,9 +73,6 @@ max_amount = {{ usd = 100000 }}
 [policy.return_urls]
 allowed = ["http://127.0.0.1:{port}/checkout", "myapp://checkout"]
 {links}"#,
-        std::env::temp_dir()
-            .join(format!("cb-links-{}.db", new_idempotency_key()))
-            .display(),
         token_hash(TOKEN)
     )
 }
@@ -70,7 +80,11 @@ allowed = ["http://127.0.0.1:{port}/checkout", "myapp://checkout"]
 async fn start(upstream: &str, page_rate: u32, links: bool) -> Setup {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let port = listener.local_addr().expect("addr").port();
-    let config = ServerConfig::from_toml(&config_text(upstream, port, page_rate, links)).expect("config");
+    start_with(listener, &config_text(upstream, port, page_rate, links)).await
+}
+
+async fn start_with(listener: tokio::net::TcpListener, text: &str) -> Setup {
+    let config = ServerConfig::from_toml(text).expect("config");
     let secrets = Secrets {
         stripe_secret_key: KEY.into(),
         webhook_secret: Some(WHSEC.into()),
@@ -114,7 +128,7 @@ fn params() -> CreateSessionParams {
 /// The start-of-checkout flow (https-style return base) and the app's custom-scheme flow over
 /// the same store: the page's "Open the app" link goes to the latter.
 fn flows(s: &Setup) -> (Arc<CheckoutFlow>, Arc<CheckoutFlow>) {
-    let dir = std::env::temp_dir().join(format!("cb-links-store-{}", new_idempotency_key()));
+    let dir = std::env::temp_dir().join(format!("cb-links-store-{}", new_idempotency_key().expect("random")));
     let store = FileStore::open(dir.display().to_string()).expect("store");
     let web = CheckoutFlow::new(app_client(&s.srv), s.base.clone(), store.clone()).expect("flow");
     let app = CheckoutFlow::new(app_client(&s.srv), "myapp://checkout".into(), store).expect("flow");
@@ -594,6 +608,38 @@ async fn forged_links_learn_nothing_and_never_reach_stripe() {
     assert_eq!(get(&real, None).await.result(), "paid");
 }
 
+/// Two instances on one PostgreSQL: the session is created through one, and the other renders
+/// its return page (the load balancer may send the customer anywhere). `scripts/test.sh`
+/// starts PostgreSQL and sets the URL.
+#[tokio::test]
+async fn any_instance_answers_the_page_on_postgresql() {
+    let Ok(url) = std::env::var("CHECKOUT_BRIDGE_TEST_DATABASE_URL") else {
+        panic!(
+            "CHECKOUT_BRIDGE_TEST_DATABASE_URL is not set: run scripts/test.sh, which starts PostgreSQL on loopback"
+        );
+    };
+    let emu = Emulator::start().await.expect("emulator");
+    let la = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let lb = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = la.local_addr().expect("addr").port();
+    let text = config_with_db(&emu.base_url(), port, 1000, true, &url);
+    let (a, b) = tokio::join!(start_with(la, &text), start_with(lb, &text));
+    let (web, app) = flows(&a);
+    let pending = web.start(params()).await.expect("start through a");
+    let link = press(&pending.url, "pay").await;
+    assert!(link.starts_with(&a.base), "{link}");
+    let on_b = link.replacen(&a.srv.base_url(), &b.srv.base_url(), 1);
+    let page = get(&on_b, None).await;
+    assert_eq!((page.status, page.result()), (200, "paid"), "{}", page.body);
+    let open = page.open_app().expect("link");
+    assert_eq!(
+        app.handle_return_url(open).await.expect("handled").outcome,
+        PaymentOutcome::Paid
+    );
+    let forged = format!("{}/cancel?state={}", b.base, new_state().expect("state"));
+    assert_eq!(get(&forged, None).await.result(), "refused");
+}
+
 #[tokio::test]
 async fn the_page_is_rate_limited_per_address_before_any_lookup() {
     let emu = Emulator::start().await.expect("emulator");
@@ -800,7 +846,7 @@ async fn health_and_readiness() {
 fn json_logs_from_the_real_binary() {
     use std::io::{BufRead, BufReader, Write};
     use std::process::{Command, Stdio};
-    let dir = std::env::temp_dir().join(format!("cb-links-bin-{}", new_idempotency_key()));
+    let dir = std::env::temp_dir().join(format!("cb-links-bin-{}", new_idempotency_key().expect("random")));
     std::fs::create_dir_all(&dir).expect("dir");
     let config = dir.join("server.toml");
     let text = config_text("http://127.0.0.1:9", 9, 30, true)
