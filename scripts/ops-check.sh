@@ -105,6 +105,18 @@ else
 fi
 if grep -q sk_test_ops_check "$work/server.err" "$work/server.out"; then fail "the Stripe key appears in the logs"; else pass "no key in the logs"; fi
 
+log "sample systemd unit"
+unit=$work/checkout-bridge-server.service
+sed "s|/usr/local/bin/checkout-bridge-server|$PWD/target/debug/checkout-bridge-server|" \
+  server/deploy/checkout-bridge-server.service >"$unit"
+if ! command -v systemd-analyze >/dev/null; then
+  fail "systemd-analyze is not installed: cannot verify server/deploy/checkout-bridge-server.service"
+elif out=$(systemd-analyze verify "$unit" 2>&1) && [ -z "$out" ]; then
+  pass "systemd-analyze verify server/deploy/checkout-bridge-server.service"
+else
+  fail "systemd-analyze verify: $out"
+fi
+
 echo
 echo "ops: ${passed} passed, ${failed} failed"
 [ "$failed" -eq 0 ]
