@@ -1,26 +1,43 @@
 #!/usr/bin/env bash
-# Installs (if missing) and starts a private PostgreSQL on 127.0.0.1 for the server's tests,
-# then prints its URL. Idempotent: a cluster already running on the port is reused.
-#   export CHECKOUT_BRIDGE_TEST_DATABASE_URL=$(scripts/postgres.sh)
+# A private PostgreSQL on 127.0.0.1 for the server's tests.
+#   scripts/postgres.sh [start]   installs it if missing, starts it (a running cluster is reused)
+#                                 and prints its URL: export CHECKOUT_BRIDGE_TEST_DATABASE_URL=$(scripts/postgres.sh)
+#   scripts/postgres.sh status    exit 0 when it runs
+#   scripts/postgres.sh stop      stops it (scripts/test.sh does, when it started it)
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+cmd=${1:-start}
 port=${PGTEST_PORT:-54329}
 dir=${PGTEST_DIR:-/tmp/checkout-bridge-pg}
 url="postgres://postgres@127.0.0.1:${port}/postgres"
 
-initdb=$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1 || true)
-if [ -z "$initdb" ]; then
+initdb=$(find /usr/lib/postgresql -path '*/bin/initdb' 2>/dev/null | sort -V | tail -n 1 || true)
+if [ -z "$initdb" ] && [ "$cmd" != start ]; then
+  bin=""
+elif [ -z "$initdb" ]; then
   echo "installing PostgreSQL (apt)" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq postgresql >&2
-  initdb=$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)
+  apt_install postgresql >&2
+  initdb=$(find /usr/lib/postgresql -path '*/bin/initdb' | sort -V | tail -n 1)
 fi
-bin=$(dirname "$initdb")
+[ -z "$initdb" ] || bin=$(dirname "$initdb")
 
 # PostgreSQL refuses to run as root: run it as the postgres user (or as ourselves if not root).
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
-if as_pg "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+running() { [ -n "$bin" ] && as_pg "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; }
+case $cmd in
+  status) running; exit ;;
+  stop)
+    running || exit 0
+    as_pg "$bin/pg_ctl" -D "$dir" -m fast -w stop >&2
+    exit
+    ;;
+  start) ;;
+  *) echo "usage: scripts/postgres.sh [start|status|stop]" >&2; exit 2 ;;
+esac
+
+if running; then
   echo "$url"
   exit 0
 fi

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Runs every test of checkout-bridge, installing whatever is missing first.
+# Runs every test of checkout-bridge, installing whatever is missing first (scripts/bootstrap.sh).
 # Usage: scripts/test.sh            (from anywhere inside the repository)
+# Ends with one line, `tests: N passed, M failed`, over every suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+started=$SECONDS
 
-log() { printf '\n==> %s\n' "$*"; }
-
-log "toolchain"
-command -v cargo >/dev/null || { echo "cargo is required (https://rustup.rs)"; exit 1; }
+log "tools (scripts/bootstrap.sh)"
+scripts/bootstrap.sh
 cargo --version
 
 mkdir -p target
@@ -16,12 +18,16 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 log "PostgreSQL on 127.0.0.1 for the server's multi-instance webhook test"
-CHECKOUT_BRIDGE_TEST_DATABASE_URL=$(scripts/postgres.sh)
+# Stopped again when this script ends, pass or fail, unless it was already running.
+if ! scripts/postgres.sh status; then
+  trap 'scripts/postgres.sh stop || true' EXIT
+fi
+CHECKOUT_BRIDGE_TEST_DATABASE_URL=$(scripts/postgres.sh start)
 export CHECKOUT_BRIDGE_TEST_DATABASE_URL
 
 log "Rust unit and integration tests (library, emulator, server), against the emulator on 127.0.0.1"
 cargo test --workspace --quiet 2>&1 | tee target/rust-tests.log
-grep -q "test result: FAILED" target/rust-tests.log && exit 1
+if grep -q "test result: FAILED" target/rust-tests.log; then exit 1; fi
 
 log "demo: the round trip on the emulator, directly and through the reference server"
 cargo run --quiet --example demo | tee target/demo.log
@@ -29,27 +35,27 @@ grep -q "^outcome: Paid$" target/demo.log
 cargo run --quiet --example demo -- --via-server | tee target/demo-server.log
 grep -q "^outcome: Paid$" target/demo-server.log
 
-log "generated bindings are current"
+log "generated bindings are current (byte for byte what UniFFI generates)"
 scripts/bindings.sh --check
 
-log "Swift: syntax check of every Swift file, C header, C-ABI smoke test"
-scripts/swift-check.sh | tee target/swift-tests.log
+log "iOS: Swift syntax, C header, C-ABI smoke test, cross-target check, build script"
+scripts/ios-check.sh | tee target/ios-tests.log
 
-log "Kotlin on the JVM against the real library and the emulator"
+log "Kotlin on the JVM (Maven): bindings + tests, android/ against android-all, bench compile"
 scripts/kotlin-tests.sh | tee target/kotlin-tests.log
 
-log "platform layers: android/ and ios/ checks (JVM-compilable Kotlin, syntax, cross-target cargo check, build scripts)"
-scripts/platform-check.sh | tee target/platform-tests.log
+log "Android: the Gradle module's sources against android-all, syntax, cross-target check, build script"
+scripts/android-check.sh | tee target/android-tests.log
 
-# One plain closing line over every suite: the Rust test binaries, Kotlin, Swift/C, platform.
+# One plain closing line over every suite: the Rust test binaries, iOS, Kotlin, Android.
 count() {
   {
     grep '^test result:' target/rust-tests.log
-    grep -hE '^(kotlin|swift-c|platform): [0-9]+ passed, [0-9]+ failed$' \
-      target/kotlin-tests.log target/swift-tests.log target/platform-tests.log
+    grep -hE '^(ios|kotlin|android): [0-9]+ passed, [0-9]+ failed$' \
+      target/ios-tests.log target/kotlin-tests.log target/android-tests.log
   } | grep -o "[0-9]* $1" | awk '{s+=$1} END {print s+0}'
 }
 passed=$(count passed)
 failed=$(count failed)
-log "all checks passed"
+log "all checks passed in $((SECONDS - started)) s"
 echo "tests: ${passed} passed, ${failed} failed"

@@ -5,13 +5,16 @@ import io.checkoutbridge.CheckoutException
 import io.checkoutbridge.ReturnKind
 import io.checkoutbridge.buildReturnUrls
 import io.checkoutbridge.parseReturnUrl
+import kotlinx.coroutines.test.runTest
+import org.junit.jupiter.api.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertNotEquals
 import kotlin.test.assertNull
 import kotlin.test.assertTrue
 
-fun registerReturnUrlTests(t: Tests) {
-    t.test("return url: build then parse round trip (app scheme and https)") {
+class ReturnUrlTests : EmulatorTest() {
+    @Test
+    fun `build then parse round trip (app scheme and https)`() = runTest {
         for (base in listOf("myapp://checkout", "https://shop.example/app/checkout")) {
             val urls = buildReturnUrls(base)
             assertTrue(Regex("[0-9a-f]{32}").matches(urls.state), "state ${urls.state}")
@@ -31,7 +34,8 @@ fun registerReturnUrlTests(t: Tests) {
         assertNotEquals(buildReturnUrls("myapp://checkout").state, buildReturnUrls("myapp://checkout").state, "fresh nonce each time")
     }
 
-    t.test("return url: hostile links are rejected") {
+    @Test
+    fun `hostile links are rejected`() = runTest {
         val base = "myapp://checkout"
         val state = buildReturnUrls(base).state
         val hostile = listOf(
@@ -55,7 +59,7 @@ fun registerReturnUrlTests(t: Tests) {
         val e = expectError<CheckoutException.InvalidReturnUrl>("host") {
             parseReturnUrl("myapp://evil/success?session_id=cs_secretish_123&state=$state", base)
         }
-        assertTrue(!e.message!!.contains("cs_secretish_123"), e.message)
+        assertTrue(!e.message.contains("cs_secretish_123"), e.message)
         // And a bad base is an input error, not a return-URL error.
         expectError<CheckoutException.InvalidInput>("return_base") { parseReturnUrl("myapp://checkout/cancel?state=$state", "javascript:x") }
     }
