@@ -7,8 +7,12 @@
 #      Maven's Kotlin compiler against Robolectric's android-all (API 34), JNA and
 #      kotlinx-coroutines (jvm/android-compile/pom.xml). Not compiled: androidx.browser and
 #      androidx.annotation, which live on Google's repository; the two classes used are
-#      compile-only stand-ins (android/test-support/). Then the same compile of a copy with two
-#      wrong Android API calls must fail, naming both lines;
+#      compile-only stand-ins (android/test-support/). android-all is the whole framework, @hide
+#      members included, so a call to a hidden API would pass here and fail against the SDK's
+#      android.jar. Then the same compile of a copy with two wrong Android API calls must fail,
+#      naming both lines. Not run: CheckoutLauncher and CheckoutReturnHandler under Robolectric,
+#      whose runtime needs androidx.test:monitor (an aar on Google's repository only; see the
+#      message below); ReturnLogic's JUnit tests run in scripts/kotlin-tests.sh;
 #   2. tree-sitter syntax of every Kotlin file in android/ (the Gradle scripts included) and of
 #      README.md's Kotlin app code, and the checker rejects broken copies;
 #   3. `cargo check --lib --target aarch64-linux-android` (CARGO_TARGET_DIR=target/cross), so
@@ -42,9 +46,12 @@ else
   fail "the Gradle module's Kotlin files compile against android-all (see above)"
 fi
 
-# Two calls a developer could plausibly get wrong, each compiling fine against a stub but not
-# against the real framework: startActivityForResult is Activity's, not Context's, and Bundle has
-# no getString(String, Int).
+echo "not run: CheckoutLauncher, CheckoutReturnHandler under Robolectric: org.robolectric:robolectric's runtime"
+echo "  needs androidx.test:monitor (aar), which Maven Central does not serve (Google's repository only)"
+
+# Two calls a developer could plausibly get wrong, each of which a stub would let through but the
+# real framework does not: startActivityForResult(Intent, Int) is Activity's, not Context's, and
+# Bundle has no getString(String, Int).
 src=android/src/main/kotlin/io/checkoutbridge/android
 mkdir -p "$tmp/broken"
 cp -r android/src/main/kotlin/. "$tmp/broken/"

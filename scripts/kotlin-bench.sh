@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The Kotlin benchmark (benches/kotlin/Bench.kt) on JMH, and the Rust figure it is compared with,
+# against one stripe-emulator process (release builds, as `cargo bench` measures):
+#
+#   1. JMH (jvm/bench): create + retrieve through the library, with OkHttp and with the JDK's
+#      HttpClient, and parseReturnUrl; forks, warm-up and measured iterations as Bench.kt says
+#      (3 forks x 5 x 2 s), mean ± 99.9 % confidence interval;
+#   2. `cargo bench --bench overhead` with STRIPE_EMULATOR_URL: the same two calls from Rust;
+#   3. the ratios library ÷ OkHttp, library ÷ JDK and Kotlin ÷ Rust (errors propagated).
+#
+# Usage: scripts/kotlin-bench.sh [--quick] [JMH ARGS...]
+#   --quick   1 fork, 2 short iterations, Rust quick mode: checks that it works (no figures)
+# Results: target/maven/checkout-bridge-bench/jmh.json and the summary on stdout. The machine's
+# load is printed first and last (`uptime`): wide error bars on a busy machine mean "run again".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+
+quick=false
+if [ "${1:-}" = --quick ]; then quick=true; shift; fi
+out=target/maven/checkout-bridge-bench
+echo "load before: $(uptime)"
+
+log "release builds: the library, the emulator; JVM bindings; the JMH harness"
+cargo build --quiet --release --lib
+cargo build --quiet --release -p checkout-bridge-emulator --bin stripe-emulator
+scripts/bindings.sh --jvm target/kotlin-jvm
+mvn -B -q --no-transfer-progress -pl jvm/bench -am -DskipTests process-classes
+
+log "one emulator process for both languages"
+emu_out=$(mktemp)
+# --exit-on-stdin-eof: the emulator ends with this script, however it ends.
+coproc EMU { target/release/stripe-emulator --port 0 --exit-on-stdin-eof 2>&1; }
+trap 'kill "${EMU_PID:-}" 2>/dev/null || true; rm -f "$emu_out"' EXIT
+read -r line <&"${EMU[0]}"
+url=${line#stripe-emulator listening on }
+case $url in http://127.0.0.1:*) ;; *) echo "unexpected emulator output: $line" >&2; exit 1 ;; esac
+cat <&"${EMU[0]}" >"$emu_out" &
+echo "emulator: $url"
+
+log "JMH: Kotlin (library, OkHttp, JDK HttpClient, parseReturnUrl)"
+jmh_args=(-rf json -rff "$out/jmh.json")
+$quick && jmh_args+=(-f 1 -wi 1 -i 2 -w 1s -r 1s)
+java -cp "$out/classes:$(cat "$out/classpath.txt")" org.openjdk.jmh.Main \
+  -jvmArgsAppend "-Djna.library.path=$PWD/target/release -Dcheckoutbridge.emulatorUrl=$url" \
+  "${jmh_args[@]}" "$@" 'io.checkoutbridge.bench.*'
+
+log "Rust: cargo bench --bench overhead against the same emulator"
+rust_args=(--bench)
+$quick && rust_args=()
+STRIPE_EMULATOR_URL=$url cargo bench --quiet --bench overhead -- "${rust_args[@]}" | tee "$out/rust-overhead.txt"
+
+log "summary"
+python3 - "$out/jmh.json" "$out/rust-overhead.txt" <<'PYEOF'
+import json, re, sys
+runs = {}
+for r in json.load(open(sys.argv[1])):
+    name = r["benchmark"].rsplit(".", 1)[1]
+    params = ",".join(f"{k}={v}" for k, v in sorted(r.get("params", {}).items()))
+    runs[f"{name}({params})" if params else name] = r["primaryMetric"]
+rust = re.search(r"via CheckoutClient: ([0-9.]+) µs", open(sys.argv[2]).read())
+for name, m in runs.items():
+    print(f"{name:32} {m['score']:10.1f} ± {m['scoreError']:.1f} {m['scoreUnit']}")
+def ratio(x, y):
+    r = x["score"] / y["score"]
+    return r, r * (x["scoreError"] / x["score"] + y["scoreError"] / y["score"])
+for lib in (k for k in runs if k.startswith("libraryPair")):
+    for base, label in (("okHttpPair", "OkHttp"), ("jdkPair", "JDK HttpClient")):
+        r, e = ratio(runs[lib], runs[base])
+        print(f"{lib} ÷ {label}: {r:.2f} ± {e:.2f}")
+    if rust:
+        m = runs[lib]
+        r = m["score"] / float(rust.group(1))
+        print(f"{lib} ÷ Rust ({rust.group(1)} µs/pair, one run): {r:.2f} ± {r * m['scoreError'] / m['score']:.2f}")
+PYEOF
+echo "load after: $(uptime)"
