@@ -75,11 +75,11 @@ fun emulatorUrl(): String = System.getProperty("checkoutbridge.emulatorUrl")
 @State(Scope.Benchmark)
 open class LibraryState {
     /**
-     * Whether the library's I/O thread stays attached to the JVM between callbacks
-     * (CheckoutBridgeRuntime.keepCallbackThreadAttached); JNA's default attaches and detaches it
+     * "detach": the library's I/O thread stays attached to the JVM between callbacks
+     * (CheckoutBridgeRuntime.keepCallbackThreadAttached); "default": JNA attaches and detaches it
      * for every callback. Each value runs in its own forks: the setting is process-wide.
      */
-    @Param("default", "detach", "initializer")
+    @Param("default", "detach")
     var callbackThread: String = "default"
 
     lateinit var client: CheckoutClient
@@ -94,7 +94,6 @@ open class LibraryState {
     fun setUp() {
         when (callbackThread) {
             "detach" -> check(io.checkoutbridge.CheckoutBridgeRuntime.keepCallbackThreadAttached())
-            "initializer" -> io.checkoutbridge.CheckoutBridgeRuntime.keepCallbackThreadAttachedViaInitializer()
         }
         client = CheckoutClient(ClientConfig(baseUrl = emulatorUrl(), credential = Credential.SecretKey(KEY)))
     }

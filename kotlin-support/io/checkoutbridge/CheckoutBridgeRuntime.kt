@@ -62,12 +62,4 @@ object CheckoutBridgeRuntime {
         return attached
     }
 
-    /** Bench only, to compare: the former way, through a generated internal name. */
-    @JvmStatic
-    fun keepCallbackThreadAttachedViaInitializer() {
-        Native.setCallbackThreadInitializer(
-            uniffiRustFutureContinuationCallbackImpl,
-            com.sun.jna.CallbackThreadInitializer(true, false, "checkout-bridge-io"),
-        )
-    }
 }
