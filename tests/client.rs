@@ -95,6 +95,8 @@ async fn subscription_and_setup_modes() {
     let mut setup = CreateSessionParams::new(CheckoutMode::Setup);
     setup.success_url = Some("https://shop.example/ok".into());
     setup.customer = Some("cus_123".into());
+    // Dahlia: setup mode needs `currency` unless payment method types are given.
+    setup.payment_method_types = vec!["card".into()];
     let s = c.create_session(setup).await.expect("setup session");
     assert_eq!(s.mode, CheckoutMode::Setup);
     assert_eq!(s.amount_total, None);

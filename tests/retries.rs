@@ -140,8 +140,11 @@ async fn html_error_page_is_retried_then_typed() {
 async fn retries_reuse_one_idempotency_key_and_create_one_session() {
     let emu = emulator().await;
     let c = client(&emu);
+    // `Stripe-Should-Retry: true` marks a failure Stripe did not store under the key (a stored
+    // 5xx is replayed to every retry, as the emulator now does like Stripe).
     emu.inject_fault(Fault {
         method: Some("POST".into()),
+        should_retry: Some(true),
         ..status_fault(500, 2)
     });
     let s = c

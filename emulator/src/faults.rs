@@ -4,7 +4,7 @@ use axum::body::Body;
 use axum::http::{header, HeaderValue, Response, StatusCode};
 use serde::{Deserialize, Serialize};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Stage};
 
 /// What a fault does to a matching request.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +53,10 @@ pub struct Fault {
     pub method: Option<String>,
     /// Only match paths starting with this (default `/v1/`).
     pub path_prefix: Option<String>,
+    /// For `Status`: whether the failure stands for a result of the executing endpoint, which
+    /// the idempotency layer keeps and replays to a retry with the same `Idempotency-Key`.
+    /// Default: yes for 5xx and 402 unless `should_retry` is `true`; no for other statuses.
+    pub stored: Option<bool>,
 }
 
 impl Fault {
@@ -68,6 +72,54 @@ impl Fault {
     pub(crate) fn matches(&self, method: &str, path: &str) -> bool {
         let prefix = self.path_prefix.as_deref().unwrap_or("/v1/");
         path.starts_with(prefix) && self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+    }
+
+    /// Whether a `Status` fault happens inside the executing endpoint (after auth, parameter
+    /// parsing and the idempotency check) and is stored under the request's idempotency key.
+    ///
+    /// Stripe keeps every result once "endpoint execution begins … including `500` errors"
+    /// (<https://docs.stripe.com/api/idempotent_requests>), while a 429 comes from the rate
+    /// limiter that "runs before the API's idempotency layer", and 401s and most 400s never reach
+    /// an endpoint (<https://docs.stripe.com/error-low-level#content-errors>). A 402 is a card
+    /// declined by the executing endpoint. `Stripe-Should-Retry: true` says a retry can succeed,
+    /// which a stored (and so replayed) result could not.
+    pub(crate) fn at_execution(&self) -> bool {
+        if self.kind != FaultKind::Status {
+            return false;
+        }
+        self.stored.unwrap_or_else(|| {
+            let status = self.status.unwrap_or(500);
+            (status >= 500 || status == 402) && self.should_retry != Some(true)
+        })
+    }
+
+    /// The error a `Status` fault answers with.
+    pub(crate) fn api_error(&self) -> ApiError {
+        let status = status_or(self.status, 500).as_u16();
+        let kind = self
+            .error_type
+            .clone()
+            .unwrap_or_else(|| default_type(status).to_owned());
+        let code = self
+            .code
+            .clone()
+            .or_else(|| (status == 429).then(|| "rate_limit".to_owned()));
+        let message = self
+            .message
+            .clone()
+            .unwrap_or_else(|| default_message(status).to_owned());
+        ApiError {
+            status,
+            kind,
+            code,
+            message,
+            param: self.param.clone(),
+            stage: if self.at_execution() {
+                Stage::Execution
+            } else {
+                Stage::Validation
+            },
+        }
     }
 
     /// The canned response for `Status`, `InvalidJson` and `Html` faults.
@@ -93,29 +145,7 @@ impl Fault {
                     .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
                 resp
             }
-            _ => {
-                let status = status_or(self.status, 500).as_u16();
-                let kind = self
-                    .error_type
-                    .clone()
-                    .unwrap_or_else(|| default_type(status).to_owned());
-                let code = self
-                    .code
-                    .clone()
-                    .or_else(|| (status == 429).then(|| "rate_limit".to_owned()));
-                let message = self
-                    .message
-                    .clone()
-                    .unwrap_or_else(|| default_message(status).to_owned());
-                ApiError {
-                    status,
-                    kind,
-                    code,
-                    message,
-                    param: self.param.clone(),
-                }
-                .response()
-            }
+            _ => self.api_error().response(),
         }
     }
 }

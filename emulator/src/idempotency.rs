@@ -1,4 +1,10 @@
 //! Idempotency keys: replay of stored results, conflicts, in-flight detection.
+//!
+//! Stripe keeps "the status code and body of the first request made with a given idempotency key
+//! after endpoint execution begins. Retries with the same key return the saved response,
+//! including `500` errors" (<https://docs.stripe.com/api/idempotent_requests>); keys are up to
+//! 255 characters and are compared with "incoming parameters" (same page). What counts as
+//! "execution began" is decided by the caller (see `error::Stage`).
 
 use std::collections::HashMap;
 
@@ -22,6 +28,8 @@ pub(crate) struct Stored {
     pub status: u16,
     pub body: Bytes,
     pub request_id: String,
+    /// Headers of the first response that a replay repeats (`Stripe-Should-Retry`).
+    pub headers: Vec<(String, String)>,
 }
 
 /// What to do with a request carrying a key.
@@ -106,6 +114,7 @@ mod tests {
                 status: 200,
                 body: Bytes::from_static(b"{}"),
                 request_id: "req_1".into(),
+                headers: Vec::new(),
             }),
         );
         assert!(matches!(s.begin(&k, &fp), Begin::Replay(_)));

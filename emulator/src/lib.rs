@@ -11,6 +11,8 @@
 #![recursion_limit = "256"]
 
 mod api;
+mod auth;
+mod catalogue;
 mod control;
 mod error;
 mod faults;
@@ -18,8 +20,15 @@ mod form;
 mod hosted_page;
 mod idempotency;
 mod ids;
+mod limits;
+mod line_items;
+mod money;
+mod params;
+mod params_view;
 mod session;
+mod totals;
 mod validate;
+mod version;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -35,11 +44,16 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 use tower::ServiceExt;
 
+pub use catalogue::{Coupon, Price, Product, PromotionCode, ShippingRate, TaxRate};
 pub use faults::{Fault, FaultKind};
+pub use session::Completion;
+pub use version::DEFAULT_ACCOUNT_VERSION;
 
+use auth::KeyPolicy;
+use catalogue::Catalogue;
 use faults::FaultQueue;
 use idempotency::IdempotencyStore;
-use session::{PriceInfo, Session};
+use session::Session;
 
 /// Largest request body accepted (1 MiB).
 const MAX_BODY: usize = 1 << 20;
@@ -81,35 +95,6 @@ pub struct RecordedRequest {
     pub faulted: Option<FaultKind>,
 }
 
-/// A catalogue price, usable as `line_items[N][price]`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Price {
-    /// The price ID, e.g. `price_test_usd_1000`.
-    pub id: String,
-    /// Lowercase ISO currency.
-    pub currency: String,
-    /// Amount in minor units.
-    pub unit_amount: i64,
-    /// The product's name (a line item's `description`).
-    pub product_name: String,
-    /// `day`, `week`, `month` or `year` for a recurring price.
-    pub recurring_interval: Option<String>,
-}
-
-impl Price {
-    fn to_info(&self) -> PriceInfo {
-        PriceInfo {
-            id: self.id.clone(),
-            currency: self.currency.clone(),
-            unit_amount: self.unit_amount,
-            product_id: format!("prod_{}", self.id.trim_start_matches("price_")),
-            product_name: self.product_name.clone(),
-            description: None,
-            recurring: self.recurring_interval.clone().map(|i| (i, 1)),
-        }
-    }
-}
-
 /// State shared by the server and the [`Emulator`] handle.
 pub(crate) struct Shared {
     pub base_url: String,
@@ -117,13 +102,15 @@ pub(crate) struct Shared {
 }
 
 /// Everything behind the lock.
-#[derive(Default)]
 pub(crate) struct Inner {
     pub sessions: HashMap<String, Session>,
-    pub prices: HashMap<String, PriceInfo>,
+    pub catalogue: Catalogue,
     pub faults: FaultQueue,
     pub requests: Vec<RecordedRequest>,
     pub idempotency: IdempotencyStore,
+    pub keys: KeyPolicy,
+    /// The version used for requests without `Stripe-Version`.
+    pub account_version: String,
 }
 
 impl Inner {
@@ -136,14 +123,25 @@ impl Inner {
 }
 
 impl Shared {
-    fn new(base_url: String) -> Shared {
-        let mut inner = Inner::default();
-        for p in default_prices() {
-            inner.prices.insert(p.id.clone(), p.to_info());
+    fn new(base_url: String, options: &EmulatorBuilder) -> Shared {
+        let mut keys = KeyPolicy::default();
+        for k in &options.api_keys {
+            keys.bind(k);
         }
         Shared {
             base_url,
-            inner: Mutex::new(inner),
+            inner: Mutex::new(Inner {
+                sessions: HashMap::new(),
+                catalogue: Catalogue::with_defaults(),
+                faults: FaultQueue::default(),
+                requests: Vec::new(),
+                idempotency: IdempotencyStore::default(),
+                keys,
+                account_version: options
+                    .account_version
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_ACCOUNT_VERSION.to_owned()),
+            }),
         }
     }
 
@@ -153,23 +151,104 @@ impl Shared {
     }
 }
 
-fn default_prices() -> Vec<Price> {
-    vec![
-        Price {
-            id: "price_test_usd_1000".into(),
-            currency: "usd".into(),
-            unit_amount: 1000,
-            product_name: "Test product".into(),
-            recurring_interval: None,
-        },
-        Price {
-            id: "price_test_usd_monthly_900".into(),
-            currency: "usd".into(),
-            unit_amount: 900,
-            product_name: "Monthly plan".into(),
-            recurring_interval: Some("month".into()),
-        },
-    ]
+/// Options of an emulator, set before it starts: the address, the API keys it accepts and the
+/// account's default API version.
+///
+/// ```no_run
+/// # async fn run() -> std::io::Result<()> {
+/// let emu = checkout_bridge_emulator::Emulator::builder()
+///     .api_key("sk_test_only_this_one")
+///     .start()
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct EmulatorBuilder {
+    addr: SocketAddr,
+    api_keys: Vec<String>,
+    account_version: Option<String>,
+}
+
+// Keys are secrets: never printed.
+impl std::fmt::Debug for EmulatorBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorBuilder")
+            .field("addr", &self.addr)
+            .field("api_keys", &self.api_keys.len())
+            .field("account_version", &self.account_version)
+            .finish()
+    }
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        EmulatorBuilder {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            api_keys: Vec::new(),
+            account_version: None,
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// The address to listen on (default `127.0.0.1:0`).
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Accept this key. Once any key is given, every other well-formed key gets Stripe's 401
+    /// "Invalid API Key provided: sk_test_****…"; without any, every well-formed key is accepted.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_keys.push(key.into());
+        self
+    }
+
+    /// The account's default API version, used for requests without `Stripe-Version` (default
+    /// [`DEFAULT_ACCOUNT_VERSION`]). Must be a version the emulator knows.
+    pub fn account_version(mut self, version: impl Into<String>) -> Self {
+        self.account_version = Some(version.into());
+        self
+    }
+
+    /// Starts the server on its own thread and runtime, so it outlives the caller's runtime.
+    ///
+    /// # Errors
+    ///
+    /// The address cannot be bound, an API key is malformed or the account version is not a
+    /// known API version (`InvalidInput`).
+    pub async fn start(self) -> std::io::Result<Emulator> {
+        if self.api_keys.iter().any(|k| !auth::key_is_valid(k)) {
+            // The key itself is a secret: not in the message.
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "an API key must look like sk_test_…, sk_live_…, rk_test_… or rk_live_…",
+            ));
+        }
+        if let Some(v) = &self.account_version {
+            version::ApiVersion::parse(v)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.message))?;
+        }
+        let listener = std::net::TcpListener::bind(self.addr)?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared::new(format!("http://{addr}"), &self));
+        let (shutdown, rx) = watch::channel(false);
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let server_state = shared.clone();
+        let thread = std::thread::Builder::new()
+            .name(format!("stripe-emulator-{}", addr.port()))
+            .spawn(move || {
+                runtime.block_on(serve(listener, server_state, rx));
+                // Dropping the runtime here cancels every connection task.
+            })?;
+        Ok(Emulator {
+            shared,
+            addr,
+            shutdown,
+            thread: Some(thread),
+        })
+    }
 }
 
 /// A running emulator. Dropping it shuts the server down and closes its connections.
@@ -187,33 +266,20 @@ impl std::fmt::Debug for Emulator {
 }
 
 impl Emulator {
-    /// Starts on `127.0.0.1` with an ephemeral port.
+    /// Starts on `127.0.0.1` with an ephemeral port, accepting any well-formed key.
     pub async fn start() -> std::io::Result<Emulator> {
-        Emulator::start_on(SocketAddr::from(([127, 0, 0, 1], 0))).await
+        Emulator::builder().start().await
     }
 
     /// Starts on `addr`. The server runs on its own thread and runtime, so it outlives the
     /// caller's runtime (handy for one emulator shared by several `#[tokio::test]`s).
     pub async fn start_on(addr: SocketAddr) -> std::io::Result<Emulator> {
-        let listener = std::net::TcpListener::bind(addr)?;
-        listener.set_nonblocking(true)?;
-        let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared::new(format!("http://{addr}")));
-        let (shutdown, rx) = watch::channel(false);
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        let server_state = shared.clone();
-        let thread = std::thread::Builder::new()
-            .name(format!("stripe-emulator-{}", addr.port()))
-            .spawn(move || {
-                runtime.block_on(serve(listener, server_state, rx));
-                // Dropping the runtime here cancels every connection task.
-            })?;
-        Ok(Emulator {
-            shared,
-            addr,
-            shutdown,
-            thread: Some(thread),
-        })
+        Emulator::builder().addr(addr).start().await
+    }
+
+    /// Options before starting: bound API keys, the account's default API version, the address.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
     }
 
     /// `http://127.0.0.1:PORT`, without a trailing slash.
@@ -258,7 +324,17 @@ impl Emulator {
 
     /// Completes an open session: paid, or unpaid (a delayed payment method). False if unknown or not open.
     pub fn complete_session(&self, id: &str, paid: bool) -> bool {
-        self.shared.complete(id, paid).is_ok()
+        self.shared.complete(id, &Completion::paid(paid)).is_ok()
+    }
+
+    /// Completes an open session with the customer's choices (promotion code, shipping rate,
+    /// quantities, country) and returns the completed session's JSON.
+    ///
+    /// # Errors
+    ///
+    /// The session is unknown or not open, or a choice is not valid for it (the message says why).
+    pub fn complete_session_with(&self, id: &str, completion: &Completion) -> Result<serde_json::Value, String> {
+        self.shared.complete(id, completion).map_err(|e| e.message(id))
     }
 
     /// A delayed payment succeeded: a complete, unpaid session becomes paid.
@@ -287,7 +363,42 @@ impl Emulator {
 
     /// Adds (or replaces) a catalogue price.
     pub fn add_price(&self, price: Price) {
-        self.shared.add_price(&price);
+        self.shared.lock().catalogue.add_price(&price);
+    }
+
+    /// Adds (or replaces) a product, usable as `price_data[product]`.
+    pub fn add_product(&self, product: Product) {
+        self.shared.lock().catalogue.add_product(product);
+    }
+
+    /// Adds (or replaces) a coupon.
+    pub fn add_coupon(&self, coupon: Coupon) {
+        self.shared.lock().catalogue.add_coupon(coupon);
+    }
+
+    /// Adds (or replaces) a promotion code.
+    pub fn add_promotion_code(&self, code: PromotionCode) {
+        self.shared.lock().catalogue.add_promotion_code(code);
+    }
+
+    /// Adds (or replaces) a shipping rate.
+    pub fn add_shipping_rate(&self, rate: ShippingRate) {
+        self.shared.lock().catalogue.add_shipping_rate(rate);
+    }
+
+    /// Adds (or replaces) a tax rate.
+    pub fn add_tax_rate(&self, rate: TaxRate) {
+        self.shared.lock().catalogue.add_tax_rate(rate);
+    }
+
+    /// Accepts `key` from now on; the first bound key makes every unbound key get a 401.
+    pub fn bind_api_key(&self, key: &str) {
+        self.shared.lock().keys.bind(key);
+    }
+
+    /// Revokes `key`: requests with it get Stripe's 401 `api_key_expired` from now on.
+    pub fn revoke_api_key(&self, key: &str) {
+        self.shared.lock().keys.revoke(key);
     }
 }
 
@@ -370,7 +481,7 @@ async fn dispatch(
     let method = parts.method.as_str().to_owned();
     let fault = shared.lock().faults.take(&method, &path);
     if path.starts_with("/v1/") {
-        let auth = api::authorization(&parts.headers);
+        let auth = auth::authorization(&parts.headers);
         let h = &parts.headers;
         let record = RecordedRequest {
             method: method.clone(),
@@ -387,7 +498,7 @@ async fn dispatch(
             authorization_scheme: auth.as_ref().map(|(s, _)| s.clone()),
             api_key_valid: auth
                 .as_ref()
-                .is_some_and(|(s, k)| s.eq_ignore_ascii_case("bearer") && api::key_is_valid(k)),
+                .is_some_and(|(s, k)| s.eq_ignore_ascii_case("bearer") && auth::key_is_valid(k)),
             body: String::from_utf8_lossy(&body).into_owned(),
             faulted: fault.as_ref().map(|f| f.kind),
         };
@@ -398,15 +509,18 @@ async fn dispatch(
         inner.requests.push(record);
     }
 
-    let mut delay = None;
+    let mut injected = api::Injected::default();
     if let Some(f) = &fault {
         let d = Duration::from_millis(f.delay_ms.unwrap_or(0));
         match f.kind {
-            FaultKind::Delay => delay = Some(d),
+            FaultKind::Delay => injected.delay = Some(d),
             _ => tokio::time::sleep(d).await,
         }
         match f.kind {
             FaultKind::Drop => return Err(dropped()),
+            // A failure of the executing endpoint goes through auth, parsing and the
+            // idempotency layer like a real result (see `Fault::at_execution`).
+            FaultKind::Status if f.at_execution() => injected.failure = Some(f),
             FaultKind::Status | FaultKind::Html | FaultKind::InvalidJson => {
                 return Ok(with_retry_header(f.canned_response(), f, true));
             }
@@ -414,13 +528,15 @@ async fn dispatch(
         }
     }
     let resp = if path.starts_with("/v1/") {
-        api::handle(&shared, &parts, &body, delay).await
+        api::handle(&shared, &parts, &body, injected).await
     } else {
         control::not_found(&path)
     };
     let Some(f) = fault else { return Ok(resp) };
     match f.kind {
         FaultKind::DropAfter => Err(dropped()),
+        // The failure already carries its own `Stripe-Should-Retry`.
+        FaultKind::Status => Ok(resp),
         FaultKind::TruncatedJson => {
             let (mut parts, body) = resp.into_parts();
             let full = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();

@@ -4,16 +4,20 @@ use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
-use checkout_bridge_emulator::Emulator;
+use checkout_bridge_emulator::{Emulator, EmulatorBuilder};
 
 const USAGE: &str = "\
-Usage: stripe-emulator [--port N] [--host 127.0.0.1] [--exit-on-stdin-eof]
+Usage: stripe-emulator [--port N] [--host 127.0.0.1] [--api-key KEY]... [--account-version V] [--exit-on-stdin-eof]
 
 A stateful, Stripe-compatible Checkout Sessions emulator on loopback.
 
 Options:
   --port N              port to listen on (default 0: pick a free one)
   --host ADDR           loopback address to bind (127.0.0.1, ::1 or localhost; default 127.0.0.1)
+  --api-key KEY         accept only these keys (repeatable); any other well-formed key gets
+                        Stripe's 401. Without it, every well-formed sk_/rk_ key is accepted.
+  --account-version V   the API version for requests without Stripe-Version
+                        (default 2026-09-30.endive)
   --exit-on-stdin-eof   exit when standard input is closed (so a dying test harness cannot leak it)
   -h, --help            print this help
 
@@ -21,6 +25,7 @@ The first line on stdout is `stripe-emulator listening on http://HOST:PORT`.
 The server runs until SIGINT or SIGTERM.";
 
 struct Args {
+    builder: EmulatorBuilder,
     addr: SocketAddr,
     exit_on_eof: bool,
 }
@@ -29,6 +34,7 @@ fn parse_args() -> Result<Option<Args>, String> {
     let mut port: u16 = 0;
     let mut host = IpAddr::V4(Ipv4Addr::LOCALHOST);
     let mut exit_on_eof = false;
+    let mut builder = Emulator::builder();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let (name, inline) = match arg.split_once('=') {
@@ -59,12 +65,16 @@ fn parse_args() -> Result<Option<Args>, String> {
                     return Err(format!("refusing to listen on non-loopback address {host}"));
                 }
             }
+            "--api-key" => builder = builder.api_key(value("--api-key")?),
+            "--account-version" => builder = builder.account_version(value("--account-version")?),
             "--exit-on-stdin-eof" => exit_on_eof = true,
             other => return Err(format!("unknown argument {other}")),
         }
     }
+    let addr = SocketAddr::new(host, port);
     Ok(Some(Args {
-        addr: SocketAddr::new(host, port),
+        builder: builder.addr(addr),
+        addr,
         exit_on_eof,
     }))
 }
@@ -97,10 +107,10 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let emulator = match Emulator::start_on(args.addr).await {
+    let emulator = match args.builder.start().await {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("stripe-emulator: cannot listen on {}: {e}", args.addr);
+            eprintln!("stripe-emulator: cannot start on {}: {e}", args.addr);
             return ExitCode::FAILURE;
         }
     };

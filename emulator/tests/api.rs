@@ -84,8 +84,8 @@ async fn create_retrieve_expire_and_shape() {
         ("client_reference_id", "cart_42"),
         ("metadata[order]", "42"),
         ("locale", "fr"),
-        ("payment_method_types[]", "card"),
-        ("payment_method_types[]", "link"),
+        ("allowed_payment_method_types[]", "card"),
+        ("allowed_payment_method_types[]", "link"),
         ("allow_promotion_codes", "true"),
         ("origin_context", "mobile_app"),
     ]);
@@ -122,6 +122,7 @@ async fn create_retrieve_expire_and_shape() {
     assert_eq!(s["client_reference_id"], "cart_42");
     assert_eq!(s["metadata"]["order"], "42");
     assert_eq!(s["payment_method_types"], serde_json::json!(["card", "link"]));
+    assert_eq!(s["allowed_payment_method_types"], serde_json::json!(["card", "link"]));
     assert_eq!(s["allow_promotion_codes"], true);
     assert_eq!(s["origin_context"], "mobile_app");
     assert_eq!(s["locale"], "fr");
@@ -229,7 +230,7 @@ async fn catalogue_subscription_setup_and_paging() {
         currency: "eur".into(),
         unit_amount: 500,
         product_name: "Coffee".into(),
-        recurring_interval: None,
+        ..Price::default()
     });
     let mut pairs: Vec<(String, String)> = vec![("mode".into(), "payment".into())];
     for i in 0..12 {
