@@ -92,9 +92,7 @@ open class LibraryState {
 
     @Setup(Level.Trial)
     fun setUp() {
-        when (callbackThread) {
-            "detach" -> check(io.checkoutbridge.CheckoutBridgeRuntime.keepCallbackThreadAttached())
-        }
+        if (callbackThread == "detach") check(io.checkoutbridge.CheckoutBridgeRuntime.keepCallbackThreadAttached())
         client = CheckoutClient(ClientConfig(baseUrl = emulatorUrl(), credential = Credential.SecretKey(KEY)))
     }
 }
