@@ -77,7 +77,7 @@ fi
 # =============================================================================================
 log "2. Kotlin syntax: tree-sitter ${TREE_SITTER_VERSION}, tree-sitter-kotlin ${TREE_SITTER_KOTLIN_VERSION}"
 kotlin_files=()
-while IFS= read -r -d '' f; do kotlin_files+=("$f"); done < <(find android -name '*.kt' -o -name '*.kts' -type f -print0 | sort -z)
+while IFS= read -r -d '' f; do kotlin_files+=("$f"); done < <(find android \( -name '*.kt' -o -name '*.kts' \) -type f -print0 | sort -z)
 if ! pip_venv >"$tmp/pip.log" 2>&1; then
   tail -5 "$tmp/pip.log"
   fail "tree-sitter wheels at the pinned versions in .tools/venv"
