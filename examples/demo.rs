@@ -123,11 +123,11 @@ database_url = "sqlite://{}"
 [[app_tokens]]
 user = "demo-user"
 sha256 = "{}"
-[policy]
-allow_inline_prices = true
-allowed_currencies = ["usd"]
-max_amount = 100000
-return_url_prefixes = ["myapp://checkout/"]
+[policy.prices]
+allow_inline = true
+max_amount = {{ usd = 100000 }}
+[policy.return_urls]
+allowed = ["myapp://checkout"]
 "#,
         emu.base_url(),
         std::env::temp_dir()

@@ -2,7 +2,7 @@
 # Installs what the test command needs and the machine lacks (scripts/test.sh runs it first;
 # idempotent, quick when everything is there). On Debian as root, as CI runs it.
 #
-#   apt     PostgreSQL (server tests), clang + llvm-ar (ring's C for the cross-target checks),
+#   apt     PostgreSQL and openssl (server tests, with TLS), clang + llvm-ar (ring's C for the cross-target checks),
 #           python3-venv, shellcheck, Maven (Kotlin/JVM build), a JDK 17
 #   pip     tree-sitter, tree-sitter-swift, tree-sitter-kotlin at the pinned versions, in .tools/venv
 #   rustup  rustfmt, clippy, and the aarch64-linux-android / aarch64-apple-ios targets (cargo check)
@@ -23,7 +23,8 @@ command -v shellcheck >/dev/null || missing+=(shellcheck)
 command -v mvn >/dev/null || missing+=(maven)
 command -v javac >/dev/null || missing+=(openjdk-17-jdk-headless)
 command -v gcc >/dev/null || missing+=(gcc)
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v openssl >/dev/null || missing+=(openssl)
+find /usr/lib/postgresql -path '*/bin/initdb' 2>/dev/null | grep -q . || missing+=(postgresql)
 if [ "${#missing[@]}" -gt 0 ]; then
   log "apt: ${missing[*]}"
   apt_install "${missing[@]}"

@@ -1,4 +1,4 @@
-//! Lowercase hex, used for nonces, idempotency keys and webhook signatures.
+//! Lowercase hex, used for nonces and idempotency keys.
 
 /// `bytes` as lowercase hex.
 pub(crate) fn encode(bytes: &[u8]) -> String {
@@ -11,25 +11,10 @@ pub(crate) fn encode(bytes: &[u8]) -> String {
     out
 }
 
-/// Decodes hex of at most `max_bytes` bytes; `None` if malformed or longer.
-pub(crate) fn decode(s: &str, max_bytes: usize) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 || s.len() > max_bytes * 2 {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
-    fn round_trip_and_limits() {
+    fn encodes_lowercase() {
         assert_eq!(super::encode(&[0x00, 0xab, 0xff]), "00abff");
-        assert_eq!(super::decode("00abff", 3), Some(vec![0x00, 0xab, 0xff]));
-        assert_eq!(super::decode("00abff", 2), None);
-        assert_eq!(super::decode("0g", 1), None);
-        assert_eq!(super::decode("abc", 2), None);
     }
 }

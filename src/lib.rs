@@ -31,7 +31,6 @@ mod return_url;
 mod store;
 mod transport;
 mod validate;
-pub mod webhook;
 
 pub use client::CheckoutClient;
 pub use config::{

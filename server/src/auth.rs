@@ -8,21 +8,13 @@ pub struct Authenticator {
     tokens: Vec<(String, [u8; 32])>,
 }
 
-fn hex32(s: &str) -> Option<[u8; 32]> {
-    let mut out = [0u8; 32];
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
-}
-
 impl Authenticator {
     /// From the configuration (hashes were validated when it was parsed).
     pub fn new(tokens: &[AppToken]) -> Self {
         Authenticator {
             tokens: tokens
                 .iter()
-                .filter_map(|t| Some((t.user.clone(), hex32(&t.sha256)?)))
+                .filter_map(|t| Some((t.user.clone(), crate::hex::decode32(t.sha256.as_bytes())?)))
                 .collect(),
         }
     }
@@ -35,7 +27,7 @@ impl Authenticator {
             .and_then(|h| h.strip_prefix("Bearer "))
             .filter(|t| !t.is_empty())
             .ok_or_else(|| ApiError::unauthorized("You did not provide an app token (Authorization: Bearer …)."))?;
-        let presented = hex32(&token_hash(token)).unwrap_or([0u8; 32]);
+        let presented = crate::hex::decode32(token_hash(token).as_bytes()).unwrap_or([0u8; 32]);
         let mut found: Option<&str> = None;
         for (user, hash) in &self.tokens {
             let diff = hash.iter().zip(presented.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b));

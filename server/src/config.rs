@@ -6,6 +6,8 @@
 
 use serde::Deserialize;
 
+pub use crate::policy::Policy;
+
 /// Everything from the TOML file.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -25,15 +27,39 @@ pub struct ServerConfig {
     /// `sqlite://path` (default `sqlite://checkout-bridge-events.db`) or `postgres://…`.
     #[serde(default = "default_database")]
     pub database_url: String,
-    /// Requests per minute per app token.
+    /// Requests per minute per app user (after authentication).
     #[serde(default = "default_rate")]
     pub rate_limit_per_minute: u32,
+    /// Requests per minute per client address, before authentication, on every route but the
+    /// webhook (so failed tokens are limited too). IPv6 clients are counted by their /64.
+    #[serde(default = "default_address_rate")]
+    pub address_rate_limit_per_minute: u32,
+    /// Webhook deliveries per minute per client address (Stripe retries a 429 later).
+    #[serde(default = "default_webhook_rate")]
+    pub webhook_rate_limit_per_minute: u32,
+    /// Proxies (addresses or blocks such as `10.0.0.0/8`) whose `X-Forwarded-For` is believed;
+    /// empty (the default): the TCP peer is the client and the header is ignored.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
     /// Upper bound on handling one request, including the call to Stripe.
     #[serde(default = "default_timeout")]
     pub request_timeout_ms: u64,
     /// Largest request body accepted.
     #[serde(default = "default_body")]
     pub max_body_bytes: usize,
+    /// Largest request head (request line and headers); larger ones get 431.
+    #[serde(default = "default_header_bytes")]
+    pub max_header_bytes: usize,
+    /// Time a connection has to send each complete request head, from accept or from the
+    /// previous response (slowloris and idle keep-alive connections are closed then).
+    #[serde(default = "default_header_timeout")]
+    pub header_read_timeout_ms: u64,
+    /// Connections served at once; more wait in the listen queue.
+    #[serde(default = "default_connections")]
+    pub max_connections: usize,
+    /// Whether a connection may carry several requests.
+    #[serde(default = "default_keep_alive")]
+    pub keep_alive: bool,
 }
 
 /// One app user's token, stored as a hash so the file itself is not a credential.
@@ -44,27 +70,6 @@ pub struct AppToken {
     pub user: String,
     /// Lowercase hex SHA-256 of the bearer token.
     pub sha256: String,
-}
-
-/// The rules applied before anything reaches Stripe.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Policy {
-    /// Price IDs apps may use.
-    #[serde(default)]
-    pub allowed_prices: Vec<String>,
-    /// Whether apps may send inline `price_data` at all.
-    #[serde(default)]
-    pub allow_inline_prices: bool,
-    /// Currencies allowed for inline prices.
-    #[serde(default)]
-    pub allowed_currencies: Vec<String>,
-    /// Largest total (minor units) of an inline-priced session.
-    #[serde(default)]
-    pub max_amount: i64,
-    /// Success and cancel URLs must start with one of these.
-    #[serde(default)]
-    pub return_url_prefixes: Vec<String>,
 }
 
 fn default_listen() -> String {
@@ -79,11 +84,29 @@ fn default_database() -> String {
 fn default_rate() -> u32 {
     120
 }
+fn default_address_rate() -> u32 {
+    600
+}
+fn default_webhook_rate() -> u32 {
+    600
+}
 fn default_timeout() -> u64 {
     30_000
 }
 fn default_body() -> usize {
     64 * 1024
+}
+fn default_header_bytes() -> usize {
+    16 * 1024
+}
+fn default_header_timeout() -> u64 {
+    10_000
+}
+fn default_connections() -> usize {
+    1024
+}
+fn default_keep_alive() -> bool {
+    true
 }
 
 impl ServerConfig {
@@ -91,12 +114,19 @@ impl ServerConfig {
     pub fn from_toml(text: &str) -> Result<Self, String> {
         let c: ServerConfig = toml::from_str(text).map_err(|e| format!("invalid configuration: {e}"))?;
         for t in &c.app_tokens {
-            if t.sha256.len() != 64 || !t.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            if crate::hex::decode32(t.sha256.as_bytes()).is_none() {
                 return Err(format!(
                     "app_tokens: the sha256 for user `{}` is not 64 hex characters",
                     t.user
                 ));
             }
+        }
+        crate::client_addr::TrustedProxies::parse(&c.trusted_proxies)?;
+        c.policy.validate()?;
+        if c.max_connections == 0 || c.header_read_timeout_ms == 0 || c.max_header_bytes < 1024 {
+            return Err(
+                "max_connections and header_read_timeout_ms must be positive, max_header_bytes at least 1024".into(),
+            );
         }
         Ok(c)
     }
@@ -137,11 +167,7 @@ impl Secrets {
 
 /// Lowercase hex SHA-256 of `token`: what goes into `app_tokens[].sha256`.
 pub fn token_hash(token: &str) -> String {
-    ring::digest::digest(&ring::digest::SHA256, token.as_bytes())
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::hex::encode(ring::digest::digest(&ring::digest::SHA256, token.as_bytes()).as_ref())
 }
 
 #[cfg(test)]
@@ -151,7 +177,7 @@ mod tests {
     #[test]
     fn parses_and_rejects_bad_hashes_and_unknown_keys() {
         let ok = format!(
-            "listen = \"127.0.0.1:0\"\n[[app_tokens]]\nuser = \"alice\"\nsha256 = \"{}\"\n[policy]\nallowed_prices = [\"price_1\"]\n",
+            "listen = \"127.0.0.1:0\"\n[[app_tokens]]\nuser = \"alice\"\nsha256 = \"{}\"\n[policy.prices]\nallowed = [\"price_1\"]\n",
             token_hash("t")
         );
         let c = ServerConfig::from_toml(&ok).expect("valid");
@@ -159,6 +185,13 @@ mod tests {
         assert!(ServerConfig::from_toml("[[app_tokens]]\nuser = \"a\"\nsha256 = \"xyz\"\n").is_err());
         // A key in the file is an unknown field: refused, so nobody is tempted to put it there.
         assert!(ServerConfig::from_toml("stripe_secret_key = \"sk_test_x\"\n").is_err());
+    }
+
+    #[test]
+    fn the_example_configuration_parses() {
+        let c = ServerConfig::from_toml(include_str!("../server.example.toml")).expect("example");
+        assert_eq!(c.policy.modes.allowed, vec!["payment".to_owned()]);
+        assert_eq!(c.policy.return_urls.allowed.len(), 2);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use checkout_bridge::webhook::WebhookEvent;
+use crate::webhook::WebhookEvent;
 
 /// Checkout events worth recording; others are acknowledged and ignored.
 pub const RECORDED_TYPES: [&str; 4] = [
@@ -36,6 +36,9 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS checkout_events (
     payload TEXT NOT NULL
 )";
 
+/// Advisory lock key for creating the schema (any constant unlikely to clash).
+const SCHEMA_LOCK: i64 = 0x6362_5f65_7665_6e74; // "cb_event"
+
 fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -56,7 +59,8 @@ pub struct StoredEvent {
 }
 
 impl EventLog {
-    /// Opens `sqlite://path` or `postgres://…` and creates the table if needed.
+    /// Opens `sqlite://path` or `postgres://…` (TLS by `sslmode`, see [`crate::pg_tls`]) and
+    /// creates the table if needed.
     pub async fn open(database_url: &str) -> Result<Self, String> {
         if let Some(path) = database_url.strip_prefix("sqlite://") {
             let conn = rusqlite::Connection::open(path).map_err(|e| format!("cannot open SQLite at {path}: {e}"))?;
@@ -64,18 +68,15 @@ impl EventLog {
                 .map_err(|e| format!("cannot create the events table: {e}"))?;
             Ok(EventLog::Sqlite(Arc::new(Mutex::new(conn))))
         } else if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
-            let (client, connection) = tokio_postgres::connect(database_url, tokio_postgres::NoTls)
-                .await
-                .map_err(|e| format!("cannot connect to PostgreSQL: {e}"))?;
-            tokio::spawn(async move {
-                if let Err(e) = connection.await {
-                    tracing::error!(error = %e, "PostgreSQL connection closed");
-                }
-            });
+            let client = crate::pg_tls::connect(database_url).await?;
+            // Instances starting together would race in CREATE TABLE IF NOT EXISTS (a unique
+            // violation in pg_type): serialise them with a transaction-scoped advisory lock.
             client
-                .batch_execute(SCHEMA)
+                .batch_execute(&format!(
+                    "BEGIN; SELECT pg_advisory_xact_lock({SCHEMA_LOCK}); {SCHEMA}; COMMIT;"
+                ))
                 .await
-                .map_err(|e| format!("cannot create the events table: {e}"))?;
+                .map_err(|e| format!("cannot create the events table: {}", crate::pg_tls::describe(&e)))?;
             Ok(EventLog::Postgres(Arc::new(client)))
         } else {
             Err("database_url must start with sqlite:// or postgres://".into())

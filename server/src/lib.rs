@@ -11,19 +11,25 @@
 #![allow(clippy::result_large_err)]
 
 pub mod auth;
+pub mod client_addr;
 pub mod config;
 pub mod events;
+pub mod hex;
 pub mod params;
+pub mod pg_tls;
 pub mod policy;
 pub mod rate_limit;
+pub mod return_urls;
 pub mod routes;
+pub mod serve;
 pub mod stripe_error;
+pub mod webhook;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::Request;
+use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -45,6 +51,16 @@ pub struct AppState {
     pub auth: auth::Authenticator,
     /// Per-user rate limiting.
     pub limiter: rate_limit::RateLimiter,
+    /// Per-address rate limiting before authentication (API routes).
+    pub address_limiter: rate_limit::RateLimiter<IpAddr>,
+    /// Per-address rate limiting of webhook deliveries.
+    pub webhook_limiter: rate_limit::RateLimiter<IpAddr>,
+    /// Whose `X-Forwarded-For` is believed.
+    pub proxies: client_addr::TrustedProxies,
+    /// The webhook endpoint's verifier, when `STRIPE_WEBHOOK_SECRET` is set.
+    pub webhook: Option<Arc<webhook::WebhookVerifier>>,
+    /// Bounds the HMACs running at once on the blocking pool (one per core).
+    pub webhook_slots: Arc<tokio::sync::Semaphore>,
     /// The webhook event log.
     pub events: EventLog,
 }
@@ -65,9 +81,21 @@ impl AppState {
         client_config.timeout_ms = i64::try_from(config.request_timeout_ms).unwrap_or(i64::MAX).max(1);
         let stripe = CheckoutClient::new(client_config).map_err(|e| format!("invalid upstream configuration: {e}"))?;
         let events = EventLog::open(&config.database_url).await?;
+        let webhook = match secrets.webhook_secret.as_deref() {
+            Some(s) => Some(Arc::new(
+                webhook::WebhookVerifier::new(s, webhook::DEFAULT_TOLERANCE_SECS).map_err(|e| e.to_string())?,
+            )),
+            None => None,
+        };
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
         Ok(Arc::new(AppState {
             auth: auth::Authenticator::new(&config.app_tokens),
             limiter: rate_limit::RateLimiter::new(config.rate_limit_per_minute),
+            address_limiter: rate_limit::RateLimiter::new(config.address_rate_limit_per_minute),
+            webhook_limiter: rate_limit::RateLimiter::new(config.webhook_rate_limit_per_minute),
+            proxies: client_addr::TrustedProxies::parse(&config.trusted_proxies)?,
+            webhook,
+            webhook_slots: Arc::new(tokio::sync::Semaphore::new(cores)),
             config,
             secrets,
             stripe,
@@ -76,7 +104,13 @@ impl AppState {
     }
 }
 
-/// The router with every route and the per-request timeout and access log.
+/// Where Stripe delivers webhooks.
+pub const WEBHOOK_PATH: &str = "/webhooks/stripe";
+
+/// The router with every route, the per-address rate limit, the per-request timeout and the
+/// access log. Serve it with [`serve::serve`] (which [`spawn`] uses): the per-address limit
+/// reads the peer from `ConnectInfo<SocketAddr>`, and without it every client would share one
+/// bucket.
 pub fn router(state: Arc<AppState>) -> Router {
     let timeout = Duration::from_millis(state.config.request_timeout_ms);
     Router::new()
@@ -84,14 +118,35 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/checkout/sessions/{id}", get(routes::retrieve))
         .route("/v1/checkout/sessions/{id}/expire", post(routes::expire))
         .route("/v1/checkout/sessions/{id}/line_items", get(routes::line_items))
-        .route("/webhooks/stripe", post(routes::webhook))
+        .route(WEBHOOK_PATH, post(routes::webhook))
         .fallback(|| async {
             stripe_error::ApiError::new(404, "invalid_request_error", "Unrecognized request URL.", None, None)
         })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limit_by_address))
         .layer(axum::middleware::from_fn(move |req: Request, next: Next| {
             access_log(req, next, timeout)
         }))
         .with_state(state)
+}
+
+/// The per-address limit, before anything else looks at the request (authentication
+/// included): webhook deliveries and API calls have separate buckets.
+async fn limit_by_address(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    let client = client_addr::rate_key(state.proxies.client(peer, req.headers()));
+    let limiter = if req.uri().path() == WEBHOOK_PATH {
+        &state.webhook_limiter
+    } else {
+        &state.address_limiter
+    };
+    if !limiter.allow(&client) {
+        tracing::warn!(client = %client, path = %req.uri().path(), "rate limited by address");
+        return stripe_error::ApiError::rate_limited("Too many requests from this address.").into_response();
+    }
+    next.run(req).await
 }
 
 /// Bounds each request and logs method, path, status and duration (never headers or bodies).
@@ -150,14 +205,17 @@ pub async fn spawn(config: ServerConfig, secrets: Secrets) -> Result<RunningServ
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let state = AppState::new(config, secrets).await?;
     let app = router(state.clone());
+    let c = &state.config;
+    let limits = serve::ConnectionLimits {
+        max_connections: c.max_connections,
+        header_read_timeout: Duration::from_millis(c.header_read_timeout_ms),
+        max_header_bytes: c.max_header_bytes,
+        keep_alive: c.keep_alive,
+    };
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await;
-    });
+    let task = tokio::spawn(serve::serve(listener, app, limits, async {
+        let _ = rx.await;
+    }));
     Ok(RunningServer {
         addr,
         stop: Some(tx),

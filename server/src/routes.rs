@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
+use crate::webhook::{parse_event, WebhookError};
 use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{Path, Request, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use checkout_bridge::webhook::{construct_event, DEFAULT_TOLERANCE_SECS};
 use checkout_bridge::{CheckoutSession, SessionStatus};
 
 use crate::events::RECORDED_TYPES;
@@ -23,29 +23,24 @@ fn user(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
     let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
     let user = state.auth.user_for(auth)?;
     if !state.limiter.allow(&user) {
-        return Err(ApiError::new(
-            429,
-            "invalid_request_error",
-            "Too many requests from this app user.",
-            None,
-            Some("rate_limit"),
-        ));
+        return Err(ApiError::rate_limited("Too many requests from this app user."));
     }
     Ok(user)
 }
 
 /// The app's `Idempotency-Key`, scoped to the user so two users' keys can never collide.
+///
+/// `user:key` would be ambiguous (user `a:b` with key `c` and user `a` with key `b:c` give
+/// the same text) and would have to be cut to Stripe's 255 characters, merging long keys that
+/// differ only at the end. So the scoped key is the SHA-256 of the length-prefixed user and
+/// the key: 68 characters, whatever their lengths, and equal only for the same user and key.
 fn idempotency_key(user: &str, headers: &HeaderMap) -> Option<String> {
-    let k = headers.get("idempotency-key")?.to_str().ok()?;
-    let scoped = format!("{user}:{k}");
-    // Stripe's limit is 255 bytes; cut on a character boundary (user IDs may be non-ASCII).
-    let end = scoped
-        .char_indices()
-        .map(|(i, c)| i + c.len_utf8())
-        .take_while(|&e| e <= 255)
-        .last()
-        .unwrap_or(0);
-    Some(scoped[..end].to_owned())
+    let k = headers.get("idempotency-key")?.as_bytes();
+    let mut h = ring::digest::Context::new(&ring::digest::SHA256);
+    h.update(&(user.len() as u64).to_be_bytes());
+    h.update(user.as_bytes());
+    h.update(k);
+    Some(format!("cbs_{}", crate::hex::encode(h.finish().as_ref())))
 }
 
 async fn body(state: &AppState, body: Body) -> Result<Bytes, ApiError> {
@@ -129,8 +124,12 @@ pub async fn line_items(State(state): State<Arc<AppState>>, Path(id): Path<Strin
 }
 
 /// `POST /webhooks/stripe`: verify, deduplicate, record.
+///
+/// The header is parsed and its timestamp checked on the async worker (cheap and bounded)
+/// before the body is even read; the one HMAC over the body runs on the blocking pool, at most
+/// one per core at a time, so deliveries cannot stall the workers that serve the apps.
 pub async fn webhook(State(state): State<Arc<AppState>>, headers: HeaderMap, raw: Body) -> Res {
-    let Some(secret) = state.secrets.webhook_secret.as_deref() else {
+    let Some(verifier) = state.webhook.clone() else {
         return Err(ApiError::new(
             404,
             "invalid_request_error",
@@ -139,16 +138,28 @@ pub async fn webhook(State(state): State<Arc<AppState>>, headers: HeaderMap, raw
             None,
         ));
     };
-    let bytes = body(&state, raw).await?;
-    let signature = headers
-        .get("stripe-signature")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let event = construct_event(&bytes, signature, secret, DEFAULT_TOLERANCE_SECS, crate::unix_now()).map_err(|e| {
-        // The reason only: never the payload, which may carry customer details.
-        tracing::warn!(reason = %e, bytes = bytes.len(), "webhook refused");
+    let refused = |e: WebhookError| {
+        // The reason only: never the header or the payload, which may carry customer details.
+        tracing::warn!(reason = %e, "webhook refused");
         ApiError::invalid(e.to_string(), None, Some("webhook_signature"))
-    })?;
+    };
+    let mut signatures = headers.get_all("stripe-signature").iter();
+    let signature = match (signatures.next(), signatures.next()) {
+        (Some(v), None) => v.as_bytes(),
+        _ => return Err(refused(WebhookError::MalformedHeader)),
+    };
+    let parsed = verifier.precheck(signature, crate::unix_now()).map_err(refused)?;
+    let bytes = body(&state, raw).await?;
+    let busy = || ApiError::new(503, "api_error", "The webhook could not be verified now.", None, None);
+    let permit = state.webhook_slots.clone().acquire_owned().await.map_err(|_| busy())?;
+    let payload = bytes.clone();
+    let event = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        verifier.verify(&payload, &parsed).and_then(|()| parse_event(&payload))
+    })
+    .await
+    .map_err(|_| busy())?
+    .map_err(refused)?;
     if !RECORDED_TYPES.contains(&event.event_type.as_str()) {
         return Ok(Json(serde_json::json!({"received": true, "recorded": false})).into_response());
     }
@@ -168,16 +179,27 @@ mod tests {
     use axum::http::{HeaderMap, HeaderValue};
 
     #[test]
-    fn scoped_keys_stay_within_255_bytes_without_splitting_characters() {
-        let mut h = HeaderMap::new();
-        h.insert("idempotency-key", HeaderValue::from_static("k"));
-        assert_eq!(idempotency_key("alice", &h).as_deref(), Some("alice:k"));
-        h.insert("idempotency-key", HeaderValue::from_str(&"x".repeat(255)).unwrap());
-        // Byte 255 falls inside a 'ü': a plain String::truncate(255) would panic here.
+    fn scoped_keys_are_unambiguous_and_bounded() {
+        let key = |user: &str, k: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(
+                "idempotency-key",
+                HeaderValue::from_str(k).unwrap_or(HeaderValue::from_static("?")),
+            );
+            idempotency_key(user, &h)
+        };
+        // A `:` in the user name cannot make two users' keys meet.
+        assert_ne!(key("a:b", "c"), key("a", "b:c"));
+        assert_ne!(key("a", ":b"), key("a:", "b"));
+        // Long keys that differ only at the end stay distinct (no cut at 255).
+        let long = "x".repeat(300);
+        assert_ne!(key("alice", &format!("{long}1")), key("alice", &format!("{long}2")));
+        // Deterministic (retries reuse it), bounded, and distinct per user.
+        assert_eq!(key("alice", "k"), key("alice", "k"));
+        assert_ne!(key("alice", "k"), key("bob", "k"));
         let user = format!("a{}", "j\u{fc}rgen".repeat(40));
-        assert!(!user.is_char_boundary(255));
-        let key = idempotency_key(&user, &h).unwrap();
-        assert!(key.len() <= 255 && key.starts_with("aj\u{fc}rgen"));
+        let scoped = key(&user, &"x".repeat(255)).unwrap_or_default();
+        assert!(scoped.len() <= 255 && scoped.starts_with("cbs_"), "{scoped}");
         assert_eq!(idempotency_key("alice", &HeaderMap::new()), None);
     }
 }

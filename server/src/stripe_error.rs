@@ -36,6 +36,11 @@ impl ApiError {
         Self::new(401, "invalid_request_error", message, None, None)
     }
 
+    /// 429 with code `rate_limit`, as Stripe answers.
+    pub fn rate_limited(message: impl Into<String>) -> Self {
+        Self::new(429, "invalid_request_error", message, None, Some("rate_limit"))
+    }
+
     /// 404 `resource_missing` for a session, whether it does not exist or belongs to someone else.
     pub fn no_such_session(id: &str) -> Self {
         Self::new(

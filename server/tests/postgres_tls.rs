@@ -1,0 +1,106 @@
+//! TLS to PostgreSQL against the private cluster of `scripts/postgres.sh` (TLS on, a CA made
+//! by the script, the role `cb_tls_only` allowed over TLS only). `scripts/test.sh` starts it
+//! and sets CHECKOUT_BRIDGE_TEST_DATABASE_URL; the URL carries `sslrootcert=` (the CA).
+
+use checkout_bridge_server::EventLog;
+
+/// (`postgres://user@127.0.0.1:port/db` without query, path of the cluster's CA).
+fn cluster() -> (String, String) {
+    let Ok(url) = std::env::var("CHECKOUT_BRIDGE_TEST_DATABASE_URL") else {
+        panic!(
+            "CHECKOUT_BRIDGE_TEST_DATABASE_URL is not set: run scripts/test.sh (or export it from scripts/postgres.sh)"
+        );
+    };
+    let (base, query) = url.split_once('?').unwrap_or((&url, ""));
+    let ca = query
+        .split('&')
+        .find_map(|p| p.strip_prefix("sslrootcert="))
+        .unwrap_or_else(|| panic!("the URL from scripts/postgres.sh names its CA in sslrootcert: {url}"));
+    (base.to_owned(), ca.to_owned())
+}
+
+async fn open(url: &str) -> Result<EventLog, String> {
+    EventLog::open(url).await
+}
+
+/// Whether the session behind `log` is encrypted, as the server sees it.
+async fn encrypted(log: &EventLog) -> bool {
+    let EventLog::Postgres(client) = log else {
+        panic!("a PostgreSQL log")
+    };
+    client
+        .query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[])
+        .await
+        .expect("pg_stat_ssl")
+        .get(0)
+}
+
+#[tokio::test]
+async fn sslmodes_against_a_tls_postgresql() {
+    let (base, ca) = cluster();
+    let with = |q: &str| format!("{base}?{q}");
+    // require: encrypted, certificate not checked.
+    let log = open(&with("sslmode=require")).await.expect("require");
+    assert!(encrypted(&log).await, "sslmode=require gave a plain session");
+    // verify-full with the cluster's CA: chain and name (IP 127.0.0.1) checked.
+    let log = open(&with(&format!("sslmode=verify-full&sslrootcert={ca}")))
+        .await
+        .expect("verify-full with the test CA");
+    assert!(encrypted(&log).await);
+    // The default (prefer, as libpq) takes TLS when offered.
+    assert!(encrypted(&open(&base).await.expect("prefer")).await);
+    // disable: plain, and the server allows it for this role.
+    assert!(!encrypted(&open(&with("sslmode=disable")).await.expect("disable")).await);
+
+    // The certificate names IP 127.0.0.1, not `localhost`: verify-full refuses that name,
+    // verify-ca (chain only) accepts it.
+    let by_name = base.replace("127.0.0.1", "localhost");
+    let e = open(&format!("{by_name}?sslmode=verify-full&sslrootcert={ca}"))
+        .await
+        .err()
+        .expect("name mismatch refused");
+    assert!(e.to_lowercase().contains("certificate"), "{e}");
+    let log = open(&format!("{by_name}?sslmode=verify-ca&sslrootcert={ca}"))
+        .await
+        .expect("verify-ca ignores the name");
+    assert!(encrypted(&log).await);
+    // verify-full against the Mozilla roots: the test CA is unknown there.
+    let e = open(&with("sslmode=verify-full"))
+        .await
+        .err()
+        .expect("unknown issuer refused");
+    assert!(e.to_lowercase().contains("certificate"), "{e}");
+    // Unknown modes are refused before connecting.
+    for bad in ["sslmode=allow", "sslmode=verify_full", "sslmode=Require"] {
+        assert!(open(&with(bad)).await.is_err(), "{bad}");
+    }
+}
+
+/// pg_hba.conf of the test cluster rejects cb_tls_only without TLS (`hostnossl … reject`):
+/// a plain client is refused, a TLS one is let in.
+#[tokio::test]
+async fn a_server_requiring_tls_refuses_a_plain_client() {
+    let (base, ca) = cluster();
+    let admin = open(&format!("{base}?sslmode=require")).await.expect("admin");
+    let EventLog::Postgres(client) = &admin else {
+        panic!("a PostgreSQL log")
+    };
+    client
+        .batch_execute(
+            "DO $$ BEGIN CREATE ROLE cb_tls_only LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$; \
+             GRANT CREATE ON SCHEMA public TO cb_tls_only; \
+             GRANT ALL ON TABLE checkout_events TO cb_tls_only;",
+        )
+        .await
+        .expect("role");
+    let as_role = base.replace("postgres@", "cb_tls_only@");
+    let e = open(&format!("{as_role}?sslmode=disable"))
+        .await
+        .err()
+        .expect("plain refused");
+    assert!(e.contains("pg_hba") || e.contains("no encryption"), "{e}");
+    let log = open(&format!("{as_role}?sslmode=verify-full&sslrootcert={ca}"))
+        .await
+        .expect("TLS accepted");
+    assert!(encrypted(&log).await);
+}
