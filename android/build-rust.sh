@@ -19,7 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
-. scripts/lib.sh   # run: prints each command, runs it unless DRY_RUN=true
+. scripts/lib.sh   # run (prints each command, runs it unless DRY_RUN=true), CB_FFI
 
 profile=release
 for arg in "$@"; do
@@ -68,7 +68,7 @@ for abi in "${ABIS[@]}"; do
   # cargo-ndk sets the NDK's clang as linker and CC for the target (ring's C needs it) and
   # copies lib*.so into $JNI_LIBS/<abi>/ (it maps the Rust target to the ABI directory).
   run cargo ndk --target "${RUST_TARGET[$abi]}" --platform "$ANDROID_PLATFORM" --output-dir "$JNI_LIBS" \
-    rustc "${cargo_profile[@]}" --lib --crate-type cdylib -- "${PAGE_SIZE_FLAG[@]}"
+    rustc "${cargo_profile[@]}" --lib "${CB_FFI[@]}" --crate-type cdylib -- "${PAGE_SIZE_FLAG[@]}"
 done
 
 for abi in "${ABIS[@]}"; do

@@ -25,7 +25,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
-. scripts/lib.sh   # run: prints each command, runs it unless DRY_RUN=true
+. scripts/lib.sh   # run (prints each command, runs it unless DRY_RUN=true), CB_FFI
 
 for arg in "$@"; do
   case $arg in
@@ -60,7 +60,7 @@ fi
 
 run rustup target add "${TARGETS[@]}"
 for target in "${TARGETS[@]}"; do
-  run cargo rustc --release --lib --crate-type staticlib --target "$target"
+  run cargo rustc --release --lib "${CB_FFI[@]}" --crate-type staticlib --target "$target"
 done
 
 # Simulator and macOS: one fat library per platform (an XCFramework takes one library per platform).

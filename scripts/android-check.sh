@@ -151,7 +151,7 @@ expect "$tmp/android.out" "rustup adds the four Android targets" \
 declare -A abi=([aarch64-linux-android]=arm64-v8a [armv7-linux-androideabi]=armeabi-v7a [x86_64-linux-android]=x86_64 [i686-linux-android]=x86)
 for t in aarch64-linux-android armv7-linux-androideabi x86_64-linux-android i686-linux-android; do
   expect "$tmp/android.out" "$t built as the cdylib alone, 16 KB pages, API $min_sdk, into jniLibs" \
-    "^\+ cargo ndk --target $t --platform ${min_sdk:-MISSING} --output-dir android/src/main/jniLibs rustc --release --lib --crate-type cdylib -- -C link-arg=-Wl,-z,max-page-size=16384\$"
+    "^\+ cargo ndk --target $t --platform ${min_sdk:-MISSING} --output-dir android/src/main/jniLibs rustc --release --lib${CB_FFI_FLAG} --crate-type cdylib -- -C link-arg=-Wl,-z,max-page-size=16384\$"
   expect "$tmp/android.out" "output android/src/main/jniLibs/${abi[$t]}/libcheckout_bridge.so checked" \
     "^\+ test -s android/src/main/jniLibs/${abi[$t]}/libcheckout_bridge.so\$"
 done

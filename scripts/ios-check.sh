@@ -126,7 +126,7 @@ fi
 # ---------------------------------------------------------------------------------------------
 log "library (cargo build --lib)"
 lib_ok=false
-if cargo build --lib --quiet && [ -f "$lib" ]; then
+if cargo build --lib "${CB_FFI[@]}" --quiet && [ -f "$lib" ]; then
   lib_ok=true
   pass "cargo build --lib: $lib"
 else
@@ -232,7 +232,7 @@ fi
 cat "$tmp/ios.out"
 for t in aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios aarch64-apple-darwin x86_64-apple-darwin; do
   expect "$tmp/ios.out" "$t built as the staticlib alone" \
-    "^\+ cargo rustc --release --lib --crate-type staticlib --target $t\$"
+    "^\+ cargo rustc --release --lib${CB_FFI_FLAG} --crate-type staticlib --target $t\$"
 done
 a=libcheckout_bridge.a
 expect "$tmp/ios.out" "simulator arm64 + x86_64 merged with lipo" \

@@ -27,6 +27,13 @@ CB_VENV=$CB_ROOT/.tools/venv
 PY=$CB_VENV/bin/python
 DRY_RUN=${DRY_RUN:-false}
 
+# The library's FFI (uniffi) feature, once Cargo.toml has one (issue 12 item 2: `ffi`): every
+# build that the bindings, the JVM, the C smoke test or a device loads is built with it.
+CB_FFI=()
+if grep -q '^ffi *=' "$CB_ROOT/Cargo.toml"; then CB_FFI=(--features ffi); fi
+# The same, as text inside a command line: "" or " --features ffi".
+CB_FFI_FLAG=${CB_FFI[*]:+ ${CB_FFI[*]}}
+
 passed=0
 failed=0
 
@@ -166,8 +173,8 @@ HEOF
     env+=(SDKROOT="$sdk")
     ;;
   esac
-  echo "+ ${env[*]} cargo check --lib --target $target"
-  if env "${env[@]}" nice cargo check --quiet --lib --target "$target" >"$logf" 2>&1; then
+  echo "+ ${env[*]} cargo check --lib${CB_FFI_FLAG} --target $target"
+  if env "${env[@]}" nice cargo check --quiet --lib "${CB_FFI[@]}" --target "$target" >"$logf" 2>&1; then
     pass "cargo check --lib --target $target"
   else
     grep -E '^(error|warning: ring)' "$logf" | head -20
