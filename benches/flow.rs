@@ -21,7 +21,7 @@ fn params() -> CreateSessionParams {
 }
 
 fn tmp(tag: &str) -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("cb-bench-{tag}-{}", new_idempotency_key()))
+    std::env::temp_dir().join(format!("cb-bench-{tag}-{}", new_idempotency_key().unwrap()))
 }
 
 fn report(name: &str, samples: &mut [Duration]) {

@@ -37,7 +37,7 @@ async fn bare(http: &reqwest::Client, base: &str) {
         .post(format!("{base}/v1/checkout/sessions"))
         .header("authorization", format!("Bearer {KEY}"))
         .header("stripe-version", PINNED_STRIPE_VERSION)
-        .header("idempotency-key", new_idempotency_key())
+        .header("idempotency-key", new_idempotency_key().unwrap())
         .header("content-type", "application/x-www-form-urlencoded")
         .body(body)
         .send()

@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --quiet --features cli --lib --bin uniffi-bindgen
+cargo build --quiet -p checkout-bridge-bindgen && cargo build --quiet -p checkout-bridge --lib --features ffi
 lib=target/debug/libcheckout_bridge.so
 bindgen=target/debug/uniffi-bindgen
 

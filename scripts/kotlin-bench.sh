@@ -23,7 +23,7 @@ out=target/maven/checkout-bridge-bench
 echo "load before: $(uptime)"
 
 log "release builds: the library, the emulator; JVM bindings; the JMH harness"
-cargo build --quiet --release --lib "${CB_FFI[@]}"
+cargo build --quiet --release -p checkout-bridge --lib "${CB_FFI[@]}"
 cargo build --quiet --release -p checkout-bridge-emulator --bin stripe-emulator
 scripts/bindings.sh --jvm target/kotlin-jvm
 mvn -B -q --no-transfer-progress -pl jvm/bench -am -DskipTests process-classes

@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 log "building the library and the emulator (dev profile), generating the JVM bindings"
-cargo build --quiet --lib "${CB_FFI[@]}"
+cargo build --quiet -p checkout-bridge --lib "${CB_FFI[@]}"
 cargo build --quiet -p checkout-bridge-emulator --bin stripe-emulator
 scripts/bindings.sh --jvm target/kotlin-jvm
 

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
-cargo rustc --quiet --release --lib --crate-type cdylib
+cargo rustc --quiet --release --lib --features ffi --crate-type cdylib
 lib=$CARGO_TARGET_DIR/release/libcheckout_bridge.so
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT

@@ -7,6 +7,7 @@ use crate::config::ClientConfig;
 use crate::error::CheckoutError;
 use crate::form::encode_create_params;
 use crate::model::{CheckoutSession, CreateSessionParams, LineItem, ListPage, PaymentStatus, SessionStatus};
+use crate::os::unix_now;
 use crate::transport::Transport;
 use crate::validate::{opaque_id, validate_create_params};
 
@@ -28,7 +29,7 @@ use crate::validate::{opaque_id, validate_create_params};
 /// println!("open {}", session.url.unwrap_or_default());
 /// # Ok(()) }
 /// ```
-#[derive(uniffi::Object)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Object))]
 pub struct CheckoutClient {
     transport: Transport,
 }
@@ -44,11 +45,21 @@ const POLL_INITIAL: Duration = Duration::from_millis(250);
 /// Longest delay between polls.
 const POLL_MAX: Duration = Duration::from_secs(5);
 
-#[uniffi::export(async_runtime = "tokio")]
+#[cfg_attr(feature = "ffi", uniffi::export(async_runtime = "tokio"))]
 impl CheckoutClient {
     /// Checks `config` (https except loopback, credential shape, no live keys on devices) and
     /// builds a client. Nothing is sent.
-    #[uniffi::constructor]
+    ///
+    /// # Errors
+    ///
+    /// - [`CheckoutError::InvalidInput`] naming the field: a `base_url` that is not https (plain
+    ///   http only to loopback) or carries credentials, a query or a fragment; a malformed
+    ///   credential, `stripe_version` or `stripe_account`; `timeout_ms` ≤ 0; `max_retries`
+    ///   outside 0..=10.
+    /// - [`CheckoutError::LiveKeyOnDevice`] for a live secret or restricted key in an Android or
+    ///   iOS build (see [`crate::validate_credential`]).
+    /// - [`CheckoutError::Network`] if the HTTP client or TLS cannot be set up.
+    #[cfg_attr(feature = "ffi", uniffi::constructor)]
     pub fn new(config: ClientConfig) -> Result<Arc<Self>, CheckoutError> {
         Ok(Arc::new(CheckoutClient {
             transport: Transport::new(&config)?,
@@ -57,6 +68,19 @@ impl CheckoutClient {
 
     /// `POST /v1/checkout/sessions`. Safe to retry: the same `idempotency_key` never creates a
     /// second session.
+    ///
+    /// # Errors
+    ///
+    /// - [`CheckoutError::InvalidInput`] naming the field, before anything is sent, when `params`
+    ///   break one of Stripe's rules (see [`crate::validate_create_params`]).
+    /// - [`CheckoutError::IdempotencyConflict`] when the key was used with other parameters.
+    /// - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
+    ///   (401), [`CheckoutError::Permission`] (403), [`CheckoutError::RateLimited`] (429),
+    ///   [`CheckoutError::Api`] (any other error status), or [`CheckoutError::InvalidResponse`]
+    ///   (a success whose body is not what was asked for).
+    /// - [`CheckoutError::Network`] or [`CheckoutError::Timeout`] when no answer came.
+    /// - [`CheckoutError::RandomnessUnavailable`] when no `idempotency_key` was given and the OS
+    ///   cannot provide one.
     pub async fn create_session(&self, params: CreateSessionParams) -> Result<CheckoutSession, CheckoutError> {
         validate_create_params(&params, unix_now())?;
         let body = encode_create_params(&params);
@@ -65,6 +89,16 @@ impl CheckoutClient {
     }
 
     /// `GET /v1/checkout/sessions/{id}`: the session as Stripe sees it now.
+    ///
+    /// # Errors
+    ///
+    /// - [`CheckoutError::InvalidInput`] if `id` is not an opaque ID (1–255 of `[A-Za-z0-9_-]`).
+    /// - [`CheckoutError::NotFound`] when the account has no such session.
+    /// - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
+    ///   (401), [`CheckoutError::Permission`] (403), [`CheckoutError::RateLimited`] (429),
+    ///   [`CheckoutError::Api`] (any other error status), or [`CheckoutError::InvalidResponse`]
+    ///   (a success whose body is not what was asked for).
+    /// - [`CheckoutError::Network`] or [`CheckoutError::Timeout`] when no answer came.
     pub async fn retrieve_session(&self, id: String) -> Result<CheckoutSession, CheckoutError> {
         opaque_id("id", &id)?;
         let url = self.transport.url(&["v1", "checkout", "sessions", &id], &[]);
@@ -72,6 +106,18 @@ impl CheckoutClient {
     }
 
     /// `POST /v1/checkout/sessions/{id}/expire`: an open session can no longer be paid.
+    ///
+    /// # Errors
+    ///
+    /// - [`CheckoutError::InvalidInput`] if `id` is not an opaque ID.
+    /// - [`CheckoutError::NotFound`] when the account has no such session; [`CheckoutError::Api`]
+    ///   (400) when it is no longer open, e.g. paid meanwhile.
+    /// - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
+    ///   (401), [`CheckoutError::Permission`] (403), [`CheckoutError::RateLimited`] (429),
+    ///   [`CheckoutError::Api`] (any other error status), or [`CheckoutError::InvalidResponse`]
+    ///   (a success whose body is not what was asked for).
+    /// - [`CheckoutError::Network`] or [`CheckoutError::Timeout`] when no answer came.
+    /// - [`CheckoutError::RandomnessUnavailable`] if the OS cannot provide an idempotency key.
     pub async fn expire_session(&self, id: String) -> Result<CheckoutSession, CheckoutError> {
         opaque_id("id", &id)?;
         let url = self.transport.url(&["v1", "checkout", "sessions", &id, "expire"], &[]);
@@ -79,6 +125,17 @@ impl CheckoutClient {
     }
 
     /// `GET /v1/checkout/sessions/{id}/line_items`, following pages until all are read.
+    ///
+    /// # Errors
+    ///
+    /// - [`CheckoutError::InvalidInput`] if `id` is not an opaque ID.
+    /// - [`CheckoutError::NotFound`] when the account has no such session.
+    /// - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
+    ///   (401), [`CheckoutError::Permission`] (403), [`CheckoutError::RateLimited`] (429),
+    ///   [`CheckoutError::Api`] (any other error status), or [`CheckoutError::InvalidResponse`]
+    ///   (a success whose body is not what was asked for).
+    /// - [`CheckoutError::Network`] or [`CheckoutError::Timeout`] when no answer came.
+    /// - [`CheckoutError::InvalidResponse`] too when the server keeps announcing more pages.
     pub async fn list_line_items(&self, id: String) -> Result<Vec<LineItem>, CheckoutError> {
         opaque_id("id", &id)?;
         let mut items: Vec<LineItem> = Vec::new();
@@ -111,6 +168,12 @@ impl CheckoutClient {
     /// unpaid, and returns it; `Timeout` if that does not happen within `timeout_ms`.
     ///
     /// For when no return link arrives: the user closed the browser, or the app was killed.
+    ///
+    /// # Errors
+    ///
+    /// - [`CheckoutError::InvalidInput`] if `id` is not an opaque ID or `timeout_ms` is negative.
+    /// - [`CheckoutError::Timeout`] when the session is still open and unpaid after `timeout_ms`.
+    /// - Any error of [`Self::retrieve_session`], from the first poll that fails.
     pub async fn wait_for_final_status(&self, id: String, timeout_ms: i64) -> Result<CheckoutSession, CheckoutError> {
         opaque_id("id", &id)?;
         if timeout_ms < 0 {
@@ -133,10 +196,4 @@ impl CheckoutClient {
             delay = (delay * 2).min(POLL_MAX);
         }
     }
-}
-
-pub(crate) fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }

@@ -21,7 +21,8 @@ pub const DEFAULT_MAX_RETRIES: i32 = 2;
 /// How the client authenticates.
 ///
 /// `Debug` never prints the secret.
-#[derive(Clone, PartialEq, Eq, uniffi::Enum)]
+#[derive(Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 pub enum Credential {
     /// Talk to Stripe directly with a secret (`sk_…`) or restricted (`rk_…`) key.
     /// For servers, tools, tests and test-mode prototypes; live keys are refused on Android and iOS.
@@ -78,24 +79,25 @@ fn key_kind(key: &str) -> &'static str {
 /// assert_eq!(config.base_url, "https://api.stripe.com");
 /// assert_eq!(config.max_retries, 2);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ClientConfig {
     /// `https://api.stripe.com`, your backend's URL, or a loopback emulator (`http://127.0.0.1:…`).
-    #[uniffi(default = "https://api.stripe.com")]
+    #[cfg_attr(feature = "ffi", uniffi(default = "https://api.stripe.com"))]
     pub base_url: String,
     /// Secret key (direct mode) or bearer token (backend mode).
     pub credential: Credential,
     /// Overrides the pinned `Stripe-Version`; leave unset unless you know why.
-    #[uniffi(default)]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub stripe_version: Option<String>,
     /// `Stripe-Account` for Connect platforms acting on a connected account (`acct_…`).
-    #[uniffi(default)]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub stripe_account: Option<String>,
     /// Per-attempt timeout in milliseconds.
-    #[uniffi(default = 80000)]
+    #[cfg_attr(feature = "ffi", uniffi(default = 80000))]
     pub timeout_ms: i64,
     /// Retries after the first attempt, for retryable failures only.
-    #[uniffi(default = 2)]
+    #[cfg_attr(feature = "ffi", uniffi(default = 2))]
     pub max_retries: i32,
 }
 
@@ -193,7 +195,15 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
 /// `on_device` saying whether to apply the Android/iOS rule (no live secret or restricted keys).
 ///
 /// The client applies it by itself; this is for checking a shipped configuration ahead of
-/// time, e.g. in an app's JVM unit tests or CI, where the code is not running on a device:
+/// time, e.g. in an app's JVM unit tests or CI, where the code is not running on a device.
+///
+/// # Errors
+///
+/// - [`CheckoutError::InvalidInput`] on `credential.key` or `credential.bearer_token`: empty,
+///   longer than 4096 bytes, not printable ASCII, a publishable key (`pk_…`), or a key that is
+///   neither secret (`sk_…`) nor restricted (`rk_…`).
+/// - [`CheckoutError::LiveKeyOnDevice`] when `on_device` and the key is `sk_live_…`/`rk_live_…`.
+///
 ///
 /// ```
 /// use checkout_bridge::{validate_credential, CheckoutError, Credential};
@@ -201,7 +211,7 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
 /// assert!(matches!(validate_credential(&live, true), Err(CheckoutError::LiveKeyOnDevice { .. })));
 /// assert!(validate_credential(&live, false).is_ok()); // fine on a server
 /// ```
-#[uniffi::export]
+#[cfg_attr(feature = "ffi", uniffi::export)]
 pub fn validate_credential(credential: &Credential, on_device: bool) -> Result<(), CheckoutError> {
     let (field, secret) = match credential {
         Credential::SecretKey { key } => ("credential.key", key.as_str()),

@@ -3,7 +3,10 @@
 //! Every variant is typed so apps can branch on it (`is CheckoutException.NotFound` in Kotlin,
 //! `catch CheckoutError.NotFound` in Swift), and every message is built so that it can be
 //! logged: no key or bearer token ever reaches a message, even when a hostile or careless
-//! server echoes one back (see [`redact`]).
+//! server echoes one back (see [`redact`]). The mapping from an HTTP failure to a variant lives
+//! here too ([`map_error`]), so the transport only moves bytes.
+
+use reqwest::StatusCode;
 
 /// What Stripe (or a Stripe-compatible backend) said when it refused a request.
 ///
@@ -11,8 +14,9 @@
 /// doc_url}}`) plus the HTTP status and the `Request-Id` header, which Stripe support asks for.
 /// Prints as one line, e.g. ``HTTP 404 invalid_request_error (resource_missing) on `id`: …``,
 /// in Kotlin's `toString()` and Swift's `description` too.
-#[derive(Clone, Debug, Default, PartialEq, Eq, uniffi::Record)]
-#[uniffi::export(Display)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "ffi", uniffi::export(Display))]
 pub struct ApiErrorDetails {
     /// HTTP status of the response.
     pub status: i32,
@@ -66,8 +70,9 @@ impl std::fmt::Display for ApiErrorDetails {
 ///
 /// `Display` is exported too: Kotlin's `toString()` and Swift's `description` give the same
 /// readable, secret-free sentence as Rust (`authentication failed: HTTP 401 …`).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, uniffi::Error)]
-#[uniffi::export(Display)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Error))]
+#[cfg_attr(feature = "ffi", uniffi::export(Display))]
 pub enum CheckoutError {
     /// A value given to the library was rejected before anything was sent.
     #[error("invalid `{field}`: {reason}")]
@@ -160,6 +165,16 @@ pub enum CheckoutError {
         /// What to do instead.
         reason: String,
     },
+    /// The operating system could not provide secure random bytes, which every state nonce,
+    /// idempotency key and retry delay needs. There is deliberately no weaker fallback (a
+    /// guessable nonce or a repeating idempotency key would be a security and money bug), so
+    /// the operation fails instead; in practice only a sandbox without any OS random source
+    /// can cause it.
+    #[error("no secure randomness from the operating system: {reason}")]
+    RandomnessUnavailable {
+        /// What the OS reported.
+        reason: String,
+    },
 }
 
 impl CheckoutError {
@@ -173,6 +188,7 @@ impl CheckoutError {
 
 /// A foreign `PendingStore` that throws something other than `CheckoutException` (Kotlin) or
 /// `CheckoutError` (Swift) arrives here instead of panicking across the FFI.
+#[cfg(feature = "ffi")]
 impl From<uniffi::UnexpectedUniFFICallbackError> for CheckoutError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
         let reason = truncate(&redact(&e.reason, None), 300);
@@ -220,6 +236,101 @@ pub(crate) fn redact(text: &str, secret: Option<&str>) -> String {
         }
     }
     out
+}
+
+/// What an error response means: by HTTP status first (a 401 carries `type:
+/// invalid_request_error`), refined with the body when it is Stripe's JSON error shape; every
+/// text from the server is truncated and has key-shaped words and `secret` redacted.
+pub(crate) fn map_error(
+    status: StatusCode,
+    content_type: Option<&str>,
+    body: &[u8],
+    request_id: Option<String>,
+    secret: &str,
+) -> CheckoutError {
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        error: Body,
+    }
+    #[derive(serde::Deserialize, Default)]
+    struct Body {
+        #[serde(rename = "type")]
+        error_type: Option<String>,
+        code: Option<String>,
+        decline_code: Option<String>,
+        message: Option<String>,
+        param: Option<String>,
+        doc_url: Option<String>,
+    }
+    let clean = |s: Option<String>| s.map(|s| redact(&truncate(&s, 1000), Some(secret)));
+    let parsed = serde_json::from_slice::<Envelope>(body).ok().map(|e| e.error);
+    let stripe_message = match &parsed {
+        Some(b) => clean(b.message.clone()),
+        None if body.is_empty() => Some("empty error body".to_owned()),
+        None => {
+            let ct = content_type.unwrap_or("unknown content type");
+            Some(format!(
+                "error body is not Stripe's JSON ({} bytes of {})",
+                body.len(),
+                truncate(ct, 64)
+            ))
+        }
+    };
+    let b = parsed.unwrap_or_default();
+    let details = ApiErrorDetails {
+        status: i32::from(status.as_u16()),
+        error_type: clean(b.error_type.clone()),
+        code: clean(b.code),
+        decline_code: clean(b.decline_code),
+        stripe_message,
+        param: clean(b.param),
+        doc_url: clean(b.doc_url),
+        request_id,
+    };
+    match status.as_u16() {
+        401 => CheckoutError::Authentication { details },
+        403 => CheckoutError::Permission { details },
+        404 => CheckoutError::NotFound { details },
+        409 => CheckoutError::IdempotencyConflict { details },
+        429 => CheckoutError::RateLimited { details },
+        400 if b.error_type.as_deref() == Some("idempotency_error") => CheckoutError::IdempotencyConflict { details },
+        _ => CheckoutError::Api { details },
+    }
+}
+
+/// Where and how a response body failed to decode, without echoing the body.
+pub(crate) fn describe_json_error(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Eof => format!("truncated at line {} column {}", e.line(), e.column()),
+        Category::Syntax => format!("malformed at line {} column {}", e.line(), e.column()),
+        Category::Data => format!("unexpected shape ({e})"),
+        Category::Io => "read error".to_owned(),
+    }
+}
+
+/// Describes a transport failure without the URL's query or anything else request-specific.
+pub(crate) fn describe_reqwest_error(e: &reqwest::Error) -> String {
+    let kind = if e.is_connect() {
+        "could not connect"
+    } else if e.is_body() || e.is_decode() {
+        "connection closed while reading the response"
+    } else if e.is_request() {
+        "request failed (connection closed or reset)"
+    } else {
+        "transport error"
+    };
+    let mut detail = String::new();
+    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = src {
+        detail = s.to_string();
+        src = s.source();
+    }
+    if detail.is_empty() {
+        kind.to_owned()
+    } else {
+        format!("{kind}: {}", truncate(&detail, 200))
+    }
 }
 
 #[cfg(test)]
@@ -274,5 +385,48 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(decline_only.to_string(), "HTTP 402 (decline do_not_honor)");
+    }
+
+    #[test]
+    fn error_mapping_by_status_first() {
+        let body =
+            br#"{"error":{"type":"invalid_request_error","message":"Invalid API Key provided: sk_test_****1234"}}"#;
+        let e = map_error(
+            StatusCode::UNAUTHORIZED,
+            None,
+            body,
+            Some("req_1".into()),
+            "sk_test_abcd1234",
+        );
+        match e {
+            CheckoutError::Authentication { details } => {
+                assert_eq!(details.error_type.as_deref(), Some("invalid_request_error"));
+                assert_eq!(
+                    details.stripe_message.as_deref(),
+                    Some("Invalid API Key provided: [redacted]")
+                );
+                assert_eq!(details.request_id.as_deref(), Some("req_1"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let e = map_error(
+            StatusCode::BAD_GATEWAY,
+            Some("text/html"),
+            b"<html>502</html>",
+            None,
+            "sk_x",
+        );
+        assert!(
+            matches!(e, CheckoutError::Api { ref details } if details.status == 502),
+            "{e:?}"
+        );
+        let e = map_error(
+            StatusCode::BAD_REQUEST,
+            None,
+            br#"{"error":{"type":"idempotency_error"}}"#,
+            None,
+            "sk_x",
+        );
+        assert!(matches!(e, CheckoutError::IdempotencyConflict { .. }));
     }
 }

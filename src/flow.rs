@@ -3,18 +3,20 @@
 
 use std::sync::Arc;
 
-use crate::client::{unix_now, CheckoutClient};
+use crate::client::CheckoutClient;
 use crate::error::CheckoutError;
-use crate::model::{CheckoutSession, CreateSessionParams, PaymentStatus, SessionStatus};
-use crate::return_url::{new_state, ReturnBase, ReturnKind};
-use crate::store::{PaymentOutcome, PendingCheckout, PendingStore};
+use crate::model::{CheckoutSession, CreateSessionParams, PaymentOutcome, PaymentStatus, SessionStatus};
+use crate::os::{new_state, unix_now};
+use crate::return_url::{ReturnBase, ReturnKind};
+use crate::store::{PendingCheckout, PendingStore};
 
 /// Checkouts with a final outcome are kept this long (so a replayed link still gets its answer),
 /// then pruned on the next `start`.
 const KEEP_FINAL_SECS: i64 = 7 * 24 * 60 * 60;
 
 /// The verified result of a checkout: the outcome and Stripe's session it was decided from.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct PaymentResult {
     /// What happened, as Stripe reports it.
     pub outcome: PaymentOutcome,
@@ -39,10 +41,10 @@ pub struct PaymentResult {
 /// if result.outcome == PaymentOutcome::Paid { /* fulfil */ }
 /// # Ok(()) }
 /// ```
-#[derive(uniffi::Object)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Object))]
 pub struct CheckoutFlow {
     client: Arc<CheckoutClient>,
-    base: ReturnBase,
+    base: Arc<ReturnBase>,
     store: Arc<dyn PendingStore>,
 }
 
@@ -54,11 +56,16 @@ impl std::fmt::Debug for CheckoutFlow {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[cfg_attr(feature = "ffi", uniffi::export(async_runtime = "tokio"))]
 impl CheckoutFlow {
     /// A flow whose return links live under `return_base` (`myapp://checkout`,
     /// `https://shop.example/checkout`) and whose pending checkouts live in `store`.
-    #[uniffi::constructor]
+    ///
+    /// # Errors
+    ///
+    /// [`CheckoutError::InvalidInput`] on `return_base` when it is not a usable base (see
+    /// [`ReturnBase::parse`]).
+    #[cfg_attr(feature = "ffi", uniffi::constructor)]
     pub fn new(
         client: Arc<CheckoutClient>,
         return_base: String,
@@ -66,7 +73,7 @@ impl CheckoutFlow {
     ) -> Result<Arc<Self>, CheckoutError> {
         Ok(Arc::new(CheckoutFlow {
             client,
-            base: ReturnBase::parse(&return_base)?,
+            base: ReturnBase::new(&return_base)?,
             store,
         }))
     }
@@ -75,6 +82,17 @@ impl CheckoutFlow {
     /// durably, and returns it; open `url` in the system browser surface.
     ///
     /// Leave `success_url` and `cancel_url` unset: the flow owns them.
+    ///
+    /// # Errors
+    ///
+    /// - [`CheckoutError::InvalidInput`] when `success_url` or `cancel_url` is set, or `params`
+    ///   break one of Stripe's rules; nothing is sent then.
+    /// - Any error of [`CheckoutClient::create_session`].
+    /// - [`CheckoutError::InvalidResponse`] when the new session has no `url`.
+    /// - [`CheckoutError::Storage`] when the [`PendingStore`] cannot record the checkout (the built-in one: the disk is
+    ///   full or read-only; an app's own: whatever it throws).
+    ///   The session is then expired, so it cannot be paid without a record.
+    /// - [`CheckoutError::RandomnessUnavailable`] if the OS cannot provide the state nonce.
     pub async fn start(&self, mut params: CreateSessionParams) -> Result<PendingCheckout, CheckoutError> {
         if params.success_url.is_some() || params.cancel_url.is_some() {
             return Err(CheckoutError::invalid(
@@ -131,6 +149,18 @@ impl CheckoutFlow {
     /// retrieved from Stripe and checked against what was created. A cancel link expires the
     /// session so it cannot be paid later in another tab. Handling the same link twice gives
     /// the same result.
+    ///
+    /// # Errors
+    ///
+    /// - [`CheckoutError::InvalidReturnUrl`] when the link is not one of this flow's (see
+    ///   [`Self::is_return_link`]), is malformed, or no pending checkout has its state.
+    /// - [`CheckoutError::SessionMismatch`] when the link names another session than the one
+    ///   started with its state, or Stripe's session differs from the one created (ID, amount,
+    ///   currency, mode, livemode).
+    /// - Any error of [`CheckoutClient::retrieve_session`] (and, for a cancel link,
+    ///   [`CheckoutClient::expire_session`]).
+    /// - [`CheckoutError::Storage`] when the [`PendingStore`] fails (the built-in one: the disk is
+    ///   full or read-only; an app's own: whatever it throws).
     pub async fn handle_return_url(&self, url: String) -> Result<PaymentResult, CheckoutError> {
         let event = self.base.parse_return(&url)?;
         let pending = self
@@ -151,9 +181,30 @@ impl CheckoutFlow {
         self.verify(pending, Some(event.kind)).await
     }
 
+    /// Whether an incoming link is addressed to this flow's return base (one of its `…/success`
+    /// or `…/cancel` links), without looking at its parameters; see [`ReturnBase::matches`].
+    ///
+    /// For routing deep links: hand a matching link to [`Self::handle_return_url`] (which
+    /// verifies it and reports a malformed one as `InvalidReturnUrl`), leave the others to the
+    /// app. Cheap: the base was parsed once, by [`Self::new`].
+    pub fn is_return_link(&self, url: &str) -> bool {
+        self.base.matches(url)
+    }
+
+    /// The return base this flow builds its links under, e.g. for iOS's
+    /// `ASWebAuthenticationSession` callback (`scheme()`, or `host()` and `path()`).
+    pub fn return_base(&self) -> Arc<ReturnBase> {
+        self.base.clone()
+    }
+
     /// Checkouts whose outcome is not final yet (no link came back, or still processing).
     /// Call on app start and resolve each with [`Self::resolve_pending`]. Reads the store on the
     /// calling thread (the built-in store answers from memory).
+    ///
+    /// # Errors
+    ///
+    /// - [`CheckoutError::Storage`] when the [`PendingStore`] fails (the built-in one: the disk is
+    ///   full or read-only; an app's own: whatever it throws).
     pub fn pending(&self) -> Result<Vec<PendingCheckout>, CheckoutError> {
         let mut all: Vec<_> = self
             .store
@@ -166,6 +217,14 @@ impl CheckoutFlow {
     }
 
     /// Asks Stripe for the outcome of a pending checkout, for when no link ever came back.
+    ///
+    /// # Errors
+    ///
+    /// - [`CheckoutError::InvalidInput`] on `session_id` when this flow started no such checkout.
+    /// - [`CheckoutError::SessionMismatch`] when Stripe's session differs from the one created.
+    /// - Any error of [`CheckoutClient::retrieve_session`].
+    /// - [`CheckoutError::Storage`] when the [`PendingStore`] fails (the built-in one: the disk is
+    ///   full or read-only; an app's own: whatever it throws).
     pub async fn resolve_pending(&self, session_id: String) -> Result<PaymentResult, CheckoutError> {
         let pending = self.find(&session_id).await?;
         self.verify(pending, None).await
@@ -173,6 +232,10 @@ impl CheckoutFlow {
 
     /// Abandons a pending checkout: expires the session at Stripe so it can no longer be paid.
     /// If it was paid meanwhile (another tab), the result says `Paid`.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`Self::resolve_pending`], and of [`CheckoutClient::expire_session`].
     pub async fn cancel(&self, session_id: String) -> Result<PaymentResult, CheckoutError> {
         let pending = self.find(&session_id).await?;
         self.verify(pending, Some(ReturnKind::Cancel)).await

@@ -13,8 +13,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 macro_rules! open_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, uniffi::Enum)]
-        #[uniffi::export(Display)]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        #[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
+        #[cfg_attr(feature = "ffi", uniffi::export(Display))]
         pub enum $name {
             $($(#[$vm])* $variant,)+
             /// A value this version of the library does not know; kept verbatim.
@@ -125,17 +126,19 @@ open_enum! {
 }
 
 /// Recurring settings for inline price data (subscriptions).
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct Recurring {
     /// Billing interval.
     pub interval: RecurringInterval,
     /// Number of intervals between bills (e.g. 3 months); Stripe's default is 1.
-    #[uniffi(default)]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub interval_count: Option<i64>,
 }
 
 /// The price of a line item: an existing Price, or a price defined inline.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Enum)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 pub enum LineItemPrice {
     /// An existing Price object (`price_…`), the recommended way: amounts live on the server side.
     Price {
@@ -159,13 +162,17 @@ pub enum LineItemPrice {
     },
 }
 
+/// The quantity of a line item when none is given (Kotlin and Swift default to it too).
+pub const DEFAULT_QUANTITY: i64 = 1;
+
 /// One line of the purchase.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct LineItemParams {
     /// What is sold, at what price.
     pub price: LineItemPrice,
     /// How many (1..=999,999).
-    #[uniffi(default = 1)]
+    #[cfg_attr(feature = "ffi", uniffi(default = 1))]
     pub quantity: i64,
 }
 
@@ -173,48 +180,49 @@ pub struct LineItemParams {
 ///
 /// Start from [`CreateSessionParams::new`] (or [`simple_checkout_params`] for a single item)
 /// and set what you need. With [`crate::CheckoutFlow`], leave the URLs unset: the flow builds them.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct CreateSessionParams {
     /// Payment, subscription or setup.
     pub mode: CheckoutMode,
     /// What is bought; required in payment and subscription modes, at most 100.
-    #[uniffi(default)]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub line_items: Vec<LineItemParams>,
     /// Where Stripe sends the customer after paying; may contain `{CHECKOUT_SESSION_ID}`.
-    #[uniffi(default)]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub success_url: Option<String>,
     /// Where Stripe sends the customer who backs out.
-    #[uniffi(default)]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub cancel_url: Option<String>,
     /// Prefills the email field (not together with `customer`).
-    #[uniffi(default)]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub customer_email: Option<String>,
     /// An existing Customer (`cus_…`).
-    #[uniffi(default)]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub customer: Option<String>,
     /// Your own reference (order or cart ID), at most 200 characters.
-    #[uniffi(default)]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub client_reference_id: Option<String>,
     /// Up to 50 keys (40 chars) with values up to 500 chars.
-    #[uniffi(default)]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub metadata: HashMap<String, String>,
     /// Unix time when the session expires, 30 minutes to 24 hours from now.
-    #[uniffi(default)]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub expires_at: Option<i64>,
     /// Checkout page language (`auto`, `en`, `fr`, `pt-BR`, …).
-    #[uniffi(default)]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub locale: Option<String>,
     /// Restricts payment methods (`card`, `sepa_debit`, …); empty lets Stripe choose.
-    #[uniffi(default)]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub payment_method_types: Vec<String>,
     /// Shows the promotion code field.
-    #[uniffi(default)]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub allow_promotion_codes: Option<bool>,
     /// Tells Stripe the page is opened from a mobile app.
-    #[uniffi(default)]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub origin_context: Option<OriginContext>,
     /// Sent as `Idempotency-Key`; generated when unset. Reuse it to retry a create safely.
-    #[uniffi(default)]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub idempotency_key: Option<String>,
 }
 
@@ -241,7 +249,8 @@ impl CreateSessionParams {
 }
 
 /// The single-item checkout of the connector this project grew from.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct SimpleCheckout {
     /// Amount in minor units (cents).
     pub amount: i64,
@@ -250,16 +259,16 @@ pub struct SimpleCheckout {
     /// Product name shown on the page.
     pub name: String,
     /// Product description shown on the page.
-    #[uniffi(default)]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub description: Option<String>,
     /// Where to go after paying (leave unset with `CheckoutFlow`).
-    #[uniffi(default)]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub success_url: Option<String>,
     /// Where to go on cancel (leave unset with `CheckoutFlow`).
-    #[uniffi(default)]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub cancel_url: Option<String>,
     /// Prefills the customer's email.
-    #[uniffi(default)]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
     pub customer_email: Option<String>,
 }
 
@@ -274,7 +283,7 @@ pub struct SimpleCheckout {
 /// assert_eq!(p.mode, CheckoutMode::Payment);
 /// assert_eq!(p.line_items.len(), 1);
 /// ```
-#[uniffi::export]
+#[cfg_attr(feature = "ffi", uniffi::export)]
 pub fn simple_checkout_params(simple: SimpleCheckout) -> CreateSessionParams {
     let mut p = CreateSessionParams::new(CheckoutMode::Payment);
     p.line_items.push(LineItemParams {
@@ -286,7 +295,7 @@ pub fn simple_checkout_params(simple: SimpleCheckout) -> CreateSessionParams {
             images: Vec::new(),
             recurring: None,
         },
-        quantity: 1,
+        quantity: DEFAULT_QUANTITY,
     });
     p.success_url = simple.success_url;
     p.cancel_url = simple.cancel_url;
@@ -294,8 +303,37 @@ pub fn simple_checkout_params(simple: SimpleCheckout) -> CreateSessionParams {
     p
 }
 
+/// The verified result of a checkout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentOutcome {
+    /// Stripe reports the session complete and paid (or nothing was due). Fulfil the order.
+    Paid,
+    /// Complete, but a delayed payment method has not settled yet. Do not fulfil yet.
+    Processing,
+    /// The customer backed out; the session has been expired so it cannot be paid later.
+    Canceled,
+    /// The session expired unpaid.
+    Expired,
+    /// Still open: the customer came back without paying. Never treat as paid.
+    Open,
+}
+
+impl PaymentOutcome {
+    /// Whether the outcome can no longer change; checkouts with a non-final outcome stay in
+    /// [`crate::CheckoutFlow::pending`].
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            PaymentOutcome::Paid | PaymentOutcome::Canceled | PaymentOutcome::Expired
+        )
+    }
+}
+
 /// The customer's details as collected by Checkout.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, uniffi::Record)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct CustomerDetails {
     /// Email entered or prefilled.
     #[serde(default)]
@@ -311,7 +349,8 @@ pub struct CustomerDetails {
 /// A Checkout Session as Stripe reports it.
 ///
 /// `Serialize` writes the same field names Stripe uses, so a backend can pass a session on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, uniffi::Record)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct CheckoutSession {
     /// Session ID (opaque; `cs_test_…`/`cs_live_…` on Stripe).
     pub id: String,
@@ -379,7 +418,8 @@ pub struct CheckoutSession {
 }
 
 /// The Price of a purchased line item.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, uniffi::Record)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct LineItemPriceInfo {
     /// Price ID.
     pub id: String,
@@ -402,7 +442,8 @@ pub struct LineItemPriceInfo {
 }
 
 /// A purchased line item as Stripe reports it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, uniffi::Record)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct LineItem {
     /// Line item ID (`li_…`).
     pub id: String,

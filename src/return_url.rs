@@ -5,10 +5,17 @@
 //! is strict: it must match the base exactly (scheme, host, port, path), carry exactly one
 //! well-formed `state`, and on success exactly one substituted `session_id`. It only tells the
 //! flow *which* pending checkout to look at; the outcome itself always comes from Stripe.
+//!
+//! This is the only return-link grammar: Kotlin and Swift ask [`ReturnBase::matches`] (or
+//! `CheckoutFlow::is_return_link`) whether an incoming link is theirs, and read the base's
+//! scheme, host and path from it, instead of parsing links themselves.
+
+use std::sync::Arc;
 
 use url::Url;
 
 use crate::error::CheckoutError;
+use crate::os::new_state;
 
 /// The literal Stripe replaces with the session ID when it redirects to the success URL.
 pub const SESSION_ID_PLACEHOLDER: &str = "{CHECKOUT_SESSION_ID}";
@@ -18,7 +25,8 @@ pub const MAX_RETURN_URL_LEN: usize = 2048;
 pub const STATE_LEN: usize = 32;
 
 /// The two URLs to give Stripe, and the nonce tying them to one checkout.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ReturnUrls {
     /// `…/success?session_id={CHECKOUT_SESSION_ID}&state=NONCE`
     pub success_url: String,
@@ -29,7 +37,8 @@ pub struct ReturnUrls {
 }
 
 /// Which of the two links came back.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, uniffi::Enum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 pub enum ReturnKind {
     /// Stripe's redirect after the customer completed the page.
     Success,
@@ -38,7 +47,8 @@ pub enum ReturnKind {
 }
 
 /// What a valid return link says (not yet verified with Stripe).
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ReturnEvent {
     /// Success or cancel.
     pub kind: ReturnKind,
@@ -48,8 +58,24 @@ pub struct ReturnEvent {
     pub state: String,
 }
 
-/// A validated return base such as `myapp://checkout` or `https://shop.example/checkout`.
+/// A validated return base such as `myapp://checkout` or `https://shop.example/checkout`,
+/// prepared once: matching or parsing a link never re-reads the base.
+///
+/// Its two return links are `BASE/success?…` and `BASE/cancel?…`. Scheme and host compare
+/// case-insensitively, a default port (`:443` for https) is the same as none, and the path
+/// compares after percent-decoding, as a browser resolves it.
+///
+/// ```
+/// use checkout_bridge::ReturnBase;
+/// let base = ReturnBase::parse("https://Shop.example:443/checkout")?;
+/// assert_eq!(base.to_string(), "https://shop.example/checkout");
+/// assert!(base.matches("https://shop.example/checkout/%73uccess?session_id=cs_1&state=x"));
+/// assert!(!base.matches("https://shop.example/checkout-other/success"));
+/// # Ok::<(), checkout_bridge::CheckoutError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Object))]
+#[cfg_attr(feature = "ffi", uniffi::export(Display))]
 pub struct ReturnBase {
     scheme: String,
     host: String,
@@ -60,9 +86,80 @@ pub struct ReturnBase {
     prefix: String,
 }
 
+/// The normalised base, `scheme://host[:port]/path` (Kotlin `toString()`, Swift `description`).
+impl std::fmt::Display for ReturnBase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.prefix)
+    }
+}
+
+#[cfg_attr(feature = "ffi", uniffi::export)]
+impl ReturnBase {
+    /// Validates and prepares `base` (Kotlin `ReturnBase(base)`, Swift `ReturnBase(base:)`);
+    /// see [`ReturnBase::parse`].
+    ///
+    /// # Errors
+    ///
+    /// [`CheckoutError::InvalidInput`] on `return_base` when `base` is not a usable return base.
+    #[cfg_attr(feature = "ffi", uniffi::constructor)]
+    pub fn new(base: &str) -> Result<Arc<Self>, CheckoutError> {
+        Ok(Arc::new(Self::parse(base)?))
+    }
+
+    /// Whether `link` is addressed to this base: same scheme, host and port, and a path that is
+    /// this base's `…/success` or `…/cancel`. Its parameters are not looked at, so a link that
+    /// matches may still be rejected by [`ReturnBase::parse_return`] (and should be handed to
+    /// `CheckoutFlow::handle_return_url`, which reports why); a link that does not match is
+    /// certainly not one of ours (leave it to the app's other deep links).
+    ///
+    /// This is the app's routing pre-filter, not a security check: the outcome of a checkout
+    /// always comes from Stripe.
+    pub fn matches(&self, link: &str) -> bool {
+        Url::parse(link.trim_end_matches('#'))
+            .is_ok_and(|url| url.scheme() == self.scheme && self.same_host(&url) && self.kind_of(&url).is_ok())
+    }
+
+    /// Parses an incoming link against this base.
+    ///
+    /// # Errors
+    ///
+    /// [`CheckoutError::InvalidReturnUrl`], with the reason, when `link` is not one of this
+    /// base's return links or is malformed: too long, control characters, another scheme, host,
+    /// port or path, credentials, a fragment, a missing, duplicated or malformed `state` or
+    /// `session_id`, or an unsubstituted placeholder.
+    pub fn parse_return(&self, link: &str) -> Result<ReturnEvent, CheckoutError> {
+        self.parse_link(link)
+    }
+
+    /// The scheme, lowercase: `myapp`, `https`. On iOS, `ASWebAuthenticationSession`'s callback
+    /// is `.customScheme(scheme)` for an app scheme.
+    pub fn scheme(&self) -> String {
+        self.scheme.clone()
+    }
+
+    /// The host, lowercase: `checkout` in `myapp://checkout`, `shop.example` in
+    /// `https://shop.example/checkout`.
+    pub fn host(&self) -> String {
+        self.host.clone()
+    }
+
+    /// The path without a trailing slash: `""` for `myapp://checkout`, `/checkout` for
+    /// `https://shop.example/checkout`. With the host, iOS's `.https(host:path:)` callback.
+    pub fn path(&self) -> String {
+        self.path.clone()
+    }
+}
+
 impl ReturnBase {
     /// Validates `base`: an app scheme or https (http only for loopback), a host, no query,
     /// fragment or credentials.
+    ///
+    /// # Errors
+    ///
+    /// [`CheckoutError::InvalidInput`] on `return_base` when `base` is longer than 512
+    /// characters or has spaces, is not an absolute URL, has a query, fragment or credentials,
+    /// uses plain http to a non-loopback host or a scheme such as `javascript`, `data` or
+    /// `file`, has no host, or has malformed percent-encoding in its path.
     pub fn parse(base: &str) -> Result<Self, CheckoutError> {
         let bad = |reason: &str| CheckoutError::invalid("return_base", reason);
         if base.len() > 512 || base.chars().any(|c| c.is_control() || c.is_whitespace()) {
@@ -117,8 +214,24 @@ impl ReturnBase {
         }
     }
 
-    /// Parses an incoming link against this base.
-    pub fn parse_return(&self, link: &str) -> Result<ReturnEvent, CheckoutError> {
+    fn same_host(&self, url: &Url) -> bool {
+        url.host_str().is_some_and(|h| h.eq_ignore_ascii_case(&self.host)) && url.port() == self.port
+    }
+
+    /// Which of this base's two links `url`'s path names.
+    fn kind_of(&self, url: &Url) -> Result<ReturnKind, CheckoutError> {
+        let path = decode_path(url.path()).ok_or_else(|| reject("path has malformed or forbidden percent-encoding"))?;
+        let rest = path
+            .strip_prefix(self.path.as_str())
+            .ok_or_else(|| reject("path does not match the return base"))?;
+        match rest.trim_end_matches('/') {
+            "/success" if rest.len() <= "/success/".len() => Ok(ReturnKind::Success),
+            "/cancel" if rest.len() <= "/cancel/".len() => Ok(ReturnKind::Cancel),
+            _ => Err(reject("path is neither …/success nor …/cancel")),
+        }
+    }
+
+    fn parse_link(&self, link: &str) -> Result<ReturnEvent, CheckoutError> {
         if link.len() > MAX_RETURN_URL_LEN {
             return Err(reject("link is longer than 2 KiB"));
         }
@@ -132,21 +245,13 @@ impl ReturnBase {
         if !url.username().is_empty() || url.password().is_some() {
             return Err(reject("link carries credentials"));
         }
-        if !url.host_str().is_some_and(|h| h.eq_ignore_ascii_case(&self.host)) || url.port() != self.port {
+        if !self.same_host(&url) {
             return Err(reject("host does not match the return base"));
         }
         if url.fragment().is_some_and(|f| !f.is_empty()) {
             return Err(reject("link has a fragment"));
         }
-        let path = decode_path(url.path()).ok_or_else(|| reject("path has malformed or forbidden percent-encoding"))?;
-        let rest = path
-            .strip_prefix(self.path.as_str())
-            .ok_or_else(|| reject("path does not match the return base"))?;
-        let kind = match rest.trim_end_matches('/') {
-            "/success" if rest.len() <= "/success/".len() => ReturnKind::Success,
-            "/cancel" if rest.len() <= "/cancel/".len() => ReturnKind::Cancel,
-            _ => return Err(reject("path is neither …/success nor …/cancel")),
-        };
+        let kind = self.kind_of(&url)?;
         let (mut state, mut session_id) = (None::<String>, None::<String>);
         for (k, v) in url.query_pairs() {
             let slot = match k.as_ref() {
@@ -223,28 +328,30 @@ fn decode_path(path: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// A fresh 128-bit nonce from the OS, as 32 lowercase hex characters.
-pub fn new_state() -> Result<String, CheckoutError> {
-    let mut b = [0u8; 16];
-    getrandom::fill(&mut b).map_err(|e| CheckoutError::Storage {
-        reason: format!("no OS randomness: {e}"),
-    })?;
-    Ok(crate::hex::encode(&b))
-}
-
 /// Builds the success and cancel URLs for `base` with a fresh state nonce.
+///
+/// # Errors
+///
+/// [`CheckoutError::InvalidInput`] when `base` is not a usable return base (see
+/// [`ReturnBase::parse`]); [`CheckoutError::RandomnessUnavailable`] if the OS has no randomness.
 ///
 /// ```
 /// let urls = checkout_bridge::build_return_urls("myapp://checkout".into()).unwrap();
 /// assert!(urls.success_url.starts_with("myapp://checkout/success?session_id={CHECKOUT_SESSION_ID}&state="));
 /// assert_eq!(urls.cancel_url, format!("myapp://checkout/cancel?state={}", urls.state));
 /// ```
-#[uniffi::export]
+#[cfg_attr(feature = "ffi", uniffi::export)]
 pub fn build_return_urls(base: String) -> Result<ReturnUrls, CheckoutError> {
     Ok(ReturnBase::parse(&base)?.urls(&new_state()?))
 }
 
-/// Parses a link handed to the app against `base`; see [`ReturnBase::parse_return`].
+/// Parses a link handed to the app against `base`; see [`ReturnBase::parse_return`], which
+/// does the same without preparing the base again for every link.
+///
+/// # Errors
+///
+/// [`CheckoutError::InvalidInput`] when `base` is not a usable return base;
+/// [`CheckoutError::InvalidReturnUrl`] when `url` is not one of its return links or is malformed.
 ///
 /// ```
 /// use checkout_bridge::{parse_return_url, ReturnKind};
@@ -254,7 +361,7 @@ pub fn build_return_urls(base: String) -> Result<ReturnUrls, CheckoutError> {
 /// ).unwrap();
 /// assert_eq!((e.kind, e.session_id.as_deref()), (ReturnKind::Success, Some("cs_test_1")));
 /// ```
-#[uniffi::export]
+#[cfg_attr(feature = "ffi", uniffi::export)]
 pub fn parse_return_url(url: String, base: String) -> Result<ReturnEvent, CheckoutError> {
     ReturnBase::parse(&base)?.parse_return(&url)
 }

@@ -13,37 +13,12 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 
 use crate::error::CheckoutError;
-use crate::model::CheckoutMode;
-
-/// The verified result of a checkout.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, uniffi::Enum)]
-#[serde(rename_all = "snake_case")]
-pub enum PaymentOutcome {
-    /// Stripe reports the session complete and paid (or nothing was due). Fulfil the order.
-    Paid,
-    /// Complete, but a delayed payment method has not settled yet. Do not fulfil yet.
-    Processing,
-    /// The customer backed out; the session has been expired so it cannot be paid later.
-    Canceled,
-    /// The session expired unpaid.
-    Expired,
-    /// Still open: the customer came back without paying. Never treat as paid.
-    Open,
-}
-
-impl PaymentOutcome {
-    /// Whether the outcome can no longer change; checkouts with a non-final outcome stay in
-    /// `CheckoutFlow::pending()`.
-    pub fn is_final(self) -> bool {
-        matches!(
-            self,
-            PaymentOutcome::Paid | PaymentOutcome::Canceled | PaymentOutcome::Expired
-        )
-    }
-}
+use crate::model::{CheckoutMode, PaymentOutcome};
+use crate::os::unix_now;
 
 /// What the app created, recorded before `start` returns so it survives a killed process.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, uniffi::Record)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct PendingCheckout {
     /// The Checkout Session ID.
     pub session_id: String,
@@ -82,13 +57,27 @@ mod mode_serde {
 
 /// Durable storage of pending checkouts. Implement it in Kotlin or Swift to use your own
 /// database; every method must be durable when it returns `Ok`.
-#[uniffi::export(with_foreign)]
+#[cfg_attr(feature = "ffi", uniffi::export(with_foreign))]
 pub trait PendingStore: Send + Sync {
     /// Inserts or replaces the checkout with the same `session_id`.
+    ///
+    /// # Errors
+    ///
+    /// [`CheckoutError::Storage`] when the checkout could not be stored durably; the flow then
+    /// expires the new session rather than leave it payable without a record. (From Kotlin or
+    /// Swift, anything else thrown arrives as `Storage` too.)
     fn save(&self, checkout: PendingCheckout) -> Result<(), CheckoutError>;
     /// Removes a checkout; removing an unknown ID is not an error.
+    ///
+    /// # Errors
+    ///
+    /// [`CheckoutError::Storage`] when the removal could not be made durable.
     fn remove(&self, session_id: String) -> Result<(), CheckoutError>;
     /// Every stored checkout.
+    ///
+    /// # Errors
+    ///
+    /// [`CheckoutError::Storage`] when the store cannot be read.
     fn load_all(&self) -> Result<Vec<PendingCheckout>, CheckoutError>;
 }
 
@@ -128,7 +117,11 @@ fn storage(what: &str, e: impl std::fmt::Display) -> CheckoutError {
 
 /// Opens the built-in [`FileStore`] in `dir` (the app's private files directory), as the
 /// `PendingStore` that `CheckoutFlow` takes. See [`FileStore::open`].
-#[uniffi::export]
+///
+/// # Errors
+///
+/// As [`FileStore::open`].
+#[cfg_attr(feature = "ffi", uniffi::export)]
 pub fn open_file_store(dir: String) -> Result<std::sync::Arc<dyn PendingStore>, CheckoutError> {
     Ok(FileStore::open(dir)?)
 }
@@ -138,6 +131,11 @@ impl FileStore {
     ///
     /// A corrupt file is renamed to `pending-checkouts.json.corrupt-<unix time>` and reported
     /// as `Storage`; the next open starts empty.
+    ///
+    /// # Errors
+    ///
+    /// [`CheckoutError::Storage`] when the directory cannot be created or the file cannot be
+    /// read, or when the file is unreadable (then it is preserved aside, as above).
     pub fn open(dir: String) -> Result<std::sync::Arc<Self>, CheckoutError> {
         let dir = PathBuf::from(dir);
         fs::create_dir_all(&dir).map_err(|e| storage("cannot create the store directory", e))?;
@@ -152,7 +150,7 @@ impl FileStore {
                         Ok(f) => format!("unsupported format version {}", f.version),
                         Err(e) => e.to_string(),
                     };
-                    let aside = dir.join(format!("{FILE_NAME}.corrupt-{}", crate::client::unix_now()));
+                    let aside = dir.join(format!("{FILE_NAME}.corrupt-{}", unix_now()));
                     fs::rename(&path, &aside).map_err(|e| storage("cannot move the corrupt store aside", e))?;
                     sync_dir(&dir)?;
                     return Err(CheckoutError::Storage {
@@ -255,7 +253,7 @@ mod tests {
         let d = std::env::temp_dir().join(format!(
             "cb-store-{tag}-{}-{}",
             std::process::id(),
-            crate::transport::new_idempotency_key()
+            crate::os::new_idempotency_key().unwrap()
         ));
         fs::create_dir_all(&d).expect("tmp dir");
         d

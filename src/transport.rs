@@ -1,5 +1,6 @@
-//! HTTP to Stripe (or a Stripe-compatible backend): headers, timeouts, retries with backoff,
-//! idempotency keys, and mapping of every failure to a typed [`CheckoutError`].
+//! HTTP to Stripe (or a Stripe-compatible backend): headers, timeouts, retries with jittered
+//! backoff, an idempotency key on every POST, and TLS. What a failed response *means* is
+//! decided in [`crate::error`].
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -10,7 +11,8 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::config::ClientConfig;
-use crate::error::{redact, truncate, ApiErrorDetails, CheckoutError};
+use crate::error::{describe_json_error, describe_reqwest_error, map_error, redact, CheckoutError};
+use crate::os::{jitter, new_idempotency_key};
 
 /// Sent as `User-Agent`: the crate and its version.
 pub const USER_AGENT_VALUE: &str = concat!("checkout-bridge/", env!("CARGO_PKG_VERSION"), " (rust)");
@@ -110,7 +112,10 @@ impl Transport {
         body: String,
         idempotency_key: Option<String>,
     ) -> Result<T, CheckoutError> {
-        let key = idempotency_key.unwrap_or_else(new_idempotency_key);
+        let key = match idempotency_key {
+            Some(k) => k,
+            None => new_idempotency_key()?,
+        };
         self.send(Method::POST, url, Some(body), Some(key)).await
     }
 
@@ -143,7 +148,7 @@ impl Transport {
                         return Err(error);
                     }
                     attempt += 1;
-                    let delay = backoff(attempt, retry_after);
+                    let delay = backoff(attempt, retry_after, jitter()?);
                     tokio::time::sleep(delay).await;
                 }
             }
@@ -238,7 +243,13 @@ impl Transport {
             .and_then(|v| v.trim().parse::<u64>().ok())
             .filter(|s| *s <= 60)
             .map(Duration::from_secs);
-        let error = map_error(status, &headers, &body, request_id, &self.secret);
+        let error = map_error(
+            status,
+            header_str(&headers, "content-type"),
+            &body,
+            request_id,
+            &self.secret,
+        );
         Attempt::Failed {
             error,
             retry: should_retry,
@@ -271,144 +282,17 @@ fn header_str<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
     h.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// Maps an error response by HTTP status first (a 401 carries `type: invalid_request_error`),
-/// then refines with the body when it is Stripe's JSON error shape.
-fn map_error(
-    status: StatusCode,
-    headers: &HeaderMap,
-    body: &[u8],
-    request_id: Option<String>,
-    secret: &str,
-) -> CheckoutError {
-    #[derive(serde::Deserialize)]
-    struct Envelope {
-        error: Body,
-    }
-    #[derive(serde::Deserialize, Default)]
-    struct Body {
-        #[serde(rename = "type")]
-        error_type: Option<String>,
-        code: Option<String>,
-        decline_code: Option<String>,
-        message: Option<String>,
-        param: Option<String>,
-        doc_url: Option<String>,
-    }
-    let clean = |s: Option<String>| s.map(|s| redact(&truncate(&s, 1000), Some(secret)));
-    let parsed = serde_json::from_slice::<Envelope>(body).ok().map(|e| e.error);
-    let stripe_message = match &parsed {
-        Some(b) => clean(b.message.clone()),
-        None if body.is_empty() => Some("empty error body".to_owned()),
-        None => {
-            let ct = header_str(headers, "content-type").unwrap_or("unknown content type");
-            Some(format!(
-                "error body is not Stripe's JSON ({} bytes of {})",
-                body.len(),
-                truncate(ct, 64)
-            ))
-        }
-    };
-    let b = parsed.unwrap_or_default();
-    let details = ApiErrorDetails {
-        status: i32::from(status.as_u16()),
-        error_type: clean(b.error_type.clone()),
-        code: clean(b.code),
-        decline_code: clean(b.decline_code),
-        stripe_message,
-        param: clean(b.param),
-        doc_url: clean(b.doc_url),
-        request_id,
-    };
-    match status.as_u16() {
-        401 => CheckoutError::Authentication { details },
-        403 => CheckoutError::Permission { details },
-        404 => CheckoutError::NotFound { details },
-        409 => CheckoutError::IdempotencyConflict { details },
-        429 => CheckoutError::RateLimited { details },
-        400 if b.error_type.as_deref() == Some("idempotency_error") => CheckoutError::IdempotencyConflict { details },
-        _ => CheckoutError::Api { details },
-    }
-}
-
-fn describe_json_error(e: &serde_json::Error) -> String {
-    use serde_json::error::Category;
-    match e.classify() {
-        Category::Eof => format!("truncated at line {} column {}", e.line(), e.column()),
-        Category::Syntax => format!("malformed at line {} column {}", e.line(), e.column()),
-        Category::Data => format!("unexpected shape ({e})"),
-        Category::Io => "read error".to_owned(),
-    }
-}
-
-/// Describes a transport failure without the URL's query or anything else request-specific.
-fn describe_reqwest_error(e: &reqwest::Error) -> String {
-    let kind = if e.is_connect() {
-        "could not connect"
-    } else if e.is_body() || e.is_decode() {
-        "connection closed while reading the response"
-    } else if e.is_request() {
-        "request failed (connection closed or reset)"
-    } else {
-        "transport error"
-    };
-    let mut detail = String::new();
-    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
-    while let Some(s) = src {
-        detail = s.to_string();
-        src = s.source();
-    }
-    if detail.is_empty() {
-        kind.to_owned()
-    } else {
-        format!("{kind}: {}", truncate(&detail, 200))
-    }
-}
-
-/// Delay before retry number `retry` (1-based): 0.5 s doubling to 5 s, times a 50–100 % jitter;
-/// a server's `Retry-After` (at most 60 s) is honoured when longer.
-pub(crate) fn backoff(retry: u32, retry_after: Option<Duration>) -> Duration {
+/// Delay before retry number `retry` (1-based): 0.5 s doubling to 5 s, times `jitter` (a random
+/// 0.5–1.0 from [`crate::os::jitter`]); a server's `Retry-After` (at most 60 s) is honoured when
+/// longer.
+pub(crate) fn backoff(retry: u32, retry_after: Option<Duration>, jitter: f64) -> Duration {
     let exp = INITIAL_BACKOFF.saturating_mul(1u32 << retry.saturating_sub(1).min(16));
     let capped = exp.min(MAX_BACKOFF);
-    let jitter = 0.5 + 0.5 * random_unit();
-    let d = capped.mul_f64(jitter);
+    let d = capped.mul_f64(jitter.clamp(0.5, 1.0));
     match retry_after {
         Some(ra) if ra > d => ra,
         _ => d,
     }
-}
-
-fn random_unit() -> f64 {
-    let mut b = [0u8; 4];
-    if getrandom::fill(&mut b).is_err() {
-        return 1.0;
-    }
-    f64::from(u32::from_le_bytes(b)) / f64::from(u32::MAX)
-}
-
-/// A random UUID v4 string, the format Stripe's SDKs use for idempotency keys.
-pub fn new_idempotency_key() -> String {
-    let mut b = [0u8; 16];
-    if getrandom::fill(&mut b).is_err() {
-        // Without OS randomness fall back to time and a counter: still unique per process.
-        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let t = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        b[..8].copy_from_slice(&(t as u64).to_le_bytes());
-        b[8..].copy_from_slice(&n.to_le_bytes());
-    }
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h = crate::hex::encode(&b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
 }
 
 /// rustls on the `ring` provider with the Mozilla root store compiled in (webpki-roots).
@@ -443,64 +327,21 @@ mod tests {
 
     #[test]
     fn backoff_doubles_caps_and_jitters() {
-        for _ in 0..100 {
-            let d1 = backoff(1, None);
-            assert!(
-                d1 >= Duration::from_millis(250) && d1 <= Duration::from_millis(500),
-                "{d1:?}"
-            );
-            let d2 = backoff(2, None);
-            assert!(d2 >= Duration::from_millis(500) && d2 <= Duration::from_millis(1000));
-            let d9 = backoff(9, None);
-            assert!(d9 >= Duration::from_millis(2500) && d9 <= Duration::from_secs(5));
-        }
-        assert_eq!(backoff(1, Some(Duration::from_secs(3))), Duration::from_secs(3));
-    }
-
-    #[test]
-    fn idempotency_keys_are_uuid_v4_and_unique() {
-        let a = new_idempotency_key();
-        let b = new_idempotency_key();
-        assert_ne!(a, b);
-        assert_eq!(a.len(), 36);
-        assert_eq!(&a[14..15], "4");
-    }
-
-    #[test]
-    fn error_mapping_by_status_first() {
-        let h = HeaderMap::new();
-        let body =
-            br#"{"error":{"type":"invalid_request_error","message":"Invalid API Key provided: sk_test_****1234"}}"#;
-        let e = map_error(
-            StatusCode::UNAUTHORIZED,
-            &h,
-            body,
-            Some("req_1".into()),
-            "sk_test_abcd1234",
+        let ms = Duration::from_millis;
+        assert_eq!(backoff(1, None, 1.0), ms(500));
+        assert_eq!(backoff(1, None, 0.5), ms(250));
+        assert_eq!(backoff(2, None, 1.0), ms(1000));
+        assert_eq!(backoff(9, None, 1.0), Duration::from_secs(5));
+        assert_eq!(backoff(9, None, 0.5), ms(2500));
+        assert_eq!(backoff(40, None, 1.0), Duration::from_secs(5), "no overflow");
+        // A jitter outside 50–100 % cannot make the delay shorter or longer than Stripe's.
+        assert_eq!(backoff(1, None, 0.0), ms(250));
+        assert_eq!(backoff(1, None, 7.0), ms(500));
+        assert_eq!(backoff(1, Some(Duration::from_secs(3)), 1.0), Duration::from_secs(3));
+        assert_eq!(
+            backoff(3, Some(ms(100)), 1.0),
+            ms(2000),
+            "a shorter Retry-After is not a reason to hurry"
         );
-        match e {
-            CheckoutError::Authentication { details } => {
-                assert_eq!(details.error_type.as_deref(), Some("invalid_request_error"));
-                assert_eq!(
-                    details.stripe_message.as_deref(),
-                    Some("Invalid API Key provided: [redacted]")
-                );
-                assert_eq!(details.request_id.as_deref(), Some("req_1"));
-            }
-            other => panic!("{other:?}"),
-        }
-        let e = map_error(StatusCode::BAD_GATEWAY, &h, b"<html>502</html>", None, "sk_x");
-        assert!(
-            matches!(e, CheckoutError::Api { ref details } if details.status == 502),
-            "{e:?}"
-        );
-        let e = map_error(
-            StatusCode::BAD_REQUEST,
-            &h,
-            br#"{"error":{"type":"idempotency_error"}}"#,
-            None,
-            "sk_x",
-        );
-        assert!(matches!(e, CheckoutError::IdempotencyConflict { .. }));
     }
 }

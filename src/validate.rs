@@ -29,7 +29,13 @@ fn err(field: impl Into<String>, reason: impl Into<String>) -> R {
     Err(CheckoutError::invalid(field, reason))
 }
 
-/// Validates `p` as of unix time `now` (seconds).
+/// Validates `p` as of unix time `now` (seconds), as [`crate::CheckoutClient::create_session`]
+/// does before sending.
+///
+/// # Errors
+///
+/// [`CheckoutError::InvalidInput`] naming the first offending field in Stripe's bracket
+/// notation (`line_items[0][quantity]`) and the rule it breaks.
 pub fn validate_create_params(p: &CreateSessionParams, now: i64) -> R {
     if let CheckoutMode::Unknown { .. } = p.mode {
         return err("mode", "must be payment, subscription or setup");

@@ -12,7 +12,7 @@ use common::*;
 const BASE: &str = "myapp://checkout";
 
 fn temp_dir(tag: &str) -> String {
-    let d = std::env::temp_dir().join(format!("cb-flow-{tag}-{}", new_idempotency_key()));
+    let d = std::env::temp_dir().join(format!("cb-flow-{tag}-{}", new_idempotency_key().unwrap()));
     d.display().to_string()
 }
 

@@ -286,6 +286,115 @@ fn built_urls_carry_the_literal_placeholder_and_a_fresh_nonce() {
     );
 }
 
+/// `ReturnBase::matches` is the routing question the Android and iOS layers ask ("is this
+/// incoming link ours?"): the same grammar as the parser, so the two can never disagree.
+#[test]
+fn a_prepared_base_matches_its_links_in_every_spelling() {
+    let app = ReturnBase::new(BASE).expect("base");
+    let web = ReturnBase::new("https://Shop.Example:443/checkout/").expect("base");
+    let s = format!("session_id=cs_1&state={STATE}");
+    let yes = [
+        (&app, format!("myapp://checkout/success?{s}")),
+        (&app, format!("myapp://checkout/cancel?state={STATE}")),
+        (&app, format!("MYAPP://CheckOut/success?{s}")),
+        (&app, format!("myapp://checkout/success/?{s}")),
+        (&app, format!("myapp://checkout/%73uccess?{s}")),
+        (&app, format!("myapp://checkout/%63ancel?state={STATE}")),
+        (&app, format!("myapp://checkout/success?{s}#")),
+        // Addressed to us but malformed: matches, and handle_return_url then says why.
+        (&app, "myapp://checkout/success".to_owned()),
+        (&app, "myapp://checkout/success?state=short".to_owned()),
+        (&app, format!("myapp://checkout/success?{s}#frag")),
+        (&app, format!("myapp://user@checkout/success?{s}")),
+        (&web, format!("https://shop.example/checkout/success?{s}")),
+        (&web, format!("https://shop.example:443/checkout/success?{s}")),
+        (&web, format!("https://SHOP.EXAMPLE/checkout/cancel?state={STATE}")),
+        (&web, format!("https://shop%2Eexample/checkout/success?{s}")),
+        (&web, format!("https://shop.example/check%6Fut/success?{s}")),
+        (&web, format!("https://shop.example/checkout/success?utm_source=x&{s}")),
+    ];
+    for (base, link) in &yes {
+        assert!(base.matches(link), "{base} should match {link}");
+    }
+    let no = [
+        (&app, format!("otherapp://checkout/success?{s}")),
+        (&app, format!("myapp://checkout.evil/success?{s}")),
+        (&app, format!("myapp://%63heckout/success?{s}")), // an app scheme's host is not decoded
+        (&app, format!("myapp://checkout:443/success?{s}")),
+        (&app, format!("myapp://checkout/other?{s}")),
+        (&app, format!("myapp://checkout/success/extra?{s}")),
+        (&app, format!("myapp://checkout?{s}")),
+        (&app, format!("myapp://checkout/%2Fsuccess?{s}")),
+        (&app, "not a url".to_owned()),
+        (&app, String::new()),
+        (&web, format!("http://shop.example/checkout/success?{s}")),
+        (&web, format!("https://shop.example:8443/checkout/success?{s}")),
+        (&web, format!("https://shop.example.evil.com/checkout/success?{s}")),
+        (&web, format!("https://shop.example/checkout-other/success?{s}")),
+        (&web, format!("https://shop.example/CHECKOUT/success?{s}")),
+        (&web, format!("https://shop.example/success?{s}")),
+    ];
+    for (base, link) in &no {
+        assert!(!base.matches(link), "{base} should not match {link}");
+        assert!(
+            matches!(base.parse_return(link), Err(CheckoutError::InvalidReturnUrl { .. })),
+            "{link}"
+        );
+    }
+}
+
+#[test]
+fn a_prepared_base_names_its_parts_for_the_platforms() {
+    let web = ReturnBase::new("HTTPS://Shop.Example:443/checkout/").expect("base");
+    assert_eq!(
+        (web.scheme(), web.host(), web.path()),
+        ("https".into(), "shop.example".into(), "/checkout".into())
+    );
+    assert_eq!(web.to_string(), "https://shop.example/checkout");
+    let app = ReturnBase::new("MyApp://Checkout").expect("base");
+    assert_eq!(
+        (app.scheme(), app.host(), app.path()),
+        ("myapp".into(), "checkout".into(), String::new())
+    );
+    assert_eq!(app.to_string(), "myapp://checkout");
+    let local = ReturnBase::new("http://127.0.0.1:8080/r").expect("loopback base");
+    assert_eq!(local.to_string(), "http://127.0.0.1:8080/r");
+    assert!(local.matches(&format!("http://127.0.0.1:8080/r/cancel?state={STATE}")));
+    assert!(!local.matches(&format!("http://127.0.0.1:8081/r/cancel?state={STATE}")));
+    assert!(matches!(
+        ReturnBase::new("javascript://x"),
+        Err(CheckoutError::InvalidInput { .. })
+    ));
+    // The prepared base and the one-shot function give the same answer.
+    let link = format!("https://shop.example/checkout/success?session_id=cs_9&state={STATE}");
+    assert_eq!(
+        web.parse_return(&link).expect("parses"),
+        ok(&link, "https://shop.example/checkout")
+    );
+}
+
+#[test]
+fn the_flow_answers_whether_a_link_is_its_own() {
+    let dir = std::env::temp_dir().join(format!("cb-links-{}", new_idempotency_key().unwrap()));
+    let store = FileStore::open(dir.display().to_string()).expect("store");
+    let client = CheckoutClient::new(
+        ClientConfig::new(Credential::SecretKey {
+            key: "sk_test_links".into(),
+        })
+        .with_base_url("http://127.0.0.1:9"),
+    )
+    .expect("client");
+    let flow = CheckoutFlow::new(client, "https://shop.example:443/checkout".into(), store).expect("flow");
+    assert_eq!(flow.return_base().to_string(), "https://shop.example/checkout");
+    assert!(flow.is_return_link(&format!(
+        "https://SHOP.example/checkout/%73uccess?session_id=cs_1&state={STATE}"
+    )));
+    assert!(flow.is_return_link("https://shop.example/checkout/cancel"));
+    assert!(!flow.is_return_link("https://shop.example/account/orders"));
+    assert!(!flow.is_return_link("myapp://checkout/success"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 fn base_strategy() -> impl Strategy<Value = String> {
     prop_oneof![
         (
@@ -318,6 +427,28 @@ proptest! {
     fn parsing_never_panics_on_link_shaped_input(tail in "[ -~]{0,200}") {
         let _ = parse_return_url(format!("myapp://checkout/success?{tail}"), BASE.into());
         let _ = parse_return_url(format!("myapp://checkout/{tail}"), BASE.into());
+    }
+
+    /// Whatever the parser accepts is a match, and whatever does not match the parser rejects:
+    /// one grammar, so a platform layer routing by `matches` never drops one of our links.
+    #[test]
+    fn matching_and_parsing_agree(
+        prefix in prop_oneof![Just("myapp://checkout".to_owned()), Just("MYAPP://CHECKOUT".to_owned()), Just("myapp://checkout:1".to_owned()),
+                              Just("myapp://other".to_owned()), Just("https://checkout".to_owned()), Just("myapp:/checkout".to_owned())],
+        path in prop_oneof![Just("/success".to_owned()), Just("/cancel".to_owned()), Just("/%73uccess".to_owned()), Just("/success/".to_owned()),
+                            Just("/succes".to_owned()), Just("".to_owned()), Just("/cancel/x".to_owned()), "[ -~]{0,12}"],
+        query in prop_oneof![Just(format!("?session_id=cs_1&state={STATE}")), Just(format!("?state={STATE}")),
+                             "[ -~]{0,40}"],
+    ) {
+        let base = ReturnBase::new(BASE).expect("base");
+        let link = format!("{prefix}{path}{query}");
+        let parsed = base.parse_return(&link);
+        if parsed.is_ok() {
+            prop_assert!(base.matches(&link), "parsed but did not match: {}", link);
+        }
+        if !base.matches(&link) {
+            prop_assert!(parsed.is_err(), "did not match but parsed: {}", link);
+        }
     }
 
     #[test]

@@ -32,7 +32,7 @@ fn pending(i: usize) -> PendingCheckout {
 
 #[test]
 fn a_full_disk_is_a_storage_error_and_loses_nothing() {
-    let dir = std::env::temp_dir().join(format!("cb-full-{}", new_idempotency_key()));
+    let dir = std::env::temp_dir().join(format!("cb-full-{}", new_idempotency_key().unwrap()));
     std::fs::create_dir_all(&dir).expect("dir");
     let mounted = Command::new("mount")
         .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])

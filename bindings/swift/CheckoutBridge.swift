@@ -598,21 +598,67 @@ public protocol CheckoutClientProtocol: AnyObject, Sendable {
     /**
      * `POST /v1/checkout/sessions`. Safe to retry: the same `idempotency_key` never creates a
      * second session.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] naming the field, before anything is sent, when `params`
+     * break one of Stripe's rules (see [`crate::validate_create_params`]).
+     * - [`CheckoutError::IdempotencyConflict`] when the key was used with other parameters.
+     * - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
+     * (401), [`CheckoutError::Permission`] (403), [`CheckoutError::RateLimited`] (429),
+     * [`CheckoutError::Api`] (any other error status), or [`CheckoutError::InvalidResponse`]
+     * (a success whose body is not what was asked for).
+     * - [`CheckoutError::Network`] or [`CheckoutError::Timeout`] when no answer came.
+     * - [`CheckoutError::RandomnessUnavailable`] when no `idempotency_key` was given and the OS
+     * cannot provide one.
      */
     func createSession(params: CreateSessionParams) async throws  -> CheckoutSession
     
     /**
      * `POST /v1/checkout/sessions/{id}/expire`: an open session can no longer be paid.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] if `id` is not an opaque ID.
+     * - [`CheckoutError::NotFound`] when the account has no such session; [`CheckoutError::Api`]
+     * (400) when it is no longer open, e.g. paid meanwhile.
+     * - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
+     * (401), [`CheckoutError::Permission`] (403), [`CheckoutError::RateLimited`] (429),
+     * [`CheckoutError::Api`] (any other error status), or [`CheckoutError::InvalidResponse`]
+     * (a success whose body is not what was asked for).
+     * - [`CheckoutError::Network`] or [`CheckoutError::Timeout`] when no answer came.
+     * - [`CheckoutError::RandomnessUnavailable`] if the OS cannot provide an idempotency key.
      */
     func expireSession(id: String) async throws  -> CheckoutSession
     
     /**
      * `GET /v1/checkout/sessions/{id}/line_items`, following pages until all are read.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] if `id` is not an opaque ID.
+     * - [`CheckoutError::NotFound`] when the account has no such session.
+     * - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
+     * (401), [`CheckoutError::Permission`] (403), [`CheckoutError::RateLimited`] (429),
+     * [`CheckoutError::Api`] (any other error status), or [`CheckoutError::InvalidResponse`]
+     * (a success whose body is not what was asked for).
+     * - [`CheckoutError::Network`] or [`CheckoutError::Timeout`] when no answer came.
+     * - [`CheckoutError::InvalidResponse`] too when the server keeps announcing more pages.
      */
     func listLineItems(id: String) async throws  -> [LineItem]
     
     /**
      * `GET /v1/checkout/sessions/{id}`: the session as Stripe sees it now.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] if `id` is not an opaque ID (1–255 of `[A-Za-z0-9_-]`).
+     * - [`CheckoutError::NotFound`] when the account has no such session.
+     * - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
+     * (401), [`CheckoutError::Permission`] (403), [`CheckoutError::RateLimited`] (429),
+     * [`CheckoutError::Api`] (any other error status), or [`CheckoutError::InvalidResponse`]
+     * (a success whose body is not what was asked for).
+     * - [`CheckoutError::Network`] or [`CheckoutError::Timeout`] when no answer came.
      */
     func retrieveSession(id: String) async throws  -> CheckoutSession
     
@@ -621,6 +667,12 @@ public protocol CheckoutClientProtocol: AnyObject, Sendable {
      * unpaid, and returns it; `Timeout` if that does not happen within `timeout_ms`.
      *
      * For when no return link arrives: the user closed the browser, or the app was killed.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] if `id` is not an opaque ID or `timeout_ms` is negative.
+     * - [`CheckoutError::Timeout`] when the session is still open and unpaid after `timeout_ms`.
+     * - Any error of [`Self::retrieve_session`], from the first poll that fails.
      */
     func waitForFinalStatus(id: String, timeoutMs: Int64) async throws  -> CheckoutSession
     
@@ -687,6 +739,16 @@ open class CheckoutClient: CheckoutClientProtocol, @unchecked Sendable {
     /**
      * Checks `config` (https except loopback, credential shape, no live keys on devices) and
      * builds a client. Nothing is sent.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] naming the field: a `base_url` that is not https (plain
+     * http only to loopback) or carries credentials, a query or a fragment; a malformed
+     * credential, `stripe_version` or `stripe_account`; `timeout_ms` ≤ 0; `max_retries`
+     * outside 0..=10.
+     * - [`CheckoutError::LiveKeyOnDevice`] for a live secret or restricted key in an Android or
+     * iOS build (see [`crate::validate_credential`]).
+     * - [`CheckoutError::Network`] if the HTTP client or TLS cannot be set up.
      */
 public convenience init(config: ClientConfig)throws  {
     let handle =
@@ -714,6 +776,19 @@ public convenience init(config: ClientConfig)throws  {
     /**
      * `POST /v1/checkout/sessions`. Safe to retry: the same `idempotency_key` never creates a
      * second session.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] naming the field, before anything is sent, when `params`
+     * break one of Stripe's rules (see [`crate::validate_create_params`]).
+     * - [`CheckoutError::IdempotencyConflict`] when the key was used with other parameters.
+     * - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
+     * (401), [`CheckoutError::Permission`] (403), [`CheckoutError::RateLimited`] (429),
+     * [`CheckoutError::Api`] (any other error status), or [`CheckoutError::InvalidResponse`]
+     * (a success whose body is not what was asked for).
+     * - [`CheckoutError::Network`] or [`CheckoutError::Timeout`] when no answer came.
+     * - [`CheckoutError::RandomnessUnavailable`] when no `idempotency_key` was given and the OS
+     * cannot provide one.
      */
 open func createSession(params: CreateSessionParams)async throws  -> CheckoutSession  {
     return
@@ -733,6 +808,18 @@ open func createSession(params: CreateSessionParams)async throws  -> CheckoutSes
     
     /**
      * `POST /v1/checkout/sessions/{id}/expire`: an open session can no longer be paid.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] if `id` is not an opaque ID.
+     * - [`CheckoutError::NotFound`] when the account has no such session; [`CheckoutError::Api`]
+     * (400) when it is no longer open, e.g. paid meanwhile.
+     * - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
+     * (401), [`CheckoutError::Permission`] (403), [`CheckoutError::RateLimited`] (429),
+     * [`CheckoutError::Api`] (any other error status), or [`CheckoutError::InvalidResponse`]
+     * (a success whose body is not what was asked for).
+     * - [`CheckoutError::Network`] or [`CheckoutError::Timeout`] when no answer came.
+     * - [`CheckoutError::RandomnessUnavailable`] if the OS cannot provide an idempotency key.
      */
 open func expireSession(id: String)async throws  -> CheckoutSession  {
     return
@@ -752,6 +839,17 @@ open func expireSession(id: String)async throws  -> CheckoutSession  {
     
     /**
      * `GET /v1/checkout/sessions/{id}/line_items`, following pages until all are read.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] if `id` is not an opaque ID.
+     * - [`CheckoutError::NotFound`] when the account has no such session.
+     * - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
+     * (401), [`CheckoutError::Permission`] (403), [`CheckoutError::RateLimited`] (429),
+     * [`CheckoutError::Api`] (any other error status), or [`CheckoutError::InvalidResponse`]
+     * (a success whose body is not what was asked for).
+     * - [`CheckoutError::Network`] or [`CheckoutError::Timeout`] when no answer came.
+     * - [`CheckoutError::InvalidResponse`] too when the server keeps announcing more pages.
      */
 open func listLineItems(id: String)async throws  -> [LineItem]  {
     return
@@ -771,6 +869,16 @@ open func listLineItems(id: String)async throws  -> [LineItem]  {
     
     /**
      * `GET /v1/checkout/sessions/{id}`: the session as Stripe sees it now.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] if `id` is not an opaque ID (1–255 of `[A-Za-z0-9_-]`).
+     * - [`CheckoutError::NotFound`] when the account has no such session.
+     * - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
+     * (401), [`CheckoutError::Permission`] (403), [`CheckoutError::RateLimited`] (429),
+     * [`CheckoutError::Api`] (any other error status), or [`CheckoutError::InvalidResponse`]
+     * (a success whose body is not what was asked for).
+     * - [`CheckoutError::Network`] or [`CheckoutError::Timeout`] when no answer came.
      */
 open func retrieveSession(id: String)async throws  -> CheckoutSession  {
     return
@@ -793,6 +901,12 @@ open func retrieveSession(id: String)async throws  -> CheckoutSession  {
      * unpaid, and returns it; `Timeout` if that does not happen within `timeout_ms`.
      *
      * For when no return link arrives: the user closed the browser, or the app was killed.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] if `id` is not an opaque ID or `timeout_ms` is negative.
+     * - [`CheckoutError::Timeout`] when the session is still open and unpaid after `timeout_ms`.
+     * - Any error of [`Self::retrieve_session`], from the first poll that fails.
      */
 open func waitForFinalStatus(id: String, timeoutMs: Int64)async throws  -> CheckoutSession  {
     return
@@ -884,6 +998,10 @@ public protocol CheckoutFlowProtocol: AnyObject, Sendable {
     /**
      * Abandons a pending checkout: expires the session at Stripe so it can no longer be paid.
      * If it was paid meanwhile (another tab), the result says `Paid`.
+     *
+     * # Errors
+     *
+     * The errors of [`Self::resolve_pending`], and of [`CheckoutClient::expire_session`].
      */
     func cancel(sessionId: String) async throws  -> PaymentResult
     
@@ -894,26 +1012,78 @@ public protocol CheckoutFlowProtocol: AnyObject, Sendable {
      * retrieved from Stripe and checked against what was created. A cancel link expires the
      * session so it cannot be paid later in another tab. Handling the same link twice gives
      * the same result.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidReturnUrl`] when the link is not one of this flow's (see
+     * [`Self::is_return_link`]), is malformed, or no pending checkout has its state.
+     * - [`CheckoutError::SessionMismatch`] when the link names another session than the one
+     * started with its state, or Stripe's session differs from the one created (ID, amount,
+     * currency, mode, livemode).
+     * - Any error of [`CheckoutClient::retrieve_session`] (and, for a cancel link,
+     * [`CheckoutClient::expire_session`]).
+     * - [`CheckoutError::Storage`] when the [`PendingStore`] fails (the built-in one: the disk is
+     * full or read-only; an app's own: whatever it throws).
      */
     func handleReturnUrl(url: String) async throws  -> PaymentResult
+    
+    /**
+     * Whether an incoming link is addressed to this flow's return base (one of its `…/success`
+     * or `…/cancel` links), without looking at its parameters; see [`ReturnBase::matches`].
+     *
+     * For routing deep links: hand a matching link to [`Self::handle_return_url`] (which
+     * verifies it and reports a malformed one as `InvalidReturnUrl`), leave the others to the
+     * app. Cheap: the base was parsed once, by [`Self::new`].
+     */
+    func isReturnLink(url: String)  -> Bool
     
     /**
      * Checkouts whose outcome is not final yet (no link came back, or still processing).
      * Call on app start and resolve each with [`Self::resolve_pending`]. Reads the store on the
      * calling thread (the built-in store answers from memory).
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::Storage`] when the [`PendingStore`] fails (the built-in one: the disk is
+     * full or read-only; an app's own: whatever it throws).
      */
     func pending() throws  -> [PendingCheckout]
     
     /**
      * Asks Stripe for the outcome of a pending checkout, for when no link ever came back.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] on `session_id` when this flow started no such checkout.
+     * - [`CheckoutError::SessionMismatch`] when Stripe's session differs from the one created.
+     * - Any error of [`CheckoutClient::retrieve_session`].
+     * - [`CheckoutError::Storage`] when the [`PendingStore`] fails (the built-in one: the disk is
+     * full or read-only; an app's own: whatever it throws).
      */
     func resolvePending(sessionId: String) async throws  -> PaymentResult
+    
+    /**
+     * The return base this flow builds its links under, e.g. for iOS's
+     * `ASWebAuthenticationSession` callback (`scheme()`, or `host()` and `path()`).
+     */
+    func returnBase()  -> ReturnBase
     
     /**
      * Creates the session with return links this flow builds, records the pending checkout
      * durably, and returns it; open `url` in the system browser surface.
      *
      * Leave `success_url` and `cancel_url` unset: the flow owns them.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] when `success_url` or `cancel_url` is set, or `params`
+     * break one of Stripe's rules; nothing is sent then.
+     * - Any error of [`CheckoutClient::create_session`].
+     * - [`CheckoutError::InvalidResponse`] when the new session has no `url`.
+     * - [`CheckoutError::Storage`] when the [`PendingStore`] cannot record the checkout (the built-in one: the disk is
+     * full or read-only; an app's own: whatever it throws).
+     * The session is then expired, so it cannot be paid without a record.
+     * - [`CheckoutError::RandomnessUnavailable`] if the OS cannot provide the state nonce.
      */
     func start(params: CreateSessionParams) async throws  -> PendingCheckout
     
@@ -979,6 +1149,11 @@ open class CheckoutFlow: CheckoutFlowProtocol, @unchecked Sendable {
     /**
      * A flow whose return links live under `return_base` (`myapp://checkout`,
      * `https://shop.example/checkout`) and whose pending checkouts live in `store`.
+     *
+     * # Errors
+     *
+     * [`CheckoutError::InvalidInput`] on `return_base` when it is not a usable base (see
+     * [`ReturnBase::parse`]).
      */
 public convenience init(client: CheckoutClient, returnBase: String, store: PendingStore)throws  {
     let handle =
@@ -1008,6 +1183,10 @@ public convenience init(client: CheckoutClient, returnBase: String, store: Pendi
     /**
      * Abandons a pending checkout: expires the session at Stripe so it can no longer be paid.
      * If it was paid meanwhile (another tab), the result says `Paid`.
+     *
+     * # Errors
+     *
+     * The errors of [`Self::resolve_pending`], and of [`CheckoutClient::expire_session`].
      */
 open func cancel(sessionId: String)async throws  -> PaymentResult  {
     return
@@ -1032,6 +1211,18 @@ open func cancel(sessionId: String)async throws  -> PaymentResult  {
      * retrieved from Stripe and checked against what was created. A cancel link expires the
      * session so it cannot be paid later in another tab. Handling the same link twice gives
      * the same result.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidReturnUrl`] when the link is not one of this flow's (see
+     * [`Self::is_return_link`]), is malformed, or no pending checkout has its state.
+     * - [`CheckoutError::SessionMismatch`] when the link names another session than the one
+     * started with its state, or Stripe's session differs from the one created (ID, amount,
+     * currency, mode, livemode).
+     * - Any error of [`CheckoutClient::retrieve_session`] (and, for a cancel link,
+     * [`CheckoutClient::expire_session`]).
+     * - [`CheckoutError::Storage`] when the [`PendingStore`] fails (the built-in one: the disk is
+     * full or read-only; an app's own: whatever it throws).
      */
 open func handleReturnUrl(url: String)async throws  -> PaymentResult  {
     return
@@ -1050,9 +1241,32 @@ open func handleReturnUrl(url: String)async throws  -> PaymentResult  {
 }
     
     /**
+     * Whether an incoming link is addressed to this flow's return base (one of its `…/success`
+     * or `…/cancel` links), without looking at its parameters; see [`ReturnBase::matches`].
+     *
+     * For routing deep links: hand a matching link to [`Self::handle_return_url`] (which
+     * verifies it and reports a malformed one as `InvalidReturnUrl`), leave the others to the
+     * app. Cheap: the base was parsed once, by [`Self::new`].
+     */
+open func isReturnLink(url: String) -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_checkoutflow_is_return_link(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(url),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Checkouts whose outcome is not final yet (no link came back, or still processing).
      * Call on app start and resolve each with [`Self::resolve_pending`]. Reads the store on the
      * calling thread (the built-in store answers from memory).
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::Storage`] when the [`PendingStore`] fails (the built-in one: the disk is
+     * full or read-only; an app's own: whatever it throws).
      */
 open func pending()throws  -> [PendingCheckout]  {
     return try  FfiConverterSequenceTypePendingCheckout.lift(try rustCallWithError(FfiConverterTypeCheckoutError_lift) {
@@ -1065,6 +1279,14 @@ open func pending()throws  -> [PendingCheckout]  {
     
     /**
      * Asks Stripe for the outcome of a pending checkout, for when no link ever came back.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] on `session_id` when this flow started no such checkout.
+     * - [`CheckoutError::SessionMismatch`] when Stripe's session differs from the one created.
+     * - Any error of [`CheckoutClient::retrieve_session`].
+     * - [`CheckoutError::Storage`] when the [`PendingStore`] fails (the built-in one: the disk is
+     * full or read-only; an app's own: whatever it throws).
      */
 open func resolvePending(sessionId: String)async throws  -> PaymentResult  {
     return
@@ -1083,10 +1305,34 @@ open func resolvePending(sessionId: String)async throws  -> PaymentResult  {
 }
     
     /**
+     * The return base this flow builds its links under, e.g. for iOS's
+     * `ASWebAuthenticationSession` callback (`scheme()`, or `host()` and `path()`).
+     */
+open func returnBase() -> ReturnBase  {
+    return try!  FfiConverterTypeReturnBase_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_checkoutflow_return_base(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Creates the session with return links this flow builds, records the pending checkout
      * durably, and returns it; open `url` in the system browser surface.
      *
      * Leave `success_url` and `cancel_url` unset: the flow owns them.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] when `success_url` or `cancel_url` is set, or `params`
+     * break one of Stripe's rules; nothing is sent then.
+     * - Any error of [`CheckoutClient::create_session`].
+     * - [`CheckoutError::InvalidResponse`] when the new session has no `url`.
+     * - [`CheckoutError::Storage`] when the [`PendingStore`] cannot record the checkout (the built-in one: the disk is
+     * full or read-only; an app's own: whatever it throws).
+     * The session is then expired, so it cannot be paid without a record.
+     * - [`CheckoutError::RandomnessUnavailable`] if the OS cannot provide the state nonce.
      */
 open func start(params: CreateSessionParams)async throws  -> PendingCheckout  {
     return
@@ -1162,16 +1408,30 @@ public protocol PendingStore: AnyObject, Sendable {
     
     /**
      * Inserts or replaces the checkout with the same `session_id`.
+     *
+     * # Errors
+     *
+     * [`CheckoutError::Storage`] when the checkout could not be stored durably; the flow then
+     * expires the new session rather than leave it payable without a record. (From Kotlin or
+     * Swift, anything else thrown arrives as `Storage` too.)
      */
     func save(checkout: PendingCheckout) throws 
     
     /**
      * Removes a checkout; removing an unknown ID is not an error.
+     *
+     * # Errors
+     *
+     * [`CheckoutError::Storage`] when the removal could not be made durable.
      */
     func remove(sessionId: String) throws 
     
     /**
      * Every stored checkout.
+     *
+     * # Errors
+     *
+     * [`CheckoutError::Storage`] when the store cannot be read.
      */
     func loadAll() throws  -> [PendingCheckout]
     
@@ -1235,6 +1495,12 @@ open class PendingStoreImpl: PendingStore, @unchecked Sendable {
     
     /**
      * Inserts or replaces the checkout with the same `session_id`.
+     *
+     * # Errors
+     *
+     * [`CheckoutError::Storage`] when the checkout could not be stored durably; the flow then
+     * expires the new session rather than leave it payable without a record. (From Kotlin or
+     * Swift, anything else thrown arrives as `Storage` too.)
      */
 open func save(checkout: PendingCheckout)throws   {try rustCallWithError(FfiConverterTypeCheckoutError_lift) {
         uniffiCallStatus in
@@ -1247,6 +1513,10 @@ open func save(checkout: PendingCheckout)throws   {try rustCallWithError(FfiConv
     
     /**
      * Removes a checkout; removing an unknown ID is not an error.
+     *
+     * # Errors
+     *
+     * [`CheckoutError::Storage`] when the removal could not be made durable.
      */
 open func remove(sessionId: String)throws   {try rustCallWithError(FfiConverterTypeCheckoutError_lift) {
         uniffiCallStatus in
@@ -1259,6 +1529,10 @@ open func remove(sessionId: String)throws   {try rustCallWithError(FfiConverterT
     
     /**
      * Every stored checkout.
+     *
+     * # Errors
+     *
+     * [`CheckoutError::Storage`] when the store cannot be read.
      */
 open func loadAll()throws  -> [PendingCheckout]  {
     return try  FfiConverterSequenceTypePendingCheckout.lift(try rustCallWithError(FfiConverterTypeCheckoutError_lift) {
@@ -1442,6 +1716,295 @@ public func FfiConverterTypePendingStore_lift(_ handle: UInt64) throws -> Pendin
 #endif
 public func FfiConverterTypePendingStore_lower(_ value: PendingStore) -> UInt64 {
     return FfiConverterTypePendingStore.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A validated return base such as `myapp://checkout` or `https://shop.example/checkout`,
+ * prepared once: matching or parsing a link never re-reads the base.
+ *
+ * Its two return links are `BASE/success?…` and `BASE/cancel?…`. Scheme and host compare
+ * case-insensitively, a default port (`:443` for https) is the same as none, and the path
+ * compares after percent-decoding, as a browser resolves it.
+ *
+ * ```
+ * use checkout_bridge::ReturnBase;
+ * let base = ReturnBase::parse("https://Shop.example:443/checkout")?;
+ * assert_eq!(base.to_string(), "https://shop.example/checkout");
+ * assert!(base.matches("https://shop.example/checkout/%73uccess?session_id=cs_1&state=x"));
+ * assert!(!base.matches("https://shop.example/checkout-other/success"));
+ * # Ok::<(), checkout_bridge::CheckoutError>(())
+ * ```
+ */
+public protocol ReturnBaseProtocol: AnyObject, Sendable {
+    
+    /**
+     * The host, lowercase: `checkout` in `myapp://checkout`, `shop.example` in
+     * `https://shop.example/checkout`.
+     */
+    func host()  -> String
+    
+    /**
+     * Whether `link` is addressed to this base: same scheme, host and port, and a path that is
+     * this base's `…/success` or `…/cancel`. Its parameters are not looked at, so a link that
+     * matches may still be rejected by [`ReturnBase::parse_return`] (and should be handed to
+     * `CheckoutFlow::handle_return_url`, which reports why); a link that does not match is
+     * certainly not one of ours (leave it to the app's other deep links).
+     *
+     * This is the app's routing pre-filter, not a security check: the outcome of a checkout
+     * always comes from Stripe.
+     */
+    func matches(link: String)  -> Bool
+    
+    /**
+     * Parses an incoming link against this base.
+     *
+     * # Errors
+     *
+     * [`CheckoutError::InvalidReturnUrl`], with the reason, when `link` is not one of this
+     * base's return links or is malformed: too long, control characters, another scheme, host,
+     * port or path, credentials, a fragment, a missing, duplicated or malformed `state` or
+     * `session_id`, or an unsubstituted placeholder.
+     */
+    func parseReturn(link: String) throws  -> ReturnEvent
+    
+    /**
+     * The path without a trailing slash: `""` for `myapp://checkout`, `/checkout` for
+     * `https://shop.example/checkout`. With the host, iOS's `.https(host:path:)` callback.
+     */
+    func path()  -> String
+    
+    /**
+     * The scheme, lowercase: `myapp`, `https`. On iOS, `ASWebAuthenticationSession`'s callback
+     * is `.customScheme(scheme)` for an app scheme.
+     */
+    func scheme()  -> String
+    
+}
+/**
+ * A validated return base such as `myapp://checkout` or `https://shop.example/checkout`,
+ * prepared once: matching or parsing a link never re-reads the base.
+ *
+ * Its two return links are `BASE/success?…` and `BASE/cancel?…`. Scheme and host compare
+ * case-insensitively, a default port (`:443` for https) is the same as none, and the path
+ * compares after percent-decoding, as a browser resolves it.
+ *
+ * ```
+ * use checkout_bridge::ReturnBase;
+ * let base = ReturnBase::parse("https://Shop.example:443/checkout")?;
+ * assert_eq!(base.to_string(), "https://shop.example/checkout");
+ * assert!(base.matches("https://shop.example/checkout/%73uccess?session_id=cs_1&state=x"));
+ * assert!(!base.matches("https://shop.example/checkout-other/success"));
+ * # Ok::<(), checkout_bridge::CheckoutError>(())
+ * ```
+ */
+open class ReturnBase: ReturnBaseProtocol, @unchecked Sendable, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_checkout_bridge_fn_clone_returnbase(self.handle, $0) }
+    }
+    /**
+     * Validates and prepares `base` (Kotlin `ReturnBase(base)`, Swift `ReturnBase(base:)`);
+     * see [`ReturnBase::parse`].
+     *
+     * # Errors
+     *
+     * [`CheckoutError::InvalidInput`] on `return_base` when `base` is not a usable return base.
+     */
+public convenience init(base: String)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeCheckoutError_lift) {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_constructor_returnbase_new(
+        FfiConverterString.lower(base),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_checkout_bridge_fn_free_returnbase(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The host, lowercase: `checkout` in `myapp://checkout`, `shop.example` in
+     * `https://shop.example/checkout`.
+     */
+open func host() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_returnbase_host(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether `link` is addressed to this base: same scheme, host and port, and a path that is
+     * this base's `…/success` or `…/cancel`. Its parameters are not looked at, so a link that
+     * matches may still be rejected by [`ReturnBase::parse_return`] (and should be handed to
+     * `CheckoutFlow::handle_return_url`, which reports why); a link that does not match is
+     * certainly not one of ours (leave it to the app's other deep links).
+     *
+     * This is the app's routing pre-filter, not a security check: the outcome of a checkout
+     * always comes from Stripe.
+     */
+open func matches(link: String) -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_returnbase_matches(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(link),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Parses an incoming link against this base.
+     *
+     * # Errors
+     *
+     * [`CheckoutError::InvalidReturnUrl`], with the reason, when `link` is not one of this
+     * base's return links or is malformed: too long, control characters, another scheme, host,
+     * port or path, credentials, a fragment, a missing, duplicated or malformed `state` or
+     * `session_id`, or an unsubstituted placeholder.
+     */
+open func parseReturn(link: String)throws  -> ReturnEvent  {
+    return try  FfiConverterTypeReturnEvent_lift(try rustCallWithError(FfiConverterTypeCheckoutError_lift) {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_returnbase_parse_return(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(link),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The path without a trailing slash: `""` for `myapp://checkout`, `/checkout` for
+     * `https://shop.example/checkout`. With the host, iOS's `.https(host:path:)` callback.
+     */
+open func path() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_returnbase_path(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The scheme, lowercase: `myapp`, `https`. On iOS, `ASWebAuthenticationSession`'s callback
+     * is `.customScheme(scheme)` for an app scheme.
+     */
+open func scheme() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_returnbase_scheme(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_returnbase_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReturnBase: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ReturnBase
+
+    public static func lift(_ handle: UInt64) throws -> ReturnBase {
+        return ReturnBase(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ReturnBase) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReturnBase {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ReturnBase, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReturnBase_lift(_ handle: UInt64) throws -> ReturnBase {
+    return try FfiConverterTypeReturnBase.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReturnBase_lower(_ value: ReturnBase) -> UInt64 {
+    return FfiConverterTypeReturnBase.lower(value)
 }
 
 
@@ -3246,6 +3809,18 @@ enum CheckoutError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * What to do instead.
          */reason: String
     )
+    /**
+     * The operating system could not provide secure random bytes, which every state nonce,
+     * idempotency key and retry delay needs. There is deliberately no weaker fallback (a
+     * guessable nonce or a repeating idempotency key would be a security and money bug), so
+     * the operation fails instead; in practice only a sandbox without any OS random source
+     * can cause it.
+     */
+    case RandomnessUnavailable(
+        /**
+         * What the OS reported.
+         */reason: String
+    )
 
     
 
@@ -3331,6 +3906,9 @@ public struct FfiConverterTypeCheckoutError: FfiConverterRustBuffer {
         case 14: return .LiveKeyOnDevice(
             reason: try FfiConverterString.read(from: &buf)
             )
+        case 15: return .RandomnessUnavailable(
+            reason: try FfiConverterString.read(from: &buf)
+            )
 
          default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -3413,6 +3991,11 @@ public struct FfiConverterTypeCheckoutError: FfiConverterRustBuffer {
         
         case let .LiveKeyOnDevice(reason):
             writeInt(&buf, Int32(14))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .RandomnessUnavailable(reason):
+            writeInt(&buf, Int32(15))
             FfiConverterString.write(reason, into: &buf)
             
         }
@@ -4790,7 +5373,15 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
  * `on_device` saying whether to apply the Android/iOS rule (no live secret or restricted keys).
  *
  * The client applies it by itself; this is for checking a shipped configuration ahead of
- * time, e.g. in an app's JVM unit tests or CI, where the code is not running on a device:
+ * time, e.g. in an app's JVM unit tests or CI, where the code is not running on a device.
+ *
+ * # Errors
+ *
+ * - [`CheckoutError::InvalidInput`] on `credential.key` or `credential.bearer_token`: empty,
+ * longer than 4096 bytes, not printable ASCII, a publishable key (`pk_…`), or a key that is
+ * neither secret (`sk_…`) nor restricted (`rk_…`).
+ * - [`CheckoutError::LiveKeyOnDevice`] when `on_device` and the key is `sk_live_…`/`rk_live_…`.
+ *
  *
  * ```
  * use checkout_bridge::{validate_credential, CheckoutError, Credential};
@@ -4831,6 +5422,11 @@ public func simpleCheckoutParams(simple: SimpleCheckout) -> CreateSessionParams 
 /**
  * Builds the success and cancel URLs for `base` with a fresh state nonce.
  *
+ * # Errors
+ *
+ * [`CheckoutError::InvalidInput`] when `base` is not a usable return base (see
+ * [`ReturnBase::parse`]); [`CheckoutError::RandomnessUnavailable`] if the OS has no randomness.
+ *
  * ```
  * let urls = checkout_bridge::build_return_urls("myapp://checkout".into()).unwrap();
  * assert!(urls.success_url.starts_with("myapp://checkout/success?session_id={CHECKOUT_SESSION_ID}&state="));
@@ -4846,7 +5442,13 @@ public func buildReturnUrls(base: String)throws  -> ReturnUrls  {
 })
 }
 /**
- * Parses a link handed to the app against `base`; see [`ReturnBase::parse_return`].
+ * Parses a link handed to the app against `base`; see [`ReturnBase::parse_return`], which
+ * does the same without preparing the base again for every link.
+ *
+ * # Errors
+ *
+ * [`CheckoutError::InvalidInput`] when `base` is not a usable return base;
+ * [`CheckoutError::InvalidReturnUrl`] when `url` is not one of its return links or is malformed.
  *
  * ```
  * use checkout_bridge::{parse_return_url, ReturnKind};
@@ -4869,6 +5471,10 @@ public func parseReturnUrl(url: String, base: String)throws  -> ReturnEvent  {
 /**
  * Opens the built-in [`FileStore`] in `dir` (the app's private files directory), as the
  * `PendingStore` that `CheckoutFlow` takes. See [`FileStore::open`].
+ *
+ * # Errors
+ *
+ * As [`FileStore::open`].
  */
 public func openFileStore(dir: String)throws  -> PendingStore  {
     return try  FfiConverterTypePendingStore_lift(try rustCallWithError(FfiConverterTypeCheckoutError_lift) {
@@ -4894,64 +5500,88 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_checkout_bridge_checksum_func_validate_credential() != 28021) {
+    if (uniffi_checkout_bridge_checksum_func_validate_credential() != 1493) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_checkout_bridge_checksum_func_simple_checkout_params() != 10135) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_func_build_return_urls() != 24809) {
+    if (uniffi_checkout_bridge_checksum_func_build_return_urls() != 46046) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_func_parse_return_url() != 58041) {
+    if (uniffi_checkout_bridge_checksum_func_parse_return_url() != 34755) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_func_open_file_store() != 62255) {
+    if (uniffi_checkout_bridge_checksum_func_open_file_store() != 44538) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_method_checkoutclient_create_session() != 4045) {
+    if (uniffi_checkout_bridge_checksum_method_checkoutclient_create_session() != 38090) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_method_checkoutclient_expire_session() != 36138) {
+    if (uniffi_checkout_bridge_checksum_method_checkoutclient_expire_session() != 34794) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_method_checkoutclient_list_line_items() != 29447) {
+    if (uniffi_checkout_bridge_checksum_method_checkoutclient_list_line_items() != 23352) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_method_checkoutclient_retrieve_session() != 46842) {
+    if (uniffi_checkout_bridge_checksum_method_checkoutclient_retrieve_session() != 14813) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_method_checkoutclient_wait_for_final_status() != 25477) {
+    if (uniffi_checkout_bridge_checksum_method_checkoutclient_wait_for_final_status() != 49171) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_method_checkoutflow_cancel() != 37101) {
+    if (uniffi_checkout_bridge_checksum_method_checkoutflow_cancel() != 63700) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_method_checkoutflow_handle_return_url() != 60163) {
+    if (uniffi_checkout_bridge_checksum_method_checkoutflow_handle_return_url() != 35180) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_method_checkoutflow_pending() != 28592) {
+    if (uniffi_checkout_bridge_checksum_method_checkoutflow_is_return_link() != 28530) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_method_checkoutflow_resolve_pending() != 62499) {
+    if (uniffi_checkout_bridge_checksum_method_checkoutflow_pending() != 63363) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_method_checkoutflow_start() != 62408) {
+    if (uniffi_checkout_bridge_checksum_method_checkoutflow_resolve_pending() != 43587) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_method_pendingstore_save() != 42897) {
+    if (uniffi_checkout_bridge_checksum_method_checkoutflow_return_base() != 57486) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_method_pendingstore_remove() != 10127) {
+    if (uniffi_checkout_bridge_checksum_method_checkoutflow_start() != 51470) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_method_pendingstore_load_all() != 48844) {
+    if (uniffi_checkout_bridge_checksum_method_returnbase_host() != 45647) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_constructor_checkoutclient_new() != 15766) {
+    if (uniffi_checkout_bridge_checksum_method_returnbase_matches() != 28787) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_constructor_checkoutflow_new() != 33617) {
+    if (uniffi_checkout_bridge_checksum_method_returnbase_parse_return() != 18406) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_checkout_bridge_checksum_method_returnbase_path() != 69) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_checkout_bridge_checksum_method_returnbase_scheme() != 56921) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_checkout_bridge_checksum_method_pendingstore_save() != 25902) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_checkout_bridge_checksum_method_pendingstore_remove() != 28976) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_checkout_bridge_checksum_method_pendingstore_load_all() != 20358) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_checkout_bridge_checksum_constructor_checkoutclient_new() != 44048) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_checkout_bridge_checksum_constructor_checkoutflow_new() != 30074) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_checkout_bridge_checksum_constructor_returnbase_new() != 23973) {
         return InitializationResult.apiChecksumMismatch
     }
 

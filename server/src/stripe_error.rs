@@ -123,7 +123,8 @@ impl IntoResponse for ApiError {
         });
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut resp = (status, axum::Json(body)).into_response();
-        if let Ok(v) = HeaderValue::from_str(&format!("req_{}", &checkout_bridge::new_idempotency_key()[..18])) {
+        let key = checkout_bridge::new_idempotency_key().ok();
+        if let Some(v) = key.and_then(|k| HeaderValue::from_str(&format!("req_{}", &k[..18])).ok()) {
             resp.headers_mut().insert("request-id", v);
         }
         resp

@@ -84,7 +84,7 @@ fn sqlite_url() -> String {
     format!(
         "sqlite://{}",
         std::env::temp_dir()
-            .join(format!("cb-server-{}.db", new_idempotency_key()))
+            .join(format!("cb-server-{}.db", new_idempotency_key().unwrap()))
             .display()
     )
 }
@@ -147,7 +147,7 @@ async fn press(url: &str, action: &str) -> String {
 async fn paid_canceled_and_expired_through_the_server() {
     let emu = Emulator::start().await.expect("emulator");
     let srv = server(&emu).await;
-    let dir = std::env::temp_dir().join(format!("cb-srv-flow-{}", new_idempotency_key()));
+    let dir = std::env::temp_dir().join(format!("cb-srv-flow-{}", new_idempotency_key().unwrap()));
     let flow = CheckoutFlow::new(
         app_client(&srv, ALICE),
         "myapp://checkout".into(),
@@ -486,7 +486,7 @@ async fn webhooks_deduplicated_across_two_instances_on_postgresql() {
     };
     let a = spawn(config(&emu, url.clone()), secrets()).await.expect("instance a");
     let b = spawn(config(&emu, url), secrets()).await.expect("instance b");
-    let id = format!("evt_pg_{}", &new_idempotency_key()[..8]);
+    let id = format!("evt_pg_{}", &new_idempotency_key().unwrap()[..8]);
     let body = event(&id, "checkout.session.async_payment_succeeded");
     let results = tokio::join!(
         deliver(&a, &body, Some(sign_payload(&body, WHSEC, now()))),

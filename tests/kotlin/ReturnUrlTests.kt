@@ -2,6 +2,7 @@
 package io.checkoutbridge.tests
 
 import io.checkoutbridge.CheckoutException
+import io.checkoutbridge.ReturnBase
 import io.checkoutbridge.ReturnKind
 import io.checkoutbridge.buildReturnUrls
 import io.checkoutbridge.parseReturnUrl
@@ -13,6 +14,24 @@ import kotlin.test.assertNull
 import kotlin.test.assertTrue
 
 class ReturnUrlTests : EmulatorTest() {
+    @Test
+    fun `a prepared ReturnBase routes links (percent-encoding, port 443, host case) and names its parts`() = runTest {
+        val state = buildReturnUrls(RETURN_BASE).state
+        ReturnBase("https://Shop.Example:443/checkout/").use { base ->
+            assertEquals("https://shop.example/checkout", base.toString())
+            assertEquals(Triple("https", "shop.example", "/checkout"), Triple(base.scheme(), base.host(), base.path()))
+            assertTrue(base.matches("https://SHOP.example:443/checkout/%73uccess?session_id=cs_1&state=$state"))
+            assertTrue(base.matches("https://shop.example/checkout/cancel"), "addressed to us, though malformed")
+            assertTrue(!base.matches("https://shop.example/checkout-other/success"))
+            assertEquals(ReturnKind.CANCEL, base.parseReturn("https://shop.example/checkout/cancel?state=$state").kind)
+        }
+        val flow = newFlow("is-return-link")
+        assertTrue(flow.isReturnLink("$RETURN_BASE/success?session_id=cs_1&state=$state"))
+        assertTrue(!flow.isReturnLink("myapp://account/orders"))
+        assertEquals("myapp", flow.returnBase().scheme())
+        expectError<CheckoutException.InvalidInput>("return_base") { ReturnBase("javascript://x") }
+    }
+
     @Test
     fun `build then parse round trip (app scheme and https)`() = runTest {
         for (base in listOf("myapp://checkout", "https://shop.example/app/checkout")) {

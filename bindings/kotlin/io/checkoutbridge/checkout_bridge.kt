@@ -742,11 +742,25 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_checkout_bridge_checksum_method_checkoutflow_handle_return_url(
     ): Int
+    external fun uniffi_checkout_bridge_checksum_method_checkoutflow_is_return_link(
+    ): Int
     external fun uniffi_checkout_bridge_checksum_method_checkoutflow_pending(
     ): Int
     external fun uniffi_checkout_bridge_checksum_method_checkoutflow_resolve_pending(
     ): Int
+    external fun uniffi_checkout_bridge_checksum_method_checkoutflow_return_base(
+    ): Int
     external fun uniffi_checkout_bridge_checksum_method_checkoutflow_start(
+    ): Int
+    external fun uniffi_checkout_bridge_checksum_method_returnbase_host(
+    ): Int
+    external fun uniffi_checkout_bridge_checksum_method_returnbase_matches(
+    ): Int
+    external fun uniffi_checkout_bridge_checksum_method_returnbase_parse_return(
+    ): Int
+    external fun uniffi_checkout_bridge_checksum_method_returnbase_path(
+    ): Int
+    external fun uniffi_checkout_bridge_checksum_method_returnbase_scheme(
     ): Int
     external fun uniffi_checkout_bridge_checksum_method_pendingstore_save(
     ): Int
@@ -757,6 +771,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_checkout_bridge_checksum_constructor_checkoutclient_new(
     ): Int
     external fun uniffi_checkout_bridge_checksum_constructor_checkoutflow_new(
+    ): Int
+    external fun uniffi_checkout_bridge_checksum_constructor_returnbase_new(
     ): Int
     external fun ffi_checkout_bridge_uniffi_contract_version(
     ): Int
@@ -805,12 +821,34 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_checkout_bridge_fn_method_checkoutflow_handle_return_url(`ptr`: Long,`url`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_checkout_bridge_fn_method_checkoutflow_is_return_link(`ptr`: Long,`url`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
     external fun uniffi_checkout_bridge_fn_method_checkoutflow_pending(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_checkout_bridge_fn_method_checkoutflow_resolve_pending(`ptr`: Long,`sessionId`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_checkout_bridge_fn_method_checkoutflow_return_base(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_checkout_bridge_fn_method_checkoutflow_start(`ptr`: Long,`params`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_checkout_bridge_fn_clone_returnbase(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_checkout_bridge_fn_free_returnbase(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_checkout_bridge_fn_constructor_returnbase_new(`base`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_checkout_bridge_fn_method_returnbase_host(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_returnbase_matches(`ptr`: Long,`link`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_checkout_bridge_fn_method_returnbase_parse_return(`ptr`: Long,`link`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_returnbase_path(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_returnbase_scheme(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_returnbase_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_checkout_bridge_fn_clone_pendingstore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_checkout_bridge_fn_free_pendingstore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -966,64 +1004,88 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
-    if ((lib.uniffi_checkout_bridge_checksum_func_validate_credential() and 0xFFFF) != 28021) {
+    if ((lib.uniffi_checkout_bridge_checksum_func_validate_credential() and 0xFFFF) != 1493) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_checkout_bridge_checksum_func_simple_checkout_params() and 0xFFFF) != 10135) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_func_build_return_urls() and 0xFFFF) != 24809) {
+    if ((lib.uniffi_checkout_bridge_checksum_func_build_return_urls() and 0xFFFF) != 46046) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_func_parse_return_url() and 0xFFFF) != 58041) {
+    if ((lib.uniffi_checkout_bridge_checksum_func_parse_return_url() and 0xFFFF) != 34755) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_func_open_file_store() and 0xFFFF) != 62255) {
+    if ((lib.uniffi_checkout_bridge_checksum_func_open_file_store() and 0xFFFF) != 44538) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutclient_create_session() and 0xFFFF) != 4045) {
+    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutclient_create_session() and 0xFFFF) != 38090) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutclient_expire_session() and 0xFFFF) != 36138) {
+    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutclient_expire_session() and 0xFFFF) != 34794) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutclient_list_line_items() and 0xFFFF) != 29447) {
+    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutclient_list_line_items() and 0xFFFF) != 23352) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutclient_retrieve_session() and 0xFFFF) != 46842) {
+    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutclient_retrieve_session() and 0xFFFF) != 14813) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutclient_wait_for_final_status() and 0xFFFF) != 25477) {
+    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutclient_wait_for_final_status() and 0xFFFF) != 49171) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_cancel() and 0xFFFF) != 37101) {
+    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_cancel() and 0xFFFF) != 63700) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_handle_return_url() and 0xFFFF) != 60163) {
+    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_handle_return_url() and 0xFFFF) != 35180) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_pending() and 0xFFFF) != 28592) {
+    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_is_return_link() and 0xFFFF) != 28530) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_resolve_pending() and 0xFFFF) != 62499) {
+    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_pending() and 0xFFFF) != 63363) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_start() and 0xFFFF) != 62408) {
+    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_resolve_pending() and 0xFFFF) != 43587) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_method_pendingstore_save() and 0xFFFF) != 42897) {
+    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_return_base() and 0xFFFF) != 57486) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_method_pendingstore_remove() and 0xFFFF) != 10127) {
+    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_start() and 0xFFFF) != 51470) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_method_pendingstore_load_all() and 0xFFFF) != 48844) {
+    if ((lib.uniffi_checkout_bridge_checksum_method_returnbase_host() and 0xFFFF) != 45647) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_constructor_checkoutclient_new() and 0xFFFF) != 15766) {
+    if ((lib.uniffi_checkout_bridge_checksum_method_returnbase_matches() and 0xFFFF) != 28787) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_constructor_checkoutflow_new() and 0xFFFF) != 33617) {
+    if ((lib.uniffi_checkout_bridge_checksum_method_returnbase_parse_return() and 0xFFFF) != 18406) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_checkout_bridge_checksum_method_returnbase_path() and 0xFFFF) != 69) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_checkout_bridge_checksum_method_returnbase_scheme() and 0xFFFF) != 56921) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_checkout_bridge_checksum_method_pendingstore_save() and 0xFFFF) != 25902) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_checkout_bridge_checksum_method_pendingstore_remove() and 0xFFFF) != 28976) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_checkout_bridge_checksum_method_pendingstore_load_all() and 0xFFFF) != 20358) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_checkout_bridge_checksum_constructor_checkoutclient_new() and 0xFFFF) != 44048) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_checkout_bridge_checksum_constructor_checkoutflow_new() and 0xFFFF) != 30074) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_checkout_bridge_checksum_constructor_returnbase_new() and 0xFFFF) != 23973) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -1501,21 +1563,67 @@ public interface CheckoutClientInterface {
     /**
      * `POST /v1/checkout/sessions`. Safe to retry: the same `idempotency_key` never creates a
      * second session.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] naming the field, before anything is sent, when `params`
+     * break one of Stripe's rules (see [`crate::validate_create_params`]).
+     * - [`CheckoutError::IdempotencyConflict`] when the key was used with other parameters.
+     * - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
+     * (401), [`CheckoutError::Permission`] (403), [`CheckoutError::RateLimited`] (429),
+     * [`CheckoutError::Api`] (any other error status), or [`CheckoutError::InvalidResponse`]
+     * (a success whose body is not what was asked for).
+     * - [`CheckoutError::Network`] or [`CheckoutError::Timeout`] when no answer came.
+     * - [`CheckoutError::RandomnessUnavailable`] when no `idempotency_key` was given and the OS
+     * cannot provide one.
      */
     suspend fun `createSession`(`params`: CreateSessionParams): CheckoutSession
     
     /**
      * `POST /v1/checkout/sessions/{id}/expire`: an open session can no longer be paid.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] if `id` is not an opaque ID.
+     * - [`CheckoutError::NotFound`] when the account has no such session; [`CheckoutError::Api`]
+     * (400) when it is no longer open, e.g. paid meanwhile.
+     * - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
+     * (401), [`CheckoutError::Permission`] (403), [`CheckoutError::RateLimited`] (429),
+     * [`CheckoutError::Api`] (any other error status), or [`CheckoutError::InvalidResponse`]
+     * (a success whose body is not what was asked for).
+     * - [`CheckoutError::Network`] or [`CheckoutError::Timeout`] when no answer came.
+     * - [`CheckoutError::RandomnessUnavailable`] if the OS cannot provide an idempotency key.
      */
     suspend fun `expireSession`(`id`: kotlin.String): CheckoutSession
     
     /**
      * `GET /v1/checkout/sessions/{id}/line_items`, following pages until all are read.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] if `id` is not an opaque ID.
+     * - [`CheckoutError::NotFound`] when the account has no such session.
+     * - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
+     * (401), [`CheckoutError::Permission`] (403), [`CheckoutError::RateLimited`] (429),
+     * [`CheckoutError::Api`] (any other error status), or [`CheckoutError::InvalidResponse`]
+     * (a success whose body is not what was asked for).
+     * - [`CheckoutError::Network`] or [`CheckoutError::Timeout`] when no answer came.
+     * - [`CheckoutError::InvalidResponse`] too when the server keeps announcing more pages.
      */
     suspend fun `listLineItems`(`id`: kotlin.String): List<LineItem>
     
     /**
      * `GET /v1/checkout/sessions/{id}`: the session as Stripe sees it now.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] if `id` is not an opaque ID (1–255 of `[A-Za-z0-9_-]`).
+     * - [`CheckoutError::NotFound`] when the account has no such session.
+     * - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
+     * (401), [`CheckoutError::Permission`] (403), [`CheckoutError::RateLimited`] (429),
+     * [`CheckoutError::Api`] (any other error status), or [`CheckoutError::InvalidResponse`]
+     * (a success whose body is not what was asked for).
+     * - [`CheckoutError::Network`] or [`CheckoutError::Timeout`] when no answer came.
      */
     suspend fun `retrieveSession`(`id`: kotlin.String): CheckoutSession
     
@@ -1524,6 +1632,12 @@ public interface CheckoutClientInterface {
      * unpaid, and returns it; `Timeout` if that does not happen within `timeout_ms`.
      *
      * For when no return link arrives: the user closed the browser, or the app was killed.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] if `id` is not an opaque ID or `timeout_ms` is negative.
+     * - [`CheckoutError::Timeout`] when the session is still open and unpaid after `timeout_ms`.
+     * - Any error of [`Self::retrieve_session`], from the first poll that fails.
      */
     suspend fun `waitForFinalStatus`(`id`: kotlin.String, `timeoutMs`: kotlin.Long): CheckoutSession
     
@@ -1577,6 +1691,16 @@ open class CheckoutClient: Disposable, AutoCloseable, CheckoutClientInterface
     /**
      * Checks `config` (https except loopback, credential shape, no live keys on devices) and
      * builds a client. Nothing is sent.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] naming the field: a `base_url` that is not https (plain
+     * http only to loopback) or carries credentials, a query or a fragment; a malformed
+     * credential, `stripe_version` or `stripe_account`; `timeout_ms` ≤ 0; `max_retries`
+     * outside 0..=10.
+     * - [`CheckoutError::LiveKeyOnDevice`] for a live secret or restricted key in an Android or
+     * iOS build (see [`crate::validate_credential`]).
+     * - [`CheckoutError::Network`] if the HTTP client or TLS cannot be set up.
      */
     constructor(`config`: ClientConfig) :
         this(UniffiWithHandle, 
@@ -1668,6 +1792,19 @@ open class CheckoutClient: Disposable, AutoCloseable, CheckoutClientInterface
     /**
      * `POST /v1/checkout/sessions`. Safe to retry: the same `idempotency_key` never creates a
      * second session.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] naming the field, before anything is sent, when `params`
+     * break one of Stripe's rules (see [`crate::validate_create_params`]).
+     * - [`CheckoutError::IdempotencyConflict`] when the key was used with other parameters.
+     * - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
+     * (401), [`CheckoutError::Permission`] (403), [`CheckoutError::RateLimited`] (429),
+     * [`CheckoutError::Api`] (any other error status), or [`CheckoutError::InvalidResponse`]
+     * (a success whose body is not what was asked for).
+     * - [`CheckoutError::Network`] or [`CheckoutError::Timeout`] when no answer came.
+     * - [`CheckoutError::RandomnessUnavailable`] when no `idempotency_key` was given and the OS
+     * cannot provide one.
      */
     @Throws(CheckoutException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -1693,6 +1830,18 @@ open class CheckoutClient: Disposable, AutoCloseable, CheckoutClientInterface
     
     /**
      * `POST /v1/checkout/sessions/{id}/expire`: an open session can no longer be paid.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] if `id` is not an opaque ID.
+     * - [`CheckoutError::NotFound`] when the account has no such session; [`CheckoutError::Api`]
+     * (400) when it is no longer open, e.g. paid meanwhile.
+     * - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
+     * (401), [`CheckoutError::Permission`] (403), [`CheckoutError::RateLimited`] (429),
+     * [`CheckoutError::Api`] (any other error status), or [`CheckoutError::InvalidResponse`]
+     * (a success whose body is not what was asked for).
+     * - [`CheckoutError::Network`] or [`CheckoutError::Timeout`] when no answer came.
+     * - [`CheckoutError::RandomnessUnavailable`] if the OS cannot provide an idempotency key.
      */
     @Throws(CheckoutException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -1718,6 +1867,17 @@ open class CheckoutClient: Disposable, AutoCloseable, CheckoutClientInterface
     
     /**
      * `GET /v1/checkout/sessions/{id}/line_items`, following pages until all are read.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] if `id` is not an opaque ID.
+     * - [`CheckoutError::NotFound`] when the account has no such session.
+     * - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
+     * (401), [`CheckoutError::Permission`] (403), [`CheckoutError::RateLimited`] (429),
+     * [`CheckoutError::Api`] (any other error status), or [`CheckoutError::InvalidResponse`]
+     * (a success whose body is not what was asked for).
+     * - [`CheckoutError::Network`] or [`CheckoutError::Timeout`] when no answer came.
+     * - [`CheckoutError::InvalidResponse`] too when the server keeps announcing more pages.
      */
     @Throws(CheckoutException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -1743,6 +1903,16 @@ open class CheckoutClient: Disposable, AutoCloseable, CheckoutClientInterface
     
     /**
      * `GET /v1/checkout/sessions/{id}`: the session as Stripe sees it now.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] if `id` is not an opaque ID (1–255 of `[A-Za-z0-9_-]`).
+     * - [`CheckoutError::NotFound`] when the account has no such session.
+     * - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
+     * (401), [`CheckoutError::Permission`] (403), [`CheckoutError::RateLimited`] (429),
+     * [`CheckoutError::Api`] (any other error status), or [`CheckoutError::InvalidResponse`]
+     * (a success whose body is not what was asked for).
+     * - [`CheckoutError::Network`] or [`CheckoutError::Timeout`] when no answer came.
      */
     @Throws(CheckoutException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -1771,6 +1941,12 @@ open class CheckoutClient: Disposable, AutoCloseable, CheckoutClientInterface
      * unpaid, and returns it; `Timeout` if that does not happen within `timeout_ms`.
      *
      * For when no return link arrives: the user closed the browser, or the app was killed.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] if `id` is not an opaque ID or `timeout_ms` is negative.
+     * - [`CheckoutError::Timeout`] when the session is still open and unpaid after `timeout_ms`.
+     * - Any error of [`Self::retrieve_session`], from the first poll that fails.
      */
     @Throws(CheckoutException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -1952,6 +2128,10 @@ public interface CheckoutFlowInterface {
     /**
      * Abandons a pending checkout: expires the session at Stripe so it can no longer be paid.
      * If it was paid meanwhile (another tab), the result says `Paid`.
+     *
+     * # Errors
+     *
+     * The errors of [`Self::resolve_pending`], and of [`CheckoutClient::expire_session`].
      */
     suspend fun `cancel`(`sessionId`: kotlin.String): PaymentResult
     
@@ -1962,26 +2142,78 @@ public interface CheckoutFlowInterface {
      * retrieved from Stripe and checked against what was created. A cancel link expires the
      * session so it cannot be paid later in another tab. Handling the same link twice gives
      * the same result.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidReturnUrl`] when the link is not one of this flow's (see
+     * [`Self::is_return_link`]), is malformed, or no pending checkout has its state.
+     * - [`CheckoutError::SessionMismatch`] when the link names another session than the one
+     * started with its state, or Stripe's session differs from the one created (ID, amount,
+     * currency, mode, livemode).
+     * - Any error of [`CheckoutClient::retrieve_session`] (and, for a cancel link,
+     * [`CheckoutClient::expire_session`]).
+     * - [`CheckoutError::Storage`] when the [`PendingStore`] fails (the built-in one: the disk is
+     * full or read-only; an app's own: whatever it throws).
      */
     suspend fun `handleReturnUrl`(`url`: kotlin.String): PaymentResult
+    
+    /**
+     * Whether an incoming link is addressed to this flow's return base (one of its `…/success`
+     * or `…/cancel` links), without looking at its parameters; see [`ReturnBase::matches`].
+     *
+     * For routing deep links: hand a matching link to [`Self::handle_return_url`] (which
+     * verifies it and reports a malformed one as `InvalidReturnUrl`), leave the others to the
+     * app. Cheap: the base was parsed once, by [`Self::new`].
+     */
+    fun `isReturnLink`(`url`: kotlin.String): kotlin.Boolean
     
     /**
      * Checkouts whose outcome is not final yet (no link came back, or still processing).
      * Call on app start and resolve each with [`Self::resolve_pending`]. Reads the store on the
      * calling thread (the built-in store answers from memory).
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::Storage`] when the [`PendingStore`] fails (the built-in one: the disk is
+     * full or read-only; an app's own: whatever it throws).
      */
     fun `pending`(): List<PendingCheckout>
     
     /**
      * Asks Stripe for the outcome of a pending checkout, for when no link ever came back.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] on `session_id` when this flow started no such checkout.
+     * - [`CheckoutError::SessionMismatch`] when Stripe's session differs from the one created.
+     * - Any error of [`CheckoutClient::retrieve_session`].
+     * - [`CheckoutError::Storage`] when the [`PendingStore`] fails (the built-in one: the disk is
+     * full or read-only; an app's own: whatever it throws).
      */
     suspend fun `resolvePending`(`sessionId`: kotlin.String): PaymentResult
+    
+    /**
+     * The return base this flow builds its links under, e.g. for iOS's
+     * `ASWebAuthenticationSession` callback (`scheme()`, or `host()` and `path()`).
+     */
+    fun `returnBase`(): ReturnBase
     
     /**
      * Creates the session with return links this flow builds, records the pending checkout
      * durably, and returns it; open `url` in the system browser surface.
      *
      * Leave `success_url` and `cancel_url` unset: the flow owns them.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] when `success_url` or `cancel_url` is set, or `params`
+     * break one of Stripe's rules; nothing is sent then.
+     * - Any error of [`CheckoutClient::create_session`].
+     * - [`CheckoutError::InvalidResponse`] when the new session has no `url`.
+     * - [`CheckoutError::Storage`] when the [`PendingStore`] cannot record the checkout (the built-in one: the disk is
+     * full or read-only; an app's own: whatever it throws).
+     * The session is then expired, so it cannot be paid without a record.
+     * - [`CheckoutError::RandomnessUnavailable`] if the OS cannot provide the state nonce.
      */
     suspend fun `start`(`params`: CreateSessionParams): PendingCheckout
     
@@ -2034,6 +2266,11 @@ open class CheckoutFlow: Disposable, AutoCloseable, CheckoutFlowInterface
     /**
      * A flow whose return links live under `return_base` (`myapp://checkout`,
      * `https://shop.example/checkout`) and whose pending checkouts live in `store`.
+     *
+     * # Errors
+     *
+     * [`CheckoutError::InvalidInput`] on `return_base` when it is not a usable base (see
+     * [`ReturnBase::parse`]).
      */
     constructor(`client`: CheckoutClient, `returnBase`: kotlin.String, `store`: PendingStore) :
         this(UniffiWithHandle, 
@@ -2127,6 +2364,10 @@ open class CheckoutFlow: Disposable, AutoCloseable, CheckoutFlowInterface
     /**
      * Abandons a pending checkout: expires the session at Stripe so it can no longer be paid.
      * If it was paid meanwhile (another tab), the result says `Paid`.
+     *
+     * # Errors
+     *
+     * The errors of [`Self::resolve_pending`], and of [`CheckoutClient::expire_session`].
      */
     @Throws(CheckoutException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -2157,6 +2398,18 @@ open class CheckoutFlow: Disposable, AutoCloseable, CheckoutFlowInterface
      * retrieved from Stripe and checked against what was created. A cancel link expires the
      * session so it cannot be paid later in another tab. Handling the same link twice gives
      * the same result.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidReturnUrl`] when the link is not one of this flow's (see
+     * [`Self::is_return_link`]), is malformed, or no pending checkout has its state.
+     * - [`CheckoutError::SessionMismatch`] when the link names another session than the one
+     * started with its state, or Stripe's session differs from the one created (ID, amount,
+     * currency, mode, livemode).
+     * - Any error of [`CheckoutClient::retrieve_session`] (and, for a cancel link,
+     * [`CheckoutClient::expire_session`]).
+     * - [`CheckoutError::Storage`] when the [`PendingStore`] fails (the built-in one: the disk is
+     * full or read-only; an app's own: whatever it throws).
      */
     @Throws(CheckoutException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -2181,9 +2434,36 @@ open class CheckoutFlow: Disposable, AutoCloseable, CheckoutFlowInterface
 
     
     /**
+     * Whether an incoming link is addressed to this flow's return base (one of its `…/success`
+     * or `…/cancel` links), without looking at its parameters; see [`ReturnBase::matches`].
+     *
+     * For routing deep links: hand a matching link to [`Self::handle_return_url`] (which
+     * verifies it and reports a malformed one as `InvalidReturnUrl`), leave the others to the
+     * app. Cheap: the base was parsed once, by [`Self::new`].
+     */override fun `isReturnLink`(`url`: kotlin.String): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_checkoutflow_is_return_link(
+        it,
+        
+        FfiConverterString.lower(`url`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Checkouts whose outcome is not final yet (no link came back, or still processing).
      * Call on app start and resolve each with [`Self::resolve_pending`]. Reads the store on the
      * calling thread (the built-in store answers from memory).
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::Storage`] when the [`PendingStore`] fails (the built-in one: the disk is
+     * full or read-only; an app's own: whatever it throws).
      */
     @Throws(CheckoutException::class)override fun `pending`(): List<PendingCheckout> {
             return FfiConverterSequenceTypePendingCheckout.lift(
@@ -2201,6 +2481,14 @@ open class CheckoutFlow: Disposable, AutoCloseable, CheckoutFlowInterface
     
     /**
      * Asks Stripe for the outcome of a pending checkout, for when no link ever came back.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] on `session_id` when this flow started no such checkout.
+     * - [`CheckoutError::SessionMismatch`] when Stripe's session differs from the one created.
+     * - Any error of [`CheckoutClient::retrieve_session`].
+     * - [`CheckoutError::Storage`] when the [`PendingStore`] fails (the built-in one: the disk is
+     * full or read-only; an app's own: whatever it throws).
      */
     @Throws(CheckoutException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -2225,10 +2513,38 @@ open class CheckoutFlow: Disposable, AutoCloseable, CheckoutFlowInterface
 
     
     /**
+     * The return base this flow builds its links under, e.g. for iOS's
+     * `ASWebAuthenticationSession` callback (`scheme()`, or `host()` and `path()`).
+     */override fun `returnBase`(): ReturnBase {
+            return FfiConverterTypeReturnBase.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_checkoutflow_return_base(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Creates the session with return links this flow builds, records the pending checkout
      * durably, and returns it; open `url` in the system browser surface.
      *
      * Leave `success_url` and `cancel_url` unset: the flow owns them.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::InvalidInput`] when `success_url` or `cancel_url` is set, or `params`
+     * break one of Stripe's rules; nothing is sent then.
+     * - Any error of [`CheckoutClient::create_session`].
+     * - [`CheckoutError::InvalidResponse`] when the new session has no `url`.
+     * - [`CheckoutError::Storage`] when the [`PendingStore`] cannot record the checkout (the built-in one: the disk is
+     * full or read-only; an app's own: whatever it throws).
+     * The session is then expired, so it cannot be paid without a record.
+     * - [`CheckoutError::RandomnessUnavailable`] if the OS cannot provide the state nonce.
      */
     @Throws(CheckoutException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -2393,16 +2709,30 @@ public interface PendingStore {
     
     /**
      * Inserts or replaces the checkout with the same `session_id`.
+     *
+     * # Errors
+     *
+     * [`CheckoutError::Storage`] when the checkout could not be stored durably; the flow then
+     * expires the new session rather than leave it payable without a record. (From Kotlin or
+     * Swift, anything else thrown arrives as `Storage` too.)
      */
     fun `save`(`checkout`: PendingCheckout)
     
     /**
      * Removes a checkout; removing an unknown ID is not an error.
+     *
+     * # Errors
+     *
+     * [`CheckoutError::Storage`] when the removal could not be made durable.
      */
     fun `remove`(`sessionId`: kotlin.String)
     
     /**
      * Every stored checkout.
+     *
+     * # Errors
+     *
+     * [`CheckoutError::Storage`] when the store cannot be read.
      */
     fun `loadAll`(): List<PendingCheckout>
     
@@ -2517,6 +2847,12 @@ open class PendingStoreImpl: Disposable, AutoCloseable, PendingStore
     
     /**
      * Inserts or replaces the checkout with the same `session_id`.
+     *
+     * # Errors
+     *
+     * [`CheckoutError::Storage`] when the checkout could not be stored durably; the flow then
+     * expires the new session rather than leave it payable without a record. (From Kotlin or
+     * Swift, anything else thrown arrives as `Storage` too.)
      */
     @Throws(CheckoutException::class)override fun `save`(`checkout`: PendingCheckout)
         = 
@@ -2534,6 +2870,10 @@ open class PendingStoreImpl: Disposable, AutoCloseable, PendingStore
     
     /**
      * Removes a checkout; removing an unknown ID is not an error.
+     *
+     * # Errors
+     *
+     * [`CheckoutError::Storage`] when the removal could not be made durable.
      */
     @Throws(CheckoutException::class)override fun `remove`(`sessionId`: kotlin.String)
         = 
@@ -2551,6 +2891,10 @@ open class PendingStoreImpl: Disposable, AutoCloseable, PendingStore
     
     /**
      * Every stored checkout.
+     *
+     * # Errors
+     *
+     * [`CheckoutError::Storage`] when the store cannot be read.
      */
     @Throws(CheckoutException::class)override fun `loadAll`(): List<PendingCheckout> {
             return FfiConverterSequenceTypePendingCheckout.lift(
@@ -2695,6 +3039,451 @@ public object FfiConverterTypePendingStore: FfiConverter<PendingStore, Long> {
     override fun allocationSize(value: PendingStore) = 8UL
 
     override fun write(value: PendingStore, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A validated return base such as `myapp://checkout` or `https://shop.example/checkout`,
+ * prepared once: matching or parsing a link never re-reads the base.
+ *
+ * Its two return links are `BASE/success?…` and `BASE/cancel?…`. Scheme and host compare
+ * case-insensitively, a default port (`:443` for https) is the same as none, and the path
+ * compares after percent-decoding, as a browser resolves it.
+ *
+ * ```
+ * use checkout_bridge::ReturnBase;
+ * let base = ReturnBase::parse("https://Shop.example:443/checkout")?;
+ * assert_eq!(base.to_string(), "https://shop.example/checkout");
+ * assert!(base.matches("https://shop.example/checkout/%73uccess?session_id=cs_1&state=x"));
+ * assert!(!base.matches("https://shop.example/checkout-other/success"));
+ * # Ok::<(), checkout_bridge::CheckoutError>(())
+ * ```
+ */
+public interface ReturnBaseInterface {
+    
+    /**
+     * The host, lowercase: `checkout` in `myapp://checkout`, `shop.example` in
+     * `https://shop.example/checkout`.
+     */
+    fun `host`(): kotlin.String
+    
+    /**
+     * Whether `link` is addressed to this base: same scheme, host and port, and a path that is
+     * this base's `…/success` or `…/cancel`. Its parameters are not looked at, so a link that
+     * matches may still be rejected by [`ReturnBase::parse_return`] (and should be handed to
+     * `CheckoutFlow::handle_return_url`, which reports why); a link that does not match is
+     * certainly not one of ours (leave it to the app's other deep links).
+     *
+     * This is the app's routing pre-filter, not a security check: the outcome of a checkout
+     * always comes from Stripe.
+     */
+    fun `matches`(`link`: kotlin.String): kotlin.Boolean
+    
+    /**
+     * Parses an incoming link against this base.
+     *
+     * # Errors
+     *
+     * [`CheckoutError::InvalidReturnUrl`], with the reason, when `link` is not one of this
+     * base's return links or is malformed: too long, control characters, another scheme, host,
+     * port or path, credentials, a fragment, a missing, duplicated or malformed `state` or
+     * `session_id`, or an unsubstituted placeholder.
+     */
+    fun `parseReturn`(`link`: kotlin.String): ReturnEvent
+    
+    /**
+     * The path without a trailing slash: `""` for `myapp://checkout`, `/checkout` for
+     * `https://shop.example/checkout`. With the host, iOS's `.https(host:path:)` callback.
+     */
+    fun `path`(): kotlin.String
+    
+    /**
+     * The scheme, lowercase: `myapp`, `https`. On iOS, `ASWebAuthenticationSession`'s callback
+     * is `.customScheme(scheme)` for an app scheme.
+     */
+    fun `scheme`(): kotlin.String
+    
+    companion object
+}
+
+/**
+ * A validated return base such as `myapp://checkout` or `https://shop.example/checkout`,
+ * prepared once: matching or parsing a link never re-reads the base.
+ *
+ * Its two return links are `BASE/success?…` and `BASE/cancel?…`. Scheme and host compare
+ * case-insensitively, a default port (`:443` for https) is the same as none, and the path
+ * compares after percent-decoding, as a browser resolves it.
+ *
+ * ```
+ * use checkout_bridge::ReturnBase;
+ * let base = ReturnBase::parse("https://Shop.example:443/checkout")?;
+ * assert_eq!(base.to_string(), "https://shop.example/checkout");
+ * assert!(base.matches("https://shop.example/checkout/%73uccess?session_id=cs_1&state=x"));
+ * assert!(!base.matches("https://shop.example/checkout-other/success"));
+ * # Ok::<(), checkout_bridge::CheckoutError>(())
+ * ```
+ */
+open class ReturnBase: Disposable, AutoCloseable, ReturnBaseInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * Validates and prepares `base` (Kotlin `ReturnBase(base)`, Swift `ReturnBase(base:)`);
+     * see [`ReturnBase::parse`].
+     *
+     * # Errors
+     *
+     * [`CheckoutError::InvalidInput`] on `return_base` when `base` is not a usable return base.
+     */
+    constructor(`base`: kotlin.String) :
+        this(UniffiWithHandle, 
+    uniffiRustCallWithError(CheckoutException) { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_constructor_returnbase_new(
+    
+        
+        FfiConverterString.lower(`base`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_checkout_bridge_fn_free_returnbase(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_checkout_bridge_fn_clone_returnbase(handle, status)
+        }
+    }
+
+    
+    /**
+     * The host, lowercase: `checkout` in `myapp://checkout`, `shop.example` in
+     * `https://shop.example/checkout`.
+     */override fun `host`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_returnbase_host(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Whether `link` is addressed to this base: same scheme, host and port, and a path that is
+     * this base's `…/success` or `…/cancel`. Its parameters are not looked at, so a link that
+     * matches may still be rejected by [`ReturnBase::parse_return`] (and should be handed to
+     * `CheckoutFlow::handle_return_url`, which reports why); a link that does not match is
+     * certainly not one of ours (leave it to the app's other deep links).
+     *
+     * This is the app's routing pre-filter, not a security check: the outcome of a checkout
+     * always comes from Stripe.
+     */override fun `matches`(`link`: kotlin.String): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_returnbase_matches(
+        it,
+        
+        FfiConverterString.lower(`link`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Parses an incoming link against this base.
+     *
+     * # Errors
+     *
+     * [`CheckoutError::InvalidReturnUrl`], with the reason, when `link` is not one of this
+     * base's return links or is malformed: too long, control characters, another scheme, host,
+     * port or path, credentials, a fragment, a missing, duplicated or malformed `state` or
+     * `session_id`, or an unsubstituted placeholder.
+     */
+    @Throws(CheckoutException::class)override fun `parseReturn`(`link`: kotlin.String): ReturnEvent {
+            return FfiConverterTypeReturnEvent.lift(
+    callWithHandle {
+    uniffiRustCallWithError(CheckoutException) { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_returnbase_parse_return(
+        it,
+        
+        FfiConverterString.lower(`link`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The path without a trailing slash: `""` for `myapp://checkout`, `/checkout` for
+     * `https://shop.example/checkout`. With the host, iOS's `.https(host:path:)` callback.
+     */override fun `path`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_returnbase_path(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The scheme, lowercase: `myapp`, `https`. On iOS, `ASWebAuthenticationSession`'s callback
+     * is `.customScheme(scheme)` for an app scheme.
+     */override fun `scheme`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_returnbase_scheme(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_returnbase_uniffi_trait_display(
+        it,
+        _status)
+}
+    }
+    )
+    }
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReturnBase: FfiConverter<ReturnBase, Long> {
+    override fun lower(value: ReturnBase): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): ReturnBase {
+        return ReturnBase(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): ReturnBase {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: ReturnBase) = 8UL
+
+    override fun write(value: ReturnBase, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -4145,6 +4934,24 @@ sealed class CheckoutException: kotlin.Exception() {
             get() = "reason=${ `reason` }"
     }
     
+    /**
+     * The operating system could not provide secure random bytes, which every state nonce,
+     * idempotency key and retry delay needs. There is deliberately no weaker fallback (a
+     * guessable nonce or a repeating idempotency key would be a security and money bug), so
+     * the operation fails instead; in practice only a sandbox without any OS random source
+     * can cause it.
+     */
+    class RandomnessUnavailable(
+        
+        /**
+         * What the OS reported.
+         */
+        val `reason`: kotlin.String
+        ) : CheckoutException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
 
     
 
@@ -4216,6 +5023,9 @@ public object FfiConverterTypeCheckoutError : FfiConverterRustBuffer<CheckoutExc
                 FfiConverterString.read(buf),
                 )
             14 -> CheckoutException.LiveKeyOnDevice(
+                FfiConverterString.read(buf),
+                )
+            15 -> CheckoutException.RandomnessUnavailable(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
@@ -4297,6 +5107,11 @@ public object FfiConverterTypeCheckoutError : FfiConverterRustBuffer<CheckoutExc
                 4UL
                 + FfiConverterString.allocationSize(value.`reason`)
             )
+            is CheckoutException.RandomnessUnavailable -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
         }
     }
 
@@ -4372,6 +5187,11 @@ public object FfiConverterTypeCheckoutError : FfiConverterRustBuffer<CheckoutExc
             }
             is CheckoutException.LiveKeyOnDevice -> {
                 buf.putInt(14)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is CheckoutException.RandomnessUnavailable -> {
+                buf.putInt(15)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
@@ -5881,7 +6701,15 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
          * `on_device` saying whether to apply the Android/iOS rule (no live secret or restricted keys).
          *
          * The client applies it by itself; this is for checking a shipped configuration ahead of
-         * time, e.g. in an app's JVM unit tests or CI, where the code is not running on a device:
+         * time, e.g. in an app's JVM unit tests or CI, where the code is not running on a device.
+         *
+         * # Errors
+         *
+         * - [`CheckoutError::InvalidInput`] on `credential.key` or `credential.bearer_token`: empty,
+         * longer than 4096 bytes, not printable ASCII, a publishable key (`pk_…`), or a key that is
+         * neither secret (`sk_…`) nor restricted (`rk_…`).
+         * - [`CheckoutError::LiveKeyOnDevice`] when `on_device` and the key is `sk_live_…`/`rk_live_…`.
+         *
          *
          * ```
          * use checkout_bridge::{validate_credential, CheckoutError, Credential};
@@ -5929,6 +6757,11 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
         /**
          * Builds the success and cancel URLs for `base` with a fresh state nonce.
          *
+         * # Errors
+         *
+         * [`CheckoutError::InvalidInput`] when `base` is not a usable return base (see
+         * [`ReturnBase::parse`]); [`CheckoutError::RandomnessUnavailable`] if the OS has no randomness.
+         *
          * ```
          * let urls = checkout_bridge::build_return_urls("myapp://checkout".into()).unwrap();
          * assert!(urls.success_url.starts_with("myapp://checkout/success?session_id={CHECKOUT_SESSION_ID}&state="));
@@ -5948,7 +6781,13 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
     
 
         /**
-         * Parses a link handed to the app against `base`; see [`ReturnBase::parse_return`].
+         * Parses a link handed to the app against `base`; see [`ReturnBase::parse_return`], which
+         * does the same without preparing the base again for every link.
+         *
+         * # Errors
+         *
+         * [`CheckoutError::InvalidInput`] when `base` is not a usable return base;
+         * [`CheckoutError::InvalidReturnUrl`] when `url` is not one of its return links or is malformed.
          *
          * ```
          * use checkout_bridge::{parse_return_url, ReturnKind};
@@ -5975,6 +6814,10 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
         /**
          * Opens the built-in [`FileStore`] in `dir` (the app's private files directory), as the
          * `PendingStore` that `CheckoutFlow` takes. See [`FileStore::open`].
+         *
+         * # Errors
+         *
+         * As [`FileStore::open`].
          */
     @Throws(CheckoutException::class) fun `openFileStore`(`dir`: kotlin.String): PendingStore {
             return FfiConverterTypePendingStore.lift(
