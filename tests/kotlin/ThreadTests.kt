@@ -41,7 +41,7 @@ suspend fun awaitNoBlockingThreads(limitMs: Long): Long {
 
 class ThreadTests : EmulatorTest() {
     @Test
-    fun `round trips with the file store add 1 I-O thread; store calls borrow 1 blocking-pool thread for 10 s`() = runTest(timeout = kotlin.time.Duration.parse("2m")) {
+    fun `round trips with the file store add 1 I-O thread, store calls borrow 1 blocking-pool thread for 10 s`() = runTest(timeout = kotlin.time.Duration.parse("2m")) {
         // Threads left by earlier tests in this JVM: let tokio's blocking pool go idle first.
         awaitNoBlockingThreads(15_000)
         val before = libraryThreads()
