@@ -13,29 +13,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$SECONDS
 CHROMIUM=/usr/bin/chromium
-PLAYWRIGHT_CORE_VERSION=$(sed -n 's/.*"playwright-core": "\([0-9.]*\)".*/\1/p' tests/browser/package.json)
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
-log() { printf '\n==> %s\n' "$*"; }
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-
-if [ ! -x "$CHROMIUM" ]; then
-  log "apt: chromium"
-  if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1; then
-    as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  fi
-fi
+# Chromium and playwright-core come from scripts/bootstrap.sh (scripts/test.sh runs it first).
+if [ ! -x "$CHROMIUM" ] || [ ! -d tests/browser/node_modules/playwright-core ]; then scripts/bootstrap.sh; fi
 "$CHROMIUM" --version
-
-command -v node >/dev/null || { echo "node is required (Node 20 or later)" >&2; exit 1; }
-have=$(node -p 'require("./tests/browser/node_modules/playwright-core/package.json").version' 2>/dev/null || true)
-if [ "$have" != "$PLAYWRIGHT_CORE_VERSION" ]; then
-  log "npm: playwright-core ${PLAYWRIGHT_CORE_VERSION} (tests/browser, from its lockfile)"
-  # playwright-core has no install script and downloads no browser; Chromium is Debian's.
-  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
-fi
 echo "playwright-core $(node -p 'require("./tests/browser/node_modules/playwright-core/package.json").version')"
-echo "tools ready after $((SECONDS - started)) s"
 
 log "browser end to end: hosted page → return page → Open the app → handleReturnUrl"
 mkdir -p target/browser
