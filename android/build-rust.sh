@@ -18,12 +18,13 @@
 # 5.17+ (android/build.gradle.kts) ships its own libjnidispatch.so aligned the same way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh   # run (prints each command, runs it unless DRY_RUN=true), CB_FFI
 
-dry_run=false
 profile=release
 for arg in "$@"; do
   case $arg in
-    --dry-run) dry_run=true ;;
+    --dry-run) DRY_RUN=true ;;
     --debug) profile=debug ;;
     -h | --help)
       sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
@@ -51,20 +52,10 @@ declare -A RUST_TARGET=(
 # the cdylib is linked, and the dependencies are not rebuilt with other flags.
 PAGE_SIZE_FLAG=(-C "link-arg=-Wl,-z,max-page-size=16384")
 
-# Prints the command (`+ cmd args`, quoting only what needs it) and runs it unless --dry-run.
-run() {
-  local out="+" a
-  for a in "$@"; do
-    if [[ $a =~ ^[A-Za-z0-9_./:=,+@%-]+$ ]]; then out+=" $a"; else out+=" $(printf %q "$a")"; fi
-  done
-  echo "$out"
-  $dry_run || "$@"
-}
-
 cargo_profile=()
 [ "$profile" = release ] && cargo_profile=(--release)
 
-if ! $dry_run; then
+if [ "$DRY_RUN" != true ]; then
   command -v cargo-ndk >/dev/null || { echo "cargo-ndk is required: cargo install cargo-ndk" >&2; exit 1; }
 fi
 
@@ -77,10 +68,10 @@ for abi in "${ABIS[@]}"; do
   # cargo-ndk sets the NDK's clang as linker and CC for the target (ring's C needs it) and
   # copies lib*.so into $JNI_LIBS/<abi>/ (it maps the Rust target to the ABI directory).
   run cargo ndk --target "${RUST_TARGET[$abi]}" --platform "$ANDROID_PLATFORM" --output-dir "$JNI_LIBS" \
-    rustc "${cargo_profile[@]}" --lib --features ffi --crate-type cdylib -- "${PAGE_SIZE_FLAG[@]}"
+    rustc "${cargo_profile[@]}" --lib "${CB_FFI[@]}" --crate-type cdylib -- "${PAGE_SIZE_FLAG[@]}"
 done
 
 for abi in "${ABIS[@]}"; do
   run test -s "$JNI_LIBS/$abi/libcheckout_bridge.so"
 done
-$dry_run || ls -l "$JNI_LIBS"/*/libcheckout_bridge.so
+[ "$DRY_RUN" = true ] || ls -l "$JNI_LIBS"/*/libcheckout_bridge.so

@@ -6,6 +6,15 @@ plugins {
     id("org.jetbrains.kotlin.android") version "2.1.21"
 }
 
+// JNA and kotlinx-coroutines at the versions the JVM tests and the bench use: named once, in the
+// repository's pom.xml (<jna.version>, <kotlinx.coroutines.version>), and read from there.
+val sharedVersions: Map<String, String> = javax.xml.parsers.DocumentBuilderFactory.newInstance()
+    .newDocumentBuilder().parse(rootDir.resolve("../pom.xml"))
+    .getElementsByTagName("properties").item(0).childNodes
+    .let { nodes -> (0 until nodes.length).map { nodes.item(it) } }
+    .filter { it.nodeType == org.w3c.dom.Node.ELEMENT_NODE }
+    .associate { it.nodeName to it.textContent.trim() }
+
 group = "io.checkoutbridge"
 version = "0.1.0"
 
@@ -51,13 +60,13 @@ kotlin {
 }
 
 dependencies {
-    // The bindings load libcheckout_bridge.so through JNA. 5.17.0 or later: its
-    // libjnidispatch.so is aligned for 16 KB page-size devices. `@aar` is the Android flavour
-    // (native dispatch libraries per ABI); `api` because the generated classes extend JNA types.
-    api("net.java.dev.jna:jna:5.17.0@aar")
+    // The bindings load libcheckout_bridge.so through JNA (5.18.1 or later: see pom.xml).
+    // `@aar` is the Android flavour (native dispatch libraries per ABI, aligned for 16 KB pages);
+    // `api` because the generated classes extend JNA types.
+    api("net.java.dev.jna:jna:${sharedVersions.getValue("jna.version")}@aar")
     // The generated suspend functions run on kotlinx.coroutines.
-    api("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.10.2")
-    // Custom Tabs (CheckoutLauncher).
+    api("org.jetbrains.kotlinx:kotlinx-coroutines-android:${sharedVersions.getValue("kotlinx.coroutines.version")}")
+    // Custom Tabs (CheckoutLauncher.openCustomTab). Google's repository only.
     implementation("androidx.browser:browser:1.8.0")
     // @RequiresApi in the generated bindings.
     implementation("androidx.annotation:annotation:1.9.1")

@@ -5,7 +5,8 @@
 //! emulator's hosted page over HTTP the way a browser would, hands the redirect link to
 //! `handle_return_url` and prints the outcome verified with Stripe. `-- --pay-later` and
 //! `-- --cancel` press the other buttons; `-- --via-server` runs app client (backend mode) →
-//! reference server → emulator.
+//! reference server → emulator; `-- --server URL` uses a reference server already running there
+//! (with this demo's app token configured; scripts/ops-check.sh does that).
 //!
 //! With `STRIPE_SECRET_KEY=sk_test_…` it runs against Stripe's test mode instead: it prints the
 //! Checkout URL to open in a browser and waits on a loopback listener for the redirect.
@@ -62,7 +63,17 @@ async fn with_emulator() -> Res<()> {
     println!("emulator listening on {}", emu.base_url());
     // Direct mode holds a (test) key in the client; --via-server puts the reference backend in
     // between, as a production app would: the app holds only its user's bearer token.
-    let (_server, config) = if args.iter().any(|a| a == "--via-server") {
+    let running = args
+        .iter()
+        .position(|a| a == "--server")
+        .and_then(|i| args.get(i + 1).cloned());
+    let (_server, config) = if let Some(url) = running {
+        println!("using the server at {url}");
+        let token = Credential::Backend {
+            bearer_token: DEMO_APP_TOKEN.into(),
+        };
+        (None, ClientConfig::new(token).with_base_url(url))
+    } else if args.iter().any(|a| a == "--via-server") {
         let server = start_server(&emu).await?;
         println!(
             "server listening on {} (holds the Stripe key; the app has a bearer token)",

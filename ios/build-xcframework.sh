@@ -24,11 +24,12 @@
 # scripts/bindings.sh --check keeps it current.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh   # run (prints each command, runs it unless DRY_RUN=true), CB_FFI
 
-dry_run=false
 for arg in "$@"; do
   case $arg in
-    --dry-run) dry_run=true ;;
+    --dry-run) DRY_RUN=true ;;
     -h | --help)
       sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
@@ -52,24 +53,14 @@ HEADERS=$BUILD/headers
 XCFRAMEWORK=ios/CheckoutBridgeFFI.xcframework
 GENERATED=ios/Sources/CheckoutBridge/Generated
 
-# Prints the command (`+ cmd args`, quoting only what needs it) and runs it unless --dry-run.
-run() {
-  local out="+" a
-  for a in "$@"; do
-    if [[ $a =~ ^[A-Za-z0-9_./:=,+@%-]+$ ]]; then out+=" $a"; else out+=" $(printf %q "$a")"; fi
-  done
-  echo "$out"
-  $dry_run || "$@"
-}
-
-if ! $dry_run; then
+if [ "$DRY_RUN" != true ]; then
   [ "$(uname -s)" = Darwin ] || { echo "needs macOS with Xcode (try --dry-run)" >&2; exit 1; }
   command -v xcodebuild >/dev/null || { echo "xcodebuild not found: install Xcode" >&2; exit 1; }
 fi
 
 run rustup target add "${TARGETS[@]}"
 for target in "${TARGETS[@]}"; do
-  run cargo rustc --release --lib --features ffi --crate-type staticlib --target "$target"
+  run cargo rustc --release --lib "${CB_FFI[@]}" --crate-type staticlib --target "$target"
 done
 
 # Simulator and macOS: one fat library per platform (an XCFramework takes one library per platform).
@@ -97,4 +88,4 @@ run xcodebuild -create-xcframework \
 # The generated Swift, into the package (see the header of this script for why a copy).
 run mkdir -p "$GENERATED"
 run cp bindings/swift/CheckoutBridge.swift "$GENERATED/CheckoutBridge.swift"
-$dry_run || echo "built $XCFRAMEWORK and $GENERATED/CheckoutBridge.swift"
+[ "$DRY_RUN" = true ] || echo "built $XCFRAMEWORK and $GENERATED/CheckoutBridge.swift"

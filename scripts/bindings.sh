@@ -6,8 +6,7 @@
 #   scripts/bindings.sh --jvm DIR  write JVM-flavoured Kotlin (android = false) into DIR, for tests
 #
 # Generation uses --no-format so the output does not depend on whether ktlint or swiftformat
-# happen to be installed. The Kotlin output is then post-processed by
-# scripts/patch_kotlin_bindings.py (per-thread reuse of call statuses; it explains why).
+# happen to be installed. The output is shipped exactly as UniFFI generates it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +18,6 @@ generate() { # $1 = output root
   rm -rf "$1"
   mkdir -p "$1/kotlin" "$1/swift"
   "$bindgen" generate "$lib" --language kotlin --out-dir "$1/kotlin" --no-format
-  python3 scripts/patch_kotlin_bindings.py "$1/kotlin/io/checkoutbridge/checkout_bridge.kt"
   "$bindgen" generate "$lib" --language swift --out-dir "$1/swift" --no-format
 }
 
@@ -43,7 +41,6 @@ case "${1:-}" in
     rm -rf "$out"
     mkdir -p "$out"
     "$bindgen" generate "$lib" --language kotlin --out-dir "$out" --no-format --config "$conf"
-    python3 scripts/patch_kotlin_bindings.py "$out/io/checkoutbridge/checkout_bridge.kt"
     ;;
   "")
     generate bindings

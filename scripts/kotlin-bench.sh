@@ -1,64 +1,77 @@
 #!/usr/bin/env bash
-# Kotlin-side benchmark (benches/kotlin/): parseReturnUrl from Kotlin, and create + retrieve
-# through the library vs. the same requests with the JDK's HttpClient, against one emulator.
-# Installs what is missing first (see scripts/kotlin-common.sh).
+# The Kotlin benchmark (benches/kotlin/Bench.kt) on JMH, and the Rust figure it is compared with,
+# against one stripe-emulator process (release builds, as `cargo bench` measures):
 #
-#   scripts/kotlin-bench.sh            full run (about 10-30 s after the build)
-#   scripts/kotlin-bench.sh --quick    a few rounds, to check that it works
-#   KT_JNA=5.19.1 scripts/kotlin-bench.sh
-#                                      the same with Debian testing's JNA 5.19.1 instead of the
-#                                      system's 5.13 (root only; see run_with_newer_jna below)
+#   1. JMH (jvm/bench): create + retrieve through the library, with OkHttp and with the JDK's
+#      HttpClient, and parseReturnUrl; forks, warm-up and measured iterations as Bench.kt says
+#      (3 forks x 5 x 2 s), mean ± 99.9 % confidence interval;
+#   2. `cargo bench --bench overhead` with STRIPE_EMULATOR_URL: the same two calls from Rust;
+#   3. the ratios library ÷ OkHttp, library ÷ JDK and Kotlin ÷ Rust (errors propagated).
+#
+# Usage: scripts/kotlin-bench.sh [--quick] [JMH ARGS...]
+#   --quick   1 fork, 2 short iterations, Rust quick mode: checks that it works (no figures)
+# Results: target/maven/checkout-bridge-bench/jmh.json and the summary on stdout. The machine's
+# load is printed first and last (`uptime`): wide error bars on a busy machine mean "run again".
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Optimised library and emulator, like `cargo bench`, so the figures compare with criterion's.
-# KT_PROFILE=debug scripts/kotlin-bench.sh --quick skips the (slow, LTO) release build.
-export KT_PROFILE=${KT_PROFILE:-release}
-# shellcheck source=scripts/kotlin-common.sh
-. scripts/kotlin-common.sh
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
-kt_setup
-kt_build_native
-# The bench reuses the tests' emulator harness.
-kt_compile bench tests/kotlin/Harness.kt benches/kotlin
+quick=false
+if [ "${1:-}" = --quick ]; then quick=true; shift; fi
+out=target/maven/checkout-bridge-bench
+echo "load before: $(uptime)"
 
-# Does a newer JNA change the figures? Debian's JNA loads its native half only from
-# /usr/lib/<arch>/jni, so the newer jar and library (Debian testing's packages, checked against
-# the index's SHA-256) are bind-mounted over the system's files in a private mount namespace:
-# the run sees JNA 5.19.1, nothing on the system changes.
-run_with_newer_jna() {
-  local ver=5.19.1 pool=http://deb.debian.org/debian/pool/main/libj/libjna-java
-  local dir="$PWD/.tools/jna-$ver" arch_dir=/usr/lib/x86_64-linux-gnu/jni
-  [ "$(id -u)" = 0 ] || { echo "KT_JNA needs root (unshare -m, mount --bind)" >&2; return 1; }
-  [ -f "$arch_dir/libjnidispatch.system.so" ] || { echo "no system JNA at $arch_dir" >&2; return 1; }
-  local jar="$dir/usr/share/java/jna-$ver.jar"
-  # Both halves, so a download that failed half-way is retried.
-  if [ ! -f "$jar" ] || [ ! -f "$dir$arch_dir/libjnidispatch.system.so" ]; then
-    mkdir -p "$dir"
-    local deb sum
-    for deb in "libjna-java_${ver}-1_all.deb f1c4bd946a52b28eb602841c11447770a78ec2327e68f53a5aab33d7bf646efd" \
-      "libjna-jni_${ver}-1_amd64.deb dd0d8194f971aaef2000591e2d2349739378481d29924fca0032cce0784607c3"; do
-      sum=${deb#* }
-      deb=${deb% *}
-      kt_log "fetching $deb (Debian testing)"
-      curl -fsS -o "$dir/$deb" "$pool/$deb"
-      echo "$sum  $dir/$deb" | sha256sum -c --quiet
-      dpkg-deb -x "$dir/$deb" "$dir"
-    done
-  fi
-  # shellcheck disable=SC2016 # expanded by the inner shell, from its arguments
-  unshare --mount --propagation private bash -c 'mount --bind "$1$4/libjnidispatch.system.so" "$4/libjnidispatch.system.so" &&
-    mount --bind "$2" "$3" && shift 4 && exec "$@"' \
-    run "$dir" "$jar" "$JNA_JAR" "$arch_dir" "$@"
-}
+log "release builds: the library, the emulator; JVM bindings; the JMH harness"
+cargo build --quiet --release -p checkout-bridge --lib "${CB_FFI[@]}"
+cargo build --quiet --release -p checkout-bridge-emulator --bin stripe-emulator
+scripts/bindings.sh --jvm target/kotlin-jvm
+mvn -B -q --no-transfer-progress -pl jvm/bench -am -DskipTests process-classes
 
-kt_log "running the Kotlin benchmark"
-case "${KT_JNA:-}" in
-  "") kt_java bench io.checkoutbridge.bench.BenchKt "$@" ;;
-  5.19.1)
-    export -f kt_java kt_compile_cp
-    export KT_NATIVE_DIR KT_EMULATOR KT_LIB KT_OUT JNA_JAR
-    # shellcheck disable=SC2016
-    run_with_newer_jna bash -c 'kt_java bench io.checkoutbridge.bench.BenchKt "$@"' bench "$@"
-    ;;
-  *) echo "KT_JNA: only 5.19.1 is supported" >&2; exit 2 ;;
-esac
+log "one emulator process for both languages"
+emu_out=$(mktemp)
+# --exit-on-stdin-eof: the emulator ends with this script, however it ends.
+coproc EMU { target/release/stripe-emulator --port 0 --exit-on-stdin-eof 2>&1; }
+trap 'kill "${EMU_PID:-}" 2>/dev/null || true; rm -f "$emu_out"' EXIT
+read -r line <&"${EMU[0]}"
+url=${line#stripe-emulator listening on }
+case $url in http://127.0.0.1:*) ;; *) echo "unexpected emulator output: $line" >&2; exit 1 ;; esac
+cat <&"${EMU[0]}" >"$emu_out" &
+echo "emulator: $url"
+
+log "JMH: Kotlin (library, OkHttp, JDK HttpClient, parseReturnUrl)"
+jmh_args=(-rf json -rff "$out/jmh.json")
+$quick && jmh_args+=(-f 1 -wi 1 -i 2 -w 1s -r 1s)
+java -cp "$out/classes:$(cat "$out/classpath.txt")" org.openjdk.jmh.Main \
+  -jvmArgsAppend "-Djna.library.path=$PWD/target/release -Dcheckoutbridge.emulatorUrl=$url" \
+  "${jmh_args[@]}" "$@" 'io.checkoutbridge.bench.*'
+
+log "Rust: cargo bench --bench overhead against the same emulator"
+rust_args=(--bench)
+$quick && rust_args=()
+STRIPE_EMULATOR_URL=$url cargo bench --quiet --bench overhead -- "${rust_args[@]}" | tee "$out/rust-overhead.txt"
+
+log "summary"
+python3 - "$out/jmh.json" "$out/rust-overhead.txt" <<'PYEOF'
+import json, re, sys
+runs = {}
+for r in json.load(open(sys.argv[1])):
+    name = r["benchmark"].rsplit(".", 1)[1]
+    params = ",".join(f"{k}={v}" for k, v in sorted(r.get("params", {}).items()))
+    runs[f"{name}({params})" if params else name] = r["primaryMetric"]
+rust = re.search(r"via CheckoutClient: ([0-9.]+) µs", open(sys.argv[2]).read())
+for name, m in runs.items():
+    print(f"{name:32} {m['score']:10.1f} ± {m['scoreError']:.1f} {m['scoreUnit']}")
+def ratio(x, y):
+    r = x["score"] / y["score"]
+    return r, r * (x["scoreError"] / x["score"] + y["scoreError"] / y["score"])
+for lib in (k for k in runs if k.startswith("libraryPair")):
+    for base, label in (("okHttpPair", "OkHttp"), ("jdkPair", "JDK HttpClient")):
+        r, e = ratio(runs[lib], runs[base])
+        print(f"{lib} ÷ {label}: {r:.2f} ± {e:.2f}")
+    if rust:
+        m = runs[lib]
+        r = m["score"] / float(rust.group(1))
+        print(f"{lib} ÷ Rust ({rust.group(1)} µs/pair, one run): {r:.2f} ± {r * m['scoreError'] / m['score']:.2f}")
+PYEOF
+echo "load after: $(uptime)"

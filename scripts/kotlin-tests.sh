@@ -1,47 +1,45 @@
 #!/usr/bin/env bash
-# Runs the Kotlin/JVM tests (tests/kotlin/) against the real library and the Stripe emulator,
-# installing what is missing first (kotlinc from npm into .tools/, JNA from Debian).
+# Kotlin on the desktop JVM, built and run by Maven (pom.xml, jvm/*/pom.xml) from Maven Central:
+#   - the JVM-flavoured bindings and kotlin-support/, compiled once, with their JUnit 5 tests
+#     (tests/kotlin/) against the real library and a stripe-emulator process;
+#   - android/src/main/kotlin compiled against the real Android framework (Robolectric's
+#     android-all, API 34) and those bindings; android/jvm-test/: ReturnLogic on the JVM
+#     (JUnit 5), CheckoutLauncher and CheckoutReturnHandler under Robolectric (JUnit 4);
+#   - the JMH benchmark (benches/kotlin/), compiled only (scripts/kotlin-bench.sh runs it).
 #
-#   scripts/kotlin-tests.sh            every test
-#   scripts/kotlin-tests.sh WORD...    only tests whose name contains one of the words
-#
-# Ends with the line `kotlin: N passed, M failed`; exits non-zero on any failure.
+# Usage: scripts/kotlin-tests.sh [MAVEN ARGS...]    e.g. -Dtest=FlowTests
+# Builds the library and the emulator (dev profile) and generates the JVM bindings into
+# target/kotlin-jvm first. Maven downloads what ~/.m2 lacks. Surefire's reports stay in
+# target/maven/*/surefire-reports; the closing line `kotlin: N passed, M failed` counts them
+# (a skipped test counts as failed, a Maven failure outside the tests as one failure).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# shellcheck source=scripts/kotlin-common.sh
-. scripts/kotlin-common.sh
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
-log=target/kotlin/test-output.log # (scripts/test.sh tees our stdout to target/kotlin-tests.log)
-summary_printed=0
-finish() {
-  local rc=$?
-  if [ "$summary_printed" = 0 ]; then
-    # Setup, build or the JVM failed before the runner could report: count what did report.
-    local passed=0 failed=0
-    if [ -f "$log" ]; then
-      passed=$(grep -c '^PASS ' "$log" || true)
-      failed=$(grep -c '^FAIL ' "$log" || true)
-    fi
-    echo "kotlin tests did not run to completion (exit $rc)" >&2
-    echo "kotlin: $passed passed, $((failed + 1)) failed"
-    [ "$rc" != 0 ] || rc=1
-  fi
-  exit "$rc"
-}
-trap finish EXIT
-mkdir -p target/kotlin
-rm -f "$log"
+log "building the library and the emulator (dev profile), generating the JVM bindings"
+cargo build --quiet -p checkout-bridge --lib "${CB_FFI[@]}"
+cargo build --quiet -p checkout-bridge-emulator --bin stripe-emulator
+scripts/bindings.sh --jvm target/kotlin-jvm
 
-kt_setup
-kt_build_native
-kt_compile tests tests/kotlin
-
-kt_log "running the Kotlin tests"
+log "Maven: compile and test (pom.xml)"
+rm -rf target/maven/*/surefire-reports
+mkdir -p target/maven
 set +e
-kt_java tests io.checkoutbridge.tests.MainKt "$@" 2>&1 | tee "$log"
+mvn -B --no-transfer-progress -Dkotlin.tests.continue=true test "$@" 2>&1 | tee target/maven/build.log
 rc=${PIPESTATUS[0]}
 set -e
-if tail -n 1 "$log" | grep -Eq '^kotlin: [0-9]+ passed, [0-9]+ failed$'; then
-  summary_printed=1
+
+read -r passed failed < <(surefire_counts target/maven/*/surefire-reports)
+log "JUnit results (Surefire XML)"
+for dir in target/maven/*/surefire-reports; do
+  [ -d "$dir" ] || continue
+  read -r p f < <(surefire_counts "$dir")
+  echo "$(basename "$(dirname "$dir")"): $p passed, $f failed"
+done
+if [ "$rc" -ne 0 ]; then
+  echo "Maven failed outside the tests (exit $rc): see target/maven/build.log"
+  failed=$((failed + 1))
 fi
-exit "$rc"
+[ "$passed" -gt 0 ] || { echo "no test ran"; failed=$((failed + 1)); }
+summary kotlin

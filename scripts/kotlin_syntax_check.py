@@ -6,12 +6,12 @@
 Parses each file with the `tree-sitter-kotlin` grammar and prints every ERROR or MISSING node
 as FILE:LINE:COLUMN (1-based). Exits 1 if any file has one, 2 on a usage or I/O problem, 0
 otherwise. The counterpart of scripts/swift_syntax_check.py, for the Kotlin files of android/
-that use Android APIs and therefore cannot be compiled on the desktop JVM here.
+(the Gradle scripts among them) and the Kotlin code in README.md.
 
 No construct is rewritten or ignored before parsing (checked with tree-sitter 0.26.1 /
 tree-sitter-kotlin 1.1.0 on android/ and on the generated bindings/kotlin): an ERROR or MISSING
-node anywhere fails the file. A syntax check does not resolve names or types; the files that
-can be compiled are compiled (scripts/platform-check.sh).
+node anywhere fails the file. A syntax check does not resolve names or types; the .kt files
+are also compiled for real (scripts/android-check.sh, scripts/kotlin-tests.sh).
 """
 from __future__ import annotations
 

@@ -5,23 +5,32 @@
 # use for verify-ca/verify-full. The role cb_tls_only may log in over TLS only (pg_hba.conf
 # `hostnossl … reject`), for the test that a TLS-requiring server refuses a plain client.
 # Idempotent: a cluster already running with this setup on the port is reused.
-#   export CHECKOUT_BRIDGE_TEST_DATABASE_URL=$(scripts/postgres.sh)
+#   export CHECKOUT_BRIDGE_TEST_DATABASE_URL=$(scripts/postgres.sh)   (or `scripts/postgres.sh start`)
+#   scripts/postgres.sh status    exit 0 when it runs
+#   scripts/postgres.sh stop      stops it (scripts/test.sh does, when it started it)
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+cmd=${1:-start}
+case $cmd in start | status | stop) ;; *) echo "usage: scripts/postgres.sh [start|status|stop]" >&2; exit 2 ;; esac
 port=${PGTEST_PORT:-54329}
 dir=${PGTEST_DIR:-/tmp/checkout-bridge-pg}
 tls="$dir/tls"
 url="postgres://postgres@127.0.0.1:${port}/postgres?sslrootcert=${tls}/ca.crt"
 
+find_initdb() { find /usr/lib/postgresql -path '*/bin/initdb' 2>/dev/null | sort -V | tail -n 1; }
+initdb=$(find_initdb || true)
+if [ -z "$initdb" ] && [ "$cmd" != start ]; then
+  [ "$cmd" = stop ] && exit 0
+  exit 1 # status: not even installed
+fi
 need_apt=()
-initdb=$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1 || true)
 [ -n "$initdb" ] || need_apt+=(postgresql)
 command -v openssl >/dev/null || need_apt+=(openssl)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing ${need_apt[*]} (apt)" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq "${need_apt[@]}" >&2
-  initdb=$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)
+  apt_install "${need_apt[@]}" >&2
+  initdb=$(find_initdb)
 fi
 bin=$(dirname "$initdb")
 
@@ -40,7 +49,16 @@ configured() {
     grep -q "ssl=on" "$dir/postmaster.opts" 2>/dev/null
 }
 
-if as_pg "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+running() { as_pg "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; }
+case $cmd in
+  status) running; exit ;;
+  stop)
+    if running; then as_pg "$bin/pg_ctl" -D "$dir" -m fast -w stop >&2; fi
+    exit 0
+    ;;
+esac
+
+if running; then
   if configured; then
     echo "$url"
     exit 0

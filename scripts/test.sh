@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Runs every test of checkout-bridge, installing whatever is missing first.
+# Runs every test of checkout-bridge, installing whatever is missing first (scripts/bootstrap.sh).
 # Usage: scripts/test.sh            (from anywhere inside the repository)
+# Ends with one line, `tests: N passed, M failed`, over every suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+started=$SECONDS
 
-log() { printf '\n==> %s\n' "$*"; }
-
-log "toolchain"
-command -v cargo >/dev/null || { echo "cargo is required (https://rustup.rs)"; exit 1; }
+log "tools (scripts/bootstrap.sh)"
+scripts/bootstrap.sh
 cargo --version
 
 mkdir -p target
@@ -20,12 +22,16 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p checkout-bridge --quiet
 if cargo tree -p checkout-bridge-server | grep uniffi; then echo "server/ must build without uniffi (library feature ffi)" >&2; exit 1; fi
 
 log "PostgreSQL on 127.0.0.1 for the server's multi-instance webhook test"
-CHECKOUT_BRIDGE_TEST_DATABASE_URL=$(scripts/postgres.sh)
+# Stopped again when this script ends, pass or fail, unless it was already running.
+if ! scripts/postgres.sh status; then
+  trap 'scripts/postgres.sh stop || true' EXIT
+fi
+CHECKOUT_BRIDGE_TEST_DATABASE_URL=$(scripts/postgres.sh start)
 export CHECKOUT_BRIDGE_TEST_DATABASE_URL
 
 log "Rust unit and integration tests (library, emulator, server), against the emulator on 127.0.0.1"
 cargo test --workspace --exclude checkout-bridge-bindgen --quiet 2>&1 | tee target/rust-tests.log
-grep -q "test result: FAILED" target/rust-tests.log && exit 1
+if grep -q "test result: FAILED" target/rust-tests.log; then exit 1; fi
 
 log "demo: the round trip on the emulator, directly and through the reference server"
 cargo run --quiet --example demo | tee target/demo.log
@@ -33,27 +39,48 @@ grep -q "^outcome: Paid$" target/demo.log
 cargo run --quiet --example demo -- --via-server | tee target/demo-server.log
 grep -q "^outcome: Paid$" target/demo-server.log
 
-log "generated bindings are current"
+log "generated bindings are current (byte for byte what UniFFI generates)"
 scripts/bindings.sh --check
 
-log "Swift: syntax check of every Swift file, C header, C-ABI smoke test"
-scripts/swift-check.sh | tee target/swift-tests.log
+# The check suites report their own counts; one failing does not stop the others.
+suite() { # suite NAME SCRIPT : runs SCRIPT, its output in target/NAME-tests.log
+  local rc
+  set +e
+  "$2" | tee "target/$1-tests.log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  if [ "$rc" -ne 0 ] && ! grep -Eq "^$1: [0-9]+ passed, [1-9][0-9]* failed\$" "target/$1-tests.log"; then
+    echo "$1: 0 passed, 1 failed" >>"target/$1-tests.log" # it stopped before counting
+  fi
+}
 
-log "Kotlin on the JVM against the real library and the emulator"
-scripts/kotlin-tests.sh | tee target/kotlin-tests.log
+log "iOS: Swift syntax, C header, C-ABI smoke test, cross-target check, build script"
+suite ios scripts/ios-check.sh
 
-log "platform layers: android/ and ios/ checks (JVM-compilable Kotlin, syntax, cross-target cargo check, build scripts)"
-scripts/platform-check.sh | tee target/platform-tests.log
+log "Kotlin on the JVM (Maven): bindings + tests, android/ against android-all, bench compile"
+suite kotlin scripts/kotlin-tests.sh
 
-# One plain closing line over every suite: the Rust test binaries, Kotlin, Swift/C, platform.
+log "Android: the Gradle module's sources against android-all, syntax, cross-target check, build script"
+suite android scripts/android-check.sh
+
+log "browser: headless Chromium pays and cancels on the hosted page, reads the server's return page, hands its links to the library"
+suite browser scripts/browser-test.sh
+
+log "operations: the server binary's /healthz, /readyz, JSON logs, and /metrics counters moving during a demo run"
+suite ops scripts/ops-check.sh
+
+# One plain closing line over every suite: the Rust test binaries, iOS, Kotlin, Android,
+# browser, operations.
 count() {
   {
     grep '^test result:' target/rust-tests.log
-    grep -hE '^(kotlin|swift-c|platform): [0-9]+ passed, [0-9]+ failed$' \
-      target/kotlin-tests.log target/swift-tests.log target/platform-tests.log
+    grep -hE '^(ios|kotlin|android|browser|ops): [0-9]+ passed, [0-9]+ failed$' \
+      target/ios-tests.log target/kotlin-tests.log target/android-tests.log \
+      target/browser-tests.log target/ops-tests.log
   } | grep -o "[0-9]* $1" | awk '{s+=$1} END {print s+0}'
 }
 passed=$(count passed)
 failed=$(count failed)
-log "all checks passed"
+if [ "$failed" -eq 0 ]; then log "all checks passed in $((SECONDS - started)) s"; else log "FAILED: see above ($((SECONDS - started)) s)"; fi
 echo "tests: ${passed} passed, ${failed} failed"
+[ "$failed" -eq 0 ]

@@ -88,6 +88,27 @@ pub struct ServerConfig {
     /// Largest gap between two reconciliation checks of one session.
     #[serde(default = "default_reconcile_max")]
     pub reconcile_max_interval_ms: u64,
+    /// Where Prometheus metrics are served (`GET /metrics`), e.g. `127.0.0.1:9464`; unset: not
+    /// served. A separate listener, so it can stay on a private interface.
+    #[serde(default)]
+    pub metrics_listen: Option<String>,
+    /// `text` (default) or `json` (one JSON object per line) for the logs on stderr.
+    #[serde(default)]
+    pub log_format: LogFormat,
+    /// The https return page and the association files; unset: neither is served.
+    #[serde(default)]
+    pub links: Option<crate::links::LinksConfig>,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line, for log shippers.
+    Json,
 }
 
 /// One app user's token, stored as a hash so the file itself is not a credential.
@@ -213,7 +234,22 @@ impl ServerConfig {
         if c.reconcile_interval_ms > 0 && c.reconcile_max_interval_ms < c.reconcile_interval_ms {
             return Err("reconcile_max_interval_ms must be at least reconcile_interval_ms".into());
         }
+        c.links()?;
         Ok(c)
+    }
+}
+
+impl ServerConfig {
+    /// The validated `[links]` section, if any.
+    ///
+    /// # Errors
+    ///
+    /// A message naming the offending field (`links.android_apps[0].sha256_cert_fingerprints[1]: …`).
+    pub fn links(&self) -> Result<Option<crate::links::Links>, String> {
+        self.links
+            .as_ref()
+            .map(|l| l.validate(&self.policy.return_urls.allowed))
+            .transpose()
     }
 }
 
@@ -320,6 +356,9 @@ mod tests {
         let c = ServerConfig::from_toml(include_str!("../server.example.toml")).expect("example");
         assert_eq!(c.policy.modes.allowed, vec!["payment".to_owned()]);
         assert_eq!(c.policy.return_urls.allowed.len(), 2);
+        let links = c.links().expect("links").expect("configured");
+        assert_eq!(links.path, "/checkout");
+        assert_eq!(c.log_format, LogFormat::Text);
     }
 
     #[test]

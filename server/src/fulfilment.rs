@@ -184,6 +184,38 @@ impl Fulfilments {
         Ok(self.ledger.counts().await?.pending)
     }
 
+    /// This instance's counters and the pending deliveries, for `/metrics`
+    /// (`checkout_bridge_fulfilments_total{event}`, `checkout_bridge_fulfilments_pending`; the
+    /// gauge is left out when the database cannot be read).
+    pub async fn scrape(&self) -> Vec<crate::metrics::Gauge> {
+        let m = &self.metrics;
+        let mut out: Vec<crate::metrics::Gauge> = [
+            ("recorded", &m.recorded),
+            ("adjusted", &m.adjustments),
+            ("delivered", &m.delivered),
+            ("delivery_failed", &m.delivery_failures),
+            ("reconciliation_check", &m.reconciliation_checks),
+            ("ignored", &m.ignored),
+        ]
+        .into_iter()
+        .map(|(event, counter)| crate::metrics::Gauge {
+            name: "checkout_bridge_fulfilments_total",
+            help: "Fulfilment events on this instance: recorded, refunds and disputes applied, deliveries acknowledged and failed, reconciliation checks, signals ignored.",
+            labels: vec![("event", event.into())],
+            value: counter.load(Ordering::Relaxed) as f64,
+        })
+        .collect();
+        if let Ok(pending) = self.pending().await {
+            out.push(crate::metrics::Gauge {
+                name: "checkout_bridge_fulfilments_pending",
+                help: "Deliveries to the merchant not acknowledged yet, across every instance sharing the database.",
+                labels: vec![],
+                value: pending as f64,
+            });
+        }
+        out
+    }
+
     /// Records a session the server just created for `user`, before the app gets its URL, so
     /// every signal about it can be matched and reconciliation can find it.
     ///

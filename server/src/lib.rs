@@ -18,8 +18,11 @@ pub mod config;
 pub mod db;
 pub mod events;
 pub mod fulfilment;
+pub mod health;
 pub mod hex;
 pub mod ledger;
+pub mod links;
+pub mod metrics;
 pub mod outbox;
 pub mod params;
 pub mod pg_tls;
@@ -27,17 +30,20 @@ pub mod policy;
 pub mod purchases;
 pub mod rate_limit;
 pub mod reconcile;
+pub mod return_links;
+pub mod return_page;
 pub mod return_urls;
 pub mod routes;
 pub mod serve;
 pub mod stripe_error;
 pub mod webhook;
+pub mod well_known;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -73,6 +79,18 @@ pub struct AppState {
     pub events: EventLog,
     /// Sessions, fulfilments and their outbox.
     pub fulfilments: Arc<fulfilment::Fulfilments>,
+    /// The validated `[links]` section (return page and association files), if configured.
+    pub links: Option<Arc<links::Links>>,
+    /// Which session each return link's state belongs to.
+    pub return_links: return_links::ReturnLinks,
+    /// Per-address limit of return page views.
+    pub page_limiter: rate_limit::RateLimiter<IpAddr>,
+    /// The association files, rendered once.
+    pub well_known: well_known::WellKnown,
+    /// Counters and histograms for `/metrics`.
+    pub metrics: Arc<metrics::Metrics>,
+    /// The last `/readyz` answer.
+    pub readiness: health::ReadinessCache,
 }
 
 pub(crate) fn unix_now() -> i64 {
@@ -97,6 +115,8 @@ impl AppState {
             stripe.clone(),
             i64::try_from(config.reconcile_interval_ms).unwrap_or(i64::MAX),
         ));
+        let return_links = return_links::ReturnLinks::open(&events).await?;
+        let links = config.links()?.map(Arc::new);
         let webhook = match secrets.webhook_secret.as_deref() {
             Some(s) => Some(Arc::new(
                 webhook::WebhookVerifier::new(s, webhook::DEFAULT_TOLERANCE_SECS).map_err(|e| e.to_string())?,
@@ -112,6 +132,12 @@ impl AppState {
             proxies: client_addr::TrustedProxies::parse(&config.trusted_proxies)?,
             webhook,
             webhook_slots: Arc::new(tokio::sync::Semaphore::new(cores)),
+            page_limiter: rate_limit::RateLimiter::new(links.as_ref().map_or(1, |l| l.page_rate_limit_per_minute)),
+            well_known: well_known::WellKnown::new(links.as_deref()),
+            links,
+            return_links,
+            metrics: Arc::new(metrics::Metrics::default()),
+            readiness: health::ReadinessCache::default(),
             config,
             secrets,
             stripe,
@@ -130,19 +156,35 @@ pub const WEBHOOK_PATH: &str = "/webhooks/stripe";
 /// bucket.
 pub fn router(state: Arc<AppState>) -> Router {
     let timeout = Duration::from_millis(state.config.request_timeout_ms);
-    Router::new()
-        .route("/v1/checkout/sessions", post(routes::create))
+    let mut app = Router::new();
+    if let Some(links) = state.links.clone() {
+        app = app
+            .route(&format!("{}/success", links.path), get(return_page::success))
+            .route(&format!("{}/cancel", links.path), get(return_page::cancel));
+    }
+    let metrics = state.metrics.clone();
+    app.route("/v1/checkout/sessions", post(routes::create))
         .route("/v1/checkout/sessions/{id}", get(routes::retrieve))
         .route("/v1/checkout/sessions/{id}/expire", post(routes::expire))
         .route("/v1/checkout/sessions/{id}/line_items", get(routes::line_items))
         .route(WEBHOOK_PATH, post(routes::webhook))
         .route("/v1/purchases", get(purchases::list))
+        .route(
+            well_known::AASA_PATH,
+            get(|State(s): State<Arc<AppState>>| async move { s.well_known.aasa_response() }),
+        )
+        .route(
+            well_known::ASSETLINKS_PATH,
+            get(|State(s): State<Arc<AppState>>| async move { s.well_known.assetlinks_response() }),
+        )
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .fallback(|| async {
             stripe_error::ApiError::new(404, "invalid_request_error", "Unrecognized request URL.", None, None)
         })
         .layer(axum::middleware::from_fn_with_state(state.clone(), limit_by_address))
         .layer(axum::middleware::from_fn(move |req: Request, next: Next| {
-            access_log(req, next, timeout)
+            access_log(req, next, timeout, metrics.clone())
         }))
         .with_state(state)
 }
@@ -150,26 +192,39 @@ pub fn router(state: Arc<AppState>) -> Router {
 /// The per-address limit, before anything else looks at the request (authentication
 /// included): webhook deliveries and API calls have separate buckets.
 async fn limit_by_address(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
-    let client = client_addr::rate_key(state.proxies.client(peer, req.headers()));
-    let limiter = if req.uri().path() == WEBHOOK_PATH {
-        &state.webhook_limiter
+    let client = client_key(&state, &req);
+    let (limiter, bucket) = if req.uri().path() == WEBHOOK_PATH {
+        (&state.webhook_limiter, "webhook_address")
     } else {
-        &state.address_limiter
+        (&state.address_limiter, "address")
     };
     if !limiter.allow(&client) {
+        state.metrics.rate_limited(bucket);
         tracing::warn!(client = %client, path = %req.uri().path(), "rate limited by address");
         return stripe_error::ApiError::rate_limited("Too many requests from this address.").into_response();
     }
     next.run(req).await
 }
 
-/// Bounds each request and logs method, path, status and duration (never headers or bodies).
-async fn access_log(req: Request, next: Next, timeout: Duration) -> Response {
+/// The rate-limit key of the client that sent `req`: its address (IPv6 by /64), believing
+/// `X-Forwarded-For` only from trusted proxies.
+pub(crate) fn client_key(state: &AppState, req: &Request) -> IpAddr {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    client_addr::rate_key(state.proxies.client(peer, req.headers()))
+}
+
+/// Bounds each request, counts it by route template and status, and logs method, path (never
+/// the query: return links carry their state there), status and duration (never headers or
+/// bodies).
+async fn access_log(req: Request, next: Next, timeout: Duration, metrics: Arc<metrics::Metrics>) -> Response {
     let (method, path) = (req.method().clone(), req.uri().path().to_owned());
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
     let started = std::time::Instant::now();
     let resp = match tokio::time::timeout(timeout + Duration::from_secs(1), next.run(req)).await {
         Ok(r) => r,
@@ -177,15 +232,18 @@ async fn access_log(req: Request, next: Next, timeout: Duration) -> Response {
             stripe_error::ApiError::new(504, "api_error", "The request took too long.", None, None).into_response()
         }
     };
-    tracing::info!(%method, %path, status = resp.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
+    let took = started.elapsed();
+    metrics.request(&route, resp.status().as_u16(), took);
+    tracing::info!(%method, %path, status = resp.status().as_u16(), ms = took.as_millis() as u64, "request");
     resp
 }
 
 /// A running server (for tests and the demo): stops when dropped or on [`RunningServer::shutdown`].
 pub struct RunningServer {
     addr: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<()>>,
+    metrics_addr: Option<SocketAddr>,
+    stop: Option<tokio::sync::watch::Sender<bool>>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
     /// The state, for inspecting the event log in tests.
     pub state: Arc<AppState>,
     /// The outbox and reconciliation tasks (aborted when the server is dropped).
@@ -198,12 +256,17 @@ impl RunningServer {
         format!("http://{}", self.addr)
     }
 
+    /// `http://ADDR/metrics` when `metrics_listen` is set.
+    pub fn metrics_url(&self) -> Option<String> {
+        self.metrics_addr.map(|a| format!("http://{a}/metrics"))
+    }
+
     /// Stops accepting, lets in-flight requests finish, and waits.
     pub async fn shutdown(mut self) {
         if let Some(s) = self.stop.take() {
-            let _ = s.send(());
+            let _ = s.send(true);
         }
-        if let Some(t) = self.task.take() {
+        for t in self.tasks.drain(..) {
             let _ = t.await;
         }
         // Deliveries in flight end within the delivery timeout; nothing new is claimed.
@@ -215,7 +278,7 @@ impl RunningServer {
 impl Drop for RunningServer {
     fn drop(&mut self) {
         if let Some(s) = self.stop.take() {
-            let _ = s.send(());
+            let _ = s.send(true);
         }
     }
 }
@@ -233,8 +296,31 @@ pub async fn spawn_with_sink(
     secrets: Secrets,
     sink: Option<Arc<dyn outbox::FulfilmentSink>>,
 ) -> Result<RunningServer, String> {
-    let sink = match (sink, config.fulfilment_url.as_deref()) {
-        (Some(s), _) => Some(s),
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    serve_on(listener, config, secrets, sink).await
+}
+
+/// Serves on an already bound `listener` (`config.listen` is ignored), for callers that need
+/// the port before writing the configuration (a return base on loopback names it).
+pub async fn spawn_on(
+    listener: tokio::net::TcpListener,
+    config: ServerConfig,
+    secrets: Secrets,
+) -> Result<RunningServer, String> {
+    serve_on(listener, config, secrets, None).await
+}
+
+/// Where fulfilments go: the embedder's sink, else `fulfilment_url` signed with the secret from
+/// the environment (required then), else nowhere (recorded, not delivered).
+fn fulfilment_sink(
+    config: &ServerConfig,
+    secrets: &Secrets,
+    sink: Option<Arc<dyn outbox::FulfilmentSink>>,
+) -> Result<Option<Arc<dyn outbox::FulfilmentSink>>, String> {
+    match (sink, config.fulfilment_url.as_deref()) {
+        (Some(s), _) => Ok(Some(s)),
         (None, Some(url)) => {
             let secret = secrets
                 .fulfilment_secret
@@ -248,14 +334,32 @@ pub async fn spawn_with_sink(
                     )
                 })?;
             let timeout = Duration::from_millis(config.fulfilment_timeout_ms);
-            Some(Arc::new(outbox::HttpSink::new(url, secret, timeout)?) as Arc<dyn outbox::FulfilmentSink>)
+            Ok(Some(Arc::new(outbox::HttpSink::new(url, secret, timeout)?)))
         }
-        (None, None) => None,
-    };
-    let listener = tokio::net::TcpListener::bind(&config.listen)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+        (None, None) => Ok(None),
+    }
+}
+
+async fn serve_on(
+    listener: tokio::net::TcpListener,
+    config: ServerConfig,
+    secrets: Secrets,
+    sink: Option<Arc<dyn outbox::FulfilmentSink>>,
+) -> Result<RunningServer, String> {
+    let sink = fulfilment_sink(&config, &secrets, sink)?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let metrics_listener = match &config.metrics_listen {
+        Some(a) => Some(
+            tokio::net::TcpListener::bind(a)
+                .await
+                .map_err(|e| format!("cannot listen on {a} (metrics_listen): {e}"))?,
+        ),
+        None => None,
+    };
+    let metrics_addr = match &metrics_listener {
+        Some(l) => Some(l.local_addr().map_err(|e| e.to_string())?),
+        None => None,
+    };
     let state = AppState::new(config, secrets).await?;
     let app = router(state.clone());
     let c = &state.config;
@@ -265,16 +369,55 @@ pub async fn spawn_with_sink(
         max_header_bytes: c.max_header_bytes,
         keep_alive: c.keep_alive,
     };
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(serve::serve(listener, app, limits, async {
-        let _ = rx.await;
-    }));
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let mut tasks = vec![tokio::spawn(serve::serve(listener, app, limits, stopped(rx.clone())))];
+    if let Some(l) = metrics_listener {
+        let ops = ops_router(state.clone());
+        let limits = serve::ConnectionLimits {
+            max_connections: 16,
+            ..limits
+        };
+        tasks.push(tokio::spawn(serve::serve(l, ops, limits, stopped(rx))));
+    }
     let workers = fulfilment::Workers::start(&state.fulfilments, &state.config, sink)?;
     Ok(RunningServer {
         addr,
+        metrics_addr,
         stop: Some(tx),
-        task: Some(task),
+        tasks,
         state,
         workers,
     })
+}
+
+/// The metrics listener's router: `GET /metrics` (and the health checks, for probes that
+/// should not go through the public port).
+pub fn ops_router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics_handler))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .with_state(state)
+}
+
+async fn metrics_handler(State(state): State<Arc<AppState>>) -> Response {
+    let mut gauges = vec![metrics::Gauge {
+        name: "checkout_bridge_rate_limit_tracked_keys",
+        help: "Keys (users or addresses) with a rate-limit bucket, by limiter.",
+        labels: vec![("limiter", "address".into())],
+        value: state.address_limiter.tracked() as f64,
+    }];
+    gauges.extend(state.fulfilments.scrape().await);
+    let body = state.metrics.render(&gauges);
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
 }

@@ -1,19 +1,28 @@
 //! `checkout-bridge-server --config server.toml`: the reference backend.
 //!
 //! The Stripe key comes from `STRIPE_SECRET_KEY` (and the webhook secret from
-//! `STRIPE_WEBHOOK_SECRET`), never from the file. Logs go to stderr (`RUST_LOG` filters them).
+//! `STRIPE_WEBHOOK_SECRET`), never from the file. Logs go to stderr (`RUST_LOG` filters them;
+//! `log_format = "json"` writes one JSON object per line).
 
+use checkout_bridge_server::config::LogFormat;
 use checkout_bridge_server::{spawn, Secrets, ServerConfig};
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .with_writer(std::io::stderr)
-        .init();
     if let Err(e) = run().await {
         eprintln!("checkout-bridge-server: {e}");
         std::process::exit(1);
+    }
+}
+
+fn init_logs(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().flatten_event(true).with_current_span(false).init(),
     }
 }
 
@@ -33,9 +42,14 @@ async fn run() -> Result<(), String> {
     let path = path.ok_or("--config FILE.toml is required")?;
     let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
     let config = ServerConfig::from_toml(&text)?;
+    init_logs(config.log_format);
     let server = spawn(config, Secrets::from_env()?).await?;
     tracing::info!(url = %server.base_url(), "listening");
     println!("checkout-bridge-server listening on {}", server.base_url());
+    if let Some(m) = server.metrics_url() {
+        tracing::info!(url = %m, "metrics");
+        println!("checkout-bridge-server metrics on {m}");
+    }
     shutdown_signal().await;
     tracing::info!("shutting down");
     server.shutdown().await;

@@ -23,6 +23,7 @@ pub(crate) fn user(state: &AppState, headers: &HeaderMap) -> Result<String, ApiE
     let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
     let user = state.auth.user_for(auth)?;
     if !state.limiter.allow(&user) {
+        state.metrics.rate_limited("user");
         return Err(ApiError::rate_limited("Too many requests from this app user."));
     }
     Ok(user)
@@ -63,22 +64,36 @@ pub async fn create(State(state): State<Arc<AppState>>, req: Request) -> Res {
     let mut params = parse_create_form(&bytes)?;
     enforce(&state.config.policy, &user, &mut params)?;
     params.idempotency_key = idempotency_key(&user, &parts.headers);
-    let session = state.stripe.create_session(params).await?;
+    let return_urls = (params.success_url.clone(), params.cancel_url.clone());
+    let session = upstream(&state, "create", state.stripe.create_session(params)).await?;
     // Recorded before the app can open it, so every later signal about it is recognised; if
     // that fails the app gets an error, and its retry (same key) gets the same session back.
     state.fulfilments.register(&session, &user).await.map_err(|e| {
         tracing::error!(error = %e, session = %session.id, "session not registered");
         ApiError::new(500, "api_error", "The session could not be recorded.", None, None)
     })?;
+    crate::return_page::remember(&state, return_urls.0.as_deref(), return_urls.1.as_deref(), &session).await?;
     tracing::info!(user = %user, session = %session.id, "session created");
     Ok(Json(session).into_response())
 }
 
+/// Times one call to Stripe into the upstream histogram.
+async fn upstream<T>(
+    state: &AppState,
+    operation: &'static str,
+    call: impl std::future::Future<Output = Result<T, checkout_bridge::CheckoutError>>,
+) -> Result<T, checkout_bridge::CheckoutError> {
+    let started = std::time::Instant::now();
+    let r = call.await;
+    state
+        .metrics
+        .upstream(operation, crate::metrics::upstream_outcome(&r), started.elapsed());
+    r
+}
+
 /// Retrieves a session and hides it unless it was created for `user`.
 async fn owned(state: &AppState, user: &str, id: &str) -> Result<CheckoutSession, ApiError> {
-    let session = state
-        .stripe
-        .retrieve_session(id.to_owned())
+    let session = upstream(state, "retrieve", state.stripe.retrieve_session(id.to_owned()))
         .await
         .map_err(|e| match e {
             checkout_bridge::CheckoutError::NotFound { .. } | checkout_bridge::CheckoutError::InvalidInput { .. } => {
@@ -123,7 +138,7 @@ pub async fn expire(State(state): State<Arc<AppState>>, Path(id): Path<String>, 
             None,
         ));
     }
-    let expired = state.stripe.expire_session(id).await?;
+    let expired = upstream(&state, "expire", state.stripe.expire_session(id)).await?;
     tracing::info!(user = %user, session = %expired.id, "session expired");
     Ok(Json(expired).into_response())
 }
@@ -132,7 +147,7 @@ pub async fn expire(State(state): State<Arc<AppState>>, Path(id): Path<String>, 
 pub async fn line_items(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Res {
     let user = user(&state, &headers)?;
     owned(&state, &user, &id).await?;
-    let items = state.stripe.list_line_items(id.clone()).await?;
+    let items = upstream(&state, "line_items", state.stripe.list_line_items(id.clone())).await?;
     Ok(Json(serde_json::json!({
         "object": "list",
         "data": items,
@@ -160,6 +175,7 @@ pub async fn webhook(State(state): State<Arc<AppState>>, headers: HeaderMap, raw
     let refused = |e: WebhookError| {
         // The reason only: never the header or the payload, which may carry customer details.
         tracing::warn!(reason = %e, "webhook refused");
+        state.metrics.webhook("refused");
         ApiError::invalid(e.to_string(), None, Some("webhook_signature"))
     };
     let mut signatures = headers.get_all("stripe-signature").iter();
@@ -169,7 +185,10 @@ pub async fn webhook(State(state): State<Arc<AppState>>, headers: HeaderMap, raw
     };
     let parsed = verifier.precheck(signature, crate::unix_now()).map_err(refused)?;
     let bytes = body(&state, raw).await?;
-    let busy = || ApiError::new(503, "api_error", "The webhook could not be verified now.", None, None);
+    let busy = || {
+        state.metrics.webhook("unavailable");
+        ApiError::new(503, "api_error", "The webhook could not be verified now.", None, None)
+    };
     let permit = state.webhook_slots.clone().acquire_owned().await.map_err(|_| busy())?;
     let payload = bytes.clone();
     let event = tokio::task::spawn_blocking(move || {
@@ -179,6 +198,7 @@ pub async fn webhook(State(state): State<Arc<AppState>>, headers: HeaderMap, raw
     .await
     .map_err(|_| busy())?
     .map_err(refused)?;
+    state.metrics.webhook("verified");
     state.fulfilments.on_event(&event).await.map_err(|e| {
         tracing::error!(error = %e, event = %event.id, "webhook not acted on");
         // 5xx makes Stripe redeliver later.

@@ -1,7 +1,7 @@
 /*
  * Smoke test of the C ABI that the Swift bindings call, against the real library.
  *
- * Built and run by scripts/swift-check.sh, which
+ * Built and run by scripts/ios-check.sh, which
  *   - includes bindings/swift/CheckoutBridgeFFI.h the way the modulemap does (stdint/stdbool
  *     first; _Nullable/_Nonnull, clang nullability qualifiers, defined away for gcc),
  *   - generates ffi_smoke_expected.h from bindings/swift/CheckoutBridge.swift: the contract

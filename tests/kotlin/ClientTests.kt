@@ -8,13 +8,15 @@ import io.checkoutbridge.LineItemPrice
 import io.checkoutbridge.PaymentStatus
 import io.checkoutbridge.SessionStatus
 import kotlinx.coroutines.async
-import kotlinx.coroutines.delay
+import kotlinx.coroutines.test.runTest
+import org.junit.jupiter.api.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertNotNull
 import kotlin.test.assertTrue
 
-fun registerClientTests(t: Tests) {
-    t.test("client: createSession returns an open, unpaid session with a hosted url") {
+class ClientTests : EmulatorTest() {
+    @Test
+    fun `createSession returns an open, unpaid session with a hosted url`() = runTest {
         val client = newClient()
         val s = client.createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL).copy(clientReferenceId = "order-42"))
         assertTrue(s.id.isNotEmpty(), "id")
@@ -35,7 +37,8 @@ fun registerClientTests(t: Tests) {
         assertEquals(false, s.livemode)
     }
 
-    t.test("client: retrieveSession returns what was created") {
+    @Test
+    fun `retrieveSession returns what was created`() = runTest {
         val client = newClient()
         val created = client.createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL, amount = 4321))
         val got = client.retrieveSession(created.id)
@@ -45,7 +48,8 @@ fun registerClientTests(t: Tests) {
         assertEquals(SessionStatus.Open, got.status)
     }
 
-    t.test("client: expireSession makes the session expired, also on retrieve") {
+    @Test
+    fun `expireSession makes the session expired, also on retrieve`() = runTest {
         val client = newClient()
         val created = client.createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL))
         val expired = client.expireSession(created.id)
@@ -56,7 +60,8 @@ fun registerClientTests(t: Tests) {
         expectError<CheckoutException.Api>("400") { client.expireSession(created.id) }
     }
 
-    t.test("client: listLineItems returns every item with amounts") {
+    @Test
+    fun `listLineItems returns every item with amounts`() = runTest {
         val client = newClient()
         val params = tshirt(SHOP_SUCCESS, SHOP_CANCEL).let {
             it.copy(
@@ -74,12 +79,13 @@ fun registerClientTests(t: Tests) {
         assertTrue(items.all { it.currency == "usd" })
     }
 
-    t.test("client: waitForFinalStatus returns once the session is completed elsewhere") {
+    @Test
+    fun `waitForFinalStatus returns once the session is completed elsewhere`() = runTest {
         val client = newClient()
         val s = client.createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL))
         val started = System.nanoTime()
         val waiting = async { client.waitForFinalStatus(s.id, 15_000L) }
-        delay(700)
+        realDelay(700) // real time: the wait happens on the library's side
         assertTrue(waiting.isActive, "waitForFinalStatus returned while the session was still open")
         Emulator.complete(s.id, paid = true)
         val done = waiting.await()
@@ -89,7 +95,8 @@ fun registerClientTests(t: Tests) {
         assertTrue(ms in 700..10_000, "waited $ms ms")
     }
 
-    t.test("client: waitForFinalStatus times out on a session nobody pays") {
+    @Test
+    fun `waitForFinalStatus times out on a session nobody pays`() = runTest {
         val client = newClient()
         val s = client.createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL))
         val e = expectError<CheckoutException.Timeout>("600") { client.waitForFinalStatus(s.id, 600L) }

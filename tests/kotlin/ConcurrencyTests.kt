@@ -11,16 +11,18 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.coroutineScope
-import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
 import java.util.concurrent.ConcurrentLinkedQueue
 import kotlin.concurrent.thread
+import kotlinx.coroutines.test.runTest
+import org.junit.jupiter.api.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertTrue
 
-fun registerConcurrencyTests(t: Tests) {
-    t.test("concurrency: synchronous calls on 4 threads, successes and errors interleaved, never mixed up") {
+class ConcurrencyTests : EmulatorTest() {
+    @Test
+    fun `synchronous calls on 4 threads, successes and errors interleaved, never mixed up`() = runTest {
         val failures = ConcurrentLinkedQueue<String>()
         val workers = (0 until 4).map { n ->
             thread(name = "sync-caller-$n") {
@@ -45,7 +47,8 @@ fun registerConcurrencyTests(t: Tests) {
         assertTrue(failures.isEmpty(), failures.take(5).joinToString("; "))
     }
 
-    t.test("concurrency: cancelling a coroutine stuck on a slow request returns within 1 s") {
+    @Test
+    fun `cancelling a coroutine stuck on a slow request returns within 1 s`() = runTest {
         val client = newClient(timeoutMs = 30_000L)
         val s = client.createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL))
         Emulator.fault("""{"kind":"delay","delay_ms":10000,"count":1,"method":"GET"}""")
@@ -60,7 +63,7 @@ fun registerConcurrencyTests(t: Tests) {
                 "failed: $e"
             }
         }
-        delay(500) // the request is now in flight, held by the emulator for 10 s
+        realDelay(500) // the request is now in flight, held by the emulator for 10 s
         assertTrue(job.isActive, "request finished early: $outcome")
         val started = System.nanoTime()
         job.cancel()
@@ -73,7 +76,8 @@ fun registerConcurrencyTests(t: Tests) {
         assertEquals(s.id, again.id)
     }
 
-    t.test("concurrency: 100 concurrent retrieveSession calls on Dispatchers.Default") {
+    @Test
+    fun `100 concurrent retrieveSession calls on Dispatchers Default`() = runTest {
         val client = newClient()
         val s = client.createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL))
         val before = Emulator.requestCount()
@@ -85,7 +89,8 @@ fun registerConcurrencyTests(t: Tests) {
         assertEquals(before + 100, Emulator.requestCount(), "every call reached the emulator")
     }
 
-    t.test("concurrency: 20 concurrent checkouts through one CheckoutFlow") {
+    @Test
+    fun `20 concurrent checkouts through one CheckoutFlow`() = runTest {
         val flow = newFlow("parallel")
         val pendings = coroutineScope { (1..20).map { async(Dispatchers.Default) { flow.start(tshirt()) } }.awaitAll() }
         assertEquals(20, pendings.map { it.sessionId }.toSet().size)

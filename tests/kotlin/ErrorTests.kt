@@ -14,11 +14,14 @@ import io.checkoutbridge.parseReturnUrl
 import io.checkoutbridge.validateCredential
 import java.io.File
 import java.net.ServerSocket
+import kotlinx.coroutines.test.runTest
+import org.junit.jupiter.api.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertTrue
 
-fun registerErrorTests(t: Tests) {
-    t.test("error: InvalidInput from local validation, nothing sent") {
+class ErrorTests : EmulatorTest() {
+    @Test
+    fun `InvalidInput from local validation, nothing sent`() = runTest {
         val client = newClient()
         val before = Emulator.requestCount()
         val e = expectError<CheckoutException.InvalidInput>("line_items[0][quantity]") {
@@ -42,26 +45,29 @@ fun registerErrorTests(t: Tests) {
         assertEquals(before, Emulator.requestCount(), "local validation must not send requests")
     }
 
-    t.test("error: Authentication with a malformed key (401)") {
+    @Test
+    fun `Authentication with a malformed key (401)`() = runTest {
         // Passes the library's shape check (sk_, printable) but not Stripe's key format.
         val badKey = "sk_test_KotlinSuiteSecret4242-not.valid"
         val client = newClient(key = badKey)
         val e = expectError<CheckoutException.Authentication>("401") { client.retrieveSession("cs_test_whatever") }
         assertEquals(401, e.details.status)
-        assertTrue(!e.message!!.contains(badKey) && !e.message!!.contains("not.valid"), e.message)
+        assertTrue(!e.message.contains(badKey) && !e.message.contains("not.valid"), e.message)
         assertTrue(e.details.requestId?.startsWith("req_") == true, "request id: ${e.details.requestId}")
     }
 
-    t.test("error: NotFound for an unknown session (404)") {
+    @Test
+    fun `NotFound for an unknown session (404)`() = runTest {
         val e = expectError<CheckoutException.NotFound>("404", "resource_missing") { newClient().retrieveSession("cs_test_does_not_exist") }
         assertEquals("resource_missing", e.details.code)
         assertEquals(404, e.details.status)
         // `message` names the details by their readable form (ApiErrorDetails exports Display).
-        assertTrue(e.message!!.startsWith("details=HTTP 404 invalid_request_error (resource_missing)"), e.message)
+        assertTrue(e.message.startsWith("details=HTTP 404 invalid_request_error (resource_missing)"), e.message)
         assertTrue(e.details.toString().startsWith("HTTP 404"), e.details.toString())
     }
 
-    t.test("error: Api for a request Stripe rejects (400)") {
+    @Test
+    fun `Api for a request Stripe rejects (400)`() = runTest {
         val params = tshirt(SHOP_SUCCESS, SHOP_CANCEL).copy(lineItems = listOf(LineItemParams(LineItemPrice.Price("price_does_not_exist"), 1)))
         val e = expectError<CheckoutException.Api>("400", "price_does_not_exist") { newClient().createSession(params) }
         assertEquals(400, e.details.status)
@@ -69,7 +75,8 @@ fun registerErrorTests(t: Tests) {
         assertEquals("resource_missing", e.details.code)
     }
 
-    t.test("error: RateLimited (429 fault)") {
+    @Test
+    fun `RateLimited (429 fault)`() = runTest {
         val client = newClient()
         val s = client.createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL))
         Emulator.fault("""{"kind":"status","status":429,"count":1}""")
@@ -78,14 +85,16 @@ fun registerErrorTests(t: Tests) {
         assertEquals(s.id, client.retrieveSession(s.id).id, "the fault was for one request only")
     }
 
-    t.test("error: Permission (403 fault)") {
+    @Test
+    fun `Permission (403 fault)`() = runTest {
         Emulator.fault("""{"kind":"status","status":403,"count":1,"message":"This key may not create sessions."}""")
         expectError<CheckoutException.Permission>("403", "may not create sessions") {
             newClient().createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL))
         }
     }
 
-    t.test("error: IdempotencyConflict (409 fault) and a reused key with other params") {
+    @Test
+    fun `IdempotencyConflict (409 fault) and a reused key with other params`() = runTest {
         Emulator.fault("""{"kind":"status","status":409,"count":1}""")
         expectError<CheckoutException.IdempotencyConflict>("409") { newClient().createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL)) }
         // The real thing: same Idempotency-Key, different parameters -> 400 idempotency_error.
@@ -99,13 +108,15 @@ fun registerErrorTests(t: Tests) {
         assertEquals("idempotency_error", e.details.errorType)
     }
 
-    t.test("error: Network when nothing listens on the port") {
+    @Test
+    fun `Network when nothing listens on the port`() = runTest {
         val port = ServerSocket(0).use { it.localPort }
         val client = newClient(baseUrl = "http://127.0.0.1:$port", maxRetries = 0)
         expectError<CheckoutException.Network>("connect") { client.retrieveSession("cs_test_1") }
     }
 
-    t.test("error: Timeout on a delayed response") {
+    @Test
+    fun `Timeout on a delayed response`() = runTest {
         val client = newClient(timeoutMs = 300L, maxRetries = 0)
         val s = newClient().createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL))
         Emulator.fault("""{"kind":"delay","delay_ms":5000,"count":1}""")
@@ -116,7 +127,8 @@ fun registerErrorTests(t: Tests) {
         assertTrue(ms < 3_000, "timed out after $ms ms")
     }
 
-    t.test("error: InvalidReturnUrl for a foreign link and an unknown state") {
+    @Test
+    fun `InvalidReturnUrl for a foreign link and an unknown state`() = runTest {
         expectError<CheckoutException.InvalidReturnUrl>("scheme") {
             parseReturnUrl("https://evil.example/checkout/success?session_id=cs_1&state=0123456789abcdef0123456789abcdef", RETURN_BASE)
         }
@@ -126,7 +138,8 @@ fun registerErrorTests(t: Tests) {
         }
     }
 
-    t.test("error: SessionMismatch when Stripe's amount differs from the created one") {
+    @Test
+    fun `SessionMismatch when Stripe's amount differs from the created one`() = runTest {
         val flow = newFlow("mismatch")
         val pending = flow.start(tshirt())
         val link = Emulator.clickOnHostedPage(pending.url, "Pay")
@@ -139,7 +152,8 @@ fun registerErrorTests(t: Tests) {
         }
     }
 
-    t.test("error: Storage when the store directory is a regular file") {
+    @Test
+    fun `Storage when the store directory is a regular file`() = runTest {
         val file = File.createTempFile("cb-kotlin-store", ".txt").apply { deleteOnExit() }
         expectError<CheckoutException.Storage>("store") { openFileStore(file.absolutePath) }
         // Also through CheckoutFlow.start when the store cannot be written: a directory sits
@@ -150,14 +164,15 @@ fun registerErrorTests(t: Tests) {
         expectError<CheckoutException.Storage>("write") { flow.start(tshirt()) }
     }
 
-    t.test("error: LiveKeyOnDevice from validateCredential(onDevice = true), as an app's CI would check") {
+    @Test
+    fun `LiveKeyOnDevice from validateCredential(onDevice = true), as an app's CI would check`() = runTest {
         // The JVM is not a device, so the client itself accepts live keys here; the exported
         // check applies the Android/iOS rule on request.
         val live = "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc"
         val e = expectError<CheckoutException.LiveKeyOnDevice>("server") {
             validateCredential(Credential.SecretKey(live), onDevice = true)
         }
-        assertTrue(!e.message!!.contains(live) && !e.toString().contains(live), e.toString())
+        assertTrue(!e.message.contains(live) && !e.toString().contains(live), e.toString())
         validateCredential(Credential.SecretKey(live), onDevice = false)
         validateCredential(Credential.SecretKey(TEST_KEY), onDevice = true)
         validateCredential(Credential.Backend("sk_live_looks_like_a_key"), onDevice = true)

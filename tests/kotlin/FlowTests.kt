@@ -8,6 +8,8 @@ import io.checkoutbridge.PaymentStatus
 import io.checkoutbridge.SessionStatus
 import io.checkoutbridge.openFileStore
 import java.nio.file.Files
+import kotlinx.coroutines.test.runTest
+import org.junit.jupiter.api.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertTrue
 
@@ -17,8 +19,9 @@ fun tempDir(tag: String): String = Files.createTempDirectory("cb-kotlin-$tag-").
 
 fun newFlow(tag: String): CheckoutFlow = CheckoutFlow(newClient(), RETURN_BASE, openFileStore(tempDir(tag)))
 
-fun registerFlowTests(t: Tests) {
-    t.test("flow: Pay on the hosted page -> PAID") {
+class FlowTests : EmulatorTest() {
+    @Test
+    fun `Pay on the hosted page gives PAID`() = runTest {
         val flow = newFlow("paid")
         val pending = flow.start(tshirt())
         assertTrue(pending.url.startsWith(Emulator.baseUrl), pending.url)
@@ -34,7 +37,8 @@ fun registerFlowTests(t: Tests) {
         assertEquals(PaymentOutcome.PAID, flow.handleReturnUrl(link).outcome)
     }
 
-    t.test("flow: Pay later -> PROCESSING") {
+    @Test
+    fun `Pay later gives PROCESSING`() = runTest {
         val flow = newFlow("later")
         val pending = flow.start(tshirt())
         val link = Emulator.clickOnHostedPage(pending.url, "Pay later")
@@ -48,7 +52,8 @@ fun registerFlowTests(t: Tests) {
         assertEquals(PaymentOutcome.PAID, flow.resolvePending(pending.sessionId).outcome)
     }
 
-    t.test("flow: Cancel -> CANCELED and the session is expired") {
+    @Test
+    fun `Cancel gives CANCELED and the session is expired`() = runTest {
         val flow = newFlow("cancel")
         val pending = flow.start(tshirt())
         val link = Emulator.clickOnHostedPage(pending.url, "Cancel")
@@ -59,7 +64,8 @@ fun registerFlowTests(t: Tests) {
         assertEquals(SessionStatus.Expired, newClient().retrieveSession(pending.sessionId).status)
     }
 
-    t.test("flow: expired via the control endpoint -> EXPIRED") {
+    @Test
+    fun `expired via the control endpoint gives EXPIRED`() = runTest {
         val flow = newFlow("expired")
         val pending = flow.start(tshirt())
         Emulator.expire(pending.sessionId)
@@ -69,7 +75,8 @@ fun registerFlowTests(t: Tests) {
         assertTrue(flow.pending().isEmpty())
     }
 
-    t.test("flow: returning without paying -> OPEN, still pending") {
+    @Test
+    fun `returning without paying gives OPEN, still pending`() = runTest {
         val flow = newFlow("open")
         val pending = flow.start(tshirt())
         // A success link for a session that was never paid (e.g. forged): the flow asks Stripe.

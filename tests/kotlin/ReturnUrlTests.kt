@@ -6,13 +6,16 @@ import io.checkoutbridge.ReturnBase
 import io.checkoutbridge.ReturnKind
 import io.checkoutbridge.buildReturnUrls
 import io.checkoutbridge.parseReturnUrl
+import kotlinx.coroutines.test.runTest
+import org.junit.jupiter.api.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertNotEquals
 import kotlin.test.assertNull
 import kotlin.test.assertTrue
 
-fun registerReturnUrlTests(t: Tests) {
-    t.test("return url: a prepared ReturnBase routes links (percent-encoding, :443, host case) and names its parts") {
+class ReturnUrlTests : EmulatorTest() {
+    @Test
+    fun `a prepared ReturnBase routes links (percent-encoding, port 443, host case) and names its parts`() = runTest {
         val state = buildReturnUrls(RETURN_BASE).state
         ReturnBase("https://Shop.Example:443/checkout/").use { base ->
             assertEquals("https://shop.example/checkout", base.toString())
@@ -29,7 +32,8 @@ fun registerReturnUrlTests(t: Tests) {
         expectError<CheckoutException.InvalidInput>("return_base") { ReturnBase("javascript://x") }
     }
 
-    t.test("return url: build then parse round trip (app scheme and https)") {
+    @Test
+    fun `build then parse round trip (app scheme and https)`() = runTest {
         for (base in listOf("myapp://checkout", "https://shop.example/app/checkout")) {
             val urls = buildReturnUrls(base)
             assertTrue(Regex("[0-9a-f]{32}").matches(urls.state), "state ${urls.state}")
@@ -49,7 +53,8 @@ fun registerReturnUrlTests(t: Tests) {
         assertNotEquals(buildReturnUrls("myapp://checkout").state, buildReturnUrls("myapp://checkout").state, "fresh nonce each time")
     }
 
-    t.test("return url: hostile links are rejected") {
+    @Test
+    fun `hostile links are rejected`() = runTest {
         val base = "myapp://checkout"
         val state = buildReturnUrls(base).state
         val hostile = listOf(
@@ -73,7 +78,7 @@ fun registerReturnUrlTests(t: Tests) {
         val e = expectError<CheckoutException.InvalidReturnUrl>("host") {
             parseReturnUrl("myapp://evil/success?session_id=cs_secretish_123&state=$state", base)
         }
-        assertTrue(!e.message!!.contains("cs_secretish_123"), e.message)
+        assertTrue(!e.message.contains("cs_secretish_123"), e.message)
         // And a bad base is an input error, not a return-URL error.
         expectError<CheckoutException.InvalidInput>("return_base") { parseReturnUrl("myapp://checkout/cancel?state=$state", "javascript:x") }
     }

@@ -14,6 +14,8 @@ import java.util.concurrent.ConcurrentLinkedQueue
 import java.util.concurrent.atomic.AtomicInteger
 import java.util.concurrent.locks.ReentrantLock
 import kotlin.concurrent.withLock
+import kotlinx.coroutines.test.runTest
+import org.junit.jupiter.api.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertNull
 import kotlin.test.assertTrue
@@ -75,8 +77,9 @@ class ReentrantStore(private val inner: MemoryStore = MemoryStore()) : PendingSt
     }
 }
 
-fun registerStoreTests(t: Tests) {
-    t.test("store: a Kotlin store calling back into Rust (ok and error) while Rust calls it") {
+class StoreTests : EmulatorTest() {
+    @Test
+    fun `a Kotlin store calling back into Rust (ok and error) while Rust calls it`() = runTest {
         val store = ReentrantStore()
         val flow = CheckoutFlow(newClient(), RETURN_BASE, store)
         val started = flow.start(tshirt())
@@ -91,7 +94,8 @@ fun registerStoreTests(t: Tests) {
         assertTrue(store.problems.isEmpty(), store.problems.take(3).joinToString("; "))
     }
 
-    t.test("store: a Kotlin PendingStore drives a full paid round trip") {
+    @Test
+    fun `a Kotlin PendingStore drives a full paid round trip`() = runTest {
         val store = MemoryStore()
         val flow = CheckoutFlow(newClient(), RETURN_BASE, store)
         val pending = flow.start(tshirt())
@@ -111,7 +115,8 @@ fun registerStoreTests(t: Tests) {
         assertTrue(store.savesViaRust, "save was called through UniFFI's callback vtable")
     }
 
-    t.test("store: a CheckoutException thrown by the Kotlin store reaches the caller") {
+    @Test
+    fun `a CheckoutException thrown by the Kotlin store reaches the caller`() = runTest {
         val store = MemoryStore().apply { failSaves = true }
         val flow = CheckoutFlow(newClient(), RETURN_BASE, store)
         val before = Emulator.requestCount()
@@ -123,7 +128,8 @@ fun registerStoreTests(t: Tests) {
         assertTrue(Regex("\"path\":\\s*\"/v1/checkout/sessions/[^\"]+/expire\"").containsMatchIn(log), "expected an expire request: $log")
     }
 
-    t.test("store: any other exception from the Kotlin store becomes Storage, not a panic") {
+    @Test
+    fun `any other exception from the Kotlin store becomes Storage, not a panic`() = runTest {
         val store = MemoryStore().apply { crashSaves = true }
         val flow = CheckoutFlow(newClient(), RETURN_BASE, store)
         val before = Emulator.requestCount()
@@ -132,7 +138,8 @@ fun registerStoreTests(t: Tests) {
         assertEquals(before + 2, Emulator.requestCount())
     }
 
-    t.test("store: openFileStore survives reopening") {
+    @Test
+    fun `openFileStore survives reopening`() = runTest {
         val dir = tempDir("reopen")
         val flow = CheckoutFlow(newClient(), RETURN_BASE, openFileStore(dir))
         val pending = flow.start(tshirt())

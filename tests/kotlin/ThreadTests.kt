@@ -3,7 +3,8 @@
 package io.checkoutbridge.tests
 
 import io.checkoutbridge.PaymentOutcome
-import kotlinx.coroutines.delay
+import kotlinx.coroutines.test.runTest
+import org.junit.jupiter.api.Test
 import java.io.File
 import kotlin.test.assertEquals
 import kotlin.test.assertTrue
@@ -33,13 +34,14 @@ suspend fun awaitNoBlockingThreads(limitMs: Long): Long {
     while (libraryThreads().blocking > 0) {
         val waited = (System.nanoTime() - started) / 1_000_000
         if (waited > limitMs) return waited
-        delay(100)
+        realDelay(100)
     }
     return (System.nanoTime() - started) / 1_000_000
 }
 
-fun registerThreadTests(t: Tests) {
-    t.test("threads: round trips with the file store add 1 I/O thread; store calls borrow 1 blocking-pool thread for 10 s") {
+class ThreadTests : EmulatorTest() {
+    @Test
+    fun `round trips with the file store add 1 I-O thread, store calls borrow 1 blocking-pool thread for 10 s`() = runTest(timeout = kotlin.time.Duration.parse("2m")) {
         // Threads left by earlier tests in this JVM: let tokio's blocking pool go idle first.
         awaitNoBlockingThreads(15_000)
         val before = libraryThreads()

@@ -276,27 +276,11 @@ interface UniffiRustCallStatusErrorHandler<E> {
 // synchronize itself
 
 // Call a rust function that returns a Result<>.  Pass in the Error class companion that corresponds to the Err
-// checkout-bridge: call statuses are reused per thread (scripts/patch_kotlin_bindings.py says
-// why and why it is safe); constructing a JNA Structure per call dominated small calls.
-// (A subclass, not ThreadLocal.withInitial: that needs Android API 26 and the library supports 24.)
-internal val uniffiCallStatusPool = object : ThreadLocal<ArrayDeque<UniffiRustCallStatus>>() {
-    override fun initialValue() = ArrayDeque<UniffiRustCallStatus>()
-}
-
 private inline fun <U, E: kotlin.Exception> uniffiRustCallWithError(errorHandler: UniffiRustCallStatusErrorHandler<E>, callback: (UniffiRustCallStatus) -> U): U {
-    val pool = uniffiCallStatusPool.get()
-    val status = pool.removeLastOrNull() ?: UniffiRustCallStatus()
-    status.code = UNIFFI_CALL_SUCCESS
-    status.error_buf.capacity = 0
-    status.error_buf.len = 0
-    status.error_buf.data = null
-    try {
-        val return_value = callback(status)
-        uniffiCheckCallStatus(errorHandler, status)
-        return return_value
-    } finally {
-        pool.addLast(status)
-    }
+    var status = UniffiRustCallStatus()
+    val return_value = callback(status)
+    uniffiCheckCallStatus(errorHandler, status)
+    return return_value
 }
 
 // Check UniffiRustCallStatus and throw an error if the call wasn't successful

@@ -1,6 +1,6 @@
 // The platform-independent part of the Android layer: which incoming links are ours, and the
 // "came back without a link" state machine. This file must not import android.*: it is compiled
-// and tested on the desktop JVM by scripts/platform-check.sh (android/jvm-test/).
+// and tested on the desktop JVM without Android (android/jvm-test/, jvm/android/pom.xml).
 package io.checkoutbridge.android
 
 import io.checkoutbridge.CheckoutException

@@ -1,5 +1,5 @@
-// Test harness shared by the Kotlin tests and the Kotlin benchmark: starts one stripe-emulator
-// process per JVM and talks to its hosted page and /_emulator/ control endpoints over HTTP.
+// The emulator the Kotlin tests run against: one stripe-emulator process per test JVM, its hosted
+// page and /_emulator/ control endpoints over HTTP, and the fixtures every test uses.
 package io.checkoutbridge.tests
 
 import io.checkoutbridge.CheckoutClient
@@ -7,6 +7,7 @@ import io.checkoutbridge.ClientConfig
 import io.checkoutbridge.Credential
 import io.checkoutbridge.SimpleCheckout
 import io.checkoutbridge.simpleCheckoutParams
+import org.junit.jupiter.api.AfterEach
 import java.io.File
 import java.net.URI
 import java.net.http.HttpClient
@@ -116,3 +117,14 @@ fun tshirt(successUrl: String? = null, cancelUrl: String? = null, amount: Long =
 
 const val SHOP_SUCCESS = "https://shop.example/ok?session_id={CHECKOUT_SESSION_ID}"
 const val SHOP_CANCEL = "https://shop.example/cancel"
+
+/**
+ * Base of the test classes that talk to the emulator: a test that left faults queued must not
+ * break the next one.
+ */
+abstract class EmulatorTest {
+    @AfterEach
+    fun clearEmulatorFaults() {
+        runCatching { Emulator.clearFaults() }
+    }
+}

@@ -1,92 +1,57 @@
 #!/usr/bin/env bash
-# Swift-side checks that run without a Swift toolchain:
-#   1. every Swift file in bindings/swift/ (and ios/, if present) parses with tree-sitter-swift
-#      (scripts/swift_syntax_check.py; Python wheels in a venv at .tools/venv);
-#   2. the checker really rejects broken Swift: deliberately broken copies of
-#      CheckoutBridge.swift in a temp dir must fail;
-#   3. the generated C header compiles with gcc the way the modulemap includes it, and every
-#      function it declares is exported by the library;
-#   4. tests/c/ffi_smoke.c, linked against target/debug/libcheckout_bridge.so, calls the
-#      library through the UniFFI C ABI: contract version and API checksums as the Swift
-#      bindings expect them, parse_return_url on a valid and on hostile links,
-#      build_return_urls.
+# Checks of the iOS side that run on this Linux machine, which has no Swift toolchain or Xcode:
 #
-# Usage: scripts/swift-check.sh   (from anywhere inside the repository)
-# Installs what is missing (the pinned wheels), exits non-zero if any check fails, and ends
-# with the line `swift-c: N passed, M failed`.
+#   1. every Swift file (the generated bindings/swift and ios/) parses with tree-sitter-swift
+#      (scripts/swift_syntax_check.py), and the checker rejects deliberately broken copies of the
+#      generated CheckoutBridge.swift and of ios/'s CheckoutPresenter.swift. This is the one place
+#      Swift syntax is checked;
+#   2. the generated C header compiles with gcc the way the modulemap includes it, and every
+#      function it declares is exported by the library;
+#   3. tests/c/ffi_smoke.c, linked against target/debug/libcheckout_bridge.so, calls the library
+#      through the UniFFI C ABI the Swift bindings use: contract version and API checksums as the
+#      Swift bindings expect them, parse_return_url on a valid and on hostile links, build_return_urls;
+#   4. `cargo check --lib --target aarch64-apple-ios` (CARGO_TARGET_DIR=target/cross; ring's C with
+#      Debian's clang, freestanding, and a stub SDK header; nothing is linked);
+#   5. ios/build-xcframework.sh: bash -n, shellcheck, its --dry-run commands, and that it refuses
+#      to run for real off macOS; README's Swift names exist; the CI workflow's macOS job runs it.
+#
+# Usage: scripts/ios-check.sh   (after scripts/bootstrap.sh; scripts/test.sh runs both)
+# Ends with `ios: N passed, M failed`; exits non-zero if any check fails.
 set -uo pipefail
-cd "$(dirname "$0")/.."
-root=$PWD
+cd "$(dirname "$0")/.." || exit
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
-# Versions verified to parse the generated bindings (with the two narrow workarounds that
-# scripts/swift_syntax_check.py documents).
-TREE_SITTER_VERSION=0.26.1
-TREE_SITTER_SWIFT_VERSION=0.7.4
-
-venv=$root/.tools/venv
-py=$venv/bin/python
 swift_dir=bindings/swift
 swift_main=$swift_dir/CheckoutBridge.swift
 modulemap=$swift_dir/CheckoutBridgeFFI.modulemap
 target_dir=${CARGO_TARGET_DIR:-target}
-case $target_dir in /*) ;; *) target_dir=$root/$target_dir ;; esac
+case $target_dir in /*) ;; *) target_dir=$PWD/$target_dir ;; esac
 lib=$target_dir/debug/libcheckout_bridge.so
 
 # gcc does not know clang's nullability qualifiers, which the header uses throughout; Swift's
 # clang importer reads them, for C they mean nothing, so they are defined away.
 CFLAGS=(-std=c11 -Wall -Wextra -Werror -D_Nullable= -D_Nonnull=)
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS: $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
-log() { printf '\n==> %s\n' "$*"; }
-finish() {
-  echo
-  echo "swift-c: ${passed} passed, ${failed} failed"
-  [ "$failed" -eq 0 ]
-  exit
-}
-
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# ---------------------------------------------------------------------------------------------
 log "tools: tree-sitter ${TREE_SITTER_VERSION}, tree-sitter-swift ${TREE_SITTER_SWIFT_VERSION} in .tools/venv"
-have_pins() {
-  "$py" - "$TREE_SITTER_VERSION" "$TREE_SITTER_SWIFT_VERSION" <<'EOF' 2>/dev/null
-import sys
-from importlib.metadata import version
-sys.exit(0 if (version("tree-sitter"), version("tree-sitter-swift")) == (sys.argv[1], sys.argv[2]) else 1)
-EOF
-}
-if ! have_pins; then
-  if [ ! -x "$py" ]; then
-    if ! python3 -m venv "$venv" 2>"$tmp/venv.log"; then
-      # Debian's python3 keeps venv in a separate package.
-      if command -v apt-get >/dev/null; then
-        apt-get install -y -qq python3-venv >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq python3-venv; } >/dev/null 2>&1
-      fi
-      rm -rf "$venv"
-      python3 -m venv "$venv" || { cat "$tmp/venv.log"; fail "create venv .tools/venv"; finish; }
-    fi
-  fi
-  "$py" -m pip install --quiet --disable-pip-version-check \
-    "tree-sitter==${TREE_SITTER_VERSION}" "tree-sitter-swift==${TREE_SITTER_SWIFT_VERSION}" ||
-    { fail "pip install tree-sitter==${TREE_SITTER_VERSION} tree-sitter-swift==${TREE_SITTER_SWIFT_VERSION}"; finish; }
+if ! pip_venv >"$tmp/pip.log" 2>&1; then
+  tail -5 "$tmp/pip.log"
+  fail "tree-sitter wheels at the pinned versions"
+  summary ios
+  exit 1
 fi
-have_pins && echo "ok" || { fail "tree-sitter wheels at the pinned versions"; finish; }
 
 # ---------------------------------------------------------------------------------------------
 log "Swift syntax (tree-sitter-swift)"
 swift_files=("$swift_dir"/*.swift)
-if [ -d ios ]; then
-  while IFS= read -r -d '' f; do swift_files+=("$f"); done < <(find ios -name '*.swift' -type f -print0 | sort -z)
-fi
+while IFS= read -r -d '' f; do swift_files+=("$f"); done < <(find ios -name '*.swift' -type f -not -path '*/.build/*' -print0 | sort -z)
 for f in "${swift_files[@]}"; do
   if [ ! -f "$f" ]; then
     fail "no Swift file at $f"
-  elif "$py" scripts/swift_syntax_check.py "$f"; then
+  elif "$PY" scripts/swift_syntax_check.py "$f"; then
     pass "Swift syntax: $f"
   else
     fail "Swift syntax: $f"
@@ -103,7 +68,7 @@ total_lines=$(wc -l <"$swift_main")
 mid=$((total_lines / 2))
 expect_rejected() { # $1 = description, $2 = line the report must name ("" = any)
   local out rc
-  out=$("$py" scripts/swift_syntax_check.py "$broken" 2>&1)
+  out=$("$PY" scripts/swift_syntax_check.py "$broken" 2>&1)
   rc=$?
   if cmp -s "$broken" "$swift_main"; then
     fail "broken copy ($1): the mutation did not change the file"
@@ -161,7 +126,7 @@ fi
 # ---------------------------------------------------------------------------------------------
 log "library (cargo build --lib)"
 lib_ok=false
-if cargo build -p checkout-bridge --lib --features ffi --quiet && [ -f "$lib" ]; then
+if cargo build -p checkout-bridge --lib "${CB_FFI[@]}" --quiet && [ -f "$lib" ]; then
   lib_ok=true
   pass "cargo build --lib: $lib"
 else
@@ -192,11 +157,11 @@ if $lib_ok; then
       "(got '${contract}', $(echo "$checksums" | grep -c X) checksums, '${invalid_return_url}')"
   else
     {
-      echo "/* Generated by scripts/swift-check.sh from $swift_main. */"
+      echo "/* Generated by scripts/ios-check.sh from $swift_main. */"
       echo "#define EXPECTED_CONTRACT_VERSION ${contract}u"
       echo "#define EXPECTED_INVALID_RETURN_URL_VARIANT ${invalid_return_url}"
       echo "#define EXPECTED_CHECKSUMS \\"
-      echo "$checksums" | sed 's/$/ \\/'
+      while IFS= read -r line; do echo "$line \\"; done <<<"$checksums"
       echo
     } >"$tmp/ffi_smoke_expected.h"
     echo "Swift bindings expect contract version $contract and $(echo "$checksums" | wc -l) checksums"
@@ -222,4 +187,92 @@ if $lib_ok; then
   fi
 fi
 
-finish
+
+# ---------------------------------------------------------------------------------------------
+log "the syntax checker rejects broken copies of ios/Sources/CheckoutBridge/CheckoutPresenter.swift"
+presenter=ios/Sources/CheckoutBridge/CheckoutPresenter.swift
+broken=$tmp/broken/CheckoutPresenter.swift
+expect_presenter_rejected() { # DESCRIPTION LINE("" = any)
+  local out rc
+  out=$("$PY" scripts/swift_syntax_check.py "$broken" 2>&1)
+  rc=$?
+  if cmp -s "$broken" "$presenter"; then
+    fail "broken copy ($1): the mutation did not change the file"
+  elif [ "$rc" -ne 1 ]; then
+    echo "$out" | head -5
+    fail "broken copy ($1): checker exited $rc, expected 1"
+  elif [ -n "$2" ] && ! grep -q "CheckoutPresenter.swift:$2:" <<<"$out"; then
+    echo "$out" | head -5
+    fail "broken copy ($1): the report does not name line $2"
+  else
+    pass "broken copy rejected ($1): $(grep -Em1 ':[0-9]+:[0-9]+: ' <<<"$out" | sed 's/^ *//; s|.*/||')"
+  fi
+}
+awk '!done && /^    }$/ { done = 1; next } { print }' "$presenter" >"$broken"
+expect_presenter_rejected "CheckoutPresenter.swift: first \`    }\` deleted" ""
+at=$(awk '/^}$/ { print NR; exit }' "$presenter")
+awk -v at="$at" '{ print } NR == at { print "func (" }' "$presenter" >"$broken"
+expect_presenter_rejected "CheckoutPresenter.swift: \`func (\` inserted as line $((at + 1))" "$((at + 1))"
+at=$(grep -nE -m1 '^ {8}.*[A-Za-z]\([^()]+\)[^()]*$' "$presenter" | cut -d: -f1)
+sed -E "${at}s/\(([^()]+)\)([^()]*)\$/(\1\2/" "$presenter" >"$broken"
+expect_presenter_rejected "CheckoutPresenter.swift: \`)\` removed on line $at" ""
+
+# ---------------------------------------------------------------------------------------------
+log "cargo check --lib --target aarch64-apple-ios (CARGO_TARGET_DIR=target/cross)"
+cross_check aarch64-apple-ios arm64-apple-ios
+
+# ---------------------------------------------------------------------------------------------
+log "ios/build-xcframework.sh, README, CI"
+check_build_script ios/build-xcframework.sh
+if ios/build-xcframework.sh --dry-run >"$tmp/ios.out" 2>&1; then
+  pass "ios/build-xcframework.sh --dry-run exits 0"
+else
+  fail "ios/build-xcframework.sh --dry-run"
+fi
+cat "$tmp/ios.out"
+for t in aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios aarch64-apple-darwin x86_64-apple-darwin; do
+  expect "$tmp/ios.out" "$t built as the staticlib alone" \
+    "^\+ cargo rustc --release --lib${CB_FFI_FLAG} --crate-type staticlib --target $t\$"
+done
+a=libcheckout_bridge.a
+expect "$tmp/ios.out" "simulator arm64 + x86_64 merged with lipo" \
+  "^\+ lipo -create target/aarch64-apple-ios-sim/release/$a target/x86_64-apple-ios/release/$a -output target/xcframework/ios-simulator/$a\$"
+expect "$tmp/ios.out" "header and module map staged as CheckoutBridgeFFI/module.modulemap" \
+  '^\+ cp bindings/swift/CheckoutBridgeFFI\.modulemap target/xcframework/headers/CheckoutBridgeFFI/module\.modulemap$'
+expect "$tmp/ios.out" "header staged next to it" \
+  '^\+ cp bindings/swift/CheckoutBridgeFFI\.h target/xcframework/headers/CheckoutBridgeFFI/CheckoutBridgeFFI\.h$'
+expect "$tmp/ios.out" "xcodebuild -create-xcframework with the device library, headers and the package's output path" \
+  "^\+ xcodebuild -create-xcframework -library target/aarch64-apple-ios/release/$a -headers target/xcframework/headers -library target/xcframework/ios-simulator/$a -headers target/xcframework/headers .*-output ios/CheckoutBridgeFFI\.xcframework\$"
+expect "$tmp/ios.out" "generated Swift copied into the package" \
+  '^\+ cp bindings/swift/CheckoutBridge\.swift ios/Sources/CheckoutBridge/Generated/CheckoutBridge\.swift$'
+if grep -vq '^+ ' "$tmp/ios.out"; then
+  fail "--dry-run printed lines that are not commands: $(grep -v '^+ ' "$tmp/ios.out" | head -3)"
+else
+  pass "--dry-run prints only commands"
+fi
+expect ios/Package.swift "Package.swift's binary target is the XCFramework the script writes" \
+  '\.binaryTarget\(name: "CheckoutBridgeFFI", path: "CheckoutBridgeFFI\.xcframework"\)'
+if [ -e ios/CheckoutBridgeFFI.xcframework ] && [ ios/CheckoutBridgeFFI.xcframework -nt "$tmp" ]; then
+  fail "--dry-run wrote the XCFramework"
+else
+  pass "--dry-run wrote no XCFramework"
+fi
+if [ "$(uname -s)" != Darwin ]; then
+  if ios/build-xcframework.sh >"$tmp/ios-real.out" 2>&1; then
+    fail "ios/build-xcframework.sh without --dry-run succeeded on $(uname -s)"
+  elif grep -q 'needs macOS' "$tmp/ios-real.out"; then
+    pass "without --dry-run it refuses to run off macOS: $(cat "$tmp/ios-real.out")"
+  else
+    fail "unexpected failure off macOS: $(head -3 "$tmp/ios-real.out")"
+  fi
+fi
+if python3 scripts/readme_api_names.py swift; then
+  pass "README.md: every Swift API name in its code blocks exists"
+else
+  fail "README.md: Swift API names"
+fi
+wf=.github/workflows/mobile.yml
+expect $wf "CI: the macOS job builds with ios/build-xcframework.sh" 'run: ios/build-xcframework.sh$'
+expect $wf "CI: the macOS job runs swift test" 'run: swift test$'
+
+summary ios

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# Checks of the Android layer (android/) that run on this Linux machine, which has no Android SDK,
+# NDK or Gradle (its JUnit and Robolectric tests run in scripts/kotlin-tests.sh):
+#
+#   1. compile against the real Android framework: what the Gradle module compiles
+#      (android/src/main/kotlin, the Android-flavoured bindings/kotlin, kotlin-support/) with
+#      Maven's Kotlin compiler against Robolectric's android-all (API 34), JNA and
+#      kotlinx-coroutines (jvm/android-compile/pom.xml). Not compiled: androidx.browser and
+#      androidx.annotation, which live on Google's repository; the two classes used are
+#      compile-only stand-ins (android/test-support/). android-all is the whole framework, @hide
+#      members included, so a call to a hidden API would pass here and fail against the SDK's
+#      android.jar. Then the same compile of a copy with two wrong Android API calls must fail,
+#      naming both lines. Not run: CheckoutLauncher and CheckoutReturnHandler under Robolectric,
+#      whose runtime needs androidx.test:monitor (an aar on Google's repository only; see the
+#      message below); ReturnLogic's JUnit tests run in scripts/kotlin-tests.sh;
+#   2. tree-sitter syntax of every Kotlin file in android/ (the Gradle scripts included) and of
+#      README.md's Kotlin app code, and the checker rejects broken copies;
+#   3. `cargo check --lib --target aarch64-linux-android` (CARGO_TARGET_DIR=target/cross), so
+#      code behind cfg(target_os = "android") compiles; ring's C is compiled with Debian's clang,
+#      freestanding; linking needs an NDK and is not attempted;
+#   4. android/build-rust.sh: bash -n, shellcheck, and its --dry-run commands; the Gradle module
+#      takes the bindings, jniLibs and the shared JNA version; README's Kotlin names exist; the CI
+#      workflow's Android job runs the same scripts.
+#
+# Usage: scripts/android-check.sh   (after scripts/bootstrap.sh; scripts/test.sh runs both)
+# Ends with `android: N passed, M failed`; exits non-zero if any check fails.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# =============================================================================================
+log "1. android/ against the real Android framework (android-all API 34, jvm/android-compile/pom.xml)"
+compile() { # compile SRC_DIR OUT_DIR LOG : the Gradle module's sources, with SRC_DIR as android/src/main/kotlin
+  mvn -B --no-transfer-progress -f jvm/android-compile/pom.xml compile \
+    -Dandroid.src="$1" -Dandroid.compile.out="$2" >"$3" 2>&1
+}
+if compile "$PWD/android/src/main/kotlin" "$PWD/target/maven/android-compile" "$tmp/compile.log"; then
+  n=$(find android/src/main/kotlin bindings/kotlin kotlin-support -name '*.kt' | wc -l)
+  pass "kotlinc: the Gradle module's $n Kotlin files compile against android-all $(sed -n 's:.*<android.all.version>\(.*\)</android.all.version>.*:\1:p' pom.xml)"
+else
+  grep -E '^\[ERROR\]' "$tmp/compile.log" | head -20
+  fail "the Gradle module's Kotlin files compile against android-all (see above)"
+fi
+
+echo "not run: CheckoutLauncher, CheckoutReturnHandler under Robolectric: org.robolectric:robolectric's runtime"
+echo "  needs androidx.test:monitor (aar), which Maven Central does not serve (Google's repository only)"
+
+# Two calls a developer could plausibly get wrong, each of which a stub would let through but the
+# real framework does not: startActivityForResult(Intent, Int) is Activity's, not Context's, and
+# Bundle has no getString(String, Int).
+src=android/src/main/kotlin/io/checkoutbridge/android
+mkdir -p "$tmp/broken"
+cp -r android/src/main/kotlin/. "$tmp/broken/"
+b=$tmp/broken/io/checkoutbridge/android
+launcher_line=$(grep -n -m1 '        context.startActivity(view)$' "$src/CheckoutLauncher.kt" | cut -d: -f1)
+handler_line=$(grep -n -m1 'state?.getString(STATE_KEY)' "$src/CheckoutReturnHandler.kt" | cut -d: -f1)
+sed -i "${launcher_line}s/context.startActivity(view)/context.startActivityForResult(view, 1)/" "$b/CheckoutLauncher.kt"
+sed -i "${handler_line}s/state?.getString(STATE_KEY)/state?.getString(STATE_KEY, 0)/" "$b/CheckoutReturnHandler.kt"
+if cmp -s "$b/CheckoutLauncher.kt" "$src/CheckoutLauncher.kt" || cmp -s "$b/CheckoutReturnHandler.kt" "$src/CheckoutReturnHandler.kt"; then
+  fail "broken copy: a mutation did not change its file (lines ${launcher_line:-?}, ${handler_line:-?})"
+elif compile "$tmp/broken" "$tmp/broken-out" "$tmp/broken.log"; then
+  fail "broken copy with two wrong Android API calls compiled"
+else
+  errors=$(grep -E '^\[ERROR\] file:' "$tmp/broken.log")
+  echo "$errors" | sed 's|file://.*/io/checkoutbridge/android/||' | head -6
+  if grep -q "CheckoutLauncher.kt:$launcher_line:" <<<"$errors" && grep -q "CheckoutReturnHandler.kt:$handler_line:" <<<"$errors"; then
+    pass "broken copy rejected: Context.startActivityForResult (CheckoutLauncher.kt:$launcher_line), Bundle.getString(String, Int) (CheckoutReturnHandler.kt:$handler_line)"
+  else
+    fail "broken copy: the compiler's errors do not name CheckoutLauncher.kt:$launcher_line and CheckoutReturnHandler.kt:$handler_line"
+  fi
+fi
+
+# =============================================================================================
+log "2. Kotlin syntax: tree-sitter ${TREE_SITTER_VERSION}, tree-sitter-kotlin ${TREE_SITTER_KOTLIN_VERSION}"
+kotlin_files=()
+while IFS= read -r -d '' f; do kotlin_files+=("$f"); done < <(find android \( -name '*.kt' -o -name '*.kts' \) -type f -print0 | sort -z)
+if ! pip_venv >"$tmp/pip.log" 2>&1; then
+  tail -5 "$tmp/pip.log"
+  fail "tree-sitter wheels at the pinned versions in .tools/venv"
+else
+  for f in "${kotlin_files[@]}"; do
+    if "$PY" scripts/kotlin_syntax_check.py "$f" >/dev/null; then pass "Kotlin syntax: $f"; else
+      "$PY" scripts/kotlin_syntax_check.py "$f"
+      fail "Kotlin syntax: $f"
+    fi
+  done
+  # The checker must reject broken copies of a real file, naming the line where it can.
+  original=$src/CheckoutLauncher.kt
+  broken=$tmp/CheckoutLauncher.kt
+  expect_rejected() { # DESCRIPTION LINE("" = any)
+    local out rc
+    out=$("$PY" scripts/kotlin_syntax_check.py "$broken" 2>&1)
+    rc=$?
+    if cmp -s "$broken" "$original"; then
+      fail "broken copy ($1): the mutation did not change the file"
+    elif [ "$rc" -ne 1 ]; then
+      echo "$out" | head -5
+      fail "broken copy ($1): checker exited $rc, expected 1"
+    elif [ -n "$2" ] && ! grep -q "CheckoutLauncher.kt:$2:" <<<"$out"; then
+      echo "$out" | head -5
+      fail "broken copy ($1): the report does not name line $2"
+    else
+      pass "broken copy rejected ($1): $(grep -Em1 ':[0-9]+:[0-9]+: ' <<<"$out" | sed 's/^ *//; s|.*/||')"
+    fi
+  }
+  awk '!done && /^    }$/ { done = 1; next } { print }' "$original" >"$broken"
+  expect_rejected "first \`    }\` deleted" ""
+  at=$(awk '/^}$/ { print NR; exit }' "$original")
+  awk -v at="$at" '{ print } NR == at { print "fun (" }' "$original" >"$broken"
+  expect_rejected "\`fun (\` inserted as line $((at + 1))" "$((at + 1))"
+  at=$(grep -nE -m1 '^ {8}.*[A-Za-z]\([^()]+\)[^()]*$' "$original" | cut -d: -f1)
+  sed -E "${at}s/\(([^()]+)\)([^()]*)\$/(\1\2/" "$original" >"$broken"
+  expect_rejected "\`)\` removed on line $at" ""
+
+  mkdir -p "$tmp/docs"
+  if python3 scripts/readme_api_names.py kotlin "$tmp/docs"; then
+    pass "README.md: every Kotlin API name in its code blocks exists"
+  else
+    fail "README.md: Kotlin API names"
+  fi
+  if "$PY" scripts/kotlin_syntax_check.py "$tmp"/docs/DocsKotlin*.kt >/dev/null; then
+    pass "README.md: the Kotlin app code parses"
+  else
+    "$PY" scripts/kotlin_syntax_check.py "$tmp"/docs/DocsKotlin*.kt
+    fail "README.md: the Kotlin app code parses"
+  fi
+fi
+
+# =============================================================================================
+log "3. cargo check --lib --target aarch64-linux-android (CARGO_TARGET_DIR=target/cross)"
+cross_check aarch64-linux-android aarch64-linux-android
+
+# =============================================================================================
+log "4. android/build-rust.sh, the Gradle module, README, CI"
+check_build_script android/build-rust.sh
+before=$(find android -newer android/build-rust.sh 2>/dev/null | sort | md5sum)
+if android/build-rust.sh --dry-run >"$tmp/android.out" 2>&1; then
+  pass "android/build-rust.sh --dry-run exits 0"
+else
+  fail "android/build-rust.sh --dry-run"
+fi
+cat "$tmp/android.out"
+min_sdk=$(sed -n 's/^ *minSdk = \([0-9][0-9]*\).*/\1/p' android/build.gradle.kts)
+[ -n "$min_sdk" ] || fail "read minSdk from android/build.gradle.kts"
+expect "$tmp/android.out" "rustup adds the four Android targets" \
+  '^\+ rustup target add .*aarch64-linux-android.*armv7-linux-androideabi.*x86_64-linux-android.*i686-linux-android'
+declare -A abi=([aarch64-linux-android]=arm64-v8a [armv7-linux-androideabi]=armeabi-v7a [x86_64-linux-android]=x86_64 [i686-linux-android]=x86)
+for t in aarch64-linux-android armv7-linux-androideabi x86_64-linux-android i686-linux-android; do
+  expect "$tmp/android.out" "$t built as the cdylib alone, 16 KB pages, API $min_sdk, into jniLibs" \
+    "^\+ cargo ndk --target $t --platform ${min_sdk:-MISSING} --output-dir android/src/main/jniLibs rustc --release --lib${CB_FFI_FLAG} --crate-type cdylib -- -C link-arg=-Wl,-z,max-page-size=16384\$"
+  expect "$tmp/android.out" "output android/src/main/jniLibs/${abi[$t]}/libcheckout_bridge.so checked" \
+    "^\+ test -s android/src/main/jniLibs/${abi[$t]}/libcheckout_bridge.so\$"
+done
+if [ "$(grep -c '^+ cargo ndk ' "$tmp/android.out")" -eq 4 ]; then pass "exactly four cargo ndk builds"; else fail "expected four cargo ndk builds"; fi
+if grep -vq '^+ ' "$tmp/android.out"; then
+  fail "--dry-run printed lines that are not commands: $(grep -v '^+ ' "$tmp/android.out" | head -3)"
+else
+  pass "--dry-run prints only commands"
+fi
+after=$(find android -newer android/build-rust.sh 2>/dev/null | sort | md5sum)
+if [ "$before" = "$after" ]; then pass "--dry-run changed nothing under android/"; else fail "--dry-run wrote files"; fi
+g=android/build.gradle.kts
+expect $g "Gradle compiles the committed bindings in place" 'kotlin\.srcDir\("\.\./bindings/kotlin"\)'
+expect $g "Gradle packs src/main/jniLibs" 'jniLibs\.srcDir\("src/main/jniLibs"\)'
+expect $g "Gradle takes JNA (@aar) at pom.xml's jna.version" '"net\.java\.dev\.jna:jna:\$\{sharedVersions\.getValue\("jna\.version"\)\}@aar"'
+expect $g "Gradle reads the shared versions from the repository's pom.xml" 'parse\(rootDir\.resolve\("\.\./pom\.xml"\)\)'
+if grep -Eq 'jna:[0-9]|coroutines-android:[0-9]' $g; then fail "$g names a JNA or coroutines version of its own"; else pass "$g names no JNA or coroutines version of its own"; fi
+wf=.github/workflows/mobile.yml
+expect $wf "CI: the NDK job builds with android/build-rust.sh" 'run: android/build-rust.sh$'
+expect $wf "CI: the NDK job assembles the module" 'run: gradle assembleRelease$'
+
+summary android

@@ -1,0 +1,185 @@
+# shellcheck shell=bash
+# Helpers shared by scripts/*.sh, android/build-rust.sh and ios/build-xcframework.sh. Sourced:
+#   . "$(dirname "$0")/lib.sh"        (from scripts/), or with its path from elsewhere
+#
+#   log MSG...                 a section heading: "==> MSG"
+#   pass MSG... / fail MSG...  one check's result ("PASS: …" / "FAIL: …"), counted
+#   skipped MSG...             a check that could not run: loud, and counted as a failure
+#   summary NAME               prints "NAME: N passed, M failed"; returns 1 if anything failed
+#   as_root CMD...             CMD as root (sudo when not root)
+#   apt_install PKG...         apt-get install, quietly, updating the index once if needed
+#   pip_venv                   .tools/venv with the pinned tree-sitter wheels; sets $PY
+#   run CMD...                 prints "+ CMD" (quoted where needed) and runs it unless DRY_RUN=true
+#   surefire_counts DIR...     "PASSED FAILED" over Surefire's TEST-*.xml reports in DIR...
+#   expect FILE WHAT ERE       pass/fail: some line of FILE matches ERE
+#   check_build_script FILE    pass/fail: bash -n and shellcheck
+#   cross_check TARGET CLANG_TARGET
+#                              pass/fail: cargo check --lib for a mobile target (android-check.sh, ios-check.sh)
+#
+# The tree-sitter pins are the versions verified to parse the generated bindings and the
+# platform sources (see scripts/swift_syntax_check.py for the two narrow Swift workarounds).
+
+CB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TREE_SITTER_VERSION=0.26.1
+TREE_SITTER_SWIFT_VERSION=0.7.4
+TREE_SITTER_KOTLIN_VERSION=1.1.0
+CB_VENV=$CB_ROOT/.tools/venv
+PY=$CB_VENV/bin/python
+DRY_RUN=${DRY_RUN:-false}
+
+# The library's FFI (uniffi) feature, once Cargo.toml has one (issue 12 item 2: `ffi`): every
+# build that the bindings, the JVM, the C smoke test or a device loads is built with it.
+CB_FFI=()
+if grep -q '^ffi *=' "$CB_ROOT/Cargo.toml"; then CB_FFI=(--features ffi); fi
+# The same, as text inside a command line: "" or " --features ffi".
+CB_FFI_FLAG=${CB_FFI[*]:+ ${CB_FFI[*]}}
+
+passed=0
+failed=0
+
+log() { printf '\n==> %s\n' "$*"; }
+pass() { passed=$((passed + 1)); echo "PASS: $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+skipped() {
+  failed=$((failed + 1))
+  echo
+  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+  echo "!!! SKIPPED ($*)"
+  echo "!!! counted as a failure"
+  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+}
+summary() {
+  echo
+  echo "$1: ${passed} passed, ${failed} failed"
+  [ "$failed" -eq 0 ]
+}
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_install() {
+  command -v apt-get >/dev/null || { echo "apt-get not found: install $* by hand" >&2; return 1; }
+  local logf
+  logf=$(mktemp)
+  if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >"$logf" 2>&1; then
+    as_root apt-get update -qq >>"$logf" 2>&1
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >>"$logf" 2>&1 ||
+      { tail -20 "$logf" >&2; rm -f "$logf"; return 1; }
+  fi
+  rm -f "$logf"
+}
+
+# True when the venv has exactly the pinned wheels.
+have_tree_sitter_pins() {
+  "$PY" - "$TREE_SITTER_VERSION" "$TREE_SITTER_SWIFT_VERSION" "$TREE_SITTER_KOTLIN_VERSION" <<'PYEOF' 2>/dev/null
+import sys
+from importlib.metadata import version
+want = dict(zip(("tree-sitter", "tree-sitter-swift", "tree-sitter-kotlin"), sys.argv[1:]))
+sys.exit(0 if all(version(k) == v for k, v in want.items()) else 1)
+PYEOF
+}
+
+pip_venv() {
+  have_tree_sitter_pins && return 0
+  if [ ! -x "$PY" ]; then
+    # Debian's python3 keeps venv in a separate package.
+    python3 -m venv "$CB_VENV" 2>/dev/null || { apt_install python3-venv && rm -rf "$CB_VENV" && python3 -m venv "$CB_VENV"; }
+  fi
+  "$PY" -m pip install --quiet --disable-pip-version-check "tree-sitter==${TREE_SITTER_VERSION}" \
+    "tree-sitter-swift==${TREE_SITTER_SWIFT_VERSION}" "tree-sitter-kotlin==${TREE_SITTER_KOTLIN_VERSION}"
+  have_tree_sitter_pins
+}
+
+run() {
+  local out="+" a
+  for a in "$@"; do
+    if [[ $a =~ ^[A-Za-z0-9_./:=,+@%-]+$ ]]; then out+=" $a"; else out+=" $(printf %q "$a")"; fi
+  done
+  echo "$out"
+  [ "$DRY_RUN" = true ] || "$@"
+}
+
+surefire_counts() {
+  python3 - "$@" <<'PYEOF'
+import glob, os, sys
+import xml.etree.ElementTree as ET
+ok = bad = 0
+for d in sys.argv[1:]:
+    for f in sorted(glob.glob(os.path.join(d, "TEST-*.xml"))):
+        for case in ET.parse(f).getroot().iter("testcase"):
+            # A skipped test counts as missing: only a run that passed is a pass.
+            if any(c.tag in ("failure", "error", "skipped") for c in case):
+                bad += 1
+            else:
+                ok += 1
+print(ok, bad)
+PYEOF
+}
+
+expect() {
+  if grep -Eq -- "$3" "$1"; then pass "$2"; else fail "$2 (no line of $1 matches /$3/)"; fi
+}
+
+check_build_script() {
+  if bash -n "$1"; then pass "bash -n $1"; else fail "bash -n $1"; fi
+  if ! command -v shellcheck >/dev/null; then
+    fail "shellcheck $1: shellcheck is not installed (scripts/bootstrap.sh installs it)"
+  elif shellcheck -x "$1"; then
+    pass "shellcheck $1"
+  else
+    fail "shellcheck $1"
+  fi
+}
+
+# ring's build script compiles its C and assembly for the target even under `cargo check`. No NDK
+# or Apple SDK here: Debian's clang compiles it freestanding (-ffreestanding for the compiler's own
+# stdint.h/stddef.h, RING_CORE_NOSTDLIBINC so ring includes no libc header, which ring supports
+# for cross builds). For Apple targets, cc-rs wants an SDK path (SDKROOT, else xcrun): a stub SDK
+# directory holding only TargetConditionals.h, which ring's base.h includes on Apple targets. The
+# Rust code, including everything behind cfg(target_os = …), is checked for real; ring's C is only
+# compiled, never linked. A target that cannot be checked counts as a failure (skipped).
+cross_check() {
+  local target=$1 clang_target=$2 var cross_dir=$CB_ROOT/target/cross llvm_ar logf
+  var=${target//-/_}
+  logf=$(mktemp)
+  if ! rustup target list --installed 2>/dev/null | grep -qx "$target" && ! rustup target add "$target" >"$logf" 2>&1; then
+    tail -3 "$logf"
+    skipped "cargo check --target $target: rustup could not fetch the target"
+    rm -f "$logf"
+    return
+  fi
+  llvm_ar=$(command -v llvm-ar || compgen -c llvm-ar- | sort -V | tail -n 1 || true)
+  if ! command -v clang >/dev/null || [ -z "$llvm_ar" ]; then
+    skipped "cargo check --target $target: no clang / llvm-ar for ring's C (scripts/bootstrap.sh installs them)"
+    rm -f "$logf"
+    return
+  fi
+  local env=(
+    CARGO_TARGET_DIR="$cross_dir"
+    "CC_$var=clang"
+    "AR_$var=$llvm_ar"
+    "CFLAGS_$var=--target=$clang_target -ffreestanding -DRING_CORE_NOSTDLIBINC=1"
+  )
+  case $target in *-apple-*)
+    local sdk=$cross_dir/stub-sdk/iPhoneOS.sdk
+    mkdir -p "$sdk/usr/include"
+    cat >"$sdk/usr/include/TargetConditionals.h" <<'HEOF'
+/* Stand-in for the Apple SDK header, for `cargo check` on Linux only (scripts/lib.sh). */
+#define TARGET_OS_MAC 1
+#define TARGET_OS_OSX 0
+#define TARGET_OS_IPHONE 1
+#define TARGET_OS_IOS 1
+#define TARGET_OS_SIMULATOR 0
+HEOF
+    env+=(SDKROOT="$sdk")
+    ;;
+  esac
+  echo "+ ${env[*]} cargo check --lib${CB_FFI_FLAG} --target $target"
+  if env "${env[@]}" nice cargo check --quiet --lib "${CB_FFI[@]}" --target "$target" >"$logf" 2>&1; then
+    pass "cargo check --lib --target $target"
+  else
+    grep -E '^(error|warning: ring)' "$logf" | head -20
+    tail -5 "$logf"
+    fail "cargo check --lib --target $target"
+  fi
+  rm -f "$logf"
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Checks that the code in README.md's Kotlin or Swift blocks uses names that exist.
+
+    python3 scripts/readme_api_names.py kotlin OUT_DIR   (also writes each app block to OUT_DIR/DocsKotlinN.kt)
+    python3 scripts/readme_api_names.py swift
+
+Kotlin: every `flow.name(` and `returns.name(` call and every capitalised type must exist in the
+generated bindings or the Android layer. Swift: every `name(label:` call must exist in the
+generated Swift or the iOS layer. Exits 1 when a name is missing or too few were found.
+"""
+import pathlib
+import re
+import sys
+
+
+def kotlin(text: str, out: pathlib.Path) -> tuple[list[str], int]:
+    blocks = re.findall(r"```kotlin\n(.*?)```", text, re.S)
+    app_blocks = [b for b in blocks if "import io.checkoutbridge" in b]  # the app code, not Gradle snippets
+    kt = "\n".join(blocks)
+    bk = open("bindings/kotlin/io/checkoutbridge/checkout_bridge.kt").read()
+    layer = "".join(f.read_text() for d in ("android/src/main/kotlin", "kotlin-support") for f in pathlib.Path(d).rglob("*.kt"))
+    bad, seen = [], 0
+    for name in sorted(set(re.findall(r"\bflow\.(\w+)\(", kt))):
+        seen += 1
+        if f"fun `{name}`" not in bk and f"fun CheckoutFlow.{name}(" not in layer:
+            bad.append(f"Kotlin flow.{name}")
+    for name in sorted(set(re.findall(r"\breturns\.(\w+)\(", kt))):
+        seen += 1
+        if not re.search(rf"\bfun {name}\(", layer):
+            bad.append(f"Kotlin returns.{name}")
+    for name in sorted(set(re.findall(r"\b([A-Z]\w+)[(.]", kt))):
+        seen += 1
+        if name in ("ComponentActivity", "Bundle", "Intent"):  # Android / AndroidX
+            continue
+        if not re.search(rf"\b(class|object) `?{name}`?\b", bk + layer):
+            bad.append(f"Kotlin type {name}")
+    if not app_blocks:
+        bad.append("no Kotlin app code block")
+    for i, block in enumerate(app_blocks):
+        (out / f"DocsKotlin{i}.kt").write_text(block)
+    return bad, seen
+
+
+def swift(text: str) -> tuple[list[str], int]:
+    sw = "\n".join(re.findall(r"```swift\n(.*?)```", text, re.S))
+    bs = open("bindings/swift/CheckoutBridge.swift").read()
+    layer = "".join(f.read_text() for f in pathlib.Path("ios/Sources").rglob("*.swift"))
+    bad, seen = [], 0
+    for name, label in sorted(set(re.findall(r"\b(\w+)\((\w+):", sw))):
+        seen += 1
+        if name in ("urls",):  # Foundation
+            continue
+        if name in ("ClientConfig", "SimpleCheckout", "CheckoutClient", "CheckoutFlow"):
+            ok = re.search(rf"\b{label}: ", bs) is not None
+        else:
+            ok = (re.search(rf"func {name}\({label}:", bs + layer) is not None
+                  or re.search(rf"case {name}\(\s*(/\*\*.*?\*/)?\s*{label}:", bs, re.S) is not None
+                  or f"case {name}({label}:" in layer)
+        if not ok:
+            bad.append(f"Swift {name}({label}:")
+    return bad, seen
+
+
+def main(argv: list[str]) -> int:
+    text = open("README.md").read()
+    if argv[1:2] == ["kotlin"] and len(argv) == 3:
+        bad, seen = kotlin(text, pathlib.Path(argv[2]))
+    elif argv[1:] == ["swift"]:
+        bad, seen = swift(text)
+    else:
+        print(__doc__.strip().splitlines()[2], file=sys.stderr)
+        return 2
+    for b in bad:
+        print("not in the bindings / platform layer:", b)
+    print(f"{seen} names checked")
+    return 1 if bad or seen < 5 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
