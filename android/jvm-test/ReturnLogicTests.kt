@@ -157,7 +157,7 @@ private fun roundTrip(emulatorPath: String, matcher: ReturnLinkMatcher) {
         val line = process.inputStream.bufferedReader().readLine() ?: error("emulator exited")
         val base = line.removePrefix("stripe-emulator listening on ").trim()
         val http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build()
-        val client = CheckoutClient(ClientConfig(baseUrl = base, credential = Credential.SecretKey("sk_test_AndroidLayer42"), maxRetries = 0))
+        val client = CheckoutClient(ClientConfig(baseUrl = base, credential = Credential.secretKey("sk_test_AndroidLayer42"), maxRetries = 0))
         val dir = Files.createTempDirectory("checkout-android-jvm")
         val flow = CheckoutFlow(client, "myapp://checkout", openFileStore(dir.toString()))
         val params = simpleCheckoutParams(SimpleCheckout(amount = 1999, currency = "usd", name = "T-shirt"))

@@ -110,7 +110,7 @@ fun main(args: Array<String>) {
     val parsesPerRound = if (quick) 2_000 else 20_000
 
     val base = Emulator.baseUrl
-    val client = CheckoutClient(ClientConfig(baseUrl = base, credential = Credential.SecretKey(KEY)))
+    val client = CheckoutClient(ClientConfig(baseUrl = base, credential = Credential.secretKey(KEY)))
     val jdk = JdkClient(base)
     check(parseReturnUrl(LINK, "myapp://checkout").kind == ReturnKind.SUCCESS)
 

@@ -72,6 +72,7 @@ fun main(args: Array<String>) {
     registerConcurrencyTests(tests)
     registerStoreTests(tests)
     registerReturnUrlTests(tests)
+    registerSecretTests(tests)
 
     val selected = if (args.isEmpty()) tests.all else tests.all.filter { t -> args.any { t.name.contains(it) } }
     println("emulator: ${Emulator.baseUrl}")
