@@ -236,14 +236,20 @@ pub(crate) fn clean(text: &str, secret: Option<&str>, max: usize) -> String {
 /// whole bearer token; both would otherwise end up in app logs through error messages.
 ///
 /// The secret is also replaced in the escaped forms other code quotes it in: Rust's `{:?}`
-/// (serde's "invalid type: string \"…\"" messages) and JSON's, which differ from the raw
-/// secret when it holds `"` or `\\` (printable ASCII, so a valid token may).
+/// (serde's `invalid type: string "…"` messages) and JSON's, which differ from the raw secret
+/// when it holds a quote or a backslash (printable ASCII, so a valid token may).
 pub(crate) fn redact(text: &str, secret: Option<&str>) -> String {
     let mut out = text.to_owned();
     if let Some(s) = secret.filter(|s| s.len() >= 4) {
-        let debug = format!("{s:?}");
-        let json = serde_json::to_string(s).unwrap_or_default();
-        for form in [s, debug.trim_matches('"'), json.trim_matches('"')] {
+        let unquote = |q: String| {
+            q.strip_prefix('"')
+                .and_then(|q| q.strip_suffix('"'))
+                .map(str::to_owned)
+                .unwrap_or_default()
+        };
+        let debug = unquote(format!("{s:?}"));
+        let json = unquote(serde_json::to_string(s).unwrap_or_default());
+        for form in [s, debug.as_str(), json.as_str()] {
             if !form.is_empty() {
                 out = out.replace(form, "[redacted]");
             }
@@ -384,6 +390,22 @@ mod tests {
         );
         // Words that merely contain the prefix, or the bare prefix, are left alone.
         assert_eq!(redact("task_done disk_ sk_", None), "task_done disk_ sk_");
+    }
+
+    #[test]
+    fn redaction_comes_before_truncation_and_covers_escaped_forms() {
+        let token = r#"tok"en\x-1234567890"#;
+        let cut_inside = format!("{}{token}", "x".repeat(995));
+        let out = clean(&cut_inside, Some(token), 1000);
+        assert!(!out.contains("tok"), "{out}");
+        assert!(out.starts_with("xxx") && out.ends_with('…'), "{out}");
+        let quoted = format!("invalid type: string {token:?}, expected i64");
+        assert_eq!(
+            redact(&quoted, Some(token)),
+            "invalid type: string \"[redacted]\", expected i64"
+        );
+        let json = serde_json::to_string(token).unwrap();
+        assert_eq!(redact(&json, Some(token)), "\"[redacted]\"");
     }
 
     #[test]
