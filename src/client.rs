@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::config::ClientConfig;
+use crate::config::{check_checkout_url, Build, CheckoutHosts, ClientConfig};
 use crate::error::CheckoutError;
 use crate::form::encode_create_params;
 use crate::model::{CheckoutSession, CreateSessionParams, LineItem, ListPage, PaymentStatus, SessionStatus};
@@ -19,7 +19,7 @@ use crate::validate::{opaque_id, validate_create_params};
 /// ```no_run
 /// # async fn demo() -> Result<(), checkout_bridge::CheckoutError> {
 /// use checkout_bridge::*;
-/// let client = CheckoutClient::new(ClientConfig::new(Credential::SecretKey { key: "sk_test_…".into() }))?;
+/// let client = CheckoutClient::new(ClientConfig::new(Credential::secret_key("sk_test_…")))?;
 /// let mut params = simple_checkout_params(SimpleCheckout {
 ///     amount: 1999, currency: "usd".into(), name: "T-shirt".into(), description: None,
 ///     success_url: Some("https://shop.example/ok?session_id={CHECKOUT_SESSION_ID}".into()),
@@ -32,6 +32,7 @@ use crate::validate::{opaque_id, validate_create_params};
 #[cfg_attr(feature = "ffi", derive(uniffi::Object))]
 pub struct CheckoutClient {
     transport: Transport,
+    checkout_hosts: CheckoutHosts,
 }
 
 impl std::fmt::Debug for CheckoutClient {
@@ -47,23 +48,43 @@ const POLL_MAX: Duration = Duration::from_secs(5);
 
 #[cfg_attr(feature = "ffi", uniffi::export(async_runtime = "tokio"))]
 impl CheckoutClient {
-    /// Checks `config` (https except loopback, credential shape, no live keys on devices) and
+    /// Checks `config` (https, plain http only to loopback and on devices only in debug
+    /// builds; credential shape; no live keys on devices; a backend token never to Stripe) and
     /// builds a client. Nothing is sent.
     ///
     /// # Errors
     ///
     /// - [`CheckoutError::InvalidInput`] naming the field: a `base_url` that is not https (plain
-    ///   http only to loopback) or carries credentials, a query or a fragment; a malformed
+    ///   http only to loopback, and in device builds only in debug builds, where the Android
+    ///   emulator's `10.0.2.2` is allowed too) or carries credentials, a query or a fragment; a
+    ///   backend credential with a `base_url` on `stripe.com` (the default); a malformed
     ///   credential, `stripe_version` or `stripe_account`; `timeout_ms` ≤ 0; `max_retries`
     ///   outside 0..=10.
-    /// - [`CheckoutError::LiveKeyOnDevice`] for a live secret or restricted key in an Android or
-    ///   iOS build (see [`crate::validate_credential`]).
+    /// - [`CheckoutError::LiveKeyOnDevice`] for a live secret or restricted key, as a key or as
+    ///   a backend token, in a device build (see [`crate::validate_credential`]).
     /// - [`CheckoutError::Network`] if the HTTP client or TLS cannot be set up.
     #[cfg_attr(feature = "ffi", uniffi::constructor)]
     pub fn new(config: ClientConfig) -> Result<Arc<Self>, CheckoutError> {
         Ok(Arc::new(CheckoutClient {
             transport: Transport::new(&config)?,
+            checkout_hosts: config.checkout_hosts(),
         }))
+    }
+
+    /// Checks a session's Checkout page `url` before the app opens it: https (plain http only
+    /// to loopback, and on devices only in debug builds), no credentials in it, and in direct
+    /// mode (a secret key) on `checkout.stripe.com`, or a loopback host when `base_url` is
+    /// loopback (an emulator). Backend mode allows any https host, since Stripe serves Checkout
+    /// on the merchant's custom domain when one is set up.
+    ///
+    /// [`crate::CheckoutFlow::start`] runs it on every new session; call it yourself before
+    /// opening the `url` of a session from [`Self::create_session`].
+    ///
+    /// # Errors
+    ///
+    /// [`CheckoutError::UntrustedCheckoutUrl`] saying which rule the URL breaks.
+    pub fn check_checkout_url(&self, url: &str) -> Result<(), CheckoutError> {
+        check_checkout_url(url, self.checkout_hosts, Build::CURRENT).map(drop)
     }
 
     /// `POST /v1/checkout/sessions`. Safe to retry: the same `idempotency_key` never creates a

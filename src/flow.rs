@@ -8,7 +8,7 @@ use crate::error::CheckoutError;
 use crate::model::{CheckoutSession, CreateSessionParams, PaymentOutcome, PaymentStatus, SessionStatus};
 use crate::os::{new_state, unix_now};
 use crate::return_url::{ReturnBase, ReturnKind};
-use crate::store::{PendingCheckout, PendingStore};
+use crate::store::{abandoned, PendingCheckout, PendingStore};
 
 /// Checkouts with a final outcome are kept this long (so a replayed link still gets its answer),
 /// then pruned on the next `start`.
@@ -89,6 +89,8 @@ impl CheckoutFlow {
     ///   break one of Stripe's rules; nothing is sent then.
     /// - Any error of [`CheckoutClient::create_session`].
     /// - [`CheckoutError::InvalidResponse`] when the new session has no `url`.
+    /// - [`CheckoutError::UntrustedCheckoutUrl`] when its `url` is not one to open (see
+    ///   [`CheckoutClient::check_checkout_url`]); the session is then expired.
     /// - [`CheckoutError::Storage`] when the [`PendingStore`] cannot record the checkout (the built-in one: the disk is
     ///   full or read-only; an app's own: whatever it throws).
     ///   The session is then expired, so it cannot be paid without a record.
@@ -114,6 +116,11 @@ impl CheckoutFlow {
             reason: "a new session has no url".into(),
             request_id: None,
         })?;
+        if let Err(e) = self.client.check_checkout_url(&url) {
+            // Never handed to the app, so never paid unverified: make it unpayable too.
+            let _ = self.client.expire_session(session.id).await;
+            return Err(e);
+        }
         let pending = PendingCheckout {
             session_id: session.id.clone(),
             state,
@@ -199,7 +206,8 @@ impl CheckoutFlow {
 
     /// Checkouts whose outcome is not final yet (no link came back, or still processing).
     /// Call on app start and resolve each with [`Self::resolve_pending`]. Reads the store on the
-    /// calling thread (the built-in store answers from memory).
+    /// calling thread (the built-in store answers from memory after reading an 8-byte change counter
+    /// under a shared file lock; it re-reads its file only when another process has written).
     ///
     /// # Errors
     ///
@@ -299,12 +307,14 @@ impl CheckoutFlow {
     }
 }
 
-/// Drops final checkouts older than [`KEEP_FINAL_SECS`]; failures are left for next time.
+/// Drops final checkouts older than [`KEEP_FINAL_SECS`] and abandoned ones (see
+/// [`abandoned`]); failures are left for next time.
 fn prune(store: &dyn PendingStore) {
-    let cutoff = unix_now() - KEEP_FINAL_SECS;
+    let now = unix_now();
+    let cutoff = now - KEEP_FINAL_SECS;
     if let Ok(all) = store.load_all() {
         for p in all {
-            if p.outcome.is_some_and(PaymentOutcome::is_final) && p.created < cutoff {
+            if (p.outcome.is_some_and(PaymentOutcome::is_final) && p.created < cutoff) || abandoned(&p, now) {
                 let _ = store.remove(p.session_id);
             }
         }

@@ -32,7 +32,7 @@
 //! # async fn round_trip(link_from_the_os: String) -> Result<(), checkout_bridge::CheckoutError> {
 //! // Backend mode: your server (the reference one is in server/) holds the Stripe key and
 //! // enforces your prices; the app holds only its user's token.
-//! let config = ClientConfig::new(Credential::Backend { bearer_token: "user-token".into() })
+//! let config = ClientConfig::new(Credential::backend("user-token"))
 //!     .with_base_url("https://api.shop.example");
 //! let client = CheckoutClient::new(config)?;
 //! let store = FileStore::open("/data/user/0/com.shop/files/checkout".into())?;

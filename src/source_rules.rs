@@ -163,9 +163,7 @@ fn uniffi_default_literals() -> Vec<(String, String, String)> {
 #[test]
 fn uniffi_default_literals_match_the_rust_constants() {
     use crate::{simple_checkout_params, ClientConfig, Credential, SimpleCheckout};
-    let config = ClientConfig::new(Credential::Backend {
-        bearer_token: "t".into(),
-    });
+    let config = ClientConfig::new(Credential::backend("t"));
     let item = simple_checkout_params(SimpleCheckout {
         amount: 100,
         currency: "usd".into(),

@@ -11,7 +11,9 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::config::ClientConfig;
-use crate::error::{describe_json_error, describe_reqwest_error, map_error, redact, CheckoutError};
+use crate::error::{
+    clean, describe_json_error, describe_reqwest_error, map_error, CheckoutError, MAX_REQUEST_ID_CHARS,
+};
 use crate::os::{jitter, new_idempotency_key};
 
 /// Sent as `User-Agent`: the crate and its version.
@@ -135,7 +137,10 @@ impl Transport {
                 Attempt::Done(bytes, request_id) => {
                     return serde_json::from_slice(&bytes).map_err(|e| CheckoutError::InvalidResponse {
                         status: 200,
-                        reason: format!("response is not the expected JSON: {}", describe_json_error(&e)),
+                        reason: format!(
+                            "response is not the expected JSON: {}",
+                            describe_json_error(&e, &self.secret)
+                        ),
                         request_id,
                     });
                 }
@@ -208,7 +213,7 @@ impl Transport {
             Ok(Err(e)) => {
                 return Attempt::Failed {
                     error: CheckoutError::Network {
-                        reason: redact(&describe_reqwest_error(&e), Some(&self.secret)),
+                        reason: describe_reqwest_error(&e, &self.secret),
                     },
                     retry: true,
                     retry_after: None,
@@ -216,7 +221,7 @@ impl Transport {
             }
             Ok(Ok(r)) => r,
         };
-        let request_id = header_str(&headers, "request-id").map(|s| redact(s, Some(&self.secret)));
+        let request_id = header_str(&headers, "request-id").map(|s| clean(s, Some(&self.secret), MAX_REQUEST_ID_CHARS));
         let body = match body {
             Ok(b) => b,
             Err(too_big) => {

@@ -192,9 +192,7 @@ async fn real_not_found_auth_and_validation_errors() {
     }
 
     let bad = client_with(&emu, |cfg| {
-        cfg.credential = Credential::SecretKey {
-            key: "sk_test_bad-key-NEVERPRINTME".into(),
-        }
+        cfg.credential = Credential::secret_key("sk_test_bad-key-NEVERPRINTME")
     });
     let err = bad.retrieve_session("cs_test_x".into()).await.expect_err("401");
     assert!(matches!(err, CheckoutError::Authentication { .. }), "{err:?}");

@@ -303,3 +303,51 @@ async fn a_store_that_cannot_save_leaves_no_payable_session() {
         "the unrecorded session was expired"
     );
 }
+
+#[tokio::test]
+async fn start_prunes_checkouts_abandoned_a_day_after_expiry() {
+    let emu = emulator().await;
+    let (flow, store) = flow(&emu, "prune");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64;
+    let day = 24 * 60 * 60;
+    let record = |id: &str, expires_at: i64, outcome: Option<PaymentOutcome>| PendingCheckout {
+        session_id: id.into(),
+        state: format!("{:0>32}", id.len()),
+        url: "https://checkout.stripe.com/c/pay/x".into(),
+        amount_total: Some(2500),
+        currency: Some("usd".into()),
+        mode: CheckoutMode::Payment,
+        livemode: false,
+        created: expires_at - day,
+        expires_at,
+        outcome,
+    };
+    for p in [
+        record("cs_abandoned", now - day - 60, None),
+        record("cs_returned_unpaid", now - day - 60, Some(PaymentOutcome::Open)),
+        record("cs_expired_an_hour_ago", now - 3600, None),
+        record("cs_delayed_payment", now - 3 * day, Some(PaymentOutcome::Processing)),
+        record("cs_paid_yesterday", now - 3600, Some(PaymentOutcome::Paid)),
+    ] {
+        store.save(p).expect("save");
+    }
+    let new = flow.start(params()).await.expect("start");
+    let mut left: Vec<String> = store
+        .load_all()
+        .expect("load")
+        .into_iter()
+        .map(|p| p.session_id)
+        .collect();
+    left.sort();
+    let mut expected = vec![
+        "cs_delayed_payment".to_owned(),
+        "cs_expired_an_hour_ago".into(),
+        "cs_paid_yesterday".into(),
+        new.session_id,
+    ];
+    expected.sort();
+    assert_eq!(left, expected);
+}

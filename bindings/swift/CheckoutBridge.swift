@@ -582,7 +582,7 @@ fileprivate struct FfiConverterString: FfiConverter {
  * ```no_run
  * # async fn demo() -> Result<(), checkout_bridge::CheckoutError> {
  * use checkout_bridge::*;
- * let client = CheckoutClient::new(ClientConfig::new(Credential::SecretKey { key: "sk_test_…".into() }))?;
+ * let client = CheckoutClient::new(ClientConfig::new(Credential::secret_key("sk_test_…")))?;
  * let mut params = simple_checkout_params(SimpleCheckout {
  * amount: 1999, currency: "usd".into(), name: "T-shirt".into(), description: None,
  * success_url: Some("https://shop.example/ok?session_id={CHECKOUT_SESSION_ID}".into()),
@@ -594,6 +594,22 @@ fileprivate struct FfiConverterString: FfiConverter {
  * ```
  */
 public protocol CheckoutClientProtocol: AnyObject, Sendable {
+    
+    /**
+     * Checks a session's Checkout page `url` before the app opens it: https (plain http only
+     * to loopback, and on devices only in debug builds), no credentials in it, and in direct
+     * mode (a secret key) on `checkout.stripe.com`, or a loopback host when `base_url` is
+     * loopback (an emulator). Backend mode allows any https host, since Stripe serves Checkout
+     * on the merchant's custom domain when one is set up.
+     *
+     * [`crate::CheckoutFlow::start`] runs it on every new session; call it yourself before
+     * opening the `url` of a session from [`Self::create_session`].
+     *
+     * # Errors
+     *
+     * [`CheckoutError::UntrustedCheckoutUrl`] saying which rule the URL breaks.
+     */
+    func checkCheckoutUrl(url: String) throws 
     
     /**
      * `POST /v1/checkout/sessions`. Safe to retry: the same `idempotency_key` never creates a
@@ -686,7 +702,7 @@ public protocol CheckoutClientProtocol: AnyObject, Sendable {
  * ```no_run
  * # async fn demo() -> Result<(), checkout_bridge::CheckoutError> {
  * use checkout_bridge::*;
- * let client = CheckoutClient::new(ClientConfig::new(Credential::SecretKey { key: "sk_test_…".into() }))?;
+ * let client = CheckoutClient::new(ClientConfig::new(Credential::secret_key("sk_test_…")))?;
  * let mut params = simple_checkout_params(SimpleCheckout {
  * amount: 1999, currency: "usd".into(), name: "T-shirt".into(), description: None,
  * success_url: Some("https://shop.example/ok?session_id={CHECKOUT_SESSION_ID}".into()),
@@ -737,17 +753,20 @@ open class CheckoutClient: CheckoutClientProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_checkout_bridge_fn_clone_checkoutclient(self.handle, $0) }
     }
     /**
-     * Checks `config` (https except loopback, credential shape, no live keys on devices) and
+     * Checks `config` (https, plain http only to loopback and on devices only in debug
+     * builds; credential shape; no live keys on devices; a backend token never to Stripe) and
      * builds a client. Nothing is sent.
      *
      * # Errors
      *
      * - [`CheckoutError::InvalidInput`] naming the field: a `base_url` that is not https (plain
-     * http only to loopback) or carries credentials, a query or a fragment; a malformed
+     * http only to loopback, and in device builds only in debug builds, where the Android
+     * emulator's `10.0.2.2` is allowed too) or carries credentials, a query or a fragment; a
+     * backend credential with a `base_url` on `stripe.com` (the default); a malformed
      * credential, `stripe_version` or `stripe_account`; `timeout_ms` ≤ 0; `max_retries`
      * outside 0..=10.
-     * - [`CheckoutError::LiveKeyOnDevice`] for a live secret or restricted key in an Android or
-     * iOS build (see [`crate::validate_credential`]).
+     * - [`CheckoutError::LiveKeyOnDevice`] for a live secret or restricted key, as a key or as
+     * a backend token, in a device build (see [`crate::validate_credential`]).
      * - [`CheckoutError::Network`] if the HTTP client or TLS cannot be set up.
      */
 public convenience init(config: ClientConfig)throws  {
@@ -772,6 +791,29 @@ public convenience init(config: ClientConfig)throws  {
 
     
 
+    
+    /**
+     * Checks a session's Checkout page `url` before the app opens it: https (plain http only
+     * to loopback, and on devices only in debug builds), no credentials in it, and in direct
+     * mode (a secret key) on `checkout.stripe.com`, or a loopback host when `base_url` is
+     * loopback (an emulator). Backend mode allows any https host, since Stripe serves Checkout
+     * on the merchant's custom domain when one is set up.
+     *
+     * [`crate::CheckoutFlow::start`] runs it on every new session; call it yourself before
+     * opening the `url` of a session from [`Self::create_session`].
+     *
+     * # Errors
+     *
+     * [`CheckoutError::UntrustedCheckoutUrl`] saying which rule the URL breaks.
+     */
+open func checkCheckoutUrl(url: String)throws   {try rustCallWithError(FfiConverterTypeCheckoutError_lift) {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_checkoutclient_check_checkout_url(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(url),uniffiCallStatus
+    )
+}
+}
     
     /**
      * `POST /v1/checkout/sessions`. Safe to retry: the same `idempotency_key` never creates a
@@ -1080,6 +1122,8 @@ public protocol CheckoutFlowProtocol: AnyObject, Sendable {
      * break one of Stripe's rules; nothing is sent then.
      * - Any error of [`CheckoutClient::create_session`].
      * - [`CheckoutError::InvalidResponse`] when the new session has no `url`.
+     * - [`CheckoutError::UntrustedCheckoutUrl`] when its `url` is not one to open (see
+     * [`CheckoutClient::check_checkout_url`]); the session is then expired.
      * - [`CheckoutError::Storage`] when the [`PendingStore`] cannot record the checkout (the built-in one: the disk is
      * full or read-only; an app's own: whatever it throws).
      * The session is then expired, so it cannot be paid without a record.
@@ -1329,6 +1373,8 @@ open func returnBase() -> ReturnBase  {
      * break one of Stripe's rules; nothing is sent then.
      * - Any error of [`CheckoutClient::create_session`].
      * - [`CheckoutError::InvalidResponse`] when the new session has no `url`.
+     * - [`CheckoutError::UntrustedCheckoutUrl`] when its `url` is not one to open (see
+     * [`CheckoutClient::check_checkout_url`]); the session is then expired.
      * - [`CheckoutError::Storage`] when the [`PendingStore`] cannot record the checkout (the built-in one: the disk is
      * full or read-only; an app's own: whatever it throws).
      * The session is then expired, so it cannot be paid without a record.
@@ -1393,6 +1439,214 @@ public func FfiConverterTypeCheckoutFlow_lift(_ handle: UInt64) throws -> Checko
 #endif
 public func FfiConverterTypeCheckoutFlow_lower(_ value: CheckoutFlow) -> UInt64 {
     return FfiConverterTypeCheckoutFlow.lower(value)
+}
+
+
+
+
+
+
+/**
+ * How the client authenticates: a Stripe key (direct mode) or your app user's token for your
+ * own backend (backend mode).
+ *
+ * An opaque object built by [`Credential::secret_key`] or [`Credential::backend`]: the secret
+ * cannot be read back, and every way of printing it (Rust's `Debug` and `Display`, Kotlin's
+ * `toString()`, Swift's `description` and `debugDescription`, and so `println(config)` and
+ * `print(config)`) shows only what kind of credential it is.
+ *
+ * ```
+ * use checkout_bridge::{ClientConfig, Credential};
+ * let key = Credential::secret_key("sk_test_4eC39HqLyjWDarjtT1zdp7dc");
+ * assert_eq!(key.to_string(), "secret key (test), redacted");
+ * let config = ClientConfig::new(Credential::backend("user-token-1234"))
+ * .with_base_url("https://api.shop.example");
+ * assert!(!format!("{config:?}").contains("user-token-1234"));
+ * ```
+ */
+public protocol CredentialProtocol: AnyObject, Sendable {
+    
+    /**
+     * Whether this is a backend credential (a token for your server) rather than a Stripe key.
+     */
+    func isBackend()  -> Bool
+    
+}
+/**
+ * How the client authenticates: a Stripe key (direct mode) or your app user's token for your
+ * own backend (backend mode).
+ *
+ * An opaque object built by [`Credential::secret_key`] or [`Credential::backend`]: the secret
+ * cannot be read back, and every way of printing it (Rust's `Debug` and `Display`, Kotlin's
+ * `toString()`, Swift's `description` and `debugDescription`, and so `println(config)` and
+ * `print(config)`) shows only what kind of credential it is.
+ *
+ * ```
+ * use checkout_bridge::{ClientConfig, Credential};
+ * let key = Credential::secret_key("sk_test_4eC39HqLyjWDarjtT1zdp7dc");
+ * assert_eq!(key.to_string(), "secret key (test), redacted");
+ * let config = ClientConfig::new(Credential::backend("user-token-1234"))
+ * .with_base_url("https://api.shop.example");
+ * assert!(!format!("{config:?}").contains("user-token-1234"));
+ * ```
+ */
+open class Credential: CredentialProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_checkout_bridge_fn_clone_credential(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_checkout_bridge_fn_free_credential(handle, $0) }
+    }
+
+    
+    /**
+     * Backend mode: your app user's bearer token for your own backend (see `server/`), which
+     * holds the Stripe key and enforces your policy. Never sent to Stripe: a client with a
+     * backend credential refuses a `base_url` on `stripe.com`.
+     */
+public static func backend(bearerToken: String) -> Credential  {
+    return try!  FfiConverterTypeCredential_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_constructor_credential_backend(
+        FfiConverterString.lower(bearerToken),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Direct mode: a Stripe secret (`sk_…`) or restricted (`rk_…`) key, sent to Stripe.
+     * For servers, tools, tests and test-mode prototypes; live keys are refused on devices.
+     */
+public static func secretKey(key: String) -> Credential  {
+    return try!  FfiConverterTypeCredential_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_constructor_credential_secret_key(
+        FfiConverterString.lower(key),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * Whether this is a backend credential (a token for your server) rather than a Stripe key.
+     */
+open func isBackend() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_credential_is_backend(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_credential_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_credential_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCredential: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Credential
+
+    public static func lift(_ handle: UInt64) throws -> Credential {
+        return Credential(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Credential) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Credential {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Credential, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredential_lift(_ handle: UInt64) throws -> Credential {
+    return try FfiConverterTypeCredential.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredential_lower(_ value: Credential) -> UInt64 {
+    return FfiConverterTypeCredential.lower(value)
 }
 
 
@@ -2439,16 +2693,19 @@ public func FfiConverterTypeCheckoutSession_lower(_ value: CheckoutSession) -> R
 /**
  * Everything a [`crate::CheckoutClient`] needs.
  *
+ * Printing it is safe: the credential shows only its kind (see [`Credential`]).
+ *
  * ```
  * use checkout_bridge::{ClientConfig, Credential};
- * let config = ClientConfig::new(Credential::SecretKey { key: "sk_test_123".into() });
+ * let config = ClientConfig::new(Credential::secret_key("sk_test_123"));
  * assert_eq!(config.base_url, "https://api.stripe.com");
  * assert_eq!(config.max_retries, 2);
  * ```
  */
-public struct ClientConfig: Equatable, Hashable {
+public struct ClientConfig {
     /**
-     * `https://api.stripe.com`, your backend's URL, or a loopback emulator (`http://127.0.0.1:…`).
+     * `https://api.stripe.com`, your backend's URL, or a loopback emulator (`http://127.0.0.1:…`;
+     * on devices only in debug builds).
      */
     public var baseUrl: String
     /**
@@ -2476,7 +2733,8 @@ public struct ClientConfig: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * `https://api.stripe.com`, your backend's URL, or a loopback emulator (`http://127.0.0.1:…`).
+         * `https://api.stripe.com`, your backend's URL, or a loopback emulator (`http://127.0.0.1:…`;
+         * on devices only in debug builds).
          */baseUrl: String = "https://api.stripe.com", 
         /**
          * Secret key (direct mode) or bearer token (backend mode).
@@ -3802,7 +4060,8 @@ enum CheckoutError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          */reason: String
     )
     /**
-     * A live secret or restricted key was configured in an Android or iOS build.
+     * A live Stripe key (`sk_live_…`, `rk_live_…`) was configured in a device build (Android,
+     * iOS, Mac Catalyst, or the macOS slice of the Swift package), as a key or as a backend token.
      */
     case LiveKeyOnDevice(
         /**
@@ -3819,6 +4078,17 @@ enum CheckoutError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
     case RandomnessUnavailable(
         /**
          * What the OS reported.
+         */reason: String
+    )
+    /**
+     * The new session's Checkout page URL is not one the app may open: not https (plain http
+     * only to loopback, and on devices only in debug builds), carrying credentials, or, in
+     * direct mode, not on `checkout.stripe.com`. The session was expired, so it cannot be
+     * paid without the app knowing.
+     */
+    case UntrustedCheckoutUrl(
+        /**
+         * What was wrong with it (the URL itself is not repeated).
          */reason: String
     )
 
@@ -3909,6 +4179,9 @@ public struct FfiConverterTypeCheckoutError: FfiConverterRustBuffer {
         case 15: return .RandomnessUnavailable(
             reason: try FfiConverterString.read(from: &buf)
             )
+        case 16: return .UntrustedCheckoutUrl(
+            reason: try FfiConverterString.read(from: &buf)
+            )
 
          default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -3996,6 +4269,11 @@ public struct FfiConverterTypeCheckoutError: FfiConverterRustBuffer {
         
         case let .RandomnessUnavailable(reason):
             writeInt(&buf, Int32(15))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .UntrustedCheckoutUrl(reason):
+            writeInt(&buf, Int32(16))
             FfiConverterString.write(reason, into: &buf)
             
         }
@@ -4126,97 +4404,6 @@ public func FfiConverterTypeCheckoutMode_lift(_ buf: RustBuffer) throws -> Check
 #endif
 public func FfiConverterTypeCheckoutMode_lower(_ value: CheckoutMode) -> RustBuffer {
     return FfiConverterTypeCheckoutMode.lower(value)
-}
-
-
-
-/**
- * How the client authenticates.
- *
- * `Debug` never prints the secret.
- */
-
-public enum Credential: Equatable, Hashable {
-    
-    /**
-     * Talk to Stripe directly with a secret (`sk_…`) or restricted (`rk_…`) key.
-     * For servers, tools, tests and test-mode prototypes; live keys are refused on Android and iOS.
-     */
-    case secretKey(
-        /**
-         * The key. Never logged or shown.
-         */key: String
-    )
-    /**
-     * Talk to your own backend (see `server/`), which holds the Stripe key and enforces policy.
-     * The token authenticates the app user to that backend.
-     */
-    case backend(
-        /**
-         * The app user's bearer token. Never logged or shown.
-         */bearerToken: String
-    )
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension Credential: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeCredential: FfiConverterRustBuffer {
-    typealias SwiftType = Credential
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Credential {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .secretKey(key: try FfiConverterString.read(from: &buf)
-        )
-        
-        case 2: return .backend(bearerToken: try FfiConverterString.read(from: &buf)
-        )
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: Credential, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case let .secretKey(key):
-            writeInt(&buf, Int32(1))
-            FfiConverterString.write(key, into: &buf)
-            
-        
-        case let .backend(bearerToken):
-            writeInt(&buf, Int32(2))
-            FfiConverterString.write(bearerToken, into: &buf)
-            
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCredential_lift(_ buf: RustBuffer) throws -> Credential {
-    return try FfiConverterTypeCredential.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCredential_lower(_ value: Credential) -> RustBuffer {
-    return FfiConverterTypeCredential.lower(value)
 }
 
 
@@ -5370,7 +5557,7 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
 }
 /**
  * Checks a credential the way [`CheckoutClient::new`](crate::CheckoutClient::new) does, with
- * `on_device` saying whether to apply the Android/iOS rule (no live secret or restricted keys).
+ * `on_device` saying whether to apply the device rule (no live Stripe key in any credential).
  *
  * The client applies it by itself; this is for checking a shipped configuration ahead of
  * time, e.g. in an app's JVM unit tests or CI, where the code is not running on a device.
@@ -5380,14 +5567,17 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
  * - [`CheckoutError::InvalidInput`] on `credential.key` or `credential.bearer_token`: empty,
  * longer than 4096 bytes, not printable ASCII, a publishable key (`pk_…`), or a key that is
  * neither secret (`sk_…`) nor restricted (`rk_…`).
- * - [`CheckoutError::LiveKeyOnDevice`] when `on_device` and the key is `sk_live_…`/`rk_live_…`.
- *
+ * - [`CheckoutError::LiveKeyOnDevice`] when `on_device` and the key, or the backend token, is
+ * a live Stripe key (`sk_live_…`/`rk_live_…`).
  *
  * ```
  * use checkout_bridge::{validate_credential, CheckoutError, Credential};
- * let live = Credential::SecretKey { key: "sk_live_123".into() };
+ * let live = Credential::secret_key("sk_live_123");
  * assert!(matches!(validate_credential(&live, true), Err(CheckoutError::LiveKeyOnDevice { .. })));
  * assert!(validate_credential(&live, false).is_ok()); // fine on a server
+ * // A live key passed off as a backend token is refused on devices too.
+ * let disguised = Credential::backend("sk_live_123");
+ * assert!(matches!(validate_credential(&disguised, true), Err(CheckoutError::LiveKeyOnDevice { .. })));
  * ```
  */
 public func validateCredential(credential: Credential, onDevice: Bool)throws   {try rustCallWithError(FfiConverterTypeCheckoutError_lift) {
@@ -5500,7 +5690,7 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_checkout_bridge_checksum_func_validate_credential() != 1493) {
+    if (uniffi_checkout_bridge_checksum_func_validate_credential() != 64171) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_checkout_bridge_checksum_func_simple_checkout_params() != 10135) {
@@ -5513,6 +5703,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_checkout_bridge_checksum_func_open_file_store() != 44538) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_checkout_bridge_checksum_method_checkoutclient_check_checkout_url() != 13637) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_checkout_bridge_checksum_method_checkoutclient_create_session() != 38090) {
@@ -5528,6 +5721,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_checkout_bridge_checksum_method_checkoutclient_wait_for_final_status() != 49171) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_checkout_bridge_checksum_method_credential_is_backend() != 50038) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_checkout_bridge_checksum_method_checkoutflow_cancel() != 63700) {
@@ -5548,7 +5744,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_checkout_bridge_checksum_method_checkoutflow_return_base() != 57486) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_method_checkoutflow_start() != 51470) {
+    if (uniffi_checkout_bridge_checksum_method_checkoutflow_start() != 29734) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_checkout_bridge_checksum_method_returnbase_host() != 45647) {
@@ -5575,7 +5771,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_checkout_bridge_checksum_method_pendingstore_load_all() != 20358) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_constructor_checkoutclient_new() != 44048) {
+    if (uniffi_checkout_bridge_checksum_constructor_checkoutclient_new() != 45883) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_checkout_bridge_checksum_constructor_credential_backend() != 4755) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_checkout_bridge_checksum_constructor_credential_secret_key() != 44436) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_checkout_bridge_checksum_constructor_checkoutflow_new() != 30074) {

@@ -102,10 +102,8 @@ pub(crate) fn unix_now() -> i64 {
 impl AppState {
     /// Builds the state: the core client against `upstream_base_url`, and the event log.
     pub async fn new(config: ServerConfig, secrets: Secrets) -> Result<Arc<Self>, String> {
-        let mut client_config = ClientConfig::new(Credential::SecretKey {
-            key: secrets.stripe_secret_key.clone(),
-        })
-        .with_base_url(config.upstream_base_url.clone());
+        let mut client_config = ClientConfig::new(Credential::secret_key(&secrets.stripe_secret_key))
+            .with_base_url(config.upstream_base_url.clone());
         client_config.timeout_ms = i64::try_from(config.request_timeout_ms).unwrap_or(i64::MAX).max(1);
         let stripe = CheckoutClient::new(client_config).map_err(|e| format!("invalid upstream configuration: {e}"))?;
         let events = EventLog::open(&config.database_url).await?;

@@ -84,9 +84,7 @@ async fn server(emu: &Emulator, db: &str, merchant: Option<&Merchant>, extra: &s
 }
 
 fn app(base_url: &str, token: &str) -> Arc<CheckoutClient> {
-    let mut c = ClientConfig::new(Credential::Backend {
-        bearer_token: token.into(),
-    })
+    let mut c = ClientConfig::new(Credential::backend(&token))
     .with_base_url(base_url.to_owned());
     c.max_retries = 0;
     CheckoutClient::new(c).expect("client")
@@ -561,7 +559,7 @@ async fn events_for_other_integrations_are_ignored_and_logged() {
     let http = http();
 
     // (a) A session another integration created on the same account, even naming our user.
-    let mut direct = ClientConfig::new(Credential::SecretKey { key: KEY.into() }).with_base_url(emu.base_url());
+    let mut direct = ClientConfig::new(Credential::secret_key(KEY)).with_base_url(emu.base_url());
     direct.max_retries = 0;
     let direct = CheckoutClient::new(direct).expect("direct client");
     let mut p = params(1000);

@@ -104,9 +104,7 @@ fn http() -> reqwest::Client {
 }
 
 fn app_client(srv: &RunningServer) -> Arc<CheckoutClient> {
-    let mut c = ClientConfig::new(Credential::Backend {
-        bearer_token: TOKEN.into(),
-    })
+    let mut c = ClientConfig::new(Credential::backend(TOKEN))
     .with_base_url(srv.base_url());
     c.max_retries = 0;
     CheckoutClient::new(c).expect("client")

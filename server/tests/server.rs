@@ -100,10 +100,7 @@ async fn server(emu: &Emulator) -> RunningServer {
 }
 
 fn app_client(srv: &RunningServer, token: &str) -> Arc<CheckoutClient> {
-    let mut c = ClientConfig::new(Credential::Backend {
-        bearer_token: token.into(),
-    })
-    .with_base_url(srv.base_url());
+    let mut c = ClientConfig::new(Credential::backend(token)).with_base_url(srv.base_url());
     c.max_retries = 0;
     CheckoutClient::new(c).expect("client")
 }

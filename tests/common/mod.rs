@@ -14,7 +14,7 @@ pub async fn emulator() -> Emulator {
 }
 
 pub fn config(emu: &Emulator) -> ClientConfig {
-    let mut c = ClientConfig::new(Credential::SecretKey { key: TEST_KEY.into() }).with_base_url(emu.base_url());
+    let mut c = ClientConfig::new(Credential::secret_key(TEST_KEY)).with_base_url(emu.base_url());
     c.timeout_ms = 5_000;
     c
 }

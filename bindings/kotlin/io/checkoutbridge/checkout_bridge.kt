@@ -728,6 +728,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_checkout_bridge_checksum_func_open_file_store(
     ): Int
+    external fun uniffi_checkout_bridge_checksum_method_checkoutclient_check_checkout_url(
+    ): Int
     external fun uniffi_checkout_bridge_checksum_method_checkoutclient_create_session(
     ): Int
     external fun uniffi_checkout_bridge_checksum_method_checkoutclient_expire_session(
@@ -737,6 +739,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_checkout_bridge_checksum_method_checkoutclient_retrieve_session(
     ): Int
     external fun uniffi_checkout_bridge_checksum_method_checkoutclient_wait_for_final_status(
+    ): Int
+    external fun uniffi_checkout_bridge_checksum_method_credential_is_backend(
     ): Int
     external fun uniffi_checkout_bridge_checksum_method_checkoutflow_cancel(
     ): Int
@@ -770,6 +774,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_checkout_bridge_checksum_constructor_checkoutclient_new(
     ): Int
+    external fun uniffi_checkout_bridge_checksum_constructor_credential_backend(
+    ): Int
+    external fun uniffi_checkout_bridge_checksum_constructor_credential_secret_key(
+    ): Int
     external fun uniffi_checkout_bridge_checksum_constructor_checkoutflow_new(
     ): Int
     external fun uniffi_checkout_bridge_checksum_constructor_returnbase_new(
@@ -801,6 +809,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_checkout_bridge_fn_constructor_checkoutclient_new(`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_checkout_bridge_fn_method_checkoutclient_check_checkout_url(`ptr`: Long,`url`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_checkout_bridge_fn_method_checkoutclient_create_session(`ptr`: Long,`params`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_checkout_bridge_fn_method_checkoutclient_expire_session(`ptr`: Long,`id`: RustBuffer.ByValue,
@@ -811,6 +821,20 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_checkout_bridge_fn_method_checkoutclient_wait_for_final_status(`ptr`: Long,`id`: RustBuffer.ByValue,`timeoutMs`: Long,
     ): Long
+    external fun uniffi_checkout_bridge_fn_clone_credential(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_checkout_bridge_fn_free_credential(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_checkout_bridge_fn_constructor_credential_backend(`bearerToken`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_checkout_bridge_fn_constructor_credential_secret_key(`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_checkout_bridge_fn_method_credential_is_backend(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_checkout_bridge_fn_method_credential_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_credential_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_checkout_bridge_fn_clone_checkoutflow(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_checkout_bridge_fn_free_checkoutflow(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -875,7 +899,7 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_checkout_bridge_fn_method_apierrordetails_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_checkout_bridge_fn_func_validate_credential(`credential`: RustBuffer.ByValue,`onDevice`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_checkout_bridge_fn_func_validate_credential(`credential`: Long,`onDevice`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_checkout_bridge_fn_func_simple_checkout_params(`simple`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1004,7 +1028,7 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
-    if ((lib.uniffi_checkout_bridge_checksum_func_validate_credential() and 0xFFFF) != 1493) {
+    if ((lib.uniffi_checkout_bridge_checksum_func_validate_credential() and 0xFFFF) != 64171) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_checkout_bridge_checksum_func_simple_checkout_params() and 0xFFFF) != 10135) {
@@ -1017,6 +1041,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_checkout_bridge_checksum_func_open_file_store() and 0xFFFF) != 44538) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutclient_check_checkout_url() and 0xFFFF) != 13637) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_checkout_bridge_checksum_method_checkoutclient_create_session() and 0xFFFF) != 38090) {
@@ -1032,6 +1059,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_checkout_bridge_checksum_method_checkoutclient_wait_for_final_status() and 0xFFFF) != 49171) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_checkout_bridge_checksum_method_credential_is_backend() and 0xFFFF) != 50038) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_cancel() and 0xFFFF) != 63700) {
@@ -1052,7 +1082,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_return_base() and 0xFFFF) != 57486) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_start() and 0xFFFF) != 51470) {
+    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_start() and 0xFFFF) != 29734) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_checkout_bridge_checksum_method_returnbase_host() and 0xFFFF) != 45647) {
@@ -1079,7 +1109,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_checkout_bridge_checksum_method_pendingstore_load_all() and 0xFFFF) != 20358) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_constructor_checkoutclient_new() and 0xFFFF) != 44048) {
+    if ((lib.uniffi_checkout_bridge_checksum_constructor_checkoutclient_new() and 0xFFFF) != 45883) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_checkout_bridge_checksum_constructor_credential_backend() and 0xFFFF) != 4755) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_checkout_bridge_checksum_constructor_credential_secret_key() and 0xFFFF) != 44436) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_checkout_bridge_checksum_constructor_checkoutflow_new() and 0xFFFF) != 30074) {
@@ -1547,7 +1583,7 @@ public object FfiConverterString: FfiConverter<String, RustBuffer.ByValue> {
  * ```no_run
  * # async fn demo() -> Result<(), checkout_bridge::CheckoutError> {
  * use checkout_bridge::*;
- * let client = CheckoutClient::new(ClientConfig::new(Credential::SecretKey { key: "sk_test_…".into() }))?;
+ * let client = CheckoutClient::new(ClientConfig::new(Credential::secret_key("sk_test_…")))?;
  * let mut params = simple_checkout_params(SimpleCheckout {
  * amount: 1999, currency: "usd".into(), name: "T-shirt".into(), description: None,
  * success_url: Some("https://shop.example/ok?session_id={CHECKOUT_SESSION_ID}".into()),
@@ -1559,6 +1595,22 @@ public object FfiConverterString: FfiConverter<String, RustBuffer.ByValue> {
  * ```
  */
 public interface CheckoutClientInterface {
+    
+    /**
+     * Checks a session's Checkout page `url` before the app opens it: https (plain http only
+     * to loopback, and on devices only in debug builds), no credentials in it, and in direct
+     * mode (a secret key) on `checkout.stripe.com`, or a loopback host when `base_url` is
+     * loopback (an emulator). Backend mode allows any https host, since Stripe serves Checkout
+     * on the merchant's custom domain when one is set up.
+     *
+     * [`crate::CheckoutFlow::start`] runs it on every new session; call it yourself before
+     * opening the `url` of a session from [`Self::create_session`].
+     *
+     * # Errors
+     *
+     * [`CheckoutError::UntrustedCheckoutUrl`] saying which rule the URL breaks.
+     */
+    fun `checkCheckoutUrl`(`url`: kotlin.String)
     
     /**
      * `POST /v1/checkout/sessions`. Safe to retry: the same `idempotency_key` never creates a
@@ -1653,7 +1705,7 @@ public interface CheckoutClientInterface {
  * ```no_run
  * # async fn demo() -> Result<(), checkout_bridge::CheckoutError> {
  * use checkout_bridge::*;
- * let client = CheckoutClient::new(ClientConfig::new(Credential::SecretKey { key: "sk_test_…".into() }))?;
+ * let client = CheckoutClient::new(ClientConfig::new(Credential::secret_key("sk_test_…")))?;
  * let mut params = simple_checkout_params(SimpleCheckout {
  * amount: 1999, currency: "usd".into(), name: "T-shirt".into(), description: None,
  * success_url: Some("https://shop.example/ok?session_id={CHECKOUT_SESSION_ID}".into()),
@@ -1689,17 +1741,20 @@ open class CheckoutClient: Disposable, AutoCloseable, CheckoutClientInterface
         this.cleanable = null
     }
     /**
-     * Checks `config` (https except loopback, credential shape, no live keys on devices) and
+     * Checks `config` (https, plain http only to loopback and on devices only in debug
+     * builds; credential shape; no live keys on devices; a backend token never to Stripe) and
      * builds a client. Nothing is sent.
      *
      * # Errors
      *
      * - [`CheckoutError::InvalidInput`] naming the field: a `base_url` that is not https (plain
-     * http only to loopback) or carries credentials, a query or a fragment; a malformed
+     * http only to loopback, and in device builds only in debug builds, where the Android
+     * emulator's `10.0.2.2` is allowed too) or carries credentials, a query or a fragment; a
+     * backend credential with a `base_url` on `stripe.com` (the default); a malformed
      * credential, `stripe_version` or `stripe_account`; `timeout_ms` ≤ 0; `max_retries`
      * outside 0..=10.
-     * - [`CheckoutError::LiveKeyOnDevice`] for a live secret or restricted key in an Android or
-     * iOS build (see [`crate::validate_credential`]).
+     * - [`CheckoutError::LiveKeyOnDevice`] for a live secret or restricted key, as a key or as
+     * a backend token, in a device build (see [`crate::validate_credential`]).
      * - [`CheckoutError::Network`] if the HTTP client or TLS cannot be set up.
      */
     constructor(`config`: ClientConfig) :
@@ -1787,6 +1842,34 @@ open class CheckoutClient: Disposable, AutoCloseable, CheckoutClientInterface
             UniffiLib.uniffi_checkout_bridge_fn_clone_checkoutclient(handle, status)
         }
     }
+
+    
+    /**
+     * Checks a session's Checkout page `url` before the app opens it: https (plain http only
+     * to loopback, and on devices only in debug builds), no credentials in it, and in direct
+     * mode (a secret key) on `checkout.stripe.com`, or a loopback host when `base_url` is
+     * loopback (an emulator). Backend mode allows any https host, since Stripe serves Checkout
+     * on the merchant's custom domain when one is set up.
+     *
+     * [`crate::CheckoutFlow::start`] runs it on every new session; call it yourself before
+     * opening the `url` of a session from [`Self::create_session`].
+     *
+     * # Errors
+     *
+     * [`CheckoutError::UntrustedCheckoutUrl`] saying which rule the URL breaks.
+     */
+    @Throws(CheckoutException::class)override fun `checkCheckoutUrl`(`url`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(CheckoutException) { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_checkoutclient_check_checkout_url(
+        it,
+        
+        FfiConverterString.lower(`url`),_status)
+}
+    }
+    
+    
 
     
     /**
@@ -2210,6 +2293,8 @@ public interface CheckoutFlowInterface {
      * break one of Stripe's rules; nothing is sent then.
      * - Any error of [`CheckoutClient::create_session`].
      * - [`CheckoutError::InvalidResponse`] when the new session has no `url`.
+     * - [`CheckoutError::UntrustedCheckoutUrl`] when its `url` is not one to open (see
+     * [`CheckoutClient::check_checkout_url`]); the session is then expired.
      * - [`CheckoutError::Storage`] when the [`PendingStore`] cannot record the checkout (the built-in one: the disk is
      * full or read-only; an app's own: whatever it throws).
      * The session is then expired, so it cannot be paid without a record.
@@ -2541,6 +2626,8 @@ open class CheckoutFlow: Disposable, AutoCloseable, CheckoutFlowInterface
      * break one of Stripe's rules; nothing is sent then.
      * - Any error of [`CheckoutClient::create_session`].
      * - [`CheckoutError::InvalidResponse`] when the new session has no `url`.
+     * - [`CheckoutError::UntrustedCheckoutUrl`] when its `url` is not one to open (see
+     * [`CheckoutClient::check_checkout_url`]); the session is then expired.
      * - [`CheckoutError::Storage`] when the [`PendingStore`] cannot record the checkout (the built-in one: the disk is
      * full or read-only; an app's own: whatever it throws).
      * The session is then expired, so it cannot be paid without a record.
@@ -2601,6 +2688,346 @@ public object FfiConverterTypeCheckoutFlow: FfiConverter<CheckoutFlow, Long> {
     override fun allocationSize(value: CheckoutFlow) = 8UL
 
     override fun write(value: CheckoutFlow, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * How the client authenticates: a Stripe key (direct mode) or your app user's token for your
+ * own backend (backend mode).
+ *
+ * An opaque object built by [`Credential::secret_key`] or [`Credential::backend`]: the secret
+ * cannot be read back, and every way of printing it (Rust's `Debug` and `Display`, Kotlin's
+ * `toString()`, Swift's `description` and `debugDescription`, and so `println(config)` and
+ * `print(config)`) shows only what kind of credential it is.
+ *
+ * ```
+ * use checkout_bridge::{ClientConfig, Credential};
+ * let key = Credential::secret_key("sk_test_4eC39HqLyjWDarjtT1zdp7dc");
+ * assert_eq!(key.to_string(), "secret key (test), redacted");
+ * let config = ClientConfig::new(Credential::backend("user-token-1234"))
+ * .with_base_url("https://api.shop.example");
+ * assert!(!format!("{config:?}").contains("user-token-1234"));
+ * ```
+ */
+public interface CredentialInterface {
+    
+    /**
+     * Whether this is a backend credential (a token for your server) rather than a Stripe key.
+     */
+    fun `isBackend`(): kotlin.Boolean
+    
+    companion object
+}
+
+/**
+ * How the client authenticates: a Stripe key (direct mode) or your app user's token for your
+ * own backend (backend mode).
+ *
+ * An opaque object built by [`Credential::secret_key`] or [`Credential::backend`]: the secret
+ * cannot be read back, and every way of printing it (Rust's `Debug` and `Display`, Kotlin's
+ * `toString()`, Swift's `description` and `debugDescription`, and so `println(config)` and
+ * `print(config)`) shows only what kind of credential it is.
+ *
+ * ```
+ * use checkout_bridge::{ClientConfig, Credential};
+ * let key = Credential::secret_key("sk_test_4eC39HqLyjWDarjtT1zdp7dc");
+ * assert_eq!(key.to_string(), "secret key (test), redacted");
+ * let config = ClientConfig::new(Credential::backend("user-token-1234"))
+ * .with_base_url("https://api.shop.example");
+ * assert!(!format!("{config:?}").contains("user-token-1234"));
+ * ```
+ */
+open class Credential: Disposable, AutoCloseable, CredentialInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_checkout_bridge_fn_free_credential(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_checkout_bridge_fn_clone_credential(handle, status)
+        }
+    }
+
+    
+    /**
+     * Whether this is a backend credential (a token for your server) rather than a Stripe key.
+     */override fun `isBackend`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_credential_is_backend(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_credential_uniffi_trait_display(
+        it,
+        _status)
+}
+    }
+    )
+    }
+
+    
+    companion object {
+        
+    /**
+     * Backend mode: your app user's bearer token for your own backend (see `server/`), which
+     * holds the Stripe key and enforces your policy. Never sent to Stripe: a client with a
+     * backend credential refuses a `base_url` on `stripe.com`.
+     */ fun `backend`(`bearerToken`: kotlin.String): Credential {
+            return FfiConverterTypeCredential.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_constructor_credential_backend(
+    
+        
+        FfiConverterString.lower(`bearerToken`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * Direct mode: a Stripe secret (`sk_…`) or restricted (`rk_…`) key, sent to Stripe.
+     * For servers, tools, tests and test-mode prototypes; live keys are refused on devices.
+     */ fun `secretKey`(`key`: kotlin.String): Credential {
+            return FfiConverterTypeCredential.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_constructor_credential_secret_key(
+    
+        
+        FfiConverterString.lower(`key`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCredential: FfiConverter<Credential, Long> {
+    override fun lower(value: Credential): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Credential {
+        return Credential(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Credential {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Credential) = 8UL
+
+    override fun write(value: Credential, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -3819,16 +4246,19 @@ public object FfiConverterTypeCheckoutSession: FfiConverterRustBuffer<CheckoutSe
 /**
  * Everything a [`crate::CheckoutClient`] needs.
  *
+ * Printing it is safe: the credential shows only its kind (see [`Credential`]).
+ *
  * ```
  * use checkout_bridge::{ClientConfig, Credential};
- * let config = ClientConfig::new(Credential::SecretKey { key: "sk_test_123".into() });
+ * let config = ClientConfig::new(Credential::secret_key("sk_test_123"));
  * assert_eq!(config.base_url, "https://api.stripe.com");
  * assert_eq!(config.max_retries, 2);
  * ```
  */
 data class ClientConfig (
     /**
-     * `https://api.stripe.com`, your backend's URL, or a loopback emulator (`http://127.0.0.1:…`).
+     * `https://api.stripe.com`, your backend's URL, or a loopback emulator (`http://127.0.0.1:…`;
+     * on devices only in debug builds).
      */
     var `baseUrl`: kotlin.String = "https://api.stripe.com" 
     , 
@@ -3857,11 +4287,24 @@ data class ClientConfig (
      */
     var `maxRetries`: kotlin.Int = 2 
     
-){
+): Disposable{
     
 
     
 
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`baseUrl`,
+        this.`credential`,
+        this.`stripeVersion`,
+        this.`stripeAccount`,
+        this.`timeoutMs`,
+        this.`maxRetries`
+    )
+    }
     
     companion object
 }
@@ -4921,7 +5364,8 @@ sealed class CheckoutException: kotlin.Exception() {
     }
     
     /**
-     * A live secret or restricted key was configured in an Android or iOS build.
+     * A live Stripe key (`sk_live_…`, `rk_live_…`) was configured in a device build (Android,
+     * iOS, Mac Catalyst, or the macOS slice of the Swift package), as a key or as a backend token.
      */
     class LiveKeyOnDevice(
         
@@ -4945,6 +5389,23 @@ sealed class CheckoutException: kotlin.Exception() {
         
         /**
          * What the OS reported.
+         */
+        val `reason`: kotlin.String
+        ) : CheckoutException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
+    /**
+     * The new session's Checkout page URL is not one the app may open: not https (plain http
+     * only to loopback, and on devices only in debug builds), carrying credentials, or, in
+     * direct mode, not on `checkout.stripe.com`. The session was expired, so it cannot be
+     * paid without the app knowing.
+     */
+    class UntrustedCheckoutUrl(
+        
+        /**
+         * What was wrong with it (the URL itself is not repeated).
          */
         val `reason`: kotlin.String
         ) : CheckoutException() {
@@ -5026,6 +5487,9 @@ public object FfiConverterTypeCheckoutError : FfiConverterRustBuffer<CheckoutExc
                 FfiConverterString.read(buf),
                 )
             15 -> CheckoutException.RandomnessUnavailable(
+                FfiConverterString.read(buf),
+                )
+            16 -> CheckoutException.UntrustedCheckoutUrl(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
@@ -5112,6 +5576,11 @@ public object FfiConverterTypeCheckoutError : FfiConverterRustBuffer<CheckoutExc
                 4UL
                 + FfiConverterString.allocationSize(value.`reason`)
             )
+            is CheckoutException.UntrustedCheckoutUrl -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
         }
     }
 
@@ -5192,6 +5661,11 @@ public object FfiConverterTypeCheckoutError : FfiConverterRustBuffer<CheckoutExc
             }
             is CheckoutException.RandomnessUnavailable -> {
                 buf.putInt(15)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is CheckoutException.UntrustedCheckoutUrl -> {
+                buf.putInt(16)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
@@ -5329,108 +5803,6 @@ public object FfiConverterTypeCheckoutMode : FfiConverterRustBuffer<CheckoutMode
             is CheckoutMode.Unknown -> {
                 buf.putInt(4)
                 FfiConverterString.write(value.`value`, buf)
-                Unit
-            }
-        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
-    }
-}
-
-
-
-
-
-/**
- * How the client authenticates.
- *
- * `Debug` never prints the secret.
- */
-sealed class Credential {
-    
-    /**
-     * Talk to Stripe directly with a secret (`sk_…`) or restricted (`rk_…`) key.
-     * For servers, tools, tests and test-mode prototypes; live keys are refused on Android and iOS.
-     */
-    data class SecretKey(
-        /**
-         * The key. Never logged or shown.
-         */
-        val `key`: kotlin.String) : Credential()
-        
-    {
-        
-
-        companion object
-    }
-    
-    /**
-     * Talk to your own backend (see `server/`), which holds the Stripe key and enforces policy.
-     * The token authenticates the app user to that backend.
-     */
-    data class Backend(
-        /**
-         * The app user's bearer token. Never logged or shown.
-         */
-        val `bearerToken`: kotlin.String) : Credential()
-        
-    {
-        
-
-        companion object
-    }
-    
-
-    
-
-    
-    
-
-
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeCredential : FfiConverterRustBuffer<Credential>{
-    override fun read(buf: ByteBuffer): Credential {
-        return when(buf.getInt()) {
-            1 -> Credential.SecretKey(
-                FfiConverterString.read(buf),
-                )
-            2 -> Credential.Backend(
-                FfiConverterString.read(buf),
-                )
-            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
-        }
-    }
-
-    override fun allocationSize(value: Credential): ULong = when(value) {
-        is Credential.SecretKey -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`key`)
-            )
-        }
-        is Credential.Backend -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`bearerToken`)
-            )
-        }
-    }
-
-    override fun write(value: Credential, buf: ByteBuffer) {
-        when(value) {
-            is Credential.SecretKey -> {
-                buf.putInt(1)
-                FfiConverterString.write(value.`key`, buf)
-                Unit
-            }
-            is Credential.Backend -> {
-                buf.putInt(2)
-                FfiConverterString.write(value.`bearerToken`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -6698,7 +7070,7 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
 
         /**
          * Checks a credential the way [`CheckoutClient::new`](crate::CheckoutClient::new) does, with
-         * `on_device` saying whether to apply the Android/iOS rule (no live secret or restricted keys).
+         * `on_device` saying whether to apply the device rule (no live Stripe key in any credential).
          *
          * The client applies it by itself; this is for checking a shipped configuration ahead of
          * time, e.g. in an app's JVM unit tests or CI, where the code is not running on a device.
@@ -6708,14 +7080,17 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
          * - [`CheckoutError::InvalidInput`] on `credential.key` or `credential.bearer_token`: empty,
          * longer than 4096 bytes, not printable ASCII, a publishable key (`pk_…`), or a key that is
          * neither secret (`sk_…`) nor restricted (`rk_…`).
-         * - [`CheckoutError::LiveKeyOnDevice`] when `on_device` and the key is `sk_live_…`/`rk_live_…`.
-         *
+         * - [`CheckoutError::LiveKeyOnDevice`] when `on_device` and the key, or the backend token, is
+         * a live Stripe key (`sk_live_…`/`rk_live_…`).
          *
          * ```
          * use checkout_bridge::{validate_credential, CheckoutError, Credential};
-         * let live = Credential::SecretKey { key: "sk_live_123".into() };
+         * let live = Credential::secret_key("sk_live_123");
          * assert!(matches!(validate_credential(&live, true), Err(CheckoutError::LiveKeyOnDevice { .. })));
          * assert!(validate_credential(&live, false).is_ok()); // fine on a server
+         * // A live key passed off as a backend token is refused on devices too.
+         * let disguised = Credential::backend("sk_live_123");
+         * assert!(matches!(validate_credential(&disguised, true), Err(CheckoutError::LiveKeyOnDevice { .. })));
          * ```
          */
     @Throws(CheckoutException::class) fun `validateCredential`(`credential`: Credential, `onDevice`: kotlin.Boolean)
