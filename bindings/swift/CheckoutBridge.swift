@@ -1082,7 +1082,8 @@ public protocol CheckoutFlowProtocol: AnyObject, Sendable {
     /**
      * Checkouts whose outcome is not final yet (no link came back, or still processing).
      * Call on app start and resolve each with [`Self::resolve_pending`]. Reads the store on the
-     * calling thread (the built-in store answers from memory).
+     * calling thread (the built-in store answers from memory after reading an 8-byte change counter
+     * under a shared file lock; it re-reads its file only when another process has written).
      *
      * # Errors
      *
@@ -1305,7 +1306,8 @@ open func isReturnLink(url: String) -> Bool  {
     /**
      * Checkouts whose outcome is not final yet (no link came back, or still processing).
      * Call on app start and resolve each with [`Self::resolve_pending`]. Reads the store on the
-     * calling thread (the built-in store answers from memory).
+     * calling thread (the built-in store answers from memory after reading an 8-byte change counter
+     * under a shared file lock; it re-reads its file only when another process has written).
      *
      * # Errors
      *
@@ -5735,7 +5737,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_checkout_bridge_checksum_method_checkoutflow_is_return_link() != 28530) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_method_checkoutflow_pending() != 63363) {
+    if (uniffi_checkout_bridge_checksum_method_checkoutflow_pending() != 55288) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_checkout_bridge_checksum_method_checkoutflow_resolve_pending() != 43587) {

@@ -1073,7 +1073,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_is_return_link() and 0xFFFF) != 28530) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_pending() and 0xFFFF) != 63363) {
+    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_pending() and 0xFFFF) != 55288) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_resolve_pending() and 0xFFFF) != 43587) {
@@ -2253,7 +2253,8 @@ public interface CheckoutFlowInterface {
     /**
      * Checkouts whose outcome is not final yet (no link came back, or still processing).
      * Call on app start and resolve each with [`Self::resolve_pending`]. Reads the store on the
-     * calling thread (the built-in store answers from memory).
+     * calling thread (the built-in store answers from memory after reading an 8-byte change counter
+     * under a shared file lock; it re-reads its file only when another process has written).
      *
      * # Errors
      *
@@ -2543,7 +2544,8 @@ open class CheckoutFlow: Disposable, AutoCloseable, CheckoutFlowInterface
     /**
      * Checkouts whose outcome is not final yet (no link came back, or still processing).
      * Call on app start and resolve each with [`Self::resolve_pending`]. Reads the store on the
-     * calling thread (the built-in store answers from memory).
+     * calling thread (the built-in store answers from memory after reading an 8-byte change counter
+     * under a shared file lock; it re-reads its file only when another process has written).
      *
      * # Errors
      *
