@@ -116,17 +116,7 @@ fn browser() -> reqwest::Client {
 }
 
 fn item(amount: i64) -> LineItemParams {
-    LineItemParams {
-        price: LineItemPrice::Inline {
-            currency: "usd".into(),
-            unit_amount: amount,
-            product_name: "Tea".into(),
-            description: None,
-            images: vec![],
-            recurring: None,
-        },
-        quantity: 1,
-    }
+    LineItemParams::new(LineItemPrice::inline("usd", amount, "Tea"), 1)
 }
 
 fn params() -> CreateSessionParams {
@@ -214,12 +204,12 @@ async fn policy_table() {
     type Case = (&'static str, u16, &'static str, CreateSessionParams);
     let mut cases: Vec<Case> = Vec::new();
     let mut p = with_urls(CreateSessionParams::new(CheckoutMode::Payment));
-    p.line_items.push(LineItemParams {
-        price: LineItemPrice::Price {
+    p.line_items.push(LineItemParams::new(
+        LineItemPrice::Price {
             id: "price_not_allowed".into(),
         },
-        quantity: 1,
-    });
+        1,
+    ));
     cases.push(("unknown price", 403, "Permission", p));
     let mut p = with_urls(params());
     p.line_items[0] = item(20_000);

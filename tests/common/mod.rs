@@ -30,17 +30,7 @@ pub fn client_with(emu: &Emulator, f: impl FnOnce(&mut ClientConfig)) -> Arc<Che
 }
 
 pub fn inline_item(amount: i64, name: &str, quantity: i64) -> LineItemParams {
-    LineItemParams {
-        price: LineItemPrice::Inline {
-            currency: "usd".into(),
-            unit_amount: amount,
-            product_name: name.into(),
-            description: None,
-            images: vec![],
-            recurring: None,
-        },
-        quantity,
-    }
+    LineItemParams::new(LineItemPrice::inline("usd", amount, name), quantity)
 }
 
 pub fn payment_params() -> CreateSessionParams {
