@@ -327,8 +327,8 @@ fn line_item<'a>(p: &CreateSessionParams, i: usize, item: &'a LineItemParams) ->
         }
         (None, None) => {
             return Err(CheckoutError::invalid(
-                pf("product_data][name"),
-                "is required (or an existing product)",
+                pf("product_data"),
+                "a product name is required (or an existing product)",
             ))
         }
         (Some(id), None) => {
@@ -804,8 +804,14 @@ fn metadata(field: &str, m: &std::collections::HashMap<String, String>) -> R {
         return err(field, format!("at most {MAX_METADATA_KEYS} keys"));
     }
     for (k, v) in m {
-        if k.is_empty() || k.chars().count() > MAX_METADATA_KEY_LEN {
-            return err(field, format!("keys must be 1 to {MAX_METADATA_KEY_LEN} characters"));
+        if k.is_empty() {
+            return err(field, "keys must not be empty");
+        }
+        if k.chars().count() > MAX_METADATA_KEY_LEN {
+            return err(
+                format!("{field}[{k}]"),
+                format!("keys must be at most {MAX_METADATA_KEY_LEN} characters"),
+            );
         }
         // Brackets would be read as nesting by the form encoding on the other side.
         if k.contains(['[', ']']) || k.chars().any(char::is_control) {

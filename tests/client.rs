@@ -299,3 +299,22 @@ async fn debug_and_display_never_show_the_key() {
     assert!(matches!(e, CheckoutError::Network { .. }), "{e:?}");
     assert_no_secret(&format!("{e} {e:?}"));
 }
+
+#[tokio::test]
+async fn an_open_setup_session_is_waited_on_although_it_reports_no_payment_required() {
+    // Stripe defines `no_payment_required` by the mode ("the Checkout Session is in setup mode
+    // and doesn't require a payment at this time"), so the emulator reports it from creation
+    // on: only the status says when the customer is done.
+    let emu = emulator().await;
+    let c = client(&emu);
+    let mut p = CreateSessionParams::new(CheckoutMode::Setup);
+    p.currency = Some("eur".into());
+    p.success_url = Some("https://shop.example/ok".into());
+    let s = c.create_session(p).await.expect("setup session");
+    assert_eq!(s.payment_status, PaymentStatus::NoPaymentRequired);
+    let r = c.wait_for_final_status(s.id.clone(), 600).await;
+    assert!(matches!(r, Err(CheckoutError::Timeout { .. })), "still open: {r:?}");
+    assert!(emu.complete_session(&s.id, true));
+    let done = c.wait_for_final_status(s.id, 600).await.expect("complete");
+    assert_eq!(done.status, Some(SessionStatus::Complete));
+}
