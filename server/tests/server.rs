@@ -239,12 +239,12 @@ async fn policy_table() {
     cases.push(("app-chosen customer", 403, "Permission", p));
     // Policy gaps: setup mode (no line items, so no price rule applies), promotion codes,
     // payment method types and metadata are all closed unless the policy opens them.
-    cases.push((
-        "setup mode",
-        403,
-        "Permission",
-        with_urls(CreateSessionParams::new(CheckoutMode::Setup)),
-    ));
+    // The server does not parse endive's `currency` / `allowed_payment_method_types` yet
+    // (issue 17), so setup mode and payment method types are tried the way a dahlia-pinned app
+    // sends them (`payment_method_types`); the policy refuses them before anything else.
+    let mut setup = with_urls(CreateSessionParams::new(CheckoutMode::Setup));
+    setup.payment_method_types = vec!["card".into()];
+    cases.push(("setup mode", 403, "Permission", setup));
     let mut p = with_urls(params());
     p.allow_promotion_codes = Some(true);
     cases.push(("promotion codes", 403, "Permission", p));
@@ -254,8 +254,18 @@ async fn policy_table() {
     let mut p = with_urls(params());
     p.metadata.insert("free_upgrade".into(), "true".into());
     cases.push(("metadata key", 403, "Permission", p));
+    let alice_dahlia = {
+        let mut c = ClientConfig::new(Credential::Backend {
+            bearer_token: ALICE.into(),
+        })
+        .with_base_url(srv.base_url());
+        c.max_retries = 0;
+        c.stripe_version = Some("2026-07-29.dahlia".into());
+        CheckoutClient::new(c).expect("client")
+    };
     for (name, status, variant, p) in cases {
-        let e = alice.create_session(p).await.expect_err(name);
+        let app = if p.payment_method_types.is_empty() { &alice } else { &alice_dahlia };
+        let e = app.create_session(p).await.expect_err(name);
         check(name, &e, status, variant);
     }
 
