@@ -6,8 +6,8 @@ use std::sync::Arc;
 use crate::client::CheckoutClient;
 use crate::error::CheckoutError;
 use crate::model::{CheckoutSession, PaymentOutcome, PaymentStatus, Receipt, SessionStatus};
-use crate::params::CreateSessionParams;
 use crate::os::{new_state, unix_now};
+use crate::params::CreateSessionParams;
 use crate::return_url::{ReturnBase, ReturnKind};
 use crate::store::{PendingCheckout, PendingStore};
 

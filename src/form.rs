@@ -99,7 +99,11 @@ pub fn encode_create_params(p: &CreateSessionParams) -> String {
     }
     f.push_opt(&["currency"], p.currency.as_deref());
     list(&mut f, "allowed_payment_method_types", &p.allowed_payment_method_types);
-    list(&mut f, "excluded_payment_method_types", &p.excluded_payment_method_types);
+    list(
+        &mut f,
+        "excluded_payment_method_types",
+        &p.excluded_payment_method_types,
+    );
     if let Some(t) = &p.automatic_tax {
         f.push(&["automatic_tax", "enabled"], bool_str(t.enabled));
         if let Some(acct) = &t.liable_account {
@@ -131,7 +135,10 @@ pub fn encode_create_params(p: &CreateSessionParams) -> String {
     }
     if let Some(t) = &p.tax_id_collection {
         f.push(&["tax_id_collection", "enabled"], bool_str(t.enabled));
-        f.push_opt(&["tax_id_collection", "required"], t.required.as_ref().map(|r| r.as_str()));
+        f.push_opt(
+            &["tax_id_collection", "required"],
+            t.required.as_ref().map(|r| r.as_str()),
+        );
     }
     for (i, d) in p.discounts.iter().enumerate() {
         let i = i.to_string();
@@ -156,8 +163,14 @@ pub fn encode_create_params(p: &CreateSessionParams) -> String {
         f.push_opt(&[k, "description"], pi.description.as_deref());
         metadata(&mut f, &[k, "metadata"], &pi.metadata);
         f.push_opt(&[k, "receipt_email"], pi.receipt_email.as_deref());
-        f.push_opt(&[k, "setup_future_usage"], pi.setup_future_usage.as_ref().map(|u| u.as_str()));
-        f.push_opt(&[k, "statement_descriptor_suffix"], pi.statement_descriptor_suffix.as_deref());
+        f.push_opt(
+            &[k, "setup_future_usage"],
+            pi.setup_future_usage.as_ref().map(|u| u.as_str()),
+        );
+        f.push_opt(
+            &[k, "statement_descriptor_suffix"],
+            pi.statement_descriptor_suffix.as_deref(),
+        );
     }
     if let Some(si) = &p.setup_intent_data {
         f.push_opt(&["setup_intent_data", "description"], si.description.as_deref());
@@ -169,7 +182,10 @@ pub fn encode_create_params(p: &CreateSessionParams) -> String {
             f.push(&[k, "payment_method_reuse_agreement", "position"], pos.as_str());
         }
         f.push_opt(&[k, "promotions"], c.promotions.as_ref().map(|v| v.as_str()));
-        f.push_opt(&[k, "terms_of_service"], c.terms_of_service.as_ref().map(|v| v.as_str()));
+        f.push_opt(
+            &[k, "terms_of_service"],
+            c.terms_of_service.as_ref().map(|v| v.as_str()),
+        );
     }
     if let Some(t) = &p.custom_text {
         for (k, v) in [
@@ -222,7 +238,10 @@ fn line_item(f: &mut FormBody, num: &mut String, idx: &str, item: &LineItemParam
                 f.push(&["line_items", idx, "price_data", "product_data", "images", &j], img);
             }
             if let Some(r) = recurring {
-                f.push(&["line_items", idx, "price_data", "recurring", "interval"], r.interval.as_str());
+                f.push(
+                    &["line_items", idx, "price_data", "recurring", "interval"],
+                    r.interval.as_str(),
+                );
                 if let Some(c) = r.interval_count {
                     f.push(
                         &["line_items", idx, "price_data", "recurring", "interval_count"],
@@ -270,14 +289,30 @@ fn shipping_option(f: &mut FormBody, num: &mut String, idx: &str, o: &ShippingOp
                 &["shipping_options", idx, "shipping_rate_data", "fixed_amount", "amount"],
                 fmt_i64(num, *amount),
             );
-            f.push(&["shipping_options", idx, "shipping_rate_data", "fixed_amount", "currency"], currency);
+            f.push(
+                &[
+                    "shipping_options",
+                    idx,
+                    "shipping_rate_data",
+                    "fixed_amount",
+                    "currency",
+                ],
+                currency,
+            );
             f.push_opt(&d("tax_behavior"), tax_behavior.as_ref().map(|t| t.as_str()));
             f.push_opt(&d("tax_code"), tax_code.as_deref());
             if let Some(est) = delivery_estimate {
                 for (k, bound) in [("minimum", &est.minimum), ("maximum", &est.maximum)] {
                     if let Some(b) = bound {
                         let key = |leaf: &'static str| {
-                            ["shipping_options", idx, "shipping_rate_data", "delivery_estimate", k, leaf]
+                            [
+                                "shipping_options",
+                                idx,
+                                "shipping_rate_data",
+                                "delivery_estimate",
+                                k,
+                                leaf,
+                            ]
                         };
                         f.push(&key("unit"), b.unit.as_str());
                         f.push(&key("value"), fmt_i64(num, b.value));
@@ -335,7 +370,8 @@ mod tests {
     #[test]
     fn brackets_indexes_and_escaping() {
         let mut p = CreateSessionParams::new(CheckoutMode::Subscription);
-        p.line_items.push(LineItemParams::new(LineItemPrice::Price { id: "price_1".into() }, 2));
+        p.line_items
+            .push(LineItemParams::new(LineItemPrice::Price { id: "price_1".into() }, 2));
         let mut inline = LineItemPrice::inline("eur", 1250, "Tea & cake=good");
         if let LineItemPrice::Inline {
             description,
@@ -413,7 +449,12 @@ mod tests {
         p.line_items.push(item);
         p.line_items.push(LineItemParams {
             quantity: None,
-            ..LineItemParams::new(LineItemPrice::Price { id: "price_metered".into() }, 1)
+            ..LineItemParams::new(
+                LineItemPrice::Price {
+                    id: "price_metered".into(),
+                },
+                1,
+            )
         });
         p.currency = Some("usd".into());
         p.allowed_payment_method_types = vec!["card".into(), "link".into()];

@@ -146,12 +146,12 @@ pub use model::{
 };
 pub use os::{new_idempotency_key, new_state};
 pub use params::{
-    simple_checkout_params, AdjustableQuantity, AllowRedisplay, AutomaticTax, BillingAddressCollection, ConsentCollection,
-    CreateSessionParams, CustomText, CustomerCreation, CustomerUpdate, CustomerUpdateMode, DeliveryBound,
-    DeliveryEstimate, DeliveryUnit, Discount, LineItemParams, LineItemPrice, OriginContext, PaymentIntentData,
-    PromotionsConsent, Recurring, ReuseAgreementPosition, SavedPaymentMethodOptions, SetupFutureUsage, SetupIntentData,
-    ShippingAddressCollection, ShippingOption, SimpleCheckout, SubmitType, SubscriptionData, TaxBehavior,
-    TaxIdCollection, TaxIdRequirement, TermsOfServiceConsent, DEFAULT_QUANTITY,
+    simple_checkout_params, AdjustableQuantity, AllowRedisplay, AutomaticTax, BillingAddressCollection,
+    ConsentCollection, CreateSessionParams, CustomText, CustomerCreation, CustomerUpdate, CustomerUpdateMode,
+    DeliveryBound, DeliveryEstimate, DeliveryUnit, Discount, LineItemParams, LineItemPrice, OriginContext,
+    PaymentIntentData, PromotionsConsent, Recurring, ReuseAgreementPosition, SavedPaymentMethodOptions,
+    SetupFutureUsage, SetupIntentData, ShippingAddressCollection, ShippingOption, SimpleCheckout, SubmitType,
+    SubscriptionData, TaxBehavior, TaxIdCollection, TaxIdRequirement, TermsOfServiceConsent, DEFAULT_QUANTITY,
 };
 pub use return_url::{
     build_return_urls, parse_return_url, ReturnBase, ReturnEvent, ReturnKind, ReturnUrls, MAX_RETURN_URL_LEN,

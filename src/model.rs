@@ -648,7 +648,10 @@ mod tests {
                 amount_tax: 364
             })
         );
-        assert_eq!(s.shipping_cost.as_ref().and_then(|c| c.shipping_rate.as_deref()), Some("shr_1ABC"));
+        assert_eq!(
+            s.shipping_cost.as_ref().and_then(|c| c.shipping_rate.as_deref()),
+            Some("shr_1ABC")
+        );
         assert_eq!(s.discounts[0].promotion_code.as_deref(), Some("promo_1ABC"));
         assert_eq!(
             s.automatic_tax.as_ref().and_then(|t| t.status.clone()),
@@ -659,7 +662,10 @@ mod tests {
             .as_ref()
             .and_then(|c| c.shipping_details.as_ref())
             .expect("shipping details");
-        assert_eq!(ship.address.as_ref().and_then(|a| a.postal_code.as_deref()), Some("10001"));
+        assert_eq!(
+            ship.address.as_ref().and_then(|a| a.postal_code.as_deref()),
+            Some("10001")
+        );
         assert_eq!(s.allowed_payment_method_types, Some(vec!["card".into(), "link".into()]));
         assert_eq!(
             s.receipt(),
@@ -687,9 +693,17 @@ mod tests {
         v["collected_information"] = serde_json::Value::Null;
         v["excluded_payment_method_types"] = serde_json::Value::Null;
         let s: CheckoutSession = serde_json::from_value(v).expect("decodes");
-        assert_eq!(s.total_details.as_ref().map(|t| (t.amount_discount, t.amount_shipping, t.amount_tax)), Some((0, 0, 7)));
         assert_eq!(
-            s.automatic_tax.and_then(|t| t.status).map(|st| st.as_str().to_owned()).as_deref(),
+            s.total_details
+                .as_ref()
+                .map(|t| (t.amount_discount, t.amount_shipping, t.amount_tax)),
+            Some((0, 0, 7))
+        );
+        assert_eq!(
+            s.automatic_tax
+                .and_then(|t| t.status)
+                .map(|st| st.as_str().to_owned())
+                .as_deref(),
             Some("calculating_somewhere_new")
         );
         assert_eq!(s.discounts[0].coupon.as_deref(), Some("co_1"));

@@ -6,7 +6,7 @@
 //! sets. The rules each field must follow are checked by [`crate::validate_create_params`]
 //! before anything is sent; the wire form is written by [`crate::encode_create_params`].
 //!
-//! Sources ("[node]"): stripe/stripe-node `src/resources/Checkout/Sessions.ts`,
+//! Sources ("\[node\]"): stripe/stripe-node `src/resources/Checkout/Sessions.ts`,
 //! `SessionCreateParams` (the generated reference text; API 2026-07-29.dahlia, and the
 //! post-endive version of the same file for `allowed_payment_method_types`), and the endive
 //! changelog: <https://docs.stripe.com/changelog/endive/2026-09-30/remove-payment-method-types-checkout-sessions>.

@@ -373,7 +373,11 @@ mod tests {
         let ms = Duration::from_millis;
         let b = |retry, ra, j| backoff(retry, ra, j).expect("retried");
         assert_eq!(b(1, None, 1.0), ms(500));
-        assert_eq!(b(1, None, 0.5), ms(500), "the floor: 0.5 s after jitter, as Stripe's SDKs");
+        assert_eq!(
+            b(1, None, 0.5),
+            ms(500),
+            "the floor: 0.5 s after jitter, as Stripe's SDKs"
+        );
         assert_eq!(b(2, None, 1.0), ms(1000));
         assert_eq!(b(2, None, 0.5), ms(500));
         assert_eq!(b(3, None, 0.5), ms(1000));
@@ -393,7 +397,10 @@ mod tests {
     #[test]
     fn retry_after_is_a_lower_bound_up_to_the_cap_and_stops_retries_beyond() {
         let ms = Duration::from_millis;
-        assert_eq!(backoff(1, Some(Duration::from_secs(3)), 1.0), Some(Duration::from_secs(3)));
+        assert_eq!(
+            backoff(1, Some(Duration::from_secs(3)), 1.0),
+            Some(Duration::from_secs(3))
+        );
         assert_eq!(
             backoff(3, Some(ms(100)), 1.0),
             Some(ms(2000)),
@@ -422,7 +429,10 @@ mod tests {
         assert!(should_retry(s(429), None, &limited(Some("lock_timeout"))));
         assert!(!should_retry(s(429), None, &limited(Some("rate_limit"))));
         assert!(!should_retry(s(429), None, &limited(None)));
-        assert!(!should_retry(s(429), Some("false"), &limited(Some("lock_timeout"))), "the header wins");
+        assert!(
+            !should_retry(s(429), Some("false"), &limited(Some("lock_timeout"))),
+            "the header wins"
+        );
         assert!(should_retry(s(429), Some("true"), &limited(None)));
         assert!(should_retry(s(409), None, &api));
         assert!(should_retry(s(503), None, &api));

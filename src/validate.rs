@@ -7,7 +7,7 @@
 //! Price ID is metered, which payment method types a given month's API adds, the account's
 //! settlement currency) it leaves the decision to Stripe, whose 400 names the parameter too.
 //!
-//! Sources: "[node]" = stripe/stripe-node `src/resources/Checkout/Sessions.ts`,
+//! Sources: "\[node\]" = stripe/stripe-node `src/resources/Checkout/Sessions.ts`,
 //! `SessionCreateParams` (the reference text generated from Stripe's OpenAPI spec, API
 //! 2026-07-29.dahlia; its post-endive version for `allowed_payment_method_types`); other pages
 //! are cited where used.
@@ -20,10 +20,10 @@ use crate::params::{
 };
 
 /// Stripe's maximum number of line items in a payment-mode session: "For `payment` mode, there
-/// is a maximum of 100 line items" — [node] `line_items`.
+/// is a maximum of 100 line items" — \[node\] `line_items`.
 pub const MAX_LINE_ITEMS: usize = 100;
 /// "For `subscription` mode, there is a maximum of 20 line items with recurring Prices and 20
-/// line items with one-time Prices." — [node] `line_items`.
+/// line items with one-time Prices." — \[node\] `line_items`.
 pub const MAX_SUBSCRIPTION_RECURRING_ITEMS: usize = 20;
 /// See [`MAX_SUBSCRIPTION_RECURRING_ITEMS`].
 pub const MAX_SUBSCRIPTION_ONE_TIME_ITEMS: usize = 20;
@@ -31,7 +31,7 @@ pub const MAX_SUBSCRIPTION_ONE_TIME_ITEMS: usize = 20;
 /// <https://stripe.com/docs/payments/checkout/adjustable-quantity>).
 pub const MAX_QUANTITY: i64 = 999_999;
 /// Session lifetime bounds, in seconds after creation: "It can be anywhere from 30 minutes to 24
-/// hours after Checkout Session creation." — [node] `expires_at`.
+/// hours after Checkout Session creation." — \[node\] `expires_at`.
 pub const MIN_EXPIRY_SECS: i64 = 30 * 60;
 /// See [`MIN_EXPIRY_SECS`].
 pub const MAX_EXPIRY_SECS: i64 = 24 * 60 * 60;
@@ -45,7 +45,7 @@ pub const MAX_EXPIRY_SECS: i64 = 24 * 60 * 60;
 /// same tolerance Stripe's libraries give webhook timestamps for clock drift
 /// (<https://docs.stripe.com/webhooks>, "default tolerance of 5 minutes").
 pub const CLOCK_SKEW_MARGIN_SECS: i64 = 5 * 60;
-/// Checkout page languages: the closed `locale` enum of [node] (`SessionCreateParams.Locale`,
+/// Checkout page languages: the closed `locale` enum of \[node\] (`SessionCreateParams.Locale`,
 /// the same list in Stripe's OpenAPI spec). Region tags exist only for the ones listed:
 /// `en-US`, `de-DE` and `pt-PT` are refused by Stripe; case matters.
 pub const LOCALES: &[&str] = &[
@@ -53,7 +53,7 @@ pub const LOCALES: &[&str] = &[
     "id", "it", "ja", "ko", "lt", "lv", "ms", "mt", "nb", "nl", "pl", "pt", "pt-BR", "ro", "ru", "sk", "sl", "sv",
     "th", "tr", "vi", "zh", "zh-HK", "zh-TW",
 ];
-/// `shipping_address_collection[allowed_countries][]`: the 238 codes of [node]
+/// `shipping_address_collection[allowed_countries][]`: the 238 codes of \[node\]
 /// `ShippingAddressCollection.AllowedCountry` (ISO 3166-1 minus AS CC CU CX FM HM IR KP MH MP
 /// NF PW SY UM VI, plus AC TA XK ZZ), space-separated to keep the binary small.
 const SHIPPING_COUNTRIES: &str = "\
@@ -65,16 +65,16 @@ LS LT LU LV LY MA MC MD ME MF MG MK ML MM MN MO MQ MR MS MT MU MV MW MX MY MZ NA
 NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PY QA RE RO RS RU RW SA SB SC SD SE \
 SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SZ TA TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW \
 TZ UA UG US UY UZ VA VC VE VG VN VU WF WS XK YE YT ZA ZM ZW ZZ";
-/// `shipping_options`: "Up to a maximum of 5." — [node].
+/// `shipping_options`: "Up to a maximum of 5." — \[node\].
 const MAX_SHIPPING_OPTIONS: usize = 5;
-/// `discounts`: "Currently, only up to one may be specified." — [node].
+/// `discounts`: "Currently, only up to one may be specified." — \[node\].
 const MAX_DISCOUNTS: usize = 1;
 /// Largest amount of one line, in minor units: cards take "up to 12 digits" on
 /// <https://docs.stripe.com/currencies> ("Maximum charge amounts"). Lower per-method caps (8
 /// digits for most non-card methods) depend on the method the customer picks, so Stripe applies
 /// them, not the library.
 const MAX_LINE_AMOUNT: i64 = 999_999_999_999;
-/// `unit_amount_decimal`: "at most 12 decimal places" — [node].
+/// `unit_amount_decimal`: "at most 12 decimal places" — \[node\].
 const MAX_DECIMAL_PLACES: usize = 12;
 const MAX_URL_LEN: usize = 5000;
 const MAX_IMAGES: usize = 8;
@@ -82,9 +82,9 @@ const MAX_METADATA_KEYS: usize = 50;
 const MAX_METADATA_KEY_LEN: usize = 40;
 const MAX_METADATA_VALUE_LEN: usize = 500;
 const MAX_CLIENT_REFERENCE_LEN: usize = 200;
-/// `custom_text[…][message]`: "Text can be up to 1200 characters in length." — [node].
+/// `custom_text[…][message]`: "Text can be up to 1200 characters in length." — \[node\].
 const MAX_CUSTOM_TEXT: usize = 1200;
-/// Trials: `trial_period_days` "Has to be at least 1" — [node]; "The trial period must be 730
+/// Trials: `trial_period_days` "Has to be at least 1" — \[node\]; "The trial period must be 730
 /// days (2 years) or less." — <https://stripe.com/docs/subscriptions/trials>.
 const MAX_TRIAL_DAYS: i64 = 730;
 /// Longest `Idempotency-Key` Stripe accepts.
@@ -115,7 +115,15 @@ pub fn validate_create_params(p: &CreateSessionParams, now: i64) -> R {
 /// not start with a date is taken as current (the client validates its shape; Stripe judges it).
 pub(crate) fn is_endive_or_later(version: &str) -> bool {
     match version.get(..10) {
-        Some(date) if date.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() }) => {
+        Some(date)
+            if date.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            }) =>
+        {
             date >= ENDIVE
         }
         _ => true,
@@ -168,7 +176,7 @@ pub(crate) fn validate_for_version(p: &CreateSessionParams, now: i64, version: &
     Ok(())
 }
 
-/// `field` can only be set in `modes` (the [node] wording: "Can only be set in `payment` and
+/// `field` can only be set in `modes` (the \[node\] wording: "Can only be set in `payment` and
 /// `subscription` mode").
 fn mode_only(p: &CreateSessionParams, field: &str, modes: &[CheckoutMode]) -> R {
     if modes.contains(&p.mode) {
@@ -239,7 +247,11 @@ fn line_items(p: &CreateSessionParams) -> Result<Option<String>, CheckoutError> 
 }
 
 /// One line item; returns its inline currency.
-fn line_item<'a>(p: &CreateSessionParams, i: usize, item: &'a LineItemParams) -> Result<Option<&'a str>, CheckoutError> {
+fn line_item<'a>(
+    p: &CreateSessionParams,
+    i: usize,
+    item: &'a LineItemParams,
+) -> Result<Option<&'a str>, CheckoutError> {
     let f = |k: &str| format!("line_items[{i}][{k}]");
     if let Some(q) = item.quantity {
         if !(1..=MAX_QUANTITY).contains(&q) {
@@ -394,7 +406,7 @@ fn line_item<'a>(p: &CreateSessionParams, i: usize, item: &'a LineItemParams) ->
 
 /// `adjustable_quantity`: `enabled` required; "default min 0 / max 99, max up to 999999"; the
 /// line's quantity must lie between them
-/// (<https://stripe.com/docs/payments/checkout/adjustable-quantity>; [node]).
+/// (<https://stripe.com/docs/payments/checkout/adjustable-quantity>; \[node\]).
 fn adjustable(field: &str, quantity_field: &str, adj: &AdjustableQuantity, quantity: Option<i64>) -> R {
     let min = adj.minimum.unwrap_or(0);
     let max = adj.maximum.unwrap_or(99);
@@ -533,9 +545,8 @@ fn payment_methods(p: &CreateSessionParams, version: &str) -> R {
     // `allowed_payment_method_types` "is mutually exclusive with `payment_method_types`,
     // `excluded_payment_method_types`, …" (the PaymentIntent wording of the same parameter:
     // <https://docs.stripe.com/changelog/dahlia/2026-07-29/allowed-payment-method-types-parameter>).
-    if !p.excluded_payment_method_types.is_empty()
-        && !(p.allowed_payment_method_types.is_empty() && p.payment_method_types.is_empty())
-    {
+    let allow_listed = !p.allowed_payment_method_types.is_empty() || !p.payment_method_types.is_empty();
+    if allow_listed && !p.excluded_payment_method_types.is_empty() {
         return err(
             "excluded_payment_method_types",
             "cannot be combined with a list of allowed payment method types",
@@ -547,7 +558,11 @@ fn payment_methods(p: &CreateSessionParams, version: &str) -> R {
         ("excluded_payment_method_types", &p.excluded_payment_method_types),
     ] {
         for (i, t) in list.iter().enumerate() {
-            if t.is_empty() || t.len() > 64 || !t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            if t.is_empty()
+                || t.len() > 64
+                || !t
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
             {
                 return err(format!("{name}[{i}]"), "expected a type such as card or klarna");
             }
@@ -560,7 +575,10 @@ fn payment_methods(p: &CreateSessionParams, version: &str) -> R {
 fn collection(p: &CreateSessionParams) -> R {
     if let Some(acct) = p.automatic_tax.as_ref().and_then(|t| t.liable_account.as_ref()) {
         if !acct.starts_with("acct_") {
-            return err("automatic_tax[liability][account]", "expected a connected account ID (acct_…)");
+            return err(
+                "automatic_tax[liability][account]",
+                "expected a connected account ID (acct_…)",
+            );
         }
         opaque_id("automatic_tax[liability][account]", acct)?;
     }
@@ -623,7 +641,10 @@ fn shipping(p: &CreateSessionParams, currency: Option<&str>) -> R {
                 let f = |k: &str| format!("shipping_options[{i}][shipping_rate_data][{k}]");
                 text(&f("display_name"), display_name, 1, 100)?;
                 if !(0..=MAX_LINE_AMOUNT).contains(amount) {
-                    return err(f("fixed_amount][amount"), "must be 0 or a positive amount in minor units");
+                    return err(
+                        f("fixed_amount][amount"),
+                        "must be 0 or a positive amount in minor units",
+                    );
                 }
                 currency_code(&f("fixed_amount][currency"), c)?;
                 if currency.is_some_and(|s| s != c) {
@@ -676,7 +697,7 @@ fn discounts(p: &CreateSessionParams) -> R {
 
 /// `subscription_data`, `payment_intent_data`, `setup_intent_data`: each belongs to its mode
 /// ("A subset of parameters to be passed to … creation for Checkout Sessions in `payment` /
-/// `setup` / `subscription` mode" — [node]).
+/// `setup` / `subscription` mode" — \[node\]).
 fn intent_data(p: &CreateSessionParams) -> R {
     if let Some(s) = &p.subscription_data {
         mode_only(p, "subscription_data", &[CheckoutMode::Subscription])?;

@@ -331,7 +331,11 @@ async fn a_discounted_taxed_shipped_session_paid_through_the_control_api_is_paid
     // The customer types SAVE10, picks express shipping, changes the quantity to 3 and enters
     // a German address: the emulator's control endpoint, as the page would.
     let resp = browser()
-        .post(format!("{}/_emulator/sessions/{}/complete", emu.base_url(), pending.session_id))
+        .post(format!(
+            "{}/_emulator/sessions/{}/complete",
+            emu.base_url(),
+            pending.session_id
+        ))
         .header("content-type", "application/json")
         .body(
             serde_json::json!({
@@ -345,7 +349,11 @@ async fn a_discounted_taxed_shipped_session_paid_through_the_control_api_is_paid
         .expect("control");
     assert!(resp.status().is_success(), "{}", resp.text().await.unwrap_or_default());
     let r = flow.handle_return_url(success_link(&pending)).await.expect("verified");
-    assert_eq!(r.outcome, PaymentOutcome::Paid, "an honest payment with a promotion code is Paid");
+    assert_eq!(
+        r.outcome,
+        PaymentOutcome::Paid,
+        "an honest payment with a promotion code is Paid"
+    );
     let want = expected_receipt();
     assert_eq!(r.receipt.as_ref(), Some(&want));
     let at_stripe = emu.session_json(&pending.session_id).expect("json");
@@ -354,7 +362,11 @@ async fn a_discounted_taxed_shipped_session_paid_through_the_control_api_is_paid
         (want.subtotal, want.discount, want.shipping, want.tax, want.total)
     );
     // The session's own parts say how it came about.
-    assert!(r.session.discounts.iter().any(|d| d.promotion_code.as_deref() == Some("promo_test_save10")));
+    assert!(r
+        .session
+        .discounts
+        .iter()
+        .any(|d| d.promotion_code.as_deref() == Some("promo_test_save10")));
     assert_eq!(
         r.session.automatic_tax.as_ref().and_then(|t| t.status.clone()),
         Some(AutomaticTaxStatus::Complete)
@@ -377,8 +389,20 @@ async fn a_discounted_taxed_shipped_session_paid_on_the_hosted_page_is_paid_with
     let (flow, _) = flow(&emu, "extras-page");
     let pending = flow.start(discounted_taxed_shipped_params()).await.expect("start");
     let http = browser();
-    let page = http.get(&pending.url).send().await.expect("page").text().await.expect("html");
-    for field in ["name=\"promotion_code\"", "value=\"shr_test_express\"", "name=\"quantity_0\"", "name=\"country\""] {
+    let page = http
+        .get(&pending.url)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    for field in [
+        "name=\"promotion_code\"",
+        "value=\"shr_test_express\"",
+        "name=\"quantity_0\"",
+        "name=\"country\"",
+    ] {
         assert!(page.contains(field), "the page offers {field}");
     }
     let pay = format!("{}/pay", url::Url::parse(&pending.url).expect("url").path());
@@ -448,5 +472,9 @@ async fn a_backend_answering_with_another_session_is_a_mismatch_never_paid() {
     ] {
         assert!(matches!(r, Err(CheckoutError::SessionMismatch { .. })), "{r:?}");
     }
-    assert_eq!(flow.pending().expect("pending").len(), 1, "still unresolved, never Paid");
+    assert_eq!(
+        flow.pending().expect("pending").len(),
+        1,
+        "still unresolved, never Paid"
+    );
 }

@@ -96,7 +96,10 @@ fn refused() -> Vec<(&'static str, Build)> {
         ("locale", with(payment, |p| p.locale = Some("de-DE".into()))),
         ("locale", with(payment, |p| p.locale = Some("en-gb".into()))),
         // Line items by mode.
-        ("line_items", with(payment, |p| p.line_items = vec![inline_item(100, "x", 1); 101])),
+        (
+            "line_items",
+            with(payment, |p| p.line_items = vec![inline_item(100, "x", 1); 101]),
+        ),
         (
             "line_items",
             with(subscription, |p| {
@@ -105,110 +108,152 @@ fn refused() -> Vec<(&'static str, Build)> {
         ),
         (
             "line_items",
-            with(subscription, |p| p.line_items.extend(vec![inline_item(100, "x", 1); 21])),
+            with(subscription, |p| {
+                p.line_items.extend(vec![inline_item(100, "x", 1); 21])
+            }),
         ),
-        ("line_items", with(setup, |p| p.line_items.push(inline_item(100, "x", 1)))),
+        (
+            "line_items",
+            with(setup, |p| p.line_items.push(inline_item(100, "x", 1))),
+        ),
         ("line_items", with(payment, |p| p.line_items.clear())),
         // Prices.
         (
             "line_items[0][price_data][unit_amount]",
-            with(payment, |p| price(p, |pr| {
-                if let LineItemPrice::Inline { unit_amount, .. } = pr {
-                    *unit_amount = Some(-1)
-                }
-            })),
+            with(payment, |p| {
+                price(p, |pr| {
+                    if let LineItemPrice::Inline { unit_amount, .. } = pr {
+                        *unit_amount = Some(-1)
+                    }
+                })
+            }),
         ),
         (
             "line_items[0][price_data][unit_amount]",
-            with(payment, |p| price(p, |pr| {
-                if let LineItemPrice::Inline { unit_amount, .. } = pr {
-                    *unit_amount = None
-                }
-            })),
+            with(payment, |p| {
+                price(p, |pr| {
+                    if let LineItemPrice::Inline { unit_amount, .. } = pr {
+                        *unit_amount = None
+                    }
+                })
+            }),
         ),
         (
             "line_items[0][price_data][unit_amount_decimal]",
-            with(payment, |p| price(p, |pr| {
-                if let LineItemPrice::Inline { unit_amount_decimal, .. } = pr {
-                    *unit_amount_decimal = Some("1.5".into())
-                }
-            })),
+            with(payment, |p| {
+                price(p, |pr| {
+                    if let LineItemPrice::Inline {
+                        unit_amount_decimal, ..
+                    } = pr
+                    {
+                        *unit_amount_decimal = Some("1.5".into())
+                    }
+                })
+            }),
         ),
         (
             "line_items[0][price_data][unit_amount_decimal]",
-            with(payment, |p| price(p, |pr| {
-                if let LineItemPrice::Inline {
-                    unit_amount,
-                    unit_amount_decimal,
-                    ..
-                } = pr
-                {
-                    *unit_amount = None;
-                    *unit_amount_decimal = Some("0.1234567890123".into());
-                }
-            })),
+            with(payment, |p| {
+                price(p, |pr| {
+                    if let LineItemPrice::Inline {
+                        unit_amount,
+                        unit_amount_decimal,
+                        ..
+                    } = pr
+                    {
+                        *unit_amount = None;
+                        *unit_amount_decimal = Some("0.1234567890123".into());
+                    }
+                })
+            }),
         ),
         (
             "line_items[0][price_data][unit_amount_decimal]",
-            with(payment, |p| price(p, |pr| {
-                if let LineItemPrice::Inline {
-                    unit_amount,
-                    unit_amount_decimal,
-                    ..
-                } = pr
-                {
-                    *unit_amount = None;
-                    *unit_amount_decimal = Some("-1".into());
-                }
-            })),
+            with(payment, |p| {
+                price(p, |pr| {
+                    if let LineItemPrice::Inline {
+                        unit_amount,
+                        unit_amount_decimal,
+                        ..
+                    } = pr
+                    {
+                        *unit_amount = None;
+                        *unit_amount_decimal = Some("-1".into());
+                    }
+                })
+            }),
         ),
         (
             "line_items[0][price_data][product]",
-            with(payment, |p| price(p, |pr| {
-                if let LineItemPrice::Inline { product, .. } = pr {
-                    *product = Some("prod_test_usd_1000".into())
-                }
-            })),
+            with(payment, |p| {
+                price(p, |pr| {
+                    if let LineItemPrice::Inline { product, .. } = pr {
+                        *product = Some("prod_test_usd_1000".into())
+                    }
+                })
+            }),
         ),
         (
             "line_items[0][price_data][product_data]",
-            with(payment, |p| price(p, |pr| {
-                if let LineItemPrice::Inline { product_name, .. } = pr {
-                    *product_name = None
-                }
-            })),
+            with(payment, |p| {
+                price(p, |pr| {
+                    if let LineItemPrice::Inline { product_name, .. } = pr {
+                        *product_name = None
+                    }
+                })
+            }),
         ),
         (
             "line_items[0][price_data][tax_behavior]",
-            with(payment, |p| price(p, |pr| {
-                if let LineItemPrice::Inline { tax_behavior, .. } = pr {
-                    *tax_behavior = Some(TaxBehavior::Unknown { value: "sometimes".into() })
-                }
-            })),
+            with(payment, |p| {
+                price(p, |pr| {
+                    if let LineItemPrice::Inline { tax_behavior, .. } = pr {
+                        *tax_behavior = Some(TaxBehavior::Unknown {
+                            value: "sometimes".into(),
+                        })
+                    }
+                })
+            }),
         ),
         (
             "line_items[0][price_data][recurring][interval_count]",
-            with(subscription, |p| p.line_items[0] = recurring_item(RecurringInterval::Month, Some(37))),
+            with(subscription, |p| {
+                p.line_items[0] = recurring_item(RecurringInterval::Month, Some(37))
+            }),
         ),
         (
             "line_items[0][price_data][recurring][interval_count]",
-            with(subscription, |p| p.line_items[0] = recurring_item(RecurringInterval::Year, Some(4))),
+            with(subscription, |p| {
+                p.line_items[0] = recurring_item(RecurringInterval::Year, Some(4))
+            }),
         ),
         (
             "line_items[0][price_data][recurring][interval_count]",
-            with(subscription, |p| p.line_items[0] = recurring_item(RecurringInterval::Week, Some(157))),
+            with(subscription, |p| {
+                p.line_items[0] = recurring_item(RecurringInterval::Week, Some(157))
+            }),
         ),
         (
             "line_items[0][price_data][recurring][interval_count]",
-            with(subscription, |p| p.line_items[0] = recurring_item(RecurringInterval::Day, Some(1096))),
+            with(subscription, |p| {
+                p.line_items[0] = recurring_item(RecurringInterval::Day, Some(1096))
+            }),
         ),
         (
             "line_items[0][price_data][recurring]",
-            with(payment, |p| p.line_items[0] = recurring_item(RecurringInterval::Month, None)),
+            with(payment, |p| {
+                p.line_items[0] = recurring_item(RecurringInterval::Month, None)
+            }),
         ),
         // Quantities.
-        ("line_items[0][quantity]", with(payment, |p| p.line_items[0].quantity = None)),
-        ("line_items[0][quantity]", with(payment, |p| p.line_items[0].quantity = Some(0))),
+        (
+            "line_items[0][quantity]",
+            with(payment, |p| p.line_items[0].quantity = None),
+        ),
+        (
+            "line_items[0][quantity]",
+            with(payment, |p| p.line_items[0].quantity = Some(0)),
+        ),
         (
             "line_items[0][quantity]",
             with(payment, |p| p.line_items[0].quantity = Some(1_000_000)),
@@ -321,7 +366,10 @@ fn refused() -> Vec<(&'static str, Build)> {
                 p.billing_address_collection = Some(BillingAddressCollection::Unknown { value: "never".into() })
             }),
         ),
-        ("phone_number_collection", with(setup, |p| p.phone_number_collection = Some(true))),
+        (
+            "phone_number_collection",
+            with(setup, |p| p.phone_number_collection = Some(true)),
+        ),
         (
             "customer_creation",
             with(subscription, |p| p.customer_creation = Some(CustomerCreation::Always)),
@@ -345,7 +393,10 @@ fn refused() -> Vec<(&'static str, Build)> {
             }),
         ),
         // Shipping options.
-        ("shipping_options", with(payment, |p| p.shipping_options = vec![inline_shipping("usd"); 6])),
+        (
+            "shipping_options",
+            with(payment, |p| p.shipping_options = vec![inline_shipping("usd"); 6]),
+        ),
         (
             "shipping_options[0][shipping_rate_data][display_name]",
             with(payment, |p| {
@@ -418,7 +469,9 @@ fn refused() -> Vec<(&'static str, Build)> {
         ("submit_type", with(setup, |p| p.submit_type = Some(SubmitType::Pay))),
         (
             "submit_type",
-            with(payment, |p| p.submit_type = Some(SubmitType::Unknown { value: "buy".into() })),
+            with(payment, |p| {
+                p.submit_type = Some(SubmitType::Unknown { value: "buy".into() })
+            }),
         ),
         (
             "custom_text[submit][message]",
@@ -542,7 +595,9 @@ fn refused() -> Vec<(&'static str, Build)> {
             "payment_intent_data[setup_future_usage]",
             with(payment, |p| {
                 p.payment_intent_data = Some(PaymentIntentData {
-                    setup_future_usage: Some(SetupFutureUsage::Unknown { value: "forever".into() }),
+                    setup_future_usage: Some(SetupFutureUsage::Unknown {
+                        value: "forever".into(),
+                    }),
                     ..Default::default()
                 })
             }),
@@ -551,7 +606,9 @@ fn refused() -> Vec<(&'static str, Build)> {
             "payment_intent_data[metadata]",
             with(payment, |p| {
                 p.payment_intent_data = Some(PaymentIntentData {
-                    metadata: (0..51).map(|i| (format!("k{i}"), "v".to_owned())).collect::<HashMap<_, _>>(),
+                    metadata: (0..51)
+                        .map(|i| (format!("k{i}"), "v".to_owned()))
+                        .collect::<HashMap<_, _>>(),
                     ..Default::default()
                 })
             }),
@@ -649,19 +706,27 @@ fn accepted() -> Vec<(&'static str, Build)> {
         ("locale auto", with(payment, |p| p.locale = Some("auto".into()))),
         (
             "3 years",
-            with(subscription, |p| p.line_items[0] = recurring_item(RecurringInterval::Year, Some(3))),
+            with(subscription, |p| {
+                p.line_items[0] = recurring_item(RecurringInterval::Year, Some(3))
+            }),
         ),
         (
             "36 months",
-            with(subscription, |p| p.line_items[0] = recurring_item(RecurringInterval::Month, Some(36))),
+            with(subscription, |p| {
+                p.line_items[0] = recurring_item(RecurringInterval::Month, Some(36))
+            }),
         ),
         (
             "156 weeks",
-            with(subscription, |p| p.line_items[0] = recurring_item(RecurringInterval::Week, Some(156))),
+            with(subscription, |p| {
+                p.line_items[0] = recurring_item(RecurringInterval::Week, Some(156))
+            }),
         ),
         (
             "1095 days",
-            with(subscription, |p| p.line_items[0] = recurring_item(RecurringInterval::Day, Some(1095))),
+            with(subscription, |p| {
+                p.line_items[0] = recurring_item(RecurringInterval::Day, Some(1095))
+            }),
         ),
         (
             "20 recurring and 20 one-time items",
@@ -753,7 +818,10 @@ async fn what_stripe_accepts_is_sent_and_created() {
     let emu = emulator().await;
     let c = client(&emu);
     for (name, build) in accepted() {
-        let s = c.create_session(build()).await.unwrap_or_else(|e| panic!("{name}: {e}"));
+        let s = c
+            .create_session(build())
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(s.status, Some(SessionStatus::Open), "{name}");
     }
 }
@@ -836,7 +904,10 @@ async fn a_payment_session_with_every_mobile_parameter_is_created_and_reflected(
     assert_eq!(s.payment_method_types, vec!["card".to_owned(), "link".to_owned()]);
     assert_eq!(s.discounts.len(), 1);
     assert_eq!(s.discounts[0].promotion_code.as_deref(), Some("promo_test_save10"));
-    assert_eq!(s.shipping_cost.as_ref().and_then(|c| c.shipping_rate.as_deref()), Some("shr_test_standard"));
+    assert_eq!(
+        s.shipping_cost.as_ref().and_then(|c| c.shipping_rate.as_deref()),
+        Some("shr_test_standard")
+    );
     assert_eq!(s.automatic_tax.as_ref().map(|t| t.enabled), Some(true));
     let receipt = s.receipt().expect("amounts");
     // 2 × 12.50 + 10.00 (20 % VAT on top), 10 % off the items, standard shipping 5.00.
@@ -925,7 +996,11 @@ async fn the_pinned_version_is_the_newest_endive_and_payment_method_types_migrat
     assert_eq!(s.allowed_payment_method_types, Some(vec!["card".into()]));
     let log = emu.requests();
     assert_eq!(log[0].stripe_version.as_deref(), Some("2026-11-18.endive"));
-    assert!(log[0].body.contains("allowed_payment_method_types[0]=card"), "{}", log[0].body);
+    assert!(
+        log[0].body.contains("allowed_payment_method_types[0]=card"),
+        "{}",
+        log[0].body
+    );
     emu.clear_requests();
 
     // The removed parameter: refused before sending, naming the replacements.
@@ -934,7 +1009,11 @@ async fn the_pinned_version_is_the_newest_endive_and_payment_method_types_migrat
     match c.create_session(old.clone()).await {
         Err(CheckoutError::InvalidInput { field, reason }) => {
             assert_eq!(field, "payment_method_types");
-            for hint in ["2026-09-30.endive", "allowed_payment_method_types", "excluded_payment_method_types"] {
+            for hint in [
+                "2026-09-30.endive",
+                "allowed_payment_method_types",
+                "excluded_payment_method_types",
+            ] {
                 assert!(reason.contains(hint), "{reason}");
             }
         }
@@ -945,12 +1024,19 @@ async fn the_pinned_version_is_the_newest_endive_and_payment_method_types_migrat
     let (status, param, code) = emulator_answer(&emu, &encode_create_params(&old)).await;
     assert_eq!(
         (status, param.as_deref(), code.as_deref()),
-        (400, Some("payment_method_types"), Some("payment_method_types_no_longer_supported"))
+        (
+            400,
+            Some("payment_method_types"),
+            Some("payment_method_types_no_longer_supported")
+        )
     );
 
     // An app that pins a dahlia version while it migrates keeps the old parameter ...
     let dahlia = client_with(&emu, |cfg| cfg.stripe_version = Some("2026-07-29.dahlia".into()));
-    let s = dahlia.create_session(old).await.expect("dahlia takes payment_method_types");
+    let s = dahlia
+        .create_session(old)
+        .await
+        .expect("dahlia takes payment_method_types");
     assert_eq!(s.payment_method_types, vec!["card".to_owned()]);
     // ... and cannot use the endive one.
     let mut new = payment();

@@ -85,11 +85,7 @@ async fn a_429_lock_timeout_is_retried_other_429s_are_not() {
     let (r, n) = retrieve_with(lock()).await;
     assert!(r.is_ok(), "{r:?}");
     assert_eq!(n, 2, "a lock timeout is retried");
-    let (r, n) = retrieve_with(Fault {
-        count: 5,
-        ..lock()
-    })
-    .await;
+    let (r, n) = retrieve_with(Fault { count: 5, ..lock() }).await;
     assert!(
         matches!(r, Err(CheckoutError::RateLimited { ref details }) if details.code.as_deref() == Some("lock_timeout")),
         "{r:?}"
@@ -122,7 +118,11 @@ async fn no_retry_comes_sooner_than_half_a_second() {
         let t = Instant::now();
         c.retrieve_session(s.id.clone()).await.expect("the retry succeeds");
         assert_eq!(attempts(&emu), 2);
-        assert!(t.elapsed() >= Duration::from_millis(500), "retried after {:?}", t.elapsed());
+        assert!(
+            t.elapsed() >= Duration::from_millis(500),
+            "retried after {:?}",
+            t.elapsed()
+        );
     }
 }
 
@@ -160,14 +160,20 @@ async fn retry_after_is_waited_for_up_to_five_seconds_and_longer_asks_are_return
     // No official Stripe SDK reads Retry-After; this library honours it as a lower bound.
     let (base, seen) = retry_after_server(2).await;
     let t = Instant::now();
-    client_for(base).retrieve_session("cs_test_1".into()).await.expect("retried");
+    client_for(base)
+        .retrieve_session("cs_test_1".into())
+        .await
+        .expect("retried");
     assert_eq!(seen.load(Ordering::SeqCst), 2);
     assert!(t.elapsed() >= Duration::from_secs(2), "waited {:?}", t.elapsed());
     // A server asking for a minute gets its 503 back now, not a customer kept waiting.
     let (base, seen) = retry_after_server(60).await;
     let t = Instant::now();
     let r = client_for(base).retrieve_session("cs_test_1".into()).await;
-    assert!(matches!(r, Err(CheckoutError::Api { ref details }) if details.status == 503), "{r:?}");
+    assert!(
+        matches!(r, Err(CheckoutError::Api { ref details }) if details.status == 503),
+        "{r:?}"
+    );
     assert_eq!(seen.load(Ordering::SeqCst), 1);
     assert!(t.elapsed() < Duration::from_secs(5), "took {:?}", t.elapsed());
 }

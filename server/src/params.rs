@@ -182,7 +182,8 @@ mod tests {
     #[test]
     fn round_trips_what_the_client_encodes() {
         let mut p = CreateSessionParams::new(CheckoutMode::Subscription);
-        p.line_items.push(LineItemParams::new(LineItemPrice::Price { id: "price_1".into() }, 2));
+        p.line_items
+            .push(LineItemParams::new(LineItemPrice::Price { id: "price_1".into() }, 2));
         let mut plan = LineItemPrice::inline("eur", 900, "Plan & more");
         if let LineItemPrice::Inline {
             description,

@@ -264,7 +264,11 @@ async fn policy_table() {
         CheckoutClient::new(c).expect("client")
     };
     for (name, status, variant, p) in cases {
-        let app = if p.payment_method_types.is_empty() { &alice } else { &alice_dahlia };
+        let app = if p.payment_method_types.is_empty() {
+            &alice
+        } else {
+            &alice_dahlia
+        };
         let e = app.create_session(p).await.expect_err(name);
         check(name, &e, status, variant);
     }
