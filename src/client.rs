@@ -6,10 +6,11 @@ use std::time::{Duration, Instant};
 use crate::config::{check_checkout_url, Build, CheckoutHosts, ClientConfig};
 use crate::error::CheckoutError;
 use crate::form::encode_create_params;
-use crate::model::{CheckoutSession, CreateSessionParams, LineItem, ListPage, PaymentStatus, SessionStatus};
+use crate::model::{CheckoutSession, LineItem, ListPage, SessionStatus};
 use crate::os::unix_now;
+use crate::params::CreateSessionParams;
 use crate::transport::Transport;
-use crate::validate::{opaque_id, validate_create_params};
+use crate::validate::{opaque_id, validate_for_version};
 
 /// Creates, retrieves and expires Checkout Sessions.
 ///
@@ -33,6 +34,9 @@ use crate::validate::{opaque_id, validate_create_params};
 pub struct CheckoutClient {
     transport: Transport,
     checkout_hosts: CheckoutHosts,
+    /// The `Stripe-Version` sent, which decides some create parameters (see
+    /// [`crate::CreateSessionParams`], "Migrating from `payment_method_types`").
+    stripe_version: String,
 }
 
 impl std::fmt::Debug for CheckoutClient {
@@ -68,6 +72,7 @@ impl CheckoutClient {
         Ok(Arc::new(CheckoutClient {
             transport: Transport::new(&config)?,
             checkout_hosts: config.checkout_hosts(),
+            stripe_version: config.effective_stripe_version().to_owned(),
         }))
     }
 
@@ -93,7 +98,8 @@ impl CheckoutClient {
     /// # Errors
     ///
     /// - [`CheckoutError::InvalidInput`] naming the field, before anything is sent, when `params`
-    ///   break one of Stripe's rules (see [`crate::validate_create_params`]).
+    ///   break one of Stripe's rules at the client's API version (see
+    ///   [`crate::validate_create_params`]; e.g. `payment_method_types` from 2026-09-30.endive).
     /// - [`CheckoutError::IdempotencyConflict`] when the key was used with other parameters.
     /// - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
     ///   (401), [`CheckoutError::Permission`] (403), [`CheckoutError::RateLimited`] (429),
@@ -103,7 +109,7 @@ impl CheckoutClient {
     /// - [`CheckoutError::RandomnessUnavailable`] when no `idempotency_key` was given and the OS
     ///   cannot provide one.
     pub async fn create_session(&self, params: CreateSessionParams) -> Result<CheckoutSession, CheckoutError> {
-        validate_create_params(&params, unix_now())?;
+        validate_for_version(&params, unix_now(), &self.stripe_version)?;
         let body = encode_create_params(&params);
         let url = self.transport.url(&["v1", "checkout", "sessions"], &[]);
         self.transport.post(url, body, params.idempotency_key).await
@@ -185,15 +191,18 @@ impl CheckoutClient {
         })
     }
 
-    /// Polls the session (with backoff from 0.25 s up to 5 s) until it is no longer open and
-    /// unpaid, and returns it; `Timeout` if that does not happen within `timeout_ms`.
+    /// Polls the session (with backoff from 0.25 s up to 5 s) until it is no longer open
+    /// (complete, paid or not, or expired), and returns it; `Timeout` if that does not happen
+    /// within `timeout_ms`. The status decides, not `payment_status`: an open setup-mode
+    /// session already reports `no_payment_required` (Stripe defines that value by the mode:
+    /// "the Checkout Session is in setup mode and doesn't require a payment at this time").
     ///
     /// For when no return link arrives: the user closed the browser, or the app was killed.
     ///
     /// # Errors
     ///
     /// - [`CheckoutError::InvalidInput`] if `id` is not an opaque ID or `timeout_ms` is negative.
-    /// - [`CheckoutError::Timeout`] when the session is still open and unpaid after `timeout_ms`.
+    /// - [`CheckoutError::Timeout`] when the session is still open after `timeout_ms`.
     /// - Any error of [`Self::retrieve_session`], from the first poll that fails.
     pub async fn wait_for_final_status(&self, id: String, timeout_ms: i64) -> Result<CheckoutSession, CheckoutError> {
         opaque_id("id", &id)?;
@@ -204,9 +213,7 @@ impl CheckoutClient {
         let mut delay = POLL_INITIAL;
         loop {
             let session = self.retrieve_session(id.clone()).await?;
-            let still_waiting =
-                session.status == Some(SessionStatus::Open) && session.payment_status == PaymentStatus::Unpaid;
-            if !still_waiting {
+            if session.status != Some(SessionStatus::Open) {
                 return Ok(session);
             }
             let now = Instant::now();

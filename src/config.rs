@@ -23,8 +23,15 @@ pub const STRIPE_CHECKOUT_HOST: &str = "checkout.stripe.com";
 /// The `Stripe-Version` this library's models are written against.
 ///
 /// Pinned so that a change of the account's default API version on Stripe's dashboard cannot
-/// change the shape of responses under a shipped app.
-pub const PINNED_STRIPE_VERSION: &str = "2026-07-29.dahlia";
+/// change the shape of responses under a shipped app. 2026-11-18.endive is the newest version
+/// Stripe's changelog lists ("2026-11-18.endive" on <https://docs.stripe.com/changelog>); the
+/// endive major release began at 2026-09-30.endive, which removed `payment_method_types` from
+/// Checkout Session create and added `allowed_payment_method_types`
+/// (<https://docs.stripe.com/changelog/endive/2026-09-30/remove-payment-method-types-checkout-sessions>),
+/// and "monthly releases include only backward-compatible changes" (<https://docs.stripe.com/upgrades>),
+/// so the later endive months (2026-10-28: `payment_intent_data` on session *update*, which
+/// this library does not call) change nothing the models rely on.
+pub const PINNED_STRIPE_VERSION: &str = "2026-11-18.endive";
 
 /// Default per-attempt timeout, as Stripe's official SDKs use.
 pub const DEFAULT_TIMEOUT_MS: i64 = 80_000;
@@ -247,7 +254,7 @@ impl ClientConfig {
             if v.is_empty() || v.len() > 64 || !v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') {
                 return Err(CheckoutError::invalid(
                     "stripe_version",
-                    "expected a version such as 2026-07-29.dahlia",
+                    "expected a version such as 2026-11-18.endive",
                 ));
             }
         }

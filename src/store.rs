@@ -26,7 +26,8 @@ pub struct PendingCheckout {
     pub state: String,
     /// The hosted page to open.
     pub url: String,
-    /// Total as created, minor units; the returned session must match it.
+    /// Total at creation, minor units. For information only: promotion codes, tax, shipping
+    /// and adjusted quantities change it legitimately (see `PaymentResult.receipt`).
     pub amount_total: Option<i64>,
     /// Currency as created.
     pub currency: Option<String>,

@@ -47,8 +47,7 @@ async fn server(emu: &Emulator, db: &str, merchant: Option<&Merchant>, extra: &s
 }
 
 fn app(base: &str) -> Arc<CheckoutClient> {
-    let mut c = ClientConfig::new(Credential::backend(ALICE))
-    .with_base_url(base.to_owned());
+    let mut c = ClientConfig::new(Credential::backend(ALICE)).with_base_url(base.to_owned());
     c.max_retries = 0;
     CheckoutClient::new(c).expect("client")
 }

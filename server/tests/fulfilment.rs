@@ -84,25 +84,15 @@ async fn server(emu: &Emulator, db: &str, merchant: Option<&Merchant>, extra: &s
 }
 
 fn app(base_url: &str, token: &str) -> Arc<CheckoutClient> {
-    let mut c = ClientConfig::new(Credential::backend(&token))
-    .with_base_url(base_url.to_owned());
+    let mut c = ClientConfig::new(Credential::backend(token)).with_base_url(base_url.to_owned());
     c.max_retries = 0;
     CheckoutClient::new(c).expect("client")
 }
 
 fn params(amount: i64) -> CreateSessionParams {
     let mut p = CreateSessionParams::new(CheckoutMode::Payment);
-    p.line_items.push(LineItemParams {
-        price: LineItemPrice::Inline {
-            currency: "usd".into(),
-            unit_amount: amount,
-            product_name: "Gems".into(),
-            description: None,
-            images: vec![],
-            recurring: None,
-        },
-        quantity: 2,
-    });
+    p.line_items
+        .push(LineItemParams::new(LineItemPrice::inline("usd", amount, "Gems"), 2));
     p.success_url = Some("myapp://checkout/success?session_id={CHECKOUT_SESSION_ID}".into());
     p.cancel_url = Some("myapp://checkout/cancel".into());
     p

@@ -104,8 +104,7 @@ fn http() -> reqwest::Client {
 }
 
 fn app_client(srv: &RunningServer) -> Arc<CheckoutClient> {
-    let mut c = ClientConfig::new(Credential::backend(TOKEN))
-    .with_base_url(srv.base_url());
+    let mut c = ClientConfig::new(Credential::backend(TOKEN)).with_base_url(srv.base_url());
     c.max_retries = 0;
     CheckoutClient::new(c).expect("client")
 }
