@@ -159,6 +159,18 @@ pub use return_url::{
 };
 pub use store::{open_file_store, FileStore, PendingCheckout, PendingStore};
 pub use transport::USER_AGENT_VALUE;
+
+/// The client's decode path for a session response (`serde_json` plus the redacted
+/// [`CheckoutError::InvalidResponse`]), for the cargo-fuzz target `fuzz/fuzz_targets/session_json.rs`;
+/// not part of the API.
+///
+/// # Errors
+///
+/// [`CheckoutError::InvalidResponse`] when `body` is not a session.
+#[doc(hidden)]
+pub fn decode_session_response(body: &[u8], secret: &str) -> Result<CheckoutSession, CheckoutError> {
+    transport::decode_json(body, secret, None)
+}
 pub use validate::{
     validate_create_params, CLOCK_SKEW_MARGIN_SECS, LOCALES, MAX_EXPIRY_SECS, MAX_LINE_ITEMS, MAX_QUANTITY,
     MAX_SUBSCRIPTION_ONE_TIME_ITEMS, MAX_SUBSCRIPTION_RECURRING_ITEMS, MIN_EXPIRY_SECS,

@@ -140,16 +140,7 @@ impl Transport {
                 .attempt(&method, &url, body.as_deref(), idempotency_key.as_deref())
                 .await
             {
-                Attempt::Done(bytes, request_id) => {
-                    return serde_json::from_slice(&bytes).map_err(|e| CheckoutError::InvalidResponse {
-                        status: 200,
-                        reason: format!(
-                            "response is not the expected JSON: {}",
-                            describe_json_error(&e, &self.secret)
-                        ),
-                        request_id,
-                    });
-                }
+                Attempt::Done(bytes, request_id) => return decode_json(&bytes, &self.secret, request_id),
                 Attempt::Failed {
                     error,
                     retry,
@@ -367,6 +358,21 @@ fn tls_config() -> Result<rustls::ClientConfig, CheckoutError> {
             reason: format!("TLS setup failed: {e}"),
         }),
     }
+}
+
+/// Decodes a successful response body; a body that is not the expected JSON is
+/// [`CheckoutError::InvalidResponse`], its serde message redacted of `secret` (fuzzed by
+/// `fuzz/fuzz_targets/session_json.rs` through `crate::decode_session_response`).
+pub(crate) fn decode_json<T: DeserializeOwned>(
+    bytes: &[u8],
+    secret: &str,
+    request_id: Option<String>,
+) -> Result<T, CheckoutError> {
+    serde_json::from_slice(bytes).map_err(|e| CheckoutError::InvalidResponse {
+        status: 200,
+        reason: format!("response is not the expected JSON: {}", describe_json_error(&e, secret)),
+        request_id,
+    })
 }
 
 #[cfg(test)]

@@ -17,6 +17,8 @@ mod control;
 mod error;
 mod faults;
 mod form;
+#[doc(hidden)]
+pub mod fuzzing;
 mod hosted_page;
 mod idempotency;
 mod ids;
