@@ -43,10 +43,10 @@ log "generated bindings are current (byte for byte what UniFFI generates)"
 scripts/bindings.sh --check
 
 # The check suites report their own counts; one failing does not stop the others.
-suite() { # suite NAME SCRIPT : runs SCRIPT, its output in target/NAME-tests.log
+suite() { # suite NAME SCRIPT [ARG...] : runs SCRIPT, its output in target/NAME-tests.log
   local rc
   set +e
-  "$2" | tee "target/$1-tests.log"
+  "${@:2}" | tee "target/$1-tests.log"
   rc=${PIPESTATUS[0]}
   set -e
   if [ "$rc" -ne 0 ] && ! grep -Eq "^$1: [0-9]+ passed, [1-9][0-9]* failed\$" "target/$1-tests.log"; then
@@ -69,14 +69,17 @@ suite browser scripts/browser-test.sh
 log "operations: the server binary's /healthz, /readyz, JSON logs, and /metrics counters moving during a demo run"
 suite ops scripts/ops-check.sh
 
+log "fuzzing smoke: each cargo-fuzz target for a few seconds (nightly and cargo-fuzz installed if missing)"
+suite fuzz scripts/fuzz.sh --smoke
+
 # One plain closing line over every suite: the Rust test binaries, iOS, Kotlin, Android,
-# browser, operations.
+# browser, operations, fuzzing.
 count() {
   {
     grep '^test result:' target/rust-tests.log
-    grep -hE '^(ios|kotlin|android|browser|ops): [0-9]+ passed, [0-9]+ failed$' \
+    grep -hE '^(ios|kotlin|android|browser|ops|fuzz): [0-9]+ passed, [0-9]+ failed$' \
       target/ios-tests.log target/kotlin-tests.log target/android-tests.log \
-      target/browser-tests.log target/ops-tests.log
+      target/browser-tests.log target/ops-tests.log target/fuzz-tests.log
   } | grep -o "[0-9]* $1" | awk '{s+=$1} END {print s+0}'
 }
 passed=$(count passed)

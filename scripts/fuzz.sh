@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Fuzzing (issue 11 item 14): builds the cargo-fuzz targets in fuzz/ and runs each for a given
+# time, one at a time at the lowest CPU priority, printing per target the executions, executions
+# per second and crashes from libFuzzer's final stats. Installs what it needs first: the nightly
+# toolchain (rustup) and cargo-fuzz (crates.io).
+#
+# Usage:
+#   scripts/fuzz.sh --seconds N [TARGET...]   each TARGET (default: all) for N seconds
+#   scripts/fuzz.sh --smoke                   every target for a few seconds (scripts/test.sh)
+#   scripts/fuzz.sh --cmin [TARGET...]        merge what runs found (fuzz/corpus-tmp) into
+#                                             fuzz/corpus, minimised
+#   scripts/fuzz.sh --list                    the target names
+#
+# Runs read the committed corpus (fuzz/corpus/TARGET) and write what they find to
+# fuzz/corpus-tmp/TARGET (git-ignored), so a run never changes the committed corpus; --cmin
+# folds it in. A crash leaves its input in fuzz/artifacts/TARGET/; copy it into the corpus
+# with the fix (a regression test next to the code, too).
+#
+# Built without AddressSanitizer (`--sanitizer none`): the code under test is safe Rust, and
+# ASan would halve the executions; cargo-fuzz's release build keeps debug assertions and
+# overflow checks, so an integer overflow is a crash. Ends with `fuzz: N passed, M failed`
+# (a target passes when it built, ran, and crashed on nothing); exits non-zero on any crash.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+
+TARGETS=(return_url server_create_form stripe_signature session_json emulator_form)
+SMOKE_SECONDS=4
+
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+mode=run
+seconds=
+chosen=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --seconds) seconds=${2:?--seconds needs a number}; shift 2 ;;
+    --smoke) mode=run; seconds=$SMOKE_SECONDS; shift ;;
+    --cmin) mode=cmin; shift ;;
+    --list) printf '%s\n' "${TARGETS[@]}"; exit 0 ;;
+    -h | --help) usage ;;
+    -*) echo "unknown option $1" >&2; usage ;;
+    *) chosen+=("$1"); shift ;;
+  esac
+done
+[ "$mode" = cmin ] || [[ $seconds =~ ^[1-9][0-9]*$ ]] || { echo "give --seconds N or --smoke" >&2; usage; }
+[ "${#chosen[@]}" -gt 0 ] || chosen=("${TARGETS[@]}")
+for t in "${chosen[@]}"; do
+  [[ " ${TARGETS[*]} " == *" $t "* ]] || { echo "no fuzz target $t (have: ${TARGETS[*]})" >&2; exit 2; }
+done
+
+log "tools: nightly toolchain and cargo-fuzz"
+command -v rustup >/dev/null || { echo "rustup is required (https://rustup.rs)" >&2; exit 1; }
+if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+  rustup toolchain install nightly --profile minimal
+fi
+rustup run nightly rustc --version
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  nice cargo install cargo-fuzz --locked
+fi
+cargo fuzz --version
+
+log "build: cargo +nightly fuzz build --sanitizer none (fuzz/target)"
+# Every target at once (cargo-fuzz builds one or all; they share every dependency).
+mkdir -p fuzz/artifacts
+if ! (cd fuzz && nice cargo +nightly fuzz build --sanitizer none) >fuzz/artifacts/build.log 2>&1; then
+  grep -E -A5 '^error' fuzz/artifacts/build.log | head -n 40 || tail -n 40 fuzz/artifacts/build.log
+  echo "fuzz: 0 passed, 1 failed"
+  exit 1
+fi
+bin_dir=fuzz/target/$(rustc +nightly -vV | sed -n 's/^host: //p')/release
+for t in "${chosen[@]}"; do
+  [ -x "$bin_dir/$t" ] || { echo "the build did not produce $bin_dir/$t" >&2; exit 1; }
+done
+
+if [ "$mode" = cmin ]; then
+  for t in "${chosen[@]}"; do
+    log "cmin $t"
+    mkdir -p "fuzz/corpus/$t" "fuzz/corpus-tmp/$t"
+    merged=$(mktemp -d)
+    # -merge=1 keeps the smallest set of inputs that covers what both directories cover.
+    nice -n 19 "$bin_dir/$t" -merge=1 "$merged" "fuzz/corpus/$t" "fuzz/corpus-tmp/$t" 2>&1 | grep -E '^MERGE-OUTER: [0-9]+ new' || true
+    before=$(find "fuzz/corpus/$t" -type f | wc -l)
+    rm -rf "fuzz/corpus/$t" && mv "$merged" "fuzz/corpus/$t" && chmod 755 "fuzz/corpus/$t"
+    rm -rf "fuzz/corpus-tmp/$t"
+    echo "$t: corpus $before -> $(find "fuzz/corpus/$t" -type f | wc -l) files, $(du -sb "fuzz/corpus/$t" | cut -f1) bytes"
+  done
+  exit 0
+fi
+
+# One line per target from libFuzzer's -print_final_stats=1 and the artifacts it left.
+results=()
+for t in "${chosen[@]}"; do
+  log "run $t for ${seconds} s"
+  [ -d "fuzz/corpus/$t" ] || python3 fuzz/seeds/make_seeds.py
+  mkdir -p "fuzz/corpus-tmp/$t" "fuzz/artifacts/$t"
+  logf=fuzz/artifacts/$t/last-run.log
+  before=$(find "fuzz/artifacts/$t" -type f \( -name 'crash-*' -o -name 'oom-*' -o -name 'timeout-*' -o -name 'leak-*' \) | wc -l)
+  set +e
+  nice -n 19 "$bin_dir/$t" "fuzz/corpus-tmp/$t" "fuzz/corpus/$t" \
+    -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
+    -artifact_prefix="fuzz/artifacts/$t/" >"$logf" 2>&1
+  rc=$?
+  set -e
+  after=$(find "fuzz/artifacts/$t" -type f \( -name 'crash-*' -o -name 'oom-*' -o -name 'timeout-*' -o -name 'leak-*' \) | wc -l)
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$logf" | tail -n 1)
+  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$logf" | tail -n 1)
+  crashes=$((after - before))
+  if [ "$rc" -ne 0 ] && [ "$crashes" -eq 0 ]; then crashes=1; fi # died without an artifact
+  line="$t: execs ${execs:-?}, execs/s ${rate:-?}, crashes $crashes"
+  results+=("$line")
+  if [ "$crashes" -eq 0 ] && [ -n "$execs" ]; then
+    pass "$line"
+  else
+    grep -E -m 20 'panicked|ERROR|SUMMARY|Test unit written|deadly' "$logf" || tail -n 20 "$logf"
+    fail "$line (log: $logf)"
+  fi
+done
+
+log "fuzzing, ${seconds} s per target (nice -n 19, --sanitizer none)"
+printf '%s\n' "${results[@]}"
+summary fuzz
