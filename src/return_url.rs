@@ -189,9 +189,13 @@ impl ReturnBase {
         let path = decode_path(url.path()).ok_or_else(|| bad("path has malformed or forbidden percent-encoding"))?;
         let path = path.trim_end_matches('/').to_owned();
         let port = url.port();
+        // The links are built on the path as encoded, not decoded: a decoded `%23`, `%3F` or
+        // `%25` would make the built link's `#`, `?` or a bad escape, and the link would not
+        // parse back (found by fuzz/ return_url). Links still compare on the decoded path.
+        let encoded = url.path().trim_end_matches('/');
         let prefix = match port {
-            Some(p) => format!("{scheme}://{host}:{p}{path}"),
-            None => format!("{scheme}://{host}{path}"),
+            Some(p) => format!("{scheme}://{host}:{p}{encoded}"),
+            None => format!("{scheme}://{host}{encoded}"),
         };
         Ok(ReturnBase {
             scheme,
@@ -364,4 +368,31 @@ pub fn build_return_urls(base: String) -> Result<ReturnUrls, CheckoutError> {
 #[cfg_attr(feature = "ffi", uniffi::export)]
 pub fn parse_return_url(url: String, base: String) -> Result<ReturnEvent, CheckoutError> {
     ReturnBase::parse(&base)?.parse_return(&url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_built_on_a_percent_encoded_base_parse_back() {
+        // fuzz/corpus/return_url/crash-08fad55f…: the base `https://shop.example/a%23b` built
+        // `https://shop.example/a#b/success?…`, a link with a fragment that its own parser refused.
+        let state = "0123456789abcdef0123456789abcdef";
+        for base in [
+            "https://shop.example/a%23b",
+            "https://shop.example/a%3Fb/",
+            "myapp://checkout/a%25b",
+            "https://shop.example/%63heckout",
+            "myapp://checkout/caf%C3%A9",
+        ] {
+            let b = ReturnBase::parse(base).unwrap_or_else(|e| panic!("{base}: {e}"));
+            let urls = b.urls(state);
+            let success = urls.success_url.replace(SESSION_ID_PLACEHOLDER, "cs_test_1");
+            let event = b.parse_return(&success).unwrap_or_else(|e| panic!("{success}: {e}"));
+            assert_eq!((event.kind, event.session_id.as_deref()), (ReturnKind::Success, Some("cs_test_1")));
+            let event = b.parse_return(&urls.cancel_url).unwrap_or_else(|e| panic!("{}: {e}", urls.cancel_url));
+            assert_eq!((event.kind, event.state.as_str()), (ReturnKind::Cancel, state));
+        }
+    }
 }

@@ -169,9 +169,13 @@ impl PolicyGroup for PricePolicy {
                         ));
                     };
                     let total = totals.entry(code.as_str()).or_insert(0);
-                    // An amount or quantity the policy cannot read counts as over any cap.
+                    // An amount or quantity the policy cannot read counts as over any cap, and
+                    // so does a negative one (Stripe refuses them anyway): with non-negative
+                    // terms an overflowed total stays at i64::MAX, where a later negative term
+                    // could have brought it back under the cap (found by fuzz/ server_create_form).
                     *total = unit_amount
                         .zip(item.quantity)
+                        .filter(|&(a, q)| a >= 0 && q >= 0)
                         .and_then(|(a, q)| a.checked_mul(q))
                         .and_then(|t| t.checked_add(*total))
                         .unwrap_or(i64::MAX);
@@ -423,6 +427,23 @@ allowed = ["myapp://checkout"]
         md.line_items.push(inline("usd", 100, 1));
         md.metadata.insert("anything".into(), "x".into());
         assert_eq!(refused(&pol, &mut md).as_deref(), Some("metadata[anything]"));
+    }
+
+    #[test]
+    fn an_overflowed_total_cannot_be_brought_back_under_the_cap() {
+        // fuzz/corpus/server_create_form/overflow: 2^62 × 4 overflows (counted as i64::MAX),
+        // then a negative item brought the sum back to 808 minor units, under the usd cap.
+        let pol = policy(BASE);
+        let mut p = params(CheckoutMode::Payment);
+        p.line_items.push(inline("usd", 1 << 62, 4));
+        p.line_items.push(inline("USD", -9_223_372_036_854_775_000, 1));
+        assert_eq!(refused(&pol, &mut p).as_deref(), Some("line_items"));
+        for (amount, quantity) in [(-1, 1), (100, -1)] {
+            let mut n = params(CheckoutMode::Payment);
+            n.line_items.push(inline("usd", 5_000, 1));
+            n.line_items.push(inline("usd", amount, quantity));
+            assert_eq!(refused(&pol, &mut n).as_deref(), Some("line_items"), "{amount} × {quantity}");
+        }
     }
 
     #[test]
