@@ -803,6 +803,14 @@ fn accepted() -> Vec<(&'static str, Build)> {
                 });
             }),
         ),
+        (
+            // Endive added `sequra` (a Spanish buy-now-pay-later method); the library checks
+            // type names for shape only, so a method newer than the app is not refused.
+            "sequra among the allowed types",
+            with(payment, |p| {
+                p.allowed_payment_method_types = vec!["card".into(), "sequra".into()];
+            }),
+        ),
         ("a coupon up front", {
             with(payment, |p| {
                 p.discounts = vec![Discount::Coupon {
