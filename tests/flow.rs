@@ -175,7 +175,10 @@ async fn a_setup_checkout_is_open_until_complete_although_it_reports_no_payment_
     let mut p = CreateSessionParams::new(CheckoutMode::Setup);
     p.currency = Some("eur".into());
     let pending = flow.start(p).await.expect("start");
-    assert_eq!((pending.mode.clone(), pending.amount_total), (CheckoutMode::Setup, None));
+    assert_eq!(
+        (pending.mode.clone(), pending.amount_total),
+        (CheckoutMode::Setup, None)
+    );
     let r = flow.handle_return_url(success_link(&pending)).await.expect("verified");
     assert_eq!(r.session.payment_status, PaymentStatus::NoPaymentRequired);
     assert_eq!(r.outcome, PaymentOutcome::Open, "open, whatever payment_status says");
@@ -183,7 +186,11 @@ async fn a_setup_checkout_is_open_until_complete_although_it_reports_no_payment_
     let link = press(r.session.url.as_deref().expect("open session has a url"), "Pay").await;
     let r = flow.handle_return_url(link).await.expect("verified");
     assert_eq!(r.session.status, Some(SessionStatus::Complete));
-    assert_eq!(r.outcome, PaymentOutcome::Paid, "a completed setup is the success outcome");
+    assert_eq!(
+        r.outcome,
+        PaymentOutcome::Paid,
+        "a completed setup is the success outcome"
+    );
     assert!(flow.pending().expect("pending").is_empty());
 }
 
