@@ -209,7 +209,10 @@ class ReturnLogicTests {
         val u = ReturnTracker(app)
         u.restore(t.snapshot())
         assertEquals(ReturnTracker.Phase.AWAY, u.phase)
-        assertEquals(ReturnAction.HandleLink(success(p)), u.onNewIntent(success(p), false))
+        assertEquals("cs:with:colons", u.sessionId)
+        // The restored nonce is the checkout's own: its cancel link (no session id in it) ends the tracking.
+        val cancel = "myapp://checkout/cancel?state=${p.state}"
+        assertEquals(ReturnAction.HandleLink(cancel), u.onNewIntent(cancel, false))
         assertEquals(ReturnTracker.Phase.IDLE, u.phase, "its own link ends the tracking")
         for (junk in listOf(null, "", "AWAY:", "AWAY:s:", "AWAY::cs_1", "NOPE:s:cs_1", "IDLE:s:cs_1", "AWAY", "AWAY:cs_1")) {
             u.restore(junk)
