@@ -46,10 +46,7 @@ fn main() {
 
     rt.block_on(async {
         let emu = Emulator::start().await.expect("emulator");
-        let config = ClientConfig::new(Credential::SecretKey {
-            key: "sk_test_bench".into(),
-        })
-        .with_base_url(emu.base_url());
+        let config = ClientConfig::new(Credential::secret_key("sk_test_bench")).with_base_url(emu.base_url());
         let client = CheckoutClient::new(config).expect("client");
         let dir = tmp("flow");
         let store = FileStore::open(dir.display().to_string()).expect("store");

@@ -64,7 +64,7 @@ fn main() {
     let threads_runtime = threads();
     rt.block_on(async {
         let client = CheckoutClient::new(
-            ClientConfig::new(Credential::SecretKey { key: "sk_test_memory".into() }).with_base_url(base.clone()),
+            ClientConfig::new(Credential::secret_key("sk_test_memory")).with_base_url(base.clone()),
         )
         .expect("client");
         let threads_client = threads();

@@ -83,10 +83,8 @@ fn main() {
         let emu = Emulator::start().await.expect("emulator");
         let base = std::env::var("STRIPE_EMULATOR_URL").unwrap_or_else(|_| emu.base_url());
         println!("emulator: {base}");
-        let client = CheckoutClient::new(
-            ClientConfig::new(Credential::SecretKey { key: KEY.into() }).with_base_url(base.clone()),
-        )
-        .expect("client");
+        let client = CheckoutClient::new(ClientConfig::new(Credential::secret_key(KEY)).with_base_url(base.clone()))
+            .expect("client");
         let http = reqwest::Client::builder().build().expect("bare client");
         for _ in 0..per_round.min(50) {
             library(&client).await;

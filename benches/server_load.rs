@@ -74,16 +74,16 @@ fn main() {
             checkout_bridge_server::token_hash(TOKEN)
         ))
         .expect("config");
-        let secrets = checkout_bridge_server::Secrets { stripe_secret_key: "sk_test_load".into(), webhook_secret: None };
+        let secrets = checkout_bridge_server::Secrets { stripe_secret_key: "sk_test_load".into(), webhook_secret: None, fulfilment_secret: None };
         let server = checkout_bridge_server::spawn(config, secrets).await.expect("server");
-        let client = |base: String, cred: Credential| {
+        let client = |base: String, cred: std::sync::Arc<Credential>| {
             let mut c = ClientConfig::new(cred).with_base_url(base);
             c.max_retries = 0;
             c.timeout_ms = 30_000;
             CheckoutClient::new(c).expect("client")
         };
-        let via = client(server.base_url(), Credential::Backend { bearer_token: TOKEN.into() });
-        let direct = client(emu.base_url(), Credential::SecretKey { key: "sk_test_load".into() });
+        let via = client(server.base_url(), Credential::backend(TOKEN));
+        let direct = client(emu.base_url(), Credential::secret_key("sk_test_load"));
         // Warm-up: open the connection pools.
         let _ = burst(&via, n.min(50)).await;
         let _ = burst(&direct, n.min(50)).await;

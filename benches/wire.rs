@@ -9,17 +9,15 @@ use criterion::{criterion_group, criterion_main, Criterion};
 fn twenty_items() -> CreateSessionParams {
     let mut p = CreateSessionParams::new(CheckoutMode::Payment);
     for i in 0..20 {
-        p.line_items.push(LineItemParams {
-            price: LineItemPrice::Inline {
-                currency: "usd".into(),
-                unit_amount: 100 + i,
-                product_name: format!("Product number {i} & friends"),
-                description: Some("A fine product, 100% cotton [size M]".into()),
-                images: vec![format!("https://img.example/p/{i}.png")],
-                recurring: None,
-            },
-            quantity: 1 + i,
-        });
+        let mut price = LineItemPrice::inline("usd", 100 + i, format!("Product number {i} & friends"));
+        if let LineItemPrice::Inline {
+            description, images, ..
+        } = &mut price
+        {
+            *description = Some("A fine product, 100% cotton [size M]".into());
+            *images = vec![format!("https://img.example/p/{i}.png")];
+        }
+        p.line_items.push(LineItemParams::new(price, 1 + i));
     }
     p.success_url = Some("myapp://checkout/success?session_id={CHECKOUT_SESSION_ID}&state=abc".into());
     p.cancel_url = Some("myapp://checkout/cancel?state=abc".into());

@@ -69,9 +69,7 @@ async fn with_emulator() -> Res<()> {
         .and_then(|i| args.get(i + 1).cloned());
     let (_server, config) = if let Some(url) = running {
         println!("using the server at {url}");
-        let token = Credential::Backend {
-            bearer_token: DEMO_APP_TOKEN.into(),
-        };
+        let token = Credential::backend(DEMO_APP_TOKEN);
         (None, ClientConfig::new(token).with_base_url(url))
     } else if args.iter().any(|a| a == "--via-server") {
         let server = start_server(&emu).await?;
@@ -79,15 +77,10 @@ async fn with_emulator() -> Res<()> {
             "server listening on {} (holds the Stripe key; the app has a bearer token)",
             server.base_url()
         );
-        let config = ClientConfig::new(Credential::Backend {
-            bearer_token: DEMO_APP_TOKEN.into(),
-        })
-        .with_base_url(server.base_url());
+        let config = ClientConfig::new(Credential::backend(DEMO_APP_TOKEN)).with_base_url(server.base_url());
         (Some(server), config)
     } else {
-        let key = Credential::SecretKey {
-            key: "sk_test_demo".into(),
-        };
+        let key = Credential::secret_key("sk_test_demo");
         (None, ClientConfig::new(key).with_base_url(emu.base_url()))
     };
     let flow = CheckoutFlow::new(CheckoutClient::new(config)?, "myapp://checkout".into(), store()?)?;
@@ -149,6 +142,7 @@ allowed = ["myapp://checkout"]
     let secrets = checkout_bridge_server::Secrets {
         stripe_secret_key: "sk_test_demo_server".into(),
         webhook_secret: None,
+        fulfilment_secret: None,
     };
     Ok(checkout_bridge_server::spawn(config, secrets).await?)
 }
@@ -156,7 +150,7 @@ allowed = ["myapp://checkout"]
 async fn with_stripe(key: String) -> Res<()> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
-    let client = CheckoutClient::new(ClientConfig::new(Credential::SecretKey { key }))?;
+    let client = CheckoutClient::new(ClientConfig::new(Credential::secret_key(&key)))?;
     let flow = CheckoutFlow::new(client, format!("http://127.0.0.1:{port}/checkout"), store()?)?;
     let pending = flow.start(params()).await?;
     println!(

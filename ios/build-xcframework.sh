@@ -3,14 +3,18 @@
 # header and module map) and copies the generated Swift into the package. Needs a Mac with Xcode
 # and rustup.
 #
-# Usage: ios/build-xcframework.sh [--dry-run]
+# Usage: ios/build-xcframework.sh [--dry-run] [--debug]
 #   --dry-run   print every command instead of running it (works anywhere)
+#   --debug     dev profile instead of release: for `swift test` and development against a
+#               local backend or the emulator over http, which release device builds refuse
 #
 # Slices:
 #   ios-arm64                   device         aarch64-apple-ios
 #   ios-arm64_x86_64-simulator  simulator      aarch64-apple-ios-sim + x86_64-apple-ios (lipo)
 #   macos-arm64_x86_64          `swift test`   aarch64-apple-darwin + x86_64-apple-darwin (lipo);
-#                               only the package's XCTest round trip uses it, apps never link it.
+#                               the package's XCTest round trip uses it. The library counts it as a
+#                               device (a Mac app could link it), so the round trip, which talks
+#                               plain http to the emulator, needs --debug.
 #
 # Each library is built with `cargo rustc --crate-type staticlib`, i.e. the staticlib alone: built
 # together with the cdylib and rlib, LTO keeps more code (BENCHMARKS.md, "Library size").
@@ -27,11 +31,13 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh   # run (prints each command, runs it unless DRY_RUN=true), CB_FFI
 
+profile=release
 for arg in "$@"; do
   case $arg in
     --dry-run) DRY_RUN=true ;;
+    --debug) profile=debug ;;
     -h | --help)
-      sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -58,16 +64,20 @@ if [ "$DRY_RUN" != true ]; then
   command -v xcodebuild >/dev/null || { echo "xcodebuild not found: install Xcode" >&2; exit 1; }
 fi
 
+# (`${a[@]+"${a[@]}"}` below: macOS's bash 3.2 calls an empty array unbound under `set -u`.)
+cargo_profile=()
+[ "$profile" = release ] && cargo_profile=(--release)
+
 run rustup target add "${TARGETS[@]}"
 for target in "${TARGETS[@]}"; do
-  run cargo rustc --release --lib "${CB_FFI[@]}" --crate-type staticlib --target "$target"
+  run cargo rustc ${cargo_profile[@]+"${cargo_profile[@]}"} --lib "${CB_FFI[@]}" --crate-type staticlib --target "$target"
 done
 
 # Simulator and macOS: one fat library per platform (an XCFramework takes one library per platform).
 run mkdir -p "$BUILD/ios-simulator" "$BUILD/macos"
-run lipo -create "$TARGET_DIR/aarch64-apple-ios-sim/release/$LIB" "$TARGET_DIR/x86_64-apple-ios/release/$LIB" \
+run lipo -create "$TARGET_DIR/aarch64-apple-ios-sim/$profile/$LIB" "$TARGET_DIR/x86_64-apple-ios/$profile/$LIB" \
   -output "$BUILD/ios-simulator/$LIB"
-run lipo -create "$TARGET_DIR/aarch64-apple-darwin/release/$LIB" "$TARGET_DIR/x86_64-apple-darwin/release/$LIB" \
+run lipo -create "$TARGET_DIR/aarch64-apple-darwin/$profile/$LIB" "$TARGET_DIR/x86_64-apple-darwin/$profile/$LIB" \
   -output "$BUILD/macos/$LIB"
 
 # Header and module map (module CheckoutBridgeFFI, which the generated Swift imports). They go in
@@ -80,7 +90,7 @@ run cp bindings/swift/CheckoutBridgeFFI.modulemap "$HEADERS/CheckoutBridgeFFI/mo
 
 run rm -rf "$XCFRAMEWORK"
 run xcodebuild -create-xcframework \
-  -library "$TARGET_DIR/aarch64-apple-ios/release/$LIB" -headers "$HEADERS" \
+  -library "$TARGET_DIR/aarch64-apple-ios/$profile/$LIB" -headers "$HEADERS" \
   -library "$BUILD/ios-simulator/$LIB" -headers "$HEADERS" \
   -library "$BUILD/macos/$LIB" -headers "$HEADERS" \
   -output "$XCFRAMEWORK"

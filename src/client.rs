@@ -3,13 +3,14 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::config::ClientConfig;
+use crate::config::{check_checkout_url, Build, CheckoutHosts, ClientConfig};
 use crate::error::CheckoutError;
 use crate::form::encode_create_params;
-use crate::model::{CheckoutSession, CreateSessionParams, LineItem, ListPage, PaymentStatus, SessionStatus};
+use crate::model::{CheckoutSession, LineItem, ListPage, SessionStatus};
 use crate::os::unix_now;
+use crate::params::CreateSessionParams;
 use crate::transport::Transport;
-use crate::validate::{opaque_id, validate_create_params};
+use crate::validate::{opaque_id, validate_for_version};
 
 /// Creates, retrieves and expires Checkout Sessions.
 ///
@@ -19,7 +20,7 @@ use crate::validate::{opaque_id, validate_create_params};
 /// ```no_run
 /// # async fn demo() -> Result<(), checkout_bridge::CheckoutError> {
 /// use checkout_bridge::*;
-/// let client = CheckoutClient::new(ClientConfig::new(Credential::SecretKey { key: "sk_test_…".into() }))?;
+/// let client = CheckoutClient::new(ClientConfig::new(Credential::secret_key("sk_test_…")))?;
 /// let mut params = simple_checkout_params(SimpleCheckout {
 ///     amount: 1999, currency: "usd".into(), name: "T-shirt".into(), description: None,
 ///     success_url: Some("https://shop.example/ok?session_id={CHECKOUT_SESSION_ID}".into()),
@@ -32,6 +33,10 @@ use crate::validate::{opaque_id, validate_create_params};
 #[cfg_attr(feature = "ffi", derive(uniffi::Object))]
 pub struct CheckoutClient {
     transport: Transport,
+    checkout_hosts: CheckoutHosts,
+    /// The `Stripe-Version` sent, which decides some create parameters (see
+    /// [`crate::CreateSessionParams`], "Migrating from `payment_method_types`").
+    stripe_version: String,
 }
 
 impl std::fmt::Debug for CheckoutClient {
@@ -47,23 +52,44 @@ const POLL_MAX: Duration = Duration::from_secs(5);
 
 #[cfg_attr(feature = "ffi", uniffi::export(async_runtime = "tokio"))]
 impl CheckoutClient {
-    /// Checks `config` (https except loopback, credential shape, no live keys on devices) and
+    /// Checks `config` (https, plain http only to loopback and on devices only in debug
+    /// builds; credential shape; no live keys on devices; a backend token never to Stripe) and
     /// builds a client. Nothing is sent.
     ///
     /// # Errors
     ///
     /// - [`CheckoutError::InvalidInput`] naming the field: a `base_url` that is not https (plain
-    ///   http only to loopback) or carries credentials, a query or a fragment; a malformed
+    ///   http only to loopback, and in device builds only in debug builds, where the Android
+    ///   emulator's `10.0.2.2` is allowed too) or carries credentials, a query or a fragment; a
+    ///   backend credential with a `base_url` on `stripe.com` (the default); a malformed
     ///   credential, `stripe_version` or `stripe_account`; `timeout_ms` ≤ 0; `max_retries`
     ///   outside 0..=10.
-    /// - [`CheckoutError::LiveKeyOnDevice`] for a live secret or restricted key in an Android or
-    ///   iOS build (see [`crate::validate_credential`]).
+    /// - [`CheckoutError::LiveKeyOnDevice`] for a live secret or restricted key, as a key or as
+    ///   a backend token, in a device build (see [`crate::validate_credential`]).
     /// - [`CheckoutError::Network`] if the HTTP client or TLS cannot be set up.
     #[cfg_attr(feature = "ffi", uniffi::constructor)]
     pub fn new(config: ClientConfig) -> Result<Arc<Self>, CheckoutError> {
         Ok(Arc::new(CheckoutClient {
             transport: Transport::new(&config)?,
+            checkout_hosts: config.checkout_hosts(),
+            stripe_version: config.effective_stripe_version().to_owned(),
         }))
+    }
+
+    /// Checks a session's Checkout page `url` before the app opens it: https (plain http only
+    /// to loopback, and on devices only in debug builds), no credentials in it, and in direct
+    /// mode (a secret key) on `checkout.stripe.com`, or a loopback host when `base_url` is
+    /// loopback (an emulator). Backend mode allows any https host, since Stripe serves Checkout
+    /// on the merchant's custom domain when one is set up.
+    ///
+    /// [`crate::CheckoutFlow::start`] runs it on every new session; call it yourself before
+    /// opening the `url` of a session from [`Self::create_session`].
+    ///
+    /// # Errors
+    ///
+    /// [`CheckoutError::UntrustedCheckoutUrl`] saying which rule the URL breaks.
+    pub fn check_checkout_url(&self, url: &str) -> Result<(), CheckoutError> {
+        check_checkout_url(url, self.checkout_hosts, Build::CURRENT).map(drop)
     }
 
     /// `POST /v1/checkout/sessions`. Safe to retry: the same `idempotency_key` never creates a
@@ -72,7 +98,8 @@ impl CheckoutClient {
     /// # Errors
     ///
     /// - [`CheckoutError::InvalidInput`] naming the field, before anything is sent, when `params`
-    ///   break one of Stripe's rules (see [`crate::validate_create_params`]).
+    ///   break one of Stripe's rules at the client's API version (see
+    ///   [`crate::validate_create_params`]; e.g. `payment_method_types` from 2026-09-30.endive).
     /// - [`CheckoutError::IdempotencyConflict`] when the key was used with other parameters.
     /// - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
     ///   (401), [`CheckoutError::Permission`] (403), [`CheckoutError::RateLimited`] (429),
@@ -82,7 +109,7 @@ impl CheckoutClient {
     /// - [`CheckoutError::RandomnessUnavailable`] when no `idempotency_key` was given and the OS
     ///   cannot provide one.
     pub async fn create_session(&self, params: CreateSessionParams) -> Result<CheckoutSession, CheckoutError> {
-        validate_create_params(&params, unix_now())?;
+        validate_for_version(&params, unix_now(), &self.stripe_version)?;
         let body = encode_create_params(&params);
         let url = self.transport.url(&["v1", "checkout", "sessions"], &[]);
         self.transport.post(url, body, params.idempotency_key).await
@@ -164,15 +191,18 @@ impl CheckoutClient {
         })
     }
 
-    /// Polls the session (with backoff from 0.25 s up to 5 s) until it is no longer open and
-    /// unpaid, and returns it; `Timeout` if that does not happen within `timeout_ms`.
+    /// Polls the session (with backoff from 0.25 s up to 5 s) until it is no longer open
+    /// (complete, paid or not, or expired), and returns it; `Timeout` if that does not happen
+    /// within `timeout_ms`. The status decides, not `payment_status`: an open setup-mode
+    /// session already reports `no_payment_required` (Stripe defines that value by the mode:
+    /// "the Checkout Session is in setup mode and doesn't require a payment at this time").
     ///
     /// For when no return link arrives: the user closed the browser, or the app was killed.
     ///
     /// # Errors
     ///
     /// - [`CheckoutError::InvalidInput`] if `id` is not an opaque ID or `timeout_ms` is negative.
-    /// - [`CheckoutError::Timeout`] when the session is still open and unpaid after `timeout_ms`.
+    /// - [`CheckoutError::Timeout`] when the session is still open after `timeout_ms`.
     /// - Any error of [`Self::retrieve_session`], from the first poll that fails.
     pub async fn wait_for_final_status(&self, id: String, timeout_ms: i64) -> Result<CheckoutSession, CheckoutError> {
         opaque_id("id", &id)?;
@@ -183,9 +213,7 @@ impl CheckoutClient {
         let mut delay = POLL_INITIAL;
         loop {
             let session = self.retrieve_session(id.clone()).await?;
-            let still_waiting =
-                session.status == Some(SessionStatus::Open) && session.payment_status == PaymentStatus::Unpaid;
-            if !still_waiting {
+            if session.status != Some(SessionStatus::Open) {
                 return Ok(session);
             }
             let now = Instant::now();

@@ -159,7 +159,8 @@ pub enum CheckoutError {
         /// The underlying failure.
         reason: String,
     },
-    /// A live secret or restricted key was configured in an Android or iOS build.
+    /// A live Stripe key (`sk_live_…`, `rk_live_…`) was configured in a device build (Android,
+    /// iOS, Mac Catalyst, or the macOS slice of the Swift package), as a key or as a backend token.
     #[error("{reason}")]
     LiveKeyOnDevice {
         /// What to do instead.
@@ -173,6 +174,15 @@ pub enum CheckoutError {
     #[error("no secure randomness from the operating system: {reason}")]
     RandomnessUnavailable {
         /// What the OS reported.
+        reason: String,
+    },
+    /// The new session's Checkout page URL is not one the app may open: not https (plain http
+    /// only to loopback, and on devices only in debug builds), carrying credentials, or, in
+    /// direct mode, not on `checkout.stripe.com`. The session was expired, so it cannot be
+    /// paid without the app knowing.
+    #[error("untrusted Checkout URL: {reason}")]
+    UntrustedCheckoutUrl {
+        /// What was wrong with it (the URL itself is not repeated).
         reason: String,
     },
 }
@@ -191,12 +201,18 @@ impl CheckoutError {
 #[cfg(feature = "ffi")]
 impl From<uniffi::UnexpectedUniFFICallbackError> for CheckoutError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        let reason = truncate(&redact(&e.reason, None), 300);
+        let reason = clean(&e.reason, None, 300);
         CheckoutError::Storage {
             reason: format!("the app's PendingStore failed unexpectedly: {reason}"),
         }
     }
 }
+
+/// Longest text kept from one field of a server's error (message, code, param, …).
+pub(crate) const MAX_FIELD_CHARS: usize = 1000;
+
+/// Longest `Request-Id` kept (Stripe's are `req_` and 14 characters).
+pub(crate) const MAX_REQUEST_ID_CHARS: usize = 200;
 
 /// At most `max` characters of `s`, with `…` when cut (never splits a character).
 pub(crate) fn truncate(s: &str, max: usize) -> String {
@@ -206,16 +222,39 @@ pub(crate) fn truncate(s: &str, max: usize) -> String {
     }
 }
 
+/// Text from outside (a server, serde quoting a server's value, app code), made safe to show:
+/// secrets redacted **first**, then cut to `max` characters. Cutting first could split a
+/// secret and leave a prefix of it that no longer matches.
+pub(crate) fn clean(text: &str, secret: Option<&str>, max: usize) -> String {
+    truncate(&redact(text, secret), max)
+}
+
 /// Replaces anything shaped like a Stripe credential (`sk_…`, `rk_…`, `pk_…`, `whsec_…`) and
 /// every occurrence of `secret` with `[redacted]`.
 ///
 /// Stripe itself echoes a masked key in 401 messages, and a misbehaving backend could echo the
 /// whole bearer token; both would otherwise end up in app logs through error messages.
+///
+/// The secret is also replaced in the escaped forms other code quotes it in: Rust's `{:?}`
+/// (serde's `invalid type: string "…"` messages) and JSON's, which differ from the raw secret
+/// when it holds a quote or a backslash (printable ASCII, so a valid token may).
 pub(crate) fn redact(text: &str, secret: Option<&str>) -> String {
-    let mut out = match secret {
-        Some(s) if s.len() >= 4 => text.replace(s, "[redacted]"),
-        _ => text.to_owned(),
-    };
+    let mut out = text.to_owned();
+    if let Some(s) = secret.filter(|s| s.len() >= 4) {
+        let unquote = |q: String| {
+            q.strip_prefix('"')
+                .and_then(|q| q.strip_suffix('"'))
+                .map(str::to_owned)
+                .unwrap_or_default()
+        };
+        let debug = unquote(format!("{s:?}"));
+        let json = unquote(serde_json::to_string(s).unwrap_or_default());
+        for form in [s, debug.as_str(), json.as_str()] {
+            if !form.is_empty() {
+                out = out.replace(form, "[redacted]");
+            }
+        }
+    }
     for prefix in ["sk_", "rk_", "pk_", "whsec_"] {
         let mut from = 0;
         while let Some(pos) = out[from..].find(prefix).map(|p| p + from) {
@@ -240,7 +279,7 @@ pub(crate) fn redact(text: &str, secret: Option<&str>) -> String {
 
 /// What an error response means: by HTTP status first (a 401 carries `type:
 /// invalid_request_error`), refined with the body when it is Stripe's JSON error shape; every
-/// text from the server is truncated and has key-shaped words and `secret` redacted.
+/// text from the server has key-shaped words and `secret` redacted, then is truncated.
 pub(crate) fn map_error(
     status: StatusCode,
     content_type: Option<&str>,
@@ -262,29 +301,29 @@ pub(crate) fn map_error(
         param: Option<String>,
         doc_url: Option<String>,
     }
-    let clean = |s: Option<String>| s.map(|s| redact(&truncate(&s, 1000), Some(secret)));
+    let field = |s: Option<String>| s.map(|s| clean(&s, Some(secret), MAX_FIELD_CHARS));
     let parsed = serde_json::from_slice::<Envelope>(body).ok().map(|e| e.error);
     let stripe_message = match &parsed {
-        Some(b) => clean(b.message.clone()),
+        Some(b) => field(b.message.clone()),
         None if body.is_empty() => Some("empty error body".to_owned()),
         None => {
             let ct = content_type.unwrap_or("unknown content type");
             Some(format!(
                 "error body is not Stripe's JSON ({} bytes of {})",
                 body.len(),
-                truncate(ct, 64)
+                clean(ct, Some(secret), 64)
             ))
         }
     };
     let b = parsed.unwrap_or_default();
     let details = ApiErrorDetails {
         status: i32::from(status.as_u16()),
-        error_type: clean(b.error_type.clone()),
-        code: clean(b.code),
-        decline_code: clean(b.decline_code),
+        error_type: field(b.error_type.clone()),
+        code: field(b.code),
+        decline_code: field(b.decline_code),
         stripe_message,
-        param: clean(b.param),
-        doc_url: clean(b.doc_url),
+        param: field(b.param),
+        doc_url: field(b.doc_url),
         request_id,
     };
     match status.as_u16() {
@@ -298,19 +337,22 @@ pub(crate) fn map_error(
     }
 }
 
-/// Where and how a response body failed to decode, without echoing the body.
-pub(crate) fn describe_json_error(e: &serde_json::Error) -> String {
+/// Where and how a response body failed to decode. serde quotes the offending value in a
+/// shape error (`invalid type: string "…", expected i64`), and that value is the server's, so
+/// it is redacted (and cut) like any other server text.
+pub(crate) fn describe_json_error(e: &serde_json::Error, secret: &str) -> String {
     use serde_json::error::Category;
     match e.classify() {
         Category::Eof => format!("truncated at line {} column {}", e.line(), e.column()),
         Category::Syntax => format!("malformed at line {} column {}", e.line(), e.column()),
-        Category::Data => format!("unexpected shape ({e})"),
+        Category::Data => format!("unexpected shape ({})", clean(&e.to_string(), Some(secret), 300)),
         Category::Io => "read error".to_owned(),
     }
 }
 
-/// Describes a transport failure without the URL's query or anything else request-specific.
-pub(crate) fn describe_reqwest_error(e: &reqwest::Error) -> String {
+/// Describes a transport failure without the URL's query or anything else request-specific;
+/// the innermost cause (which can quote the server) is redacted, then cut.
+pub(crate) fn describe_reqwest_error(e: &reqwest::Error, secret: &str) -> String {
     let kind = if e.is_connect() {
         "could not connect"
     } else if e.is_body() || e.is_decode() {
@@ -329,7 +371,7 @@ pub(crate) fn describe_reqwest_error(e: &reqwest::Error) -> String {
     if detail.is_empty() {
         kind.to_owned()
     } else {
-        format!("{kind}: {}", truncate(&detail, 200))
+        format!("{kind}: {}", clean(&detail, Some(secret), 200))
     }
 }
 
@@ -348,6 +390,22 @@ mod tests {
         );
         // Words that merely contain the prefix, or the bare prefix, are left alone.
         assert_eq!(redact("task_done disk_ sk_", None), "task_done disk_ sk_");
+    }
+
+    #[test]
+    fn redaction_comes_before_truncation_and_covers_escaped_forms() {
+        let token = r#"tok"en\x-1234567890"#;
+        let cut_inside = format!("{}{token}", "x".repeat(995));
+        let out = clean(&cut_inside, Some(token), 1000);
+        assert!(!out.contains("tok"), "{out}");
+        assert!(out.starts_with("xxx") && out.ends_with('…'), "{out}");
+        let quoted = format!("invalid type: string {token:?}, expected i64");
+        assert_eq!(
+            redact(&quoted, Some(token)),
+            "invalid type: string \"[redacted]\", expected i64"
+        );
+        let json = serde_json::to_string(token).unwrap();
+        assert_eq!(redact(&json, Some(token)), "\"[redacted]\"");
     }
 
     #[test]

@@ -5,16 +5,18 @@ use std::sync::Arc;
 
 use crate::client::CheckoutClient;
 use crate::error::CheckoutError;
-use crate::model::{CheckoutSession, CreateSessionParams, PaymentOutcome, PaymentStatus, SessionStatus};
+use crate::model::{CheckoutSession, PaymentOutcome, PaymentStatus, Receipt, SessionStatus};
 use crate::os::{new_state, unix_now};
+use crate::params::CreateSessionParams;
 use crate::return_url::{ReturnBase, ReturnKind};
-use crate::store::{PendingCheckout, PendingStore};
+use crate::store::{abandoned, PendingCheckout, PendingStore};
 
 /// Checkouts with a final outcome are kept this long (so a replayed link still gets its answer),
 /// then pruned on the next `start`.
 const KEEP_FINAL_SECS: i64 = 7 * 24 * 60 * 60;
 
-/// The verified result of a checkout: the outcome and Stripe's session it was decided from.
+/// The verified result of a checkout: the outcome, Stripe's session it was decided from, and
+/// what the customer paid.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct PaymentResult {
@@ -22,6 +24,11 @@ pub struct PaymentResult {
     pub outcome: PaymentOutcome,
     /// The session as just retrieved from Stripe.
     pub session: CheckoutSession,
+    /// What the customer pays, as Stripe computed it after promotion codes, tax, shipping and
+    /// adjusted quantities (for `Paid`: what was paid); `None` when the session has no amounts
+    /// (setup mode). Show it; never compare it with the amount at creation (see
+    /// `cross_check`: those changes are legitimate).
+    pub receipt: Option<Receipt>,
 }
 
 /// Drives checkouts for one app: builds return links, records pending checkouts durably, and
@@ -89,6 +96,8 @@ impl CheckoutFlow {
     ///   break one of Stripe's rules; nothing is sent then.
     /// - Any error of [`CheckoutClient::create_session`].
     /// - [`CheckoutError::InvalidResponse`] when the new session has no `url`.
+    /// - [`CheckoutError::UntrustedCheckoutUrl`] when its `url` is not one to open (see
+    ///   [`CheckoutClient::check_checkout_url`]); the session is then expired.
     /// - [`CheckoutError::Storage`] when the [`PendingStore`] cannot record the checkout (the built-in one: the disk is
     ///   full or read-only; an app's own: whatever it throws).
     ///   The session is then expired, so it cannot be paid without a record.
@@ -114,6 +123,11 @@ impl CheckoutFlow {
             reason: "a new session has no url".into(),
             request_id: None,
         })?;
+        if let Err(e) = self.client.check_checkout_url(&url) {
+            // Never handed to the app, so never paid unverified: make it unpayable too.
+            let _ = self.client.expire_session(session.id).await;
+            return Err(e);
+        }
         let pending = PendingCheckout {
             session_id: session.id.clone(),
             state,
@@ -155,8 +169,8 @@ impl CheckoutFlow {
     /// - [`CheckoutError::InvalidReturnUrl`] when the link is not one of this flow's (see
     ///   [`Self::is_return_link`]), is malformed, or no pending checkout has its state.
     /// - [`CheckoutError::SessionMismatch`] when the link names another session than the one
-    ///   started with its state, or Stripe's session differs from the one created (ID, amount,
-    ///   currency, mode, livemode).
+    ///   started with its state, or Stripe's session is not the one created (ID, mode,
+    ///   currency, livemode; amounts may change legitimately and are reported in the receipt).
     /// - Any error of [`CheckoutClient::retrieve_session`] (and, for a cancel link,
     ///   [`CheckoutClient::expire_session`]).
     /// - [`CheckoutError::Storage`] when the [`PendingStore`] fails (the built-in one: the disk is
@@ -199,7 +213,8 @@ impl CheckoutFlow {
 
     /// Checkouts whose outcome is not final yet (no link came back, or still processing).
     /// Call on app start and resolve each with [`Self::resolve_pending`]. Reads the store on the
-    /// calling thread (the built-in store answers from memory).
+    /// calling thread (the built-in store answers from memory after reading an 8-byte change counter
+    /// under a shared file lock; it re-reads its file only when another process has written).
     ///
     /// # Errors
     ///
@@ -295,24 +310,62 @@ impl CheckoutFlow {
             pending.outcome = Some(outcome);
             self.with_store(move |s| s.save(pending)).await?;
         }
-        Ok(PaymentResult { outcome, session })
+        let receipt = session.receipt();
+        Ok(PaymentResult {
+            outcome,
+            session,
+            receipt,
+        })
     }
 }
 
-/// Drops final checkouts older than [`KEEP_FINAL_SECS`]; failures are left for next time.
+/// Drops final checkouts older than [`KEEP_FINAL_SECS`] and abandoned ones (see
+/// [`abandoned`]); failures are left for next time.
 fn prune(store: &dyn PendingStore) {
-    let cutoff = unix_now() - KEEP_FINAL_SECS;
+    let now = unix_now();
+    let cutoff = now - KEEP_FINAL_SECS;
     if let Ok(all) = store.load_all() {
         for p in all {
-            if p.outcome.is_some_and(PaymentOutcome::is_final) && p.created < cutoff {
+            if (p.outcome.is_some_and(PaymentOutcome::is_final) && p.created < cutoff) || abandoned(&p, now) {
                 let _ = store.remove(p.session_id);
             }
         }
     }
 }
 
-/// Stripe's session must be the one created, with the same money: a tampered backend or a
-/// mixed-up link cannot turn another, cheaper payment into this one.
+/// Whether the session Stripe reports is the one this app created, before its status may count.
+///
+/// What is compared, threat by threat:
+///
+/// - **Another session behind a valid link.** The state nonce selects the pending checkout,
+///   and `handle_return_url` has already refused a link naming another session ID; here the
+///   *retrieved* session must carry the recorded ID too, so a backend (or a proxy, or a cache)
+///   answering with another session, e.g. one paid earlier or by someone else, is refused.
+///   Stripe's IDs are unique per account, so the ID pins everything else Stripe stores.
+/// - **Another mode.** A `setup` session completes with `no_payment_required` and a
+///   `subscription` with a trial charges nothing today; either would read as `Paid` for a
+///   one-time payment. The mode never changes after creation.
+/// - **Another currency.** 1000 JPY is not 1000 USD. The session's `currency` never changes
+///   after creation: since 2025-03-31.basil Adaptive Pricing keeps it "in the same currency as
+///   your Stripe integration" and reports the customer's choice in `presentment_details`
+///   (<https://docs.stripe.com/changelog/basil/2025-03-31/add_presentment_details>).
+/// - **Another livemode.** A test-mode session is never money. A client configured with a
+///   test key cannot create a live session, so a mismatch means the answer is not Stripe's
+///   answer to this request.
+///
+/// What is deliberately *not* compared:
+///
+/// - **Amounts** (`amount_total`, `amount_subtotal`, taxes, shipping). Stripe changes them on
+///   the page for honest reasons the app cannot predict: a promotion code the customer types
+///   (`allow_promotion_codes`), automatic tax computed from the address, the shipping rate the
+///   customer picks, an adjustable quantity. Comparing them refused paying customers. Nobody
+///   can change a session's prices at Stripe without the account's secret key, and a backend
+///   that holds it can lie about every field alike, so an amount check would add no defence;
+///   the amounts are reported instead, as [`PaymentResult::receipt`], for the app to show and
+///   for the server's fulfilment (which reads Stripe directly) to check against its order.
+/// - **`client_reference_id`, metadata, customer.** Fixed at creation like the ID, so the ID
+///   comparison already covers them; a backend may also set them itself (the reference server
+///   forces `client_reference_id` to the app user).
 fn cross_check(p: &PendingCheckout, s: &CheckoutSession) -> Result<(), CheckoutError> {
     let mismatch = |what: &str| {
         Err(CheckoutError::SessionMismatch {
@@ -322,14 +375,11 @@ fn cross_check(p: &PendingCheckout, s: &CheckoutSession) -> Result<(), CheckoutE
     if s.id != p.session_id {
         return mismatch("session ID");
     }
-    if s.amount_total != p.amount_total {
-        return mismatch("amount_total");
+    if s.mode != p.mode {
+        return mismatch("mode");
     }
     if s.currency != p.currency {
         return mismatch("currency");
-    }
-    if s.mode != p.mode {
-        return mismatch("mode");
     }
     if s.livemode != p.livemode {
         return mismatch("livemode");

@@ -32,7 +32,7 @@
 //! # async fn round_trip(link_from_the_os: String) -> Result<(), checkout_bridge::CheckoutError> {
 //! // Backend mode: your server (the reference one is in server/) holds the Stripe key and
 //! // enforces your prices; the app holds only its user's token.
-//! let config = ClientConfig::new(Credential::Backend { bearer_token: "user-token".into() })
+//! let config = ClientConfig::new(Credential::backend("user-token"))
 //!     .with_base_url("https://api.shop.example");
 //! let client = CheckoutClient::new(config)?;
 //! let store = FileStore::open("/data/user/0/com.shop/files/checkout".into())?;
@@ -123,6 +123,7 @@ mod form;
 mod hex;
 mod model;
 mod os;
+mod params;
 mod return_url;
 #[cfg(test)]
 mod source_rules;
@@ -139,15 +140,26 @@ pub use error::{ApiErrorDetails, CheckoutError};
 pub use flow::{CheckoutFlow, PaymentResult};
 pub use form::{encode_create_params, FormBody};
 pub use model::{
-    simple_checkout_params, CheckoutMode, CheckoutSession, CreateSessionParams, CustomerDetails, LineItem,
-    LineItemParams, LineItemPrice, LineItemPriceInfo, OriginContext, PaymentOutcome, PaymentStatus, Recurring,
-    RecurringInterval, SessionStatus, SimpleCheckout, DEFAULT_QUANTITY,
+    session_receipt, Address, AppliedDiscount, AutomaticTaxStatus, CheckoutMode, CheckoutSession, CollectedInformation,
+    CustomerDetails, LineItem, LineItemPriceInfo, PaymentOutcome, PaymentStatus, Receipt, RecurringInterval,
+    SessionAutomaticTax, SessionStatus, ShippingCost, ShippingDetails, TotalDetails,
 };
 pub use os::{new_idempotency_key, new_state};
+pub use params::{
+    simple_checkout_params, AdjustableQuantity, AllowRedisplay, AutomaticTax, BillingAddressCollection,
+    ConsentCollection, CreateSessionParams, CustomText, CustomerCreation, CustomerUpdate, CustomerUpdateMode,
+    DeliveryBound, DeliveryEstimate, DeliveryUnit, Discount, LineItemParams, LineItemPrice, OriginContext,
+    PaymentIntentData, PromotionsConsent, Recurring, ReuseAgreementPosition, SavedPaymentMethodOptions,
+    SetupFutureUsage, SetupIntentData, ShippingAddressCollection, ShippingOption, SimpleCheckout, SubmitType,
+    SubscriptionData, TaxBehavior, TaxIdCollection, TaxIdRequirement, TermsOfServiceConsent, DEFAULT_QUANTITY,
+};
 pub use return_url::{
     build_return_urls, parse_return_url, ReturnBase, ReturnEvent, ReturnKind, ReturnUrls, MAX_RETURN_URL_LEN,
     SESSION_ID_PLACEHOLDER,
 };
 pub use store::{open_file_store, FileStore, PendingCheckout, PendingStore};
 pub use transport::USER_AGENT_VALUE;
-pub use validate::{validate_create_params, MAX_LINE_ITEMS, MAX_QUANTITY};
+pub use validate::{
+    validate_create_params, CLOCK_SKEW_MARGIN_SECS, LOCALES, MAX_EXPIRY_SECS, MAX_LINE_ITEMS, MAX_QUANTITY,
+    MAX_SUBSCRIPTION_ONE_TIME_ITEMS, MAX_SUBSCRIPTION_RECURRING_ITEMS, MIN_EXPIRY_SECS,
+};

@@ -1,9 +1,10 @@
-//! The records exchanged with Stripe: what an app asks for and what Stripe answers.
+//! What Stripe answers: the Checkout Session and its parts, line items, and the receipt and
+//! outcome the library derives from them. (What an app asks for is in `params.rs`.)
 //!
 //! Responses are decoded leniently (unknown fields ignored, unknown enum values kept as
-//! `Unknown`) because Stripe adds fields and values without a version change; requests are
-//! validated strictly before they leave the device, so mistakes surface as typed errors
-//! instead of a round trip.
+//! `Unknown`, nulls read as empty) because Stripe adds fields and values without a version
+//! change; requests are validated strictly before they leave the device
+//! ([`crate::validate_create_params`]), so mistakes surface as typed errors instead of a round trip.
 
 use std::collections::HashMap;
 
@@ -50,20 +51,22 @@ macro_rules! open_enum {
             }
         }
 
-        impl Serialize for $name {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
             }
         }
 
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(d)?;
                 Ok(Self::from_wire(&s))
             }
         }
     };
 }
+
+pub(crate) use open_enum;
 
 open_enum! {
     /// What the Checkout Session is for.
@@ -115,194 +118,6 @@ open_enum! {
     }
 }
 
-open_enum! {
-    /// Where the Checkout page is opened from; `MobileApp` tunes Stripe's redirect behaviour.
-    OriginContext {
-        /// A native mobile app.
-        MobileApp = "mobile_app",
-        /// A website.
-        Web = "web",
-    }
-}
-
-/// Recurring settings for inline price data (subscriptions).
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
-pub struct Recurring {
-    /// Billing interval.
-    pub interval: RecurringInterval,
-    /// Number of intervals between bills (e.g. 3 months); Stripe's default is 1.
-    #[cfg_attr(feature = "ffi", uniffi(default))]
-    pub interval_count: Option<i64>,
-}
-
-/// The price of a line item: an existing Price, or a price defined inline.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
-pub enum LineItemPrice {
-    /// An existing Price object (`price_…`), the recommended way: amounts live on the server side.
-    Price {
-        /// The Price ID.
-        id: String,
-    },
-    /// A price created for this session only.
-    Inline {
-        /// Three-letter ISO code, lowercase (`usd`).
-        currency: String,
-        /// Amount in the currency's minor unit (cents for `usd`).
-        unit_amount: i64,
-        /// Product name shown on the Checkout page.
-        product_name: String,
-        /// Product description shown on the Checkout page.
-        description: Option<String>,
-        /// Absolute image URLs (at most 8).
-        images: Vec<String>,
-        /// Set for subscription prices.
-        recurring: Option<Recurring>,
-    },
-}
-
-/// The quantity of a line item when none is given (Kotlin and Swift default to it too).
-pub const DEFAULT_QUANTITY: i64 = 1;
-
-/// One line of the purchase.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
-pub struct LineItemParams {
-    /// What is sold, at what price.
-    pub price: LineItemPrice,
-    /// How many (1..=999,999).
-    #[cfg_attr(feature = "ffi", uniffi(default = 1))]
-    pub quantity: i64,
-}
-
-/// Everything an app can ask for when creating a Checkout Session.
-///
-/// Start from [`CreateSessionParams::new`] (or [`simple_checkout_params`] for a single item)
-/// and set what you need. With [`crate::CheckoutFlow`], leave the URLs unset: the flow builds them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
-pub struct CreateSessionParams {
-    /// Payment, subscription or setup.
-    pub mode: CheckoutMode,
-    /// What is bought; required in payment and subscription modes, at most 100.
-    #[cfg_attr(feature = "ffi", uniffi(default))]
-    pub line_items: Vec<LineItemParams>,
-    /// Where Stripe sends the customer after paying; may contain `{CHECKOUT_SESSION_ID}`.
-    #[cfg_attr(feature = "ffi", uniffi(default))]
-    pub success_url: Option<String>,
-    /// Where Stripe sends the customer who backs out.
-    #[cfg_attr(feature = "ffi", uniffi(default))]
-    pub cancel_url: Option<String>,
-    /// Prefills the email field (not together with `customer`).
-    #[cfg_attr(feature = "ffi", uniffi(default))]
-    pub customer_email: Option<String>,
-    /// An existing Customer (`cus_…`).
-    #[cfg_attr(feature = "ffi", uniffi(default))]
-    pub customer: Option<String>,
-    /// Your own reference (order or cart ID), at most 200 characters.
-    #[cfg_attr(feature = "ffi", uniffi(default))]
-    pub client_reference_id: Option<String>,
-    /// Up to 50 keys (40 chars) with values up to 500 chars.
-    #[cfg_attr(feature = "ffi", uniffi(default))]
-    pub metadata: HashMap<String, String>,
-    /// Unix time when the session expires, 30 minutes to 24 hours from now.
-    #[cfg_attr(feature = "ffi", uniffi(default))]
-    pub expires_at: Option<i64>,
-    /// Checkout page language (`auto`, `en`, `fr`, `pt-BR`, …).
-    #[cfg_attr(feature = "ffi", uniffi(default))]
-    pub locale: Option<String>,
-    /// Restricts payment methods (`card`, `sepa_debit`, …); empty lets Stripe choose.
-    #[cfg_attr(feature = "ffi", uniffi(default))]
-    pub payment_method_types: Vec<String>,
-    /// Shows the promotion code field.
-    #[cfg_attr(feature = "ffi", uniffi(default))]
-    pub allow_promotion_codes: Option<bool>,
-    /// Tells Stripe the page is opened from a mobile app.
-    #[cfg_attr(feature = "ffi", uniffi(default))]
-    pub origin_context: Option<OriginContext>,
-    /// Sent as `Idempotency-Key`; generated when unset. Reuse it to retry a create safely.
-    #[cfg_attr(feature = "ffi", uniffi(default))]
-    pub idempotency_key: Option<String>,
-}
-
-impl CreateSessionParams {
-    /// Params for `mode` with everything else unset.
-    pub fn new(mode: CheckoutMode) -> Self {
-        CreateSessionParams {
-            mode,
-            line_items: Vec::new(),
-            success_url: None,
-            cancel_url: None,
-            customer_email: None,
-            customer: None,
-            client_reference_id: None,
-            metadata: HashMap::new(),
-            expires_at: None,
-            locale: None,
-            payment_method_types: Vec::new(),
-            allow_promotion_codes: None,
-            origin_context: None,
-            idempotency_key: None,
-        }
-    }
-}
-
-/// The single-item checkout of the connector this project grew from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
-pub struct SimpleCheckout {
-    /// Amount in minor units (cents).
-    pub amount: i64,
-    /// Lowercase ISO currency (`usd`).
-    pub currency: String,
-    /// Product name shown on the page.
-    pub name: String,
-    /// Product description shown on the page.
-    #[cfg_attr(feature = "ffi", uniffi(default))]
-    pub description: Option<String>,
-    /// Where to go after paying (leave unset with `CheckoutFlow`).
-    #[cfg_attr(feature = "ffi", uniffi(default))]
-    pub success_url: Option<String>,
-    /// Where to go on cancel (leave unset with `CheckoutFlow`).
-    #[cfg_attr(feature = "ffi", uniffi(default))]
-    pub cancel_url: Option<String>,
-    /// Prefills the customer's email.
-    #[cfg_attr(feature = "ffi", uniffi(default))]
-    pub customer_email: Option<String>,
-}
-
-/// Expands a [`SimpleCheckout`] into full parameters: payment mode, one item, quantity 1.
-///
-/// ```
-/// use checkout_bridge::{simple_checkout_params, SimpleCheckout, CheckoutMode};
-/// let p = simple_checkout_params(SimpleCheckout {
-///     amount: 1999, currency: "usd".into(), name: "T-shirt".into(), description: None,
-///     success_url: None, cancel_url: None, customer_email: Some("a@example.com".into()),
-/// });
-/// assert_eq!(p.mode, CheckoutMode::Payment);
-/// assert_eq!(p.line_items.len(), 1);
-/// ```
-#[cfg_attr(feature = "ffi", uniffi::export)]
-pub fn simple_checkout_params(simple: SimpleCheckout) -> CreateSessionParams {
-    let mut p = CreateSessionParams::new(CheckoutMode::Payment);
-    p.line_items.push(LineItemParams {
-        price: LineItemPrice::Inline {
-            currency: simple.currency,
-            unit_amount: simple.amount,
-            product_name: simple.name,
-            description: simple.description,
-            images: Vec::new(),
-            recurring: None,
-        },
-        quantity: DEFAULT_QUANTITY,
-    });
-    p.success_url = simple.success_url;
-    p.cancel_url = simple.cancel_url;
-    p.customer_email = simple.customer_email;
-    p
-}
-
 /// The verified result of a checkout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
@@ -331,6 +146,42 @@ impl PaymentOutcome {
     }
 }
 
+open_enum! {
+    /// `automatic_tax[status]`: how far Stripe Tax got.
+    AutomaticTaxStatus {
+        /// Tax was computed.
+        Complete = "complete",
+        /// Stripe Tax could not compute it.
+        Failed = "failed",
+        /// The customer's address is still needed.
+        RequiresLocationInputs = "requires_location_inputs",
+    }
+}
+
+/// A postal address as Checkout collected it; every part may be missing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+pub struct Address {
+    /// City, district, suburb, town or village.
+    #[serde(default)]
+    pub city: Option<String>,
+    /// Two-letter country code.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// First line (street, PO box, company name).
+    #[serde(default)]
+    pub line1: Option<String>,
+    /// Second line (apartment, suite, unit, building).
+    #[serde(default)]
+    pub line2: Option<String>,
+    /// ZIP or postal code.
+    #[serde(default)]
+    pub postal_code: Option<String>,
+    /// State, county, province or region.
+    #[serde(default)]
+    pub state: Option<String>,
+}
+
 /// The customer's details as collected by Checkout.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Record))]
@@ -344,6 +195,124 @@ pub struct CustomerDetails {
     /// Phone entered.
     #[serde(default)]
     pub phone: Option<String>,
+    /// Billing address (not in setup mode).
+    #[serde(default)]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
+    pub address: Option<Address>,
+}
+
+/// `total_details`: what the total is made of, in minor units.
+///
+/// Stripe's relation (the field descriptions; no worked example is published):
+/// `amount_total = amount_subtotal − amount_discount + amount_shipping + the exclusive part of
+/// amount_tax`. Inclusive taxes are already inside the prices, so they are counted in
+/// `amount_tax` but not added again.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+pub struct TotalDetails {
+    /// Sum of all discounts.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub amount_discount: i64,
+    /// Sum of all shipping amounts, before tax (Stripe sends null when there is no shipping).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub amount_shipping: i64,
+    /// Sum of all taxes, inclusive and exclusive, shipping tax included.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub amount_tax: i64,
+}
+
+/// `shipping_cost`: the shipping rate the customer chose and what it costs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+pub struct ShippingCost {
+    /// Before discounts and taxes.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub amount_subtotal: i64,
+    /// Tax on shipping (0 when none applies).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub amount_tax: i64,
+    /// After discounts and taxes.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub amount_total: i64,
+    /// The Shipping Rate ID (`shr_…`).
+    #[serde(default, deserialize_with = "expandable_id")]
+    pub shipping_rate: Option<String>,
+}
+
+/// One entry of the session's `discounts`: the coupon or promotion code applied.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+pub struct AppliedDiscount {
+    /// The Coupon ID, when a coupon was applied directly.
+    #[serde(default, deserialize_with = "expandable_id")]
+    pub coupon: Option<String>,
+    /// The Promotion Code ID (`promo_…`), when the customer entered a code.
+    #[serde(default, deserialize_with = "expandable_id")]
+    pub promotion_code: Option<String>,
+}
+
+/// The session's `automatic_tax`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+pub struct SessionAutomaticTax {
+    /// Whether Stripe Tax applies to this session.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub enabled: bool,
+    /// How far it got (`None` when not enabled).
+    #[serde(default)]
+    pub status: Option<AutomaticTaxStatus>,
+}
+
+/// Shipping details the customer entered.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+pub struct ShippingDetails {
+    /// Recipient name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Shipping address.
+    #[serde(default)]
+    pub address: Option<Address>,
+}
+
+/// `collected_information`: what Checkout collected for fulfilment. Since 2025-03-31.basil the
+/// shipping details live here, not in a top-level `shipping_details`
+/// (<https://docs.stripe.com/changelog/basil/2025-03-31/checkout-session-remove-shipping-details>).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+pub struct CollectedInformation {
+    /// Where to ship, when the session collected a shipping address.
+    #[serde(default)]
+    pub shipping_details: Option<ShippingDetails>,
+    /// Business name, when collected.
+    #[serde(default)]
+    pub business_name: Option<String>,
+    /// Individual name, when collected.
+    #[serde(default)]
+    pub individual_name: Option<String>,
+}
+
+/// What the customer pays (or paid), in minor units of `currency`, as an app shows it on a
+/// receipt. Built from the session Stripe reports: `amount_subtotal`, `total_details` and
+/// `amount_total`, so it includes promotion codes, tax, shipping and adjusted quantities.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+pub struct Receipt {
+    /// Lowercase ISO currency.
+    pub currency: String,
+    /// All items before discounts and taxes (Stripe's `amount_subtotal`).
+    pub subtotal: i64,
+    /// Sum of all discounts (`total_details.amount_discount`).
+    pub discount: i64,
+    /// Shipping before tax (`total_details.amount_shipping`).
+    pub shipping: i64,
+    /// All taxes (`total_details.amount_tax`). Inclusive taxes are part of `subtotal` and
+    /// `shipping` already; only exclusive ones are added to reach `total`.
+    pub tax: i64,
+    /// What is charged (`amount_total`).
+    pub total: i64,
+    /// The Shipping Rate the customer chose, if any (`shipping_cost.shipping_rate`).
+    pub shipping_rate: Option<String>,
 }
 
 /// A Checkout Session as Stripe reports it.
@@ -406,7 +375,8 @@ pub struct CheckoutSession {
     /// Page language.
     #[serde(default)]
     pub locale: Option<String>,
-    /// Allowed payment method types.
+    /// The payment method types this session accepts: at endive, what Stripe computed from
+    /// `allowed_payment_method_types`, `excluded_payment_method_types` and eligibility.
     #[serde(default, deserialize_with = "null_as_default")]
     pub payment_method_types: Vec<String>,
     /// Unix time the session expires.
@@ -415,6 +385,73 @@ pub struct CheckoutSession {
     pub created: i64,
     /// True for live mode, false for test mode.
     pub livemode: bool,
+    /// What the total is made of (discount, shipping, tax); see [`CheckoutSession::receipt`].
+    #[serde(default)]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
+    pub total_details: Option<TotalDetails>,
+    /// The chosen shipping rate and its cost.
+    #[serde(default)]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
+    pub shipping_cost: Option<ShippingCost>,
+    /// The coupons and promotion codes applied.
+    #[serde(default, deserialize_with = "null_as_default")]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
+    pub discounts: Vec<AppliedDiscount>,
+    /// Stripe Tax's part.
+    #[serde(default)]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
+    pub automatic_tax: Option<SessionAutomaticTax>,
+    /// Shipping details and names Checkout collected.
+    #[serde(default)]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
+    pub collected_information: Option<CollectedInformation>,
+    /// The allow-list the session was created with (endive; `None` when not set).
+    #[serde(default)]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
+    pub allowed_payment_method_types: Option<Vec<String>>,
+    /// The payment method types excluded at creation.
+    #[serde(default, deserialize_with = "null_as_default")]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
+    pub excluded_payment_method_types: Vec<String>,
+}
+
+impl CheckoutSession {
+    /// What the customer pays (or paid), for a receipt; `None` when the session carries no
+    /// amounts (setup mode, or a backend that leaves them out).
+    ///
+    /// ```
+    /// # let json = r#"{"id":"cs_1","payment_status":"paid","mode":"payment","status":"complete",
+    /// #   "currency":"usd","amount_subtotal":4000,"amount_total":4464,"expires_at":2,"created":1,
+    /// #   "livemode":false,"total_details":{"amount_discount":400,"amount_shipping":500,"amount_tax":364},
+    /// #   "shipping_cost":{"amount_subtotal":500,"amount_tax":44,"amount_total":544,"shipping_rate":"shr_1"}}"#;
+    /// let session: checkout_bridge::CheckoutSession = serde_json::from_str(json).unwrap();
+    /// let r = session.receipt().unwrap();
+    /// assert_eq!((r.subtotal, r.discount, r.shipping, r.tax, r.total), (4000, 400, 500, 364, 4464));
+    /// ```
+    pub fn receipt(&self) -> Option<Receipt> {
+        let details = self.total_details.clone().unwrap_or_default();
+        let shipping = match (&self.total_details, &self.shipping_cost) {
+            (Some(d), _) => d.amount_shipping,
+            (None, Some(c)) => c.amount_subtotal,
+            (None, None) => 0,
+        };
+        Some(Receipt {
+            currency: self.currency.clone()?,
+            subtotal: self.amount_subtotal?,
+            discount: details.amount_discount,
+            shipping,
+            tax: details.amount_tax,
+            total: self.amount_total?,
+            shipping_rate: self.shipping_cost.as_ref().and_then(|c| c.shipping_rate.clone()),
+        })
+    }
+}
+
+/// [`CheckoutSession::receipt`] for Kotlin and Swift, e.g. for a session from
+/// `CheckoutClient.retrieveSession`. (`PaymentResult` already carries it.)
+#[cfg_attr(feature = "ffi", uniffi::export)]
+pub fn session_receipt(session: CheckoutSession) -> Option<Receipt> {
+    session.receipt()
 }
 
 /// The Price of a purchased line item.
@@ -453,9 +490,17 @@ pub struct LineItem {
     /// Quantity.
     #[serde(default)]
     pub quantity: Option<i64>,
-    /// Total for this line before discounts, minor units.
+    /// Total for this line before discounts and taxes, minor units.
     pub amount_subtotal: i64,
-    /// Total for this line, minor units.
+    /// Discount on this line, minor units.
+    #[serde(default, deserialize_with = "null_as_default")]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
+    pub amount_discount: i64,
+    /// Tax on this line, minor units.
+    #[serde(default, deserialize_with = "null_as_default")]
+    #[cfg_attr(feature = "ffi", uniffi(default))]
+    pub amount_tax: i64,
+    /// Total for this line after discounts and taxes, minor units.
     pub amount_total: i64,
     /// Lowercase ISO currency.
     pub currency: String,
@@ -571,11 +616,114 @@ mod tests {
         assert_eq!(back, item);
     }
 
+    /// The fact sheet's worked example (stripe-facts-params.md C.2, in the shape of stripe-node's
+    /// `Session`): 2 × 2000 with a 10 % promotion code, 500 shipping and 364 exclusive tax.
+    const PAID_WITH_EXTRAS: &str = r#"{
+      "id": "cs_test_a1b2c3", "object": "checkout.session", "mode": "payment",
+      "status": "complete", "payment_status": "paid", "ui_mode": "hosted_page", "url": null,
+      "currency": "usd", "amount_subtotal": 4000, "amount_total": 4464,
+      "allow_promotion_codes": true,
+      "discounts": [{"coupon": null, "promotion_code": "promo_1ABC"}],
+      "automatic_tax": {"enabled": true, "liability": {"type": "self"}, "provider": "stripe", "status": "complete"},
+      "total_details": {"amount_discount": 400, "amount_shipping": 500, "amount_tax": 364},
+      "shipping_cost": {"amount_subtotal": 500, "amount_tax": 44, "amount_total": 544, "shipping_rate": "shr_1ABC"},
+      "collected_information": {"business_name": null, "individual_name": null,
+        "shipping_details": {"name": "Jenny Rosen", "address": {"line1": "1 Main St", "line2": null, "city": "New York", "state": "NY", "postal_code": "10001", "country": "US"}}},
+      "customer_details": {"email": "jenny@example.com", "name": "Jenny Rosen", "phone": null,
+        "address": {"line1": "1 Main St", "line2": null, "city": "New York", "state": "NY", "postal_code": "10001", "country": "US"},
+        "tax_exempt": "none", "tax_ids": []},
+      "payment_method_types": ["card", "link"], "allowed_payment_method_types": ["card", "link"],
+      "payment_intent": "pi_1ABC", "customer": null, "client_reference_id": "order_42",
+      "metadata": {"order_id": "42"}, "expires_at": 1800086400, "created": 1800000000, "livemode": false
+    }"#;
+
+    #[test]
+    fn totals_discounts_tax_shipping_and_collected_details_decode() {
+        let s: CheckoutSession = serde_json::from_str(PAID_WITH_EXTRAS).expect("decodes");
+        assert_eq!(
+            s.total_details,
+            Some(TotalDetails {
+                amount_discount: 400,
+                amount_shipping: 500,
+                amount_tax: 364
+            })
+        );
+        assert_eq!(
+            s.shipping_cost.as_ref().and_then(|c| c.shipping_rate.as_deref()),
+            Some("shr_1ABC")
+        );
+        assert_eq!(s.discounts[0].promotion_code.as_deref(), Some("promo_1ABC"));
+        assert_eq!(
+            s.automatic_tax.as_ref().and_then(|t| t.status.clone()),
+            Some(AutomaticTaxStatus::Complete)
+        );
+        let ship = s
+            .collected_information
+            .as_ref()
+            .and_then(|c| c.shipping_details.as_ref())
+            .expect("shipping details");
+        assert_eq!(
+            ship.address.as_ref().and_then(|a| a.postal_code.as_deref()),
+            Some("10001")
+        );
+        assert_eq!(s.allowed_payment_method_types, Some(vec!["card".into(), "link".into()]));
+        assert_eq!(
+            s.receipt(),
+            Some(Receipt {
+                currency: "usd".into(),
+                subtotal: 4000,
+                discount: 400,
+                shipping: 500,
+                tax: 364,
+                total: 4464,
+                shipping_rate: Some("shr_1ABC".into()),
+            })
+        );
+        let again: CheckoutSession = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        assert_eq!(again, s);
+    }
+
+    #[test]
+    fn new_parts_tolerate_nulls_unknown_values_and_expanded_objects() {
+        let mut v: serde_json::Value = serde_json::from_str(PAID_WITH_EXTRAS).unwrap();
+        v["total_details"] = serde_json::json!({"amount_discount": null, "amount_shipping": null, "amount_tax": 7});
+        v["automatic_tax"]["status"] = "calculating_somewhere_new".into();
+        v["discounts"] = serde_json::json!([{"coupon": {"id": "co_1", "object": "coupon"}, "promotion_code": null}]);
+        v["shipping_cost"]["shipping_rate"] = serde_json::json!({"id": "shr_x", "object": "shipping_rate"});
+        v["collected_information"] = serde_json::Value::Null;
+        v["excluded_payment_method_types"] = serde_json::Value::Null;
+        let s: CheckoutSession = serde_json::from_value(v).expect("decodes");
+        assert_eq!(
+            s.total_details
+                .as_ref()
+                .map(|t| (t.amount_discount, t.amount_shipping, t.amount_tax)),
+            Some((0, 0, 7))
+        );
+        assert_eq!(
+            s.automatic_tax
+                .and_then(|t| t.status)
+                .map(|st| st.as_str().to_owned())
+                .as_deref(),
+            Some("calculating_somewhere_new")
+        );
+        assert_eq!(s.discounts[0].coupon.as_deref(), Some("co_1"));
+        assert_eq!(s.shipping_cost.and_then(|c| c.shipping_rate).as_deref(), Some("shr_x"));
+        assert!(s.collected_information.is_none() && s.excluded_payment_method_types.is_empty());
+        // Setup mode carries no amounts: no receipt.
+        let mut setup: serde_json::Value = serde_json::from_str(PAID_WITH_EXTRAS).unwrap();
+        setup["mode"] = "setup".into();
+        setup["amount_total"] = serde_json::Value::Null;
+        setup["amount_subtotal"] = serde_json::Value::Null;
+        setup["currency"] = serde_json::Value::Null;
+        let setup: CheckoutSession = serde_json::from_value(setup).unwrap();
+        assert_eq!(setup.receipt(), None);
+    }
+
     #[test]
     fn enum_round_trip() {
         for m in [CheckoutMode::Payment, CheckoutMode::Subscription, CheckoutMode::Setup] {
             assert_eq!(CheckoutMode::from_wire(m.as_str()), m);
         }
-        assert_eq!(OriginContext::MobileApp.as_str(), "mobile_app");
+        assert_eq!(RecurringInterval::from_wire("fortnight").as_str(), "fortnight");
     }
 }

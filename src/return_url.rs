@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use url::Url;
 
+use crate::config::{plain_http_allowed, plain_http_refusal, Build};
 use crate::error::CheckoutError;
 use crate::os::new_state;
 
@@ -151,8 +152,8 @@ impl ReturnBase {
 }
 
 impl ReturnBase {
-    /// Validates `base`: an app scheme or https (http only for loopback), a host, no query,
-    /// fragment or credentials.
+    /// Validates `base`: an app scheme or https (plain http only for loopback, and in device
+    /// builds only in debug builds), a host, no query, fragment or credentials.
     ///
     /// # Errors
     ///
@@ -170,10 +171,9 @@ impl ReturnBase {
             return Err(bad("must not have a query, fragment or credentials"));
         }
         let scheme = url.scheme().to_owned();
-        if scheme == "http" && !crate::config::is_loopback(&url) {
-            return Err(bad(
-                "plain http is allowed only for loopback; use https or an app scheme",
-            ));
+        // The same rule as for base URLs: on a device, plain http only in debug builds.
+        if scheme == "http" && !plain_http_allowed(&url, Build::CURRENT) {
+            return Err(bad(plain_http_refusal(Build::CURRENT)));
         }
         if matches!(
             scheme.as_str(),

@@ -7,8 +7,8 @@ use std::path::Path;
 
 /// Each module's layer. A module may use only modules on a strictly lower layer, so the
 /// dependency graph has no cycles and runs one way:
-/// flow → client → transport → form/model/error, with store and return_url below client and
-/// the OS seam (`os`: randomness and the clock) under everything but the error type it returns.
+/// flow → client → transport → form/validate → params → model/error, with store and return_url
+/// below client and the OS seam (`os`: randomness and the clock) under everything but the error type it returns.
 /// A new file must be given a layer here.
 const LAYERS: &[(&str, u8)] = &[
     ("error", 0),
@@ -16,15 +16,16 @@ const LAYERS: &[(&str, u8)] = &[
     ("os", 1),
     ("model", 1),
     ("config", 2),
-    ("form", 2),
-    ("validate", 2),
-    ("return_url", 3),
-    ("store", 3),
-    ("transport", 4),
-    ("client", 5),
-    ("flow", 6),
+    ("params", 2),
+    ("form", 3),
+    ("validate", 3),
+    ("return_url", 4),
+    ("store", 4),
+    ("transport", 5),
+    ("client", 6),
+    ("flow", 7),
     // Test-only: this file names every module.
-    ("source_rules", 7),
+    ("source_rules", 8),
 ];
 
 fn src_dir() -> &'static Path {
@@ -130,9 +131,9 @@ fn the_layer_check_catches_an_upward_import() {
         m("brand_new", ""),
     ]);
     assert_eq!(found.len(), 4, "{found:#?}");
-    assert!(found[0].contains("src/store.rs (layer 3) uses crate::client (layer 5)"));
+    assert!(found[0].contains("src/store.rs (layer 4) uses crate::client (layer 6)"));
     assert!(found[1].contains("uses crate::flow"));
-    assert!(found[2].contains("src/form.rs (layer 2) uses crate::form (layer 2)"));
+    assert!(found[2].contains("src/form.rs (layer 3) uses crate::form (layer 3)"));
     assert!(found[3].contains("src/brand_new.rs has no layer"));
 }
 
@@ -143,13 +144,23 @@ fn uniffi_default_literals() -> Vec<(String, String, String)> {
         let mut pending: Option<String> = None;
         for line in source.lines().map(str::trim) {
             if let Some(at) = line.find("uniffi(default = ") {
-                let lit = &line[at + "uniffi(default = ".len()..];
-                // `#[uniffi(default = X)]`, or `#[cfg_attr(feature = "ffi", uniffi(default = X))]`.
-                let lit = lit
-                    .strip_suffix("))]")
-                    .or_else(|| lit.strip_suffix(")]"))
-                    .unwrap_or(lit);
-                pending = Some(lit.to_owned());
+                // `#[uniffi(default = X)]`, or `#[cfg_attr(feature = "ffi", uniffi(default = X))]`,
+                // where X may hold parentheses itself (`Some(1)`): it ends at the `)` that
+                // closes `uniffi(`.
+                let rest = &line[at + "uniffi(default = ".len()..];
+                let mut depth = 0i32;
+                let end = rest
+                    .char_indices()
+                    .find(|&(_, c)| {
+                        depth += match c {
+                            '(' => 1,
+                            ')' => -1,
+                            _ => 0,
+                        };
+                        depth < 0
+                    })
+                    .map_or(rest.len(), |(i, _)| i);
+                pending = Some(rest[..end].to_owned());
             } else if let (Some(lit), Some(decl)) = (&pending, line.strip_prefix("pub ")) {
                 let field = decl.split(':').next().unwrap_or_default().trim().to_owned();
                 out.push((module.clone(), field, lit.clone()));
@@ -163,9 +174,7 @@ fn uniffi_default_literals() -> Vec<(String, String, String)> {
 #[test]
 fn uniffi_default_literals_match_the_rust_constants() {
     use crate::{simple_checkout_params, ClientConfig, Credential, SimpleCheckout};
-    let config = ClientConfig::new(Credential::Backend {
-        bearer_token: "t".into(),
-    });
+    let config = ClientConfig::new(Credential::backend("t"));
     let item = simple_checkout_params(SimpleCheckout {
         amount: 100,
         currency: "usd".into(),
@@ -181,12 +190,12 @@ fn uniffi_default_literals_match_the_rust_constants() {
     assert_eq!(config.base_url, crate::STRIPE_API_BASE);
     assert_eq!(config.timeout_ms, crate::DEFAULT_TIMEOUT_MS);
     assert_eq!(config.max_retries, crate::DEFAULT_MAX_RETRIES);
-    assert_eq!(item.quantity, crate::DEFAULT_QUANTITY);
+    assert_eq!(item.quantity, Some(crate::DEFAULT_QUANTITY));
     let mut expected = vec![
         ("config", "base_url", format!("{:?}", crate::STRIPE_API_BASE)),
         ("config", "timeout_ms", crate::DEFAULT_TIMEOUT_MS.to_string()),
         ("config", "max_retries", crate::DEFAULT_MAX_RETRIES.to_string()),
-        ("model", "quantity", crate::DEFAULT_QUANTITY.to_string()),
+        ("params", "quantity", format!("Some({})", crate::DEFAULT_QUANTITY)),
     ];
     let mut found = uniffi_default_literals();
     expected.sort();

@@ -11,7 +11,9 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::config::ClientConfig;
-use crate::error::{describe_json_error, describe_reqwest_error, map_error, redact, CheckoutError};
+use crate::error::{
+    clean, describe_json_error, describe_reqwest_error, map_error, CheckoutError, MAX_REQUEST_ID_CHARS,
+};
 use crate::os::{jitter, new_idempotency_key};
 
 /// Sent as `User-Agent`: the crate and its version.
@@ -20,10 +22,16 @@ pub const USER_AGENT_VALUE: &str = concat!("checkout-bridge/", env!("CARGO_PKG_V
 /// Largest response body accepted; a hostile server cannot make the app buffer more.
 pub const MAX_RESPONSE_BYTES: usize = 2 * 1024 * 1024;
 
-/// First retry delay; doubles per retry up to [`MAX_BACKOFF`] (Stripe's SDK values).
+/// First retry delay, doubling per retry up to [`MAX_BACKOFF`], and the floor of every delay
+/// after jitter: Stripe's SDKs' values (stripe-node `src/RequestSender.ts`
+/// `_getSleepTimeInMS`, stripe-ruby `lib/stripe/api_requestor.rb` `sleep_time`: "But never
+/// sleep less than the base sleep seconds").
 pub const INITIAL_BACKOFF: Duration = Duration::from_millis(500);
 /// Upper bound of the retry delay before jitter.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// The longest `Retry-After` the client waits for; a server asking for more gets its error
+/// returned at once instead (see [`backoff`]).
+pub const MAX_RETRY_AFTER: Duration = MAX_BACKOFF;
 
 /// A configured connection to the API. Cheap to share: clones share one connection pool.
 pub(crate) struct Transport {
@@ -135,7 +143,10 @@ impl Transport {
                 Attempt::Done(bytes, request_id) => {
                     return serde_json::from_slice(&bytes).map_err(|e| CheckoutError::InvalidResponse {
                         status: 200,
-                        reason: format!("response is not the expected JSON: {}", describe_json_error(&e)),
+                        reason: format!(
+                            "response is not the expected JSON: {}",
+                            describe_json_error(&e, &self.secret)
+                        ),
                         request_id,
                     });
                 }
@@ -148,7 +159,9 @@ impl Transport {
                         return Err(error);
                     }
                     attempt += 1;
-                    let delay = backoff(attempt, retry_after, jitter()?);
+                    let Some(delay) = backoff(attempt, retry_after, jitter()?) else {
+                        return Err(error);
+                    };
                     tokio::time::sleep(delay).await;
                 }
             }
@@ -208,7 +221,7 @@ impl Transport {
             Ok(Err(e)) => {
                 return Attempt::Failed {
                     error: CheckoutError::Network {
-                        reason: redact(&describe_reqwest_error(&e), Some(&self.secret)),
+                        reason: describe_reqwest_error(&e, &self.secret),
                     },
                     retry: true,
                     retry_after: None,
@@ -216,7 +229,7 @@ impl Transport {
             }
             Ok(Ok(r)) => r,
         };
-        let request_id = header_str(&headers, "request-id").map(|s| redact(s, Some(&self.secret)));
+        let request_id = header_str(&headers, "request-id").map(|s| clean(s, Some(&self.secret), MAX_REQUEST_ID_CHARS));
         let body = match body {
             Ok(b) => b,
             Err(too_big) => {
@@ -234,15 +247,7 @@ impl Transport {
         if status.is_success() {
             return Attempt::Done(body, request_id);
         }
-        let should_retry = match header_str(&headers, "stripe-should-retry") {
-            Some("true") => true,
-            Some("false") => false,
-            _ => status == StatusCode::CONFLICT || status.is_server_error(),
-        };
-        let retry_after = header_str(&headers, "retry-after")
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .filter(|s| *s <= 60)
-            .map(Duration::from_secs);
+        let retry_after = header_str(&headers, "retry-after").and_then(parse_retry_after);
         let error = map_error(
             status,
             header_str(&headers, "content-type"),
@@ -250,9 +255,10 @@ impl Transport {
             request_id,
             &self.secret,
         );
+        let retry = should_retry(status, header_str(&headers, "stripe-should-retry"), &error);
         Attempt::Failed {
             error,
-            retry: should_retry,
+            retry,
             retry_after,
         }
     }
@@ -282,16 +288,58 @@ fn header_str<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
     h.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// Delay before retry number `retry` (1-based): 0.5 s doubling to 5 s, times `jitter` (a random
-/// 0.5–1.0 from [`crate::os::jitter`]); a server's `Retry-After` (at most 60 s) is honoured when
-/// longer.
-pub(crate) fn backoff(retry: u32, retry_after: Option<Duration>, jitter: f64) -> Duration {
+/// Whether a failed response may be retried, in the order Stripe's SDKs decide it
+/// (stripe-ruby `lib/stripe/api_requestor.rb` `should_retry?`; stripe-node
+/// `src/RequestSender.ts` `_shouldRetry` has the same order without the 429 case):
+///
+/// 1. `Stripe-Should-Retry` decides when present: `false` ("it won't have an additional
+///    effect") even for a 5xx or a lock timeout, `true` even for a 4xx
+///    (<https://docs.stripe.com/error-low-level>).
+/// 2. 409 Conflict.
+/// 3. 429 whose `code` is `lock_timeout`: "some 429s are lock timeouts, which is when a
+///    request conflicted with another request or an internal process on some particular
+///    object. These 429s are safe to retry." Other 429s are rate limits, and retrying them
+///    "would likely contribute to more contention problems" (both stripe-ruby, same place;
+///    stripe-go `error.go` `canRetry` retries the same case).
+/// 4. 5xx.
+fn should_retry(status: StatusCode, stripe_should_retry: Option<&str>, error: &CheckoutError) -> bool {
+    match stripe_should_retry {
+        Some("true") => return true,
+        Some("false") => return false,
+        _ => {}
+    }
+    if status == StatusCode::CONFLICT || status.is_server_error() {
+        return true;
+    }
+    matches!(error, CheckoutError::RateLimited { details } if details.code.as_deref() == Some("lock_timeout"))
+}
+
+/// `Retry-After` in its delta-seconds form (`Retry-After: 3`); the HTTP-date form is ignored,
+/// because judging a date needs the device clock, which may be off.
+fn parse_retry_after(v: &str) -> Option<Duration> {
+    v.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// Delay before retry number `retry` (1-based), or `None` when the client should not retry.
+///
+/// Stripe's SDKs' schedule: 0.5 s doubling to 5 s, times `jitter` (a random 0.5–1.0 from
+/// [`crate::os::jitter`]), and never less than 0.5 s after jitter (see [`INITIAL_BACKOFF`]).
+///
+/// `Retry-After` is this library's own choice: no official Stripe SDK reads it (stripe-go,
+/// -node, -python, -ruby, -php, -dotnet and -java have no Retry-After handling), and Stripe's
+/// API does not document sending it. A backend or a proxy in front of it may send one with a
+/// 503, and it is then a statement that an earlier retry will fail too. So it is honoured as a
+/// lower bound (never retry sooner than the server asked), up to [`MAX_RETRY_AFTER`]; a server
+/// asking for longer gets `None`: the caller returns the error at once rather than hold a
+/// customer-facing call for that long, and the app decides when to try again.
+pub(crate) fn backoff(retry: u32, retry_after: Option<Duration>, jitter: f64) -> Option<Duration> {
     let exp = INITIAL_BACKOFF.saturating_mul(1u32 << retry.saturating_sub(1).min(16));
     let capped = exp.min(MAX_BACKOFF);
-    let d = capped.mul_f64(jitter.clamp(0.5, 1.0));
+    let d = capped.mul_f64(jitter.clamp(0.5, 1.0)).max(INITIAL_BACKOFF);
     match retry_after {
-        Some(ra) if ra > d => ra,
-        _ => d,
+        Some(ra) if ra > MAX_RETRY_AFTER => None,
+        Some(ra) => Some(ra.max(d)),
+        None => Some(d),
     }
 }
 
@@ -326,22 +374,75 @@ mod tests {
     use super::*;
 
     #[test]
-    fn backoff_doubles_caps_and_jitters() {
+    fn backoff_doubles_caps_jitters_and_never_goes_below_half_a_second() {
         let ms = Duration::from_millis;
-        assert_eq!(backoff(1, None, 1.0), ms(500));
-        assert_eq!(backoff(1, None, 0.5), ms(250));
-        assert_eq!(backoff(2, None, 1.0), ms(1000));
-        assert_eq!(backoff(9, None, 1.0), Duration::from_secs(5));
-        assert_eq!(backoff(9, None, 0.5), ms(2500));
-        assert_eq!(backoff(40, None, 1.0), Duration::from_secs(5), "no overflow");
+        let b = |retry, ra, j| backoff(retry, ra, j).expect("retried");
+        assert_eq!(b(1, None, 1.0), ms(500));
+        assert_eq!(
+            b(1, None, 0.5),
+            ms(500),
+            "the floor: 0.5 s after jitter, as Stripe's SDKs"
+        );
+        assert_eq!(b(2, None, 1.0), ms(1000));
+        assert_eq!(b(2, None, 0.5), ms(500));
+        assert_eq!(b(3, None, 0.5), ms(1000));
+        assert_eq!(b(9, None, 1.0), Duration::from_secs(5));
+        assert_eq!(b(9, None, 0.5), ms(2500));
+        assert_eq!(b(40, None, 1.0), Duration::from_secs(5), "no overflow");
         // A jitter outside 50–100 % cannot make the delay shorter or longer than Stripe's.
-        assert_eq!(backoff(1, None, 0.0), ms(250));
-        assert_eq!(backoff(1, None, 7.0), ms(500));
-        assert_eq!(backoff(1, Some(Duration::from_secs(3)), 1.0), Duration::from_secs(3));
+        assert_eq!(b(1, None, 0.0), ms(500));
+        assert_eq!(b(2, None, 7.0), ms(1000));
+        for retry in 1..12 {
+            for j in [0.0, 0.5, 0.61, 0.75, 1.0] {
+                assert!(b(retry, None, j) >= INITIAL_BACKOFF, "retry {retry}, jitter {j}");
+            }
+        }
+    }
+
+    #[test]
+    fn retry_after_is_a_lower_bound_up_to_the_cap_and_stops_retries_beyond() {
+        let ms = Duration::from_millis;
+        assert_eq!(
+            backoff(1, Some(Duration::from_secs(3)), 1.0),
+            Some(Duration::from_secs(3))
+        );
         assert_eq!(
             backoff(3, Some(ms(100)), 1.0),
-            ms(2000),
+            Some(ms(2000)),
             "a shorter Retry-After is not a reason to hurry"
         );
+        assert_eq!(backoff(1, Some(MAX_RETRY_AFTER), 0.5), Some(MAX_RETRY_AFTER));
+        assert_eq!(backoff(1, Some(MAX_RETRY_AFTER + ms(1000)), 1.0), None);
+        assert_eq!(parse_retry_after(" 2 "), Some(Duration::from_secs(2)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2026 07:28:00 GMT"), None);
+        assert_eq!(parse_retry_after("-1"), None);
+    }
+
+    #[test]
+    fn the_retry_decision_follows_stripes_sdks() {
+        let limited = |code: Option<&str>| CheckoutError::RateLimited {
+            details: crate::error::ApiErrorDetails {
+                status: 429,
+                code: code.map(str::to_owned),
+                ..Default::default()
+            },
+        };
+        let api = CheckoutError::Api {
+            details: crate::error::ApiErrorDetails::default(),
+        };
+        let s = |c: u16| StatusCode::from_u16(c).expect("status");
+        assert!(should_retry(s(429), None, &limited(Some("lock_timeout"))));
+        assert!(!should_retry(s(429), None, &limited(Some("rate_limit"))));
+        assert!(!should_retry(s(429), None, &limited(None)));
+        assert!(
+            !should_retry(s(429), Some("false"), &limited(Some("lock_timeout"))),
+            "the header wins"
+        );
+        assert!(should_retry(s(429), Some("true"), &limited(None)));
+        assert!(should_retry(s(409), None, &api));
+        assert!(should_retry(s(503), None, &api));
+        assert!(!should_retry(s(503), Some("false"), &api));
+        assert!(!should_retry(s(400), None, &api));
+        assert!(should_retry(s(400), Some("true"), &api));
     }
 }

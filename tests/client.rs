@@ -12,19 +12,19 @@ async fn create_retrieve_line_items_expire() {
     let emu = emulator().await;
     let c = client(&emu);
     let mut p = payment_params();
-    p.line_items.push(LineItemParams {
-        price: LineItemPrice::Price {
+    p.line_items.push(LineItemParams::new(
+        LineItemPrice::Price {
             id: "price_test_usd_1000".into(),
         },
-        quantity: 1,
-    });
+        1,
+    ));
     p.customer_email = Some("buyer@example.com".into());
     p.client_reference_id = Some("order-42".into());
     p.metadata.insert("cart".into(), "c_9".into());
     p.locale = Some("fr".into());
     p.allow_promotion_codes = Some(true);
     p.origin_context = Some(OriginContext::MobileApp);
-    p.payment_method_types = vec!["card".into()];
+    p.allowed_payment_method_types = vec!["card".into()];
 
     let s = c.create_session(p).await.expect("created");
     assert_eq!(s.status, Some(SessionStatus::Open));
@@ -73,20 +73,22 @@ async fn subscription_and_setup_modes() {
     let emu = emulator().await;
     let c = client(&emu);
     let mut p = CreateSessionParams::new(CheckoutMode::Subscription);
-    p.line_items.push(LineItemParams {
-        price: LineItemPrice::Inline {
-            currency: "eur".into(),
-            unit_amount: 900,
-            product_name: "Pro plan".into(),
-            description: Some("Monthly".into()),
-            images: vec!["https://img.example/pro.png".into()],
-            recurring: Some(Recurring {
-                interval: RecurringInterval::Month,
-                interval_count: Some(1),
-            }),
-        },
-        quantity: 1,
-    });
+    let mut plan = LineItemPrice::inline("eur", 900, "Pro plan");
+    if let LineItemPrice::Inline {
+        description,
+        images,
+        recurring,
+        ..
+    } = &mut plan
+    {
+        *description = Some("Monthly".into());
+        *images = vec!["https://img.example/pro.png".into()];
+        *recurring = Some(Recurring {
+            interval: RecurringInterval::Month,
+            interval_count: Some(1),
+        });
+    }
+    p.line_items.push(LineItemParams::new(plan, 1));
     p.success_url = Some("myapp://checkout/success?session_id={CHECKOUT_SESSION_ID}".into());
     let s = c.create_session(p).await.expect("subscription session");
     assert_eq!(s.mode, CheckoutMode::Subscription);
@@ -95,8 +97,8 @@ async fn subscription_and_setup_modes() {
     let mut setup = CreateSessionParams::new(CheckoutMode::Setup);
     setup.success_url = Some("https://shop.example/ok".into());
     setup.customer = Some("cus_123".into());
-    // Dahlia: setup mode needs `currency` unless payment method types are given.
-    setup.payment_method_types = vec!["card".into()];
+    // Endive: setup mode needs `currency` unless `allowed_payment_method_types` is given.
+    setup.allowed_payment_method_types = vec!["card".into()];
     let s = c.create_session(setup).await.expect("setup session");
     assert_eq!(s.mode, CheckoutMode::Setup);
     assert_eq!(s.amount_total, None);
@@ -169,7 +171,7 @@ async fn caller_idempotency_key_replays_the_same_session() {
     assert_eq!(a.id, b.id);
     assert_eq!(emu.session_count(), 1);
     // Same key with other params is a typed conflict.
-    p.line_items[0].quantity = 3;
+    p.line_items[0].quantity = Some(3);
     match c.create_session(p).await {
         Err(CheckoutError::IdempotencyConflict { details }) => {
             assert_eq!(details.error_type.as_deref(), Some("idempotency_error"))
@@ -192,9 +194,7 @@ async fn real_not_found_auth_and_validation_errors() {
     }
 
     let bad = client_with(&emu, |cfg| {
-        cfg.credential = Credential::SecretKey {
-            key: "sk_test_bad-key-NEVERPRINTME".into(),
-        }
+        cfg.credential = Credential::secret_key("sk_test_bad-key-NEVERPRINTME")
     });
     let err = bad.retrieve_session("cs_test_x".into()).await.expect_err("401");
     assert!(matches!(err, CheckoutError::Authentication { .. }), "{err:?}");
@@ -217,7 +217,7 @@ async fn real_not_found_auth_and_validation_errors() {
     // Local validation stops a bad request before it is sent.
     let before = emu.requests().len();
     let mut p = payment_params();
-    p.line_items[0].quantity = 0;
+    p.line_items[0].quantity = Some(0);
     assert!(
         matches!(c.create_session(p).await, Err(CheckoutError::InvalidInput { ref field, .. }) if field == "line_items[0][quantity]")
     );
@@ -296,4 +296,23 @@ async fn debug_and_display_never_show_the_key() {
     let e = dead.retrieve_session("cs_1".into()).await.expect_err("refused");
     assert!(matches!(e, CheckoutError::Network { .. }), "{e:?}");
     assert_no_secret(&format!("{e} {e:?}"));
+}
+
+#[tokio::test]
+async fn an_open_setup_session_is_waited_on_although_it_reports_no_payment_required() {
+    // Stripe defines `no_payment_required` by the mode ("the Checkout Session is in setup mode
+    // and doesn't require a payment at this time"), so the emulator reports it from creation
+    // on: only the status says when the customer is done.
+    let emu = emulator().await;
+    let c = client(&emu);
+    let mut p = CreateSessionParams::new(CheckoutMode::Setup);
+    p.currency = Some("eur".into());
+    p.success_url = Some("https://shop.example/ok".into());
+    let s = c.create_session(p).await.expect("setup session");
+    assert_eq!(s.payment_status, PaymentStatus::NoPaymentRequired);
+    let r = c.wait_for_final_status(s.id.clone(), 600).await;
+    assert!(matches!(r, Err(CheckoutError::Timeout { .. })), "still open: {r:?}");
+    assert!(emu.complete_session(&s.id, true));
+    let done = c.wait_for_final_status(s.id, 600).await.expect("complete");
+    assert_eq!(done.status, Some(SessionStatus::Complete));
 }

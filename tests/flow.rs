@@ -165,11 +165,11 @@ async fn a_success_link_while_the_session_is_still_open_is_open_never_paid() {
 }
 
 #[tokio::test]
-async fn tampered_amount_currency_mode_or_livemode_is_a_mismatch() {
+async fn a_paid_session_in_another_currency_mode_or_livemode_is_a_mismatch_never_paid() {
     for patch in [
-        serde_json::json!({"amount_total": 1}),
         serde_json::json!({"currency": "eur"}),
         serde_json::json!({"mode": "setup"}),
+        serde_json::json!({"mode": "subscription"}),
         serde_json::json!({"livemode": true}),
     ] {
         let emu = emulator().await;
@@ -301,5 +301,228 @@ async fn a_store_that_cannot_save_leaves_no_payable_session() {
     assert!(
         log.iter().any(|r| r.path.ends_with("/expire")),
         "the unrecorded session was expired"
+    );
+}
+
+#[tokio::test]
+async fn start_prunes_checkouts_abandoned_a_day_after_expiry() {
+    let emu = emulator().await;
+    let (flow, store) = flow(&emu, "prune");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64;
+    let day = 24 * 60 * 60;
+    let record = |id: &str, expires_at: i64, outcome: Option<PaymentOutcome>| PendingCheckout {
+        session_id: id.into(),
+        state: format!("{:0>32}", id.len()),
+        url: "https://checkout.stripe.com/c/pay/x".into(),
+        amount_total: Some(2500),
+        currency: Some("usd".into()),
+        mode: CheckoutMode::Payment,
+        livemode: false,
+        created: expires_at - day,
+        expires_at,
+        outcome,
+    };
+    for p in [
+        record("cs_abandoned", now - day - 60, None),
+        record("cs_returned_unpaid", now - day - 60, Some(PaymentOutcome::Open)),
+        record("cs_expired_an_hour_ago", now - 3600, None),
+        record("cs_delayed_payment", now - 3 * day, Some(PaymentOutcome::Processing)),
+        record("cs_paid_yesterday", now - 3600, Some(PaymentOutcome::Paid)),
+    ] {
+        store.save(p).expect("save");
+    }
+    let new = flow.start(params()).await.expect("start");
+    let mut left: Vec<String> = store
+        .load_all()
+        .expect("load")
+        .into_iter()
+        .map(|p| p.session_id)
+        .collect();
+    left.sort();
+    let mut expected = vec![
+        "cs_delayed_payment".to_owned(),
+        "cs_expired_an_hour_ago".into(),
+        "cs_paid_yesterday".into(),
+        new.session_id,
+    ];
+    expected.sort();
+    assert_eq!(left, expected);
+}
+
+/// The link Stripe sends after paying, for a session completed without the hosted page.
+fn success_link(p: &PendingCheckout) -> String {
+    format!("myapp://checkout/success?session_id={}&state={}", p.session_id, p.state)
+}
+
+/// The receipt figures as the emulator's session JSON reports them.
+fn receipt_in_json(v: &serde_json::Value) -> (i64, i64, i64, i64, i64) {
+    let n = |x: &serde_json::Value| x.as_i64().expect("integer");
+    (
+        n(&v["amount_subtotal"]),
+        n(&v["total_details"]["amount_discount"]),
+        n(&v["total_details"]["amount_shipping"]),
+        n(&v["total_details"]["amount_tax"]),
+        n(&v["amount_total"]),
+    )
+}
+
+#[tokio::test]
+async fn a_discounted_taxed_shipped_session_paid_through_the_control_api_is_paid_with_its_receipt() {
+    let emu = emulator().await;
+    let (flow, _) = flow(&emu, "extras-control");
+    let pending = flow.start(discounted_taxed_shipped_params()).await.expect("start");
+    // At creation: 2 × 12.50 and the first shipping option, no address yet so no tax.
+    assert_eq!(pending.amount_total, Some(2500 + 500));
+    // The customer types SAVE10, picks express shipping, changes the quantity to 3 and enters
+    // a German address: the emulator's control endpoint, as the page would.
+    let resp = browser()
+        .post(format!(
+            "{}/_emulator/sessions/{}/complete",
+            emu.base_url(),
+            pending.session_id
+        ))
+        .header("content-type", "application/json")
+        .body(
+            serde_json::json!({
+                "paid": true, "promotion_code": "SAVE10", "shipping_rate": "shr_test_express",
+                "quantities": [3], "country": "DE",
+            })
+            .to_string(),
+        )
+        .send()
+        .await
+        .expect("control");
+    assert!(resp.status().is_success(), "{}", resp.text().await.unwrap_or_default());
+    let r = flow.handle_return_url(success_link(&pending)).await.expect("verified");
+    assert_eq!(
+        r.outcome,
+        PaymentOutcome::Paid,
+        "an honest payment with a promotion code is Paid"
+    );
+    let want = expected_receipt();
+    assert_eq!(r.receipt.as_ref(), Some(&want));
+    let at_stripe = emu.session_json(&pending.session_id).expect("json");
+    assert_eq!(
+        receipt_in_json(&at_stripe),
+        (want.subtotal, want.discount, want.shipping, want.tax, want.total)
+    );
+    // The session's own parts say how it came about.
+    assert!(r
+        .session
+        .discounts
+        .iter()
+        .any(|d| d.promotion_code.as_deref() == Some("promo_test_save10")));
+    assert_eq!(
+        r.session.automatic_tax.as_ref().and_then(|t| t.status.clone()),
+        Some(AutomaticTaxStatus::Complete)
+    );
+    let address = r
+        .session
+        .collected_information
+        .as_ref()
+        .and_then(|c| c.shipping_details.as_ref())
+        .and_then(|d| d.address.as_ref())
+        .and_then(|a| a.country.as_deref());
+    assert_eq!(address, Some("DE"));
+    assert_eq!(session_receipt(r.session.clone()), r.receipt);
+    assert!(flow.pending().expect("pending").is_empty());
+}
+
+#[tokio::test]
+async fn a_discounted_taxed_shipped_session_paid_on_the_hosted_page_is_paid_with_its_receipt() {
+    let emu = emulator().await;
+    let (flow, _) = flow(&emu, "extras-page");
+    let pending = flow.start(discounted_taxed_shipped_params()).await.expect("start");
+    let http = browser();
+    let page = http
+        .get(&pending.url)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    for field in [
+        "name=\"promotion_code\"",
+        "value=\"shr_test_express\"",
+        "name=\"quantity_0\"",
+        "name=\"country\"",
+    ] {
+        assert!(page.contains(field), "the page offers {field}");
+    }
+    let pay = format!("{}/pay", url::Url::parse(&pending.url).expect("url").path());
+    let resp = http
+        .post(url::Url::parse(&pending.url).expect("url").join(&pay).expect("join"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("promotion_code=save10&shipping_rate=shr_test_express&quantity_0=3&country=DE")
+        .send()
+        .await
+        .expect("pay");
+    assert_eq!(resp.status(), 303);
+    let link = resp.headers()["location"].to_str().expect("ascii").to_owned();
+    let r = flow.handle_return_url(link).await.expect("verified");
+    assert_eq!(r.outcome, PaymentOutcome::Paid);
+    assert_eq!(r.receipt, Some(expected_receipt()));
+}
+
+#[tokio::test]
+async fn changed_amounts_alone_never_refuse_a_paid_session() {
+    // Whatever the amounts became (a 100 % code, a bigger cart), the outcome is Stripe's status;
+    // the receipt reports the amounts.
+    for total in [0, 1, 999_999] {
+        let emu = emulator().await;
+        let (flow, _) = flow(&emu, "amounts");
+        let pending = flow.start(params()).await.expect("start");
+        assert!(emu.complete_session(&pending.session_id, true));
+        assert!(emu.tamper_session(
+            &pending.session_id,
+            serde_json::json!({"amount_total": total, "amount_subtotal": total})
+        ));
+        let r = flow.handle_return_url(success_link(&pending)).await.expect("verified");
+        assert_eq!(r.outcome, PaymentOutcome::Paid, "total {total}");
+        assert_eq!(r.receipt.map(|x| x.total), Some(total));
+    }
+}
+
+#[tokio::test]
+async fn a_backend_answering_with_another_session_is_a_mismatch_never_paid() {
+    // A server (a compromised proxy, a cache bug) that answers every retrieve with another,
+    // paid session: same currency, mode and livemode, different ID.
+    let other = r#"{"id":"cs_test_someone_else","object":"checkout.session","mode":"payment",
+        "status":"complete","payment_status":"paid","currency":"usd","amount_total":2500,
+        "amount_subtotal":2500,"livemode":false,"created":1,"expires_at":2}"#;
+    let base = raw_server(move |_| json_response("200 OK", "", other)).await;
+    let store = FileStore::open(temp_dir("foreign")).expect("store");
+    store
+        .save(PendingCheckout {
+            session_id: "cs_test_mine".into(),
+            state: "0123456789abcdef0123456789abcdef".into(),
+            url: "https://checkout.example/pay".into(),
+            amount_total: Some(2500),
+            currency: Some("usd".into()),
+            mode: CheckoutMode::Payment,
+            livemode: false,
+            created: 1,
+            expires_at: 2,
+            outcome: None,
+        })
+        .expect("save");
+    let mut cfg = ClientConfig::new(Credential::secret_key(TEST_KEY)).with_base_url(base);
+    cfg.max_retries = 0;
+    let flow = CheckoutFlow::new(CheckoutClient::new(cfg).expect("client"), BASE.into(), store).expect("flow");
+    let link = "myapp://checkout/success?session_id=cs_test_mine&state=0123456789abcdef0123456789abcdef";
+    for r in [
+        flow.handle_return_url(link.into()).await,
+        flow.resolve_pending("cs_test_mine".into()).await,
+    ] {
+        assert!(matches!(r, Err(CheckoutError::SessionMismatch { .. })), "{r:?}");
+    }
+    assert_eq!(
+        flow.pending().expect("pending").len(),
+        1,
+        "still unresolved, never Paid"
     );
 }

@@ -19,16 +19,26 @@ async fn raw_server(respond: impl Fn(&str) -> Vec<u8> + Send + Sync + 'static) -
         while let Ok((mut sock, _)) = listener.accept().await {
             let respond = respond.clone();
             tokio::spawn(async move {
-                let mut buf = vec![0u8; 16 * 1024];
+                let mut buf = vec![0u8; 64 * 1024];
                 let mut n = 0;
-                // Read until the end of the headers (test requests are GETs without bodies).
-                while n < buf.len() {
+                // Read the headers, then the body Content-Length announces (a POST's form), so
+                // the response never races unread request bytes.
+                let mut need = None;
+                while n < buf.len() && need.is_none_or(|need| n < need) {
                     match sock.read(&mut buf[n..]).await {
                         Ok(0) | Err(_) => return,
                         Ok(k) => n += k,
                     }
-                    if buf[..n].windows(4).any(|w| w == b"\r\n\r\n") {
-                        break;
+                    if need.is_none() {
+                        if let Some(end) = buf[..n].windows(4).position(|w| w == b"\r\n\r\n") {
+                            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+                            let length = head
+                                .lines()
+                                .find_map(|l| l.strip_prefix("content-length:"))
+                                .and_then(|v| v.trim().parse::<usize>().ok())
+                                .unwrap_or(0);
+                            need = Some(end + 4 + length);
+                        }
                     }
                 }
                 let req = String::from_utf8_lossy(&buf[..n]).to_string();
@@ -41,7 +51,11 @@ async fn raw_server(respond: impl Fn(&str) -> Vec<u8> + Send + Sync + 'static) -
 }
 
 fn client(base: &str) -> Arc<CheckoutClient> {
-    let mut cfg = ClientConfig::new(Credential::SecretKey { key: TEST_KEY.into() }).with_base_url(base);
+    client_as(base, Credential::secret_key(TEST_KEY))
+}
+
+fn client_as(base: &str, credential: Arc<Credential>) -> Arc<CheckoutClient> {
+    let mut cfg = ClientConfig::new(credential).with_base_url(base);
     cfg.max_retries = 0;
     cfg.timeout_ms = 3_000;
     CheckoutClient::new(cfg).expect("config")
@@ -134,4 +148,255 @@ async fn a_connection_closed_mid_headers_is_a_network_error() {
         .expect_err("closed early");
     assert!(matches!(e, CheckoutError::Network { .. }), "{e:?}");
     assert_no_secret(&format!("{e} {e:?}"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// A hostile backend echoing the app user's token. A backend token is not key-shaped, so only the
+// exact-secret redaction can catch it: it must run before any truncation, and on every text that
+// reaches an error, including serde's quotes of a wrong-typed value.
+
+/// Backend tokens as an attacker would pick them: plain, and with the two printable characters
+/// that Rust's `{:?}` and JSON escape (a valid token may contain them).
+const BACKEND_TOKENS: [&str; 2] = [
+    "NEVERPRINTbackendtoken7f3a9c1e5b2d4f6a8c0e",
+    r#"NEVERPRINT"quoted"\back\slash-7f3a9c1e5b2d"#,
+];
+
+/// The bearer token the request carried, as the hostile server sees it.
+fn bearer(req: &str) -> String {
+    req.lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .starts_with("authorization: bearer ")
+                .then(|| l["authorization: bearer ".len()..].trim().to_owned())
+        })
+        .unwrap_or_default()
+}
+
+/// No part of `token` longer than 5 characters in `text`, raw or escaped.
+fn assert_no_token(text: &str, token: &str) {
+    for form in [
+        token.to_owned(),
+        format!("{token:?}"),
+        serde_json::to_string(token).unwrap(),
+    ] {
+        let form = form.trim_matches('"');
+        for len in 6..=form.len() {
+            for start in 0..=form.len() - len {
+                let piece = &form[start..start + len];
+                assert!(!text.contains(piece), "token piece {piece:?} leaked: {text}");
+            }
+        }
+    }
+}
+
+async fn backend_error(token: &str, respond: impl Fn(&str) -> Vec<u8> + Send + Sync + 'static) -> CheckoutError {
+    let base = raw_server(respond).await;
+    let e = client_as(&base, Credential::backend(token))
+        .retrieve_session("cs_1".into())
+        .await
+        .expect_err("the hostile backend fails the call");
+    let text = format!("{e} {e:?}");
+    assert_no_token(&text, token);
+    e
+}
+
+#[tokio::test]
+async fn a_token_echoed_in_a_wrong_typed_success_field_is_redacted() {
+    for token in BACKEND_TOKENS {
+        // serde quotes the offending value: `invalid type: string "…", expected i64`.
+        let e = backend_error(token, |req| {
+            let body = serde_json::json!({"id": "cs_1", "object": "checkout.session", "amount_total": bearer(req)});
+            http("200 OK", "application/json", body.to_string().as_bytes())
+        })
+        .await;
+        assert!(
+            matches!(e, CheckoutError::InvalidResponse { ref reason, .. } if reason.contains("invalid type")),
+            "{e:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_token_cut_by_the_truncation_limit_leaves_no_prefix() {
+    for token in BACKEND_TOKENS {
+        // Each field is cut at 1,000 characters; put the token across that limit.
+        for keep in [6, 12, 20] {
+            let e = backend_error(token, move |req| {
+                let token = bearer(req);
+                let cut = "x".repeat(1000 - keep) + &token;
+                let body = serde_json::json!({"error": {
+                    "type": cut, "code": cut, "decline_code": cut,
+                    "message": cut, "param": cut, "doc_url": cut,
+                }});
+                http("400 Bad Request", "application/json", body.to_string().as_bytes())
+            })
+            .await;
+            let CheckoutError::Api { details } = e else {
+                panic!("{e:?}")
+            };
+            let message = details.stripe_message.expect("message");
+            assert!(
+                message.starts_with("xxxx") && message.chars().count() <= 1001,
+                "{message}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_token_echoed_in_headers_is_redacted() {
+    for token in BACKEND_TOKENS {
+        // Request-Id (also long enough to be cut) and the Content-Type of a non-JSON error body.
+        let e = backend_error(token, |req| {
+            let token = bearer(req);
+            format!(
+                "HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/{token}\r\nRequest-Id: {}{token}\r\nContent-Length: 4\r\nConnection: close\r\n\r\noops",
+                "r".repeat(195)
+            )
+            .into_bytes()
+        })
+        .await;
+        let CheckoutError::Api { details } = e else {
+            panic!("{e:?}")
+        };
+        assert!(details.request_id.expect("request id").chars().count() <= 201);
+        assert!(details.stripe_message.expect("message").contains("not Stripe's JSON"));
+    }
+}
+
+#[tokio::test]
+async fn a_token_echoed_in_an_invalid_response_request_id_is_redacted() {
+    for token in BACKEND_TOKENS {
+        let e = backend_error(token, |req| {
+            let token = bearer(req);
+            let body = br#"{"id": 42}"#;
+            format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nRequest-Id: req_{token}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+                body.len(),
+                String::from_utf8_lossy(body)
+            )
+            .into_bytes()
+        })
+        .await;
+        assert!(
+            matches!(e, CheckoutError::InvalidResponse { ref request_id, .. } if request_id.as_deref() == Some("req_[redacted]")),
+            "{e:?}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Checkout URL a hostile backend or a Stripe look-alike hands back: `start` must refuse to
+// give the app a page it should not open, and expire the session so it cannot be paid unseen.
+
+/// A server that creates one session with `url` and records every request line.
+async fn session_server(url: &'static str) -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let base = raw_server(move |req| {
+        let line = req.lines().next().unwrap_or_default().to_owned();
+        log.lock().unwrap().push(line.clone());
+        let expired = line.contains("/expire ");
+        let body = serde_json::json!({
+            "id": "cs_test_hostile", "object": "checkout.session",
+            "url": if expired { serde_json::Value::Null } else { url.into() },
+            "status": if expired { "expired" } else { "open" },
+            "payment_status": "unpaid", "mode": "payment", "amount_total": 1999, "currency": "usd",
+            "created": 1_900_000_000, "expires_at": 1_900_086_400, "livemode": false,
+        });
+        http("200 OK", "application/json", body.to_string().as_bytes())
+    })
+    .await;
+    (base, seen)
+}
+
+fn tshirt() -> CreateSessionParams {
+    simple_checkout_params(SimpleCheckout {
+        amount: 1999,
+        currency: "usd".into(),
+        name: "T-shirt".into(),
+        description: None,
+        success_url: None,
+        cancel_url: None,
+        customer_email: None,
+    })
+}
+
+fn temp_store() -> Arc<FileStore> {
+    let dir = std::env::temp_dir().join(format!("cb-hostile-{}", new_idempotency_key().unwrap()));
+    FileStore::open(dir.display().to_string()).expect("store")
+}
+
+/// Runs `start` against a server whose new session has `url`.
+async fn start_with(
+    credential: Arc<Credential>,
+    url: &'static str,
+) -> (Result<PendingCheckout, CheckoutError>, Vec<String>, usize) {
+    let (base, seen) = session_server(url).await;
+    let store = temp_store();
+    let flow = CheckoutFlow::new(client_as(&base, credential), "myapp://checkout".into(), store.clone()).expect("flow");
+    let result = flow.start(tshirt()).await;
+    let requests = seen.lock().unwrap().clone();
+    (result, requests, store.load_all().expect("load").len())
+}
+
+fn assert_refused_and_expired(
+    url: &str,
+    (result, requests, stored): (Result<PendingCheckout, CheckoutError>, Vec<String>, usize),
+) {
+    assert!(
+        matches!(result, Err(CheckoutError::UntrustedCheckoutUrl { .. })),
+        "{url}: {result:?}"
+    );
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.starts_with("POST /v1/checkout/sessions/cs_test_hostile/expire ")),
+        "{url}: the session must be expired: {requests:?}"
+    );
+    assert_eq!(stored, 0, "{url}: nothing recorded");
+}
+
+#[tokio::test]
+async fn direct_mode_opens_only_stripes_checkout_page() {
+    for url in [
+        "https://checkout.stripe.com.evil.example/c/pay/cs_test_hostile",
+        "https://evil.example/c/pay/cs_test_hostile",
+        "https://checkout.stripe.com@evil.example/c/pay/cs_test_hostile",
+        "https://checkout.stripe.com:8443/c/pay/cs_test_hostile",
+        "http://checkout.stripe.com/c/pay/cs_test_hostile",
+        "javascript:alert(document.cookie)",
+        "intent://pay#Intent;scheme=https;package=com.evil;end",
+        "file:///sdcard/phish.html",
+    ] {
+        assert_refused_and_expired(url, start_with(Credential::secret_key(TEST_KEY), url).await);
+    }
+    let (ok, requests, stored) = start_with(
+        Credential::secret_key(TEST_KEY),
+        "https://checkout.stripe.com/c/pay/cs_test_hostile#fidkdWxOYHwnPyd1blpxYHZxWjA0",
+    )
+    .await;
+    assert_eq!(ok.expect("Stripe's page is fine").session_id, "cs_test_hostile");
+    assert_eq!((requests.len(), stored), (1, 1), "{requests:?}");
+}
+
+#[tokio::test]
+async fn backend_mode_allows_a_custom_domain_but_only_over_https() {
+    for url in [
+        "http://pay.shop.example/c/pay/cs_test_hostile",
+        "intent://pay#Intent;scheme=https;package=com.evil;end",
+        "javascript:alert(1)",
+        "https://user:pass@pay.shop.example/c/pay/cs_test_hostile",
+        "not a url",
+    ] {
+        assert_refused_and_expired(url, start_with(Credential::backend("user-token-1"), url).await);
+    }
+    // Stripe serves Checkout on the merchant's custom domain when one is set up.
+    let (ok, _, stored) = start_with(
+        Credential::backend("user-token-1"),
+        "https://pay.shop.example/c/pay/cs_test_hostile",
+    )
+    .await;
+    assert!(ok.is_ok() && stored == 1, "{ok:?}");
 }

@@ -76,6 +76,109 @@ async fn other_4xx_are_not_retried() {
 }
 
 #[tokio::test]
+async fn a_429_lock_timeout_is_retried_other_429s_are_not() {
+    // stripe-ruby `should_retry?`: "some 429s are lock timeouts … These 429s are safe to retry."
+    let lock = || Fault {
+        code: Some("lock_timeout".into()),
+        ..status_fault(429, 1)
+    };
+    let (r, n) = retrieve_with(lock()).await;
+    assert!(r.is_ok(), "{r:?}");
+    assert_eq!(n, 2, "a lock timeout is retried");
+    let (r, n) = retrieve_with(Fault { count: 5, ..lock() }).await;
+    assert!(
+        matches!(r, Err(CheckoutError::RateLimited { ref details }) if details.code.as_deref() == Some("lock_timeout")),
+        "{r:?}"
+    );
+    assert_eq!(n, 3, "within max_retries");
+    // The header decides first, as in Stripe's SDKs: `false` stops even a lock timeout.
+    let (r, n) = retrieve_with(Fault {
+        should_retry: Some(false),
+        ..lock()
+    })
+    .await;
+    assert!(matches!(r, Err(CheckoutError::RateLimited { .. })), "{r:?}");
+    assert_eq!(n, 1);
+    // A rate limit (code `rate_limit`) is not retried: that would add to the contention.
+    let (r, n) = retrieve_with(status_fault(429, 1)).await;
+    assert!(matches!(r, Err(CheckoutError::RateLimited { .. })), "{r:?}");
+    assert_eq!(n, 1);
+}
+
+#[tokio::test]
+async fn no_retry_comes_sooner_than_half_a_second() {
+    // Stripe's SDKs: "never sleep less than the base sleep seconds" (0.5 s), after jitter.
+    // Jitter is random, so each run draws a new delay; every draw must respect the floor.
+    let emu = emulator().await;
+    let c = client_with(&emu, |cfg| cfg.max_retries = 1);
+    let s = c.create_session(payment_params()).await.expect("created");
+    for _ in 0..4 {
+        emu.clear_requests();
+        emu.inject_fault(status_fault(503, 1));
+        let t = Instant::now();
+        c.retrieve_session(s.id.clone()).await.expect("the retry succeeds");
+        assert_eq!(attempts(&emu), 2);
+        assert!(
+            t.elapsed() >= Duration::from_millis(500),
+            "retried after {:?}",
+            t.elapsed()
+        );
+    }
+}
+
+/// A server that answers the first request with a 503 and `Retry-After: {secs}`, then with a
+/// session; returns its base URL and the request counter.
+async fn retry_after_server(secs: u64) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let seen = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = seen.clone();
+    let session = r#"{"id":"cs_test_1","object":"checkout.session","mode":"payment","status":"open",
+        "payment_status":"unpaid","currency":"usd","amount_total":100,"livemode":false,"created":1,"expires_at":2}"#;
+    let base = raw_server(move |_| {
+        if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+            json_response(
+                "503 Service Unavailable",
+                &format!("Retry-After: {secs}\r\n"),
+                r#"{"error":{"type":"api_error","message":"busy"}}"#,
+            )
+        } else {
+            json_response("200 OK", "", session)
+        }
+    })
+    .await;
+    (base, seen)
+}
+
+#[tokio::test]
+async fn retry_after_is_waited_for_up_to_five_seconds_and_longer_asks_are_returned_at_once() {
+    use std::sync::atomic::Ordering;
+    let client_for = |base: String| {
+        let mut cfg = ClientConfig::new(Credential::secret_key(TEST_KEY)).with_base_url(base);
+        cfg.max_retries = 1;
+        CheckoutClient::new(cfg).expect("client")
+    };
+    // No official Stripe SDK reads Retry-After; this library honours it as a lower bound.
+    let (base, seen) = retry_after_server(2).await;
+    let t = Instant::now();
+    client_for(base)
+        .retrieve_session("cs_test_1".into())
+        .await
+        .expect("retried");
+    assert_eq!(seen.load(Ordering::SeqCst), 2);
+    assert!(t.elapsed() >= Duration::from_secs(2), "waited {:?}", t.elapsed());
+    // A server asking for a minute gets its 503 back now, not a customer kept waiting.
+    let (base, seen) = retry_after_server(60).await;
+    let t = Instant::now();
+    let r = client_for(base).retrieve_session("cs_test_1".into()).await;
+    assert!(
+        matches!(r, Err(CheckoutError::Api { ref details }) if details.status == 503),
+        "{r:?}"
+    );
+    assert_eq!(seen.load(Ordering::SeqCst), 1);
+    assert!(t.elapsed() < Duration::from_secs(5), "took {:?}", t.elapsed());
+}
+
+#[tokio::test]
 async fn dropped_connection_is_retried() {
     let (r, n) = retrieve_with(fault(FaultKind::Drop, 1)).await;
     assert!(r.is_ok(), "{r:?}");

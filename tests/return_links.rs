@@ -378,10 +378,7 @@ fn the_flow_answers_whether_a_link_is_its_own() {
     let dir = std::env::temp_dir().join(format!("cb-links-{}", new_idempotency_key().unwrap()));
     let store = FileStore::open(dir.display().to_string()).expect("store");
     let client = CheckoutClient::new(
-        ClientConfig::new(Credential::SecretKey {
-            key: "sk_test_links".into(),
-        })
-        .with_base_url("http://127.0.0.1:9"),
+        ClientConfig::new(Credential::secret_key("sk_test_links")).with_base_url("http://127.0.0.1:9"),
     )
     .expect("client");
     let flow = CheckoutFlow::new(client, "https://shop.example:443/checkout".into(), store).expect("flow");

@@ -25,10 +25,7 @@ fn crash_child_entry_point() {
         .expect("runtime");
     rt.block_on(async move {
         let emu = checkout_bridge_emulator::Emulator::start().await.expect("emulator");
-        let config = ClientConfig::new(Credential::SecretKey {
-            key: "sk_test_crash".into(),
-        })
-        .with_base_url(emu.base_url());
+        let config = ClientConfig::new(Credential::secret_key("sk_test_crash")).with_base_url(emu.base_url());
         let store = FileStore::open(dir).expect("the store must load after any kill");
         let flow = CheckoutFlow::new(
             CheckoutClient::new(config).expect("client"),

@@ -79,6 +79,8 @@ fn a_full_disk_is_a_storage_error_and_loses_nothing() {
     };
     saved.sort();
     assert_eq!(ids(&store), saved, "memory still holds exactly what was saved");
+    // Dropped first: while a store is open, opening its folder again returns the same one.
+    drop(store);
     let reopened = FileStore::open(path).expect("the file on the full disk is intact");
     assert_eq!(ids(&reopened), saved, "disk still holds exactly what was saved");
     let leftovers: Vec<_> = std::fs::read_dir(dir.join("store"))

@@ -93,7 +93,7 @@ open class LibraryState {
     @Setup(Level.Trial)
     fun setUp() {
         if (callbackThread == "detach") check(io.checkoutbridge.CheckoutBridgeRuntime.keepCallbackThreadAttached())
-        client = CheckoutClient(ClientConfig(baseUrl = emulatorUrl(), credential = Credential.SecretKey(KEY)))
+        client = CheckoutClient(ClientConfig(baseUrl = emulatorUrl(), credential = Credential.secretKey(KEY)))
     }
 }
 

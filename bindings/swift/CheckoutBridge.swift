@@ -582,7 +582,7 @@ fileprivate struct FfiConverterString: FfiConverter {
  * ```no_run
  * # async fn demo() -> Result<(), checkout_bridge::CheckoutError> {
  * use checkout_bridge::*;
- * let client = CheckoutClient::new(ClientConfig::new(Credential::SecretKey { key: "sk_test_…".into() }))?;
+ * let client = CheckoutClient::new(ClientConfig::new(Credential::secret_key("sk_test_…")))?;
  * let mut params = simple_checkout_params(SimpleCheckout {
  * amount: 1999, currency: "usd".into(), name: "T-shirt".into(), description: None,
  * success_url: Some("https://shop.example/ok?session_id={CHECKOUT_SESSION_ID}".into()),
@@ -596,13 +596,30 @@ fileprivate struct FfiConverterString: FfiConverter {
 public protocol CheckoutClientProtocol: AnyObject, Sendable {
     
     /**
+     * Checks a session's Checkout page `url` before the app opens it: https (plain http only
+     * to loopback, and on devices only in debug builds), no credentials in it, and in direct
+     * mode (a secret key) on `checkout.stripe.com`, or a loopback host when `base_url` is
+     * loopback (an emulator). Backend mode allows any https host, since Stripe serves Checkout
+     * on the merchant's custom domain when one is set up.
+     *
+     * [`crate::CheckoutFlow::start`] runs it on every new session; call it yourself before
+     * opening the `url` of a session from [`Self::create_session`].
+     *
+     * # Errors
+     *
+     * [`CheckoutError::UntrustedCheckoutUrl`] saying which rule the URL breaks.
+     */
+    func checkCheckoutUrl(url: String) throws 
+    
+    /**
      * `POST /v1/checkout/sessions`. Safe to retry: the same `idempotency_key` never creates a
      * second session.
      *
      * # Errors
      *
      * - [`CheckoutError::InvalidInput`] naming the field, before anything is sent, when `params`
-     * break one of Stripe's rules (see [`crate::validate_create_params`]).
+     * break one of Stripe's rules at the client's API version (see
+     * [`crate::validate_create_params`]; e.g. `payment_method_types` from 2026-09-30.endive).
      * - [`CheckoutError::IdempotencyConflict`] when the key was used with other parameters.
      * - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
      * (401), [`CheckoutError::Permission`] (403), [`CheckoutError::RateLimited`] (429),
@@ -663,15 +680,18 @@ public protocol CheckoutClientProtocol: AnyObject, Sendable {
     func retrieveSession(id: String) async throws  -> CheckoutSession
     
     /**
-     * Polls the session (with backoff from 0.25 s up to 5 s) until it is no longer open and
-     * unpaid, and returns it; `Timeout` if that does not happen within `timeout_ms`.
+     * Polls the session (with backoff from 0.25 s up to 5 s) until it is no longer open
+     * (complete, paid or not, or expired), and returns it; `Timeout` if that does not happen
+     * within `timeout_ms`. The status decides, not `payment_status`: an open setup-mode
+     * session already reports `no_payment_required` (Stripe defines that value by the mode:
+     * "the Checkout Session is in setup mode and doesn't require a payment at this time").
      *
      * For when no return link arrives: the user closed the browser, or the app was killed.
      *
      * # Errors
      *
      * - [`CheckoutError::InvalidInput`] if `id` is not an opaque ID or `timeout_ms` is negative.
-     * - [`CheckoutError::Timeout`] when the session is still open and unpaid after `timeout_ms`.
+     * - [`CheckoutError::Timeout`] when the session is still open after `timeout_ms`.
      * - Any error of [`Self::retrieve_session`], from the first poll that fails.
      */
     func waitForFinalStatus(id: String, timeoutMs: Int64) async throws  -> CheckoutSession
@@ -686,7 +706,7 @@ public protocol CheckoutClientProtocol: AnyObject, Sendable {
  * ```no_run
  * # async fn demo() -> Result<(), checkout_bridge::CheckoutError> {
  * use checkout_bridge::*;
- * let client = CheckoutClient::new(ClientConfig::new(Credential::SecretKey { key: "sk_test_…".into() }))?;
+ * let client = CheckoutClient::new(ClientConfig::new(Credential::secret_key("sk_test_…")))?;
  * let mut params = simple_checkout_params(SimpleCheckout {
  * amount: 1999, currency: "usd".into(), name: "T-shirt".into(), description: None,
  * success_url: Some("https://shop.example/ok?session_id={CHECKOUT_SESSION_ID}".into()),
@@ -737,17 +757,20 @@ open class CheckoutClient: CheckoutClientProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_checkout_bridge_fn_clone_checkoutclient(self.handle, $0) }
     }
     /**
-     * Checks `config` (https except loopback, credential shape, no live keys on devices) and
+     * Checks `config` (https, plain http only to loopback and on devices only in debug
+     * builds; credential shape; no live keys on devices; a backend token never to Stripe) and
      * builds a client. Nothing is sent.
      *
      * # Errors
      *
      * - [`CheckoutError::InvalidInput`] naming the field: a `base_url` that is not https (plain
-     * http only to loopback) or carries credentials, a query or a fragment; a malformed
+     * http only to loopback, and in device builds only in debug builds, where the Android
+     * emulator's `10.0.2.2` is allowed too) or carries credentials, a query or a fragment; a
+     * backend credential with a `base_url` on `stripe.com` (the default); a malformed
      * credential, `stripe_version` or `stripe_account`; `timeout_ms` ≤ 0; `max_retries`
      * outside 0..=10.
-     * - [`CheckoutError::LiveKeyOnDevice`] for a live secret or restricted key in an Android or
-     * iOS build (see [`crate::validate_credential`]).
+     * - [`CheckoutError::LiveKeyOnDevice`] for a live secret or restricted key, as a key or as
+     * a backend token, in a device build (see [`crate::validate_credential`]).
      * - [`CheckoutError::Network`] if the HTTP client or TLS cannot be set up.
      */
 public convenience init(config: ClientConfig)throws  {
@@ -774,13 +797,37 @@ public convenience init(config: ClientConfig)throws  {
 
     
     /**
+     * Checks a session's Checkout page `url` before the app opens it: https (plain http only
+     * to loopback, and on devices only in debug builds), no credentials in it, and in direct
+     * mode (a secret key) on `checkout.stripe.com`, or a loopback host when `base_url` is
+     * loopback (an emulator). Backend mode allows any https host, since Stripe serves Checkout
+     * on the merchant's custom domain when one is set up.
+     *
+     * [`crate::CheckoutFlow::start`] runs it on every new session; call it yourself before
+     * opening the `url` of a session from [`Self::create_session`].
+     *
+     * # Errors
+     *
+     * [`CheckoutError::UntrustedCheckoutUrl`] saying which rule the URL breaks.
+     */
+open func checkCheckoutUrl(url: String)throws   {try rustCallWithError(FfiConverterTypeCheckoutError_lift) {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_checkoutclient_check_checkout_url(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(url),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * `POST /v1/checkout/sessions`. Safe to retry: the same `idempotency_key` never creates a
      * second session.
      *
      * # Errors
      *
      * - [`CheckoutError::InvalidInput`] naming the field, before anything is sent, when `params`
-     * break one of Stripe's rules (see [`crate::validate_create_params`]).
+     * break one of Stripe's rules at the client's API version (see
+     * [`crate::validate_create_params`]; e.g. `payment_method_types` from 2026-09-30.endive).
      * - [`CheckoutError::IdempotencyConflict`] when the key was used with other parameters.
      * - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
      * (401), [`CheckoutError::Permission`] (403), [`CheckoutError::RateLimited`] (429),
@@ -897,15 +944,18 @@ open func retrieveSession(id: String)async throws  -> CheckoutSession  {
 }
     
     /**
-     * Polls the session (with backoff from 0.25 s up to 5 s) until it is no longer open and
-     * unpaid, and returns it; `Timeout` if that does not happen within `timeout_ms`.
+     * Polls the session (with backoff from 0.25 s up to 5 s) until it is no longer open
+     * (complete, paid or not, or expired), and returns it; `Timeout` if that does not happen
+     * within `timeout_ms`. The status decides, not `payment_status`: an open setup-mode
+     * session already reports `no_payment_required` (Stripe defines that value by the mode:
+     * "the Checkout Session is in setup mode and doesn't require a payment at this time").
      *
      * For when no return link arrives: the user closed the browser, or the app was killed.
      *
      * # Errors
      *
      * - [`CheckoutError::InvalidInput`] if `id` is not an opaque ID or `timeout_ms` is negative.
-     * - [`CheckoutError::Timeout`] when the session is still open and unpaid after `timeout_ms`.
+     * - [`CheckoutError::Timeout`] when the session is still open after `timeout_ms`.
      * - Any error of [`Self::retrieve_session`], from the first poll that fails.
      */
 open func waitForFinalStatus(id: String, timeoutMs: Int64)async throws  -> CheckoutSession  {
@@ -1018,8 +1068,8 @@ public protocol CheckoutFlowProtocol: AnyObject, Sendable {
      * - [`CheckoutError::InvalidReturnUrl`] when the link is not one of this flow's (see
      * [`Self::is_return_link`]), is malformed, or no pending checkout has its state.
      * - [`CheckoutError::SessionMismatch`] when the link names another session than the one
-     * started with its state, or Stripe's session differs from the one created (ID, amount,
-     * currency, mode, livemode).
+     * started with its state, or Stripe's session is not the one created (ID, mode,
+     * currency, livemode; amounts may change legitimately and are reported in the receipt).
      * - Any error of [`CheckoutClient::retrieve_session`] (and, for a cancel link,
      * [`CheckoutClient::expire_session`]).
      * - [`CheckoutError::Storage`] when the [`PendingStore`] fails (the built-in one: the disk is
@@ -1040,7 +1090,8 @@ public protocol CheckoutFlowProtocol: AnyObject, Sendable {
     /**
      * Checkouts whose outcome is not final yet (no link came back, or still processing).
      * Call on app start and resolve each with [`Self::resolve_pending`]. Reads the store on the
-     * calling thread (the built-in store answers from memory).
+     * calling thread (the built-in store answers from memory after reading an 8-byte change counter
+     * under a shared file lock; it re-reads its file only when another process has written).
      *
      * # Errors
      *
@@ -1080,6 +1131,8 @@ public protocol CheckoutFlowProtocol: AnyObject, Sendable {
      * break one of Stripe's rules; nothing is sent then.
      * - Any error of [`CheckoutClient::create_session`].
      * - [`CheckoutError::InvalidResponse`] when the new session has no `url`.
+     * - [`CheckoutError::UntrustedCheckoutUrl`] when its `url` is not one to open (see
+     * [`CheckoutClient::check_checkout_url`]); the session is then expired.
      * - [`CheckoutError::Storage`] when the [`PendingStore`] cannot record the checkout (the built-in one: the disk is
      * full or read-only; an app's own: whatever it throws).
      * The session is then expired, so it cannot be paid without a record.
@@ -1217,8 +1270,8 @@ open func cancel(sessionId: String)async throws  -> PaymentResult  {
      * - [`CheckoutError::InvalidReturnUrl`] when the link is not one of this flow's (see
      * [`Self::is_return_link`]), is malformed, or no pending checkout has its state.
      * - [`CheckoutError::SessionMismatch`] when the link names another session than the one
-     * started with its state, or Stripe's session differs from the one created (ID, amount,
-     * currency, mode, livemode).
+     * started with its state, or Stripe's session is not the one created (ID, mode,
+     * currency, livemode; amounts may change legitimately and are reported in the receipt).
      * - Any error of [`CheckoutClient::retrieve_session`] (and, for a cancel link,
      * [`CheckoutClient::expire_session`]).
      * - [`CheckoutError::Storage`] when the [`PendingStore`] fails (the built-in one: the disk is
@@ -1261,7 +1314,8 @@ open func isReturnLink(url: String) -> Bool  {
     /**
      * Checkouts whose outcome is not final yet (no link came back, or still processing).
      * Call on app start and resolve each with [`Self::resolve_pending`]. Reads the store on the
-     * calling thread (the built-in store answers from memory).
+     * calling thread (the built-in store answers from memory after reading an 8-byte change counter
+     * under a shared file lock; it re-reads its file only when another process has written).
      *
      * # Errors
      *
@@ -1329,6 +1383,8 @@ open func returnBase() -> ReturnBase  {
      * break one of Stripe's rules; nothing is sent then.
      * - Any error of [`CheckoutClient::create_session`].
      * - [`CheckoutError::InvalidResponse`] when the new session has no `url`.
+     * - [`CheckoutError::UntrustedCheckoutUrl`] when its `url` is not one to open (see
+     * [`CheckoutClient::check_checkout_url`]); the session is then expired.
      * - [`CheckoutError::Storage`] when the [`PendingStore`] cannot record the checkout (the built-in one: the disk is
      * full or read-only; an app's own: whatever it throws).
      * The session is then expired, so it cannot be paid without a record.
@@ -1393,6 +1449,214 @@ public func FfiConverterTypeCheckoutFlow_lift(_ handle: UInt64) throws -> Checko
 #endif
 public func FfiConverterTypeCheckoutFlow_lower(_ value: CheckoutFlow) -> UInt64 {
     return FfiConverterTypeCheckoutFlow.lower(value)
+}
+
+
+
+
+
+
+/**
+ * How the client authenticates: a Stripe key (direct mode) or your app user's token for your
+ * own backend (backend mode).
+ *
+ * An opaque object built by [`Credential::secret_key`] or [`Credential::backend`]: the secret
+ * cannot be read back, and every way of printing it (Rust's `Debug` and `Display`, Kotlin's
+ * `toString()`, Swift's `description` and `debugDescription`, and so `println(config)` and
+ * `print(config)`) shows only what kind of credential it is.
+ *
+ * ```
+ * use checkout_bridge::{ClientConfig, Credential};
+ * let key = Credential::secret_key("sk_test_4eC39HqLyjWDarjtT1zdp7dc");
+ * assert_eq!(key.to_string(), "secret key (test), redacted");
+ * let config = ClientConfig::new(Credential::backend("user-token-1234"))
+ * .with_base_url("https://api.shop.example");
+ * assert!(!format!("{config:?}").contains("user-token-1234"));
+ * ```
+ */
+public protocol CredentialProtocol: AnyObject, Sendable {
+    
+    /**
+     * Whether this is a backend credential (a token for your server) rather than a Stripe key.
+     */
+    func isBackend()  -> Bool
+    
+}
+/**
+ * How the client authenticates: a Stripe key (direct mode) or your app user's token for your
+ * own backend (backend mode).
+ *
+ * An opaque object built by [`Credential::secret_key`] or [`Credential::backend`]: the secret
+ * cannot be read back, and every way of printing it (Rust's `Debug` and `Display`, Kotlin's
+ * `toString()`, Swift's `description` and `debugDescription`, and so `println(config)` and
+ * `print(config)`) shows only what kind of credential it is.
+ *
+ * ```
+ * use checkout_bridge::{ClientConfig, Credential};
+ * let key = Credential::secret_key("sk_test_4eC39HqLyjWDarjtT1zdp7dc");
+ * assert_eq!(key.to_string(), "secret key (test), redacted");
+ * let config = ClientConfig::new(Credential::backend("user-token-1234"))
+ * .with_base_url("https://api.shop.example");
+ * assert!(!format!("{config:?}").contains("user-token-1234"));
+ * ```
+ */
+open class Credential: CredentialProtocol, @unchecked Sendable, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_checkout_bridge_fn_clone_credential(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_checkout_bridge_fn_free_credential(handle, $0) }
+    }
+
+    
+    /**
+     * Backend mode: your app user's bearer token for your own backend (see `server/`), which
+     * holds the Stripe key and enforces your policy. Never sent to Stripe: a client with a
+     * backend credential refuses a `base_url` on `stripe.com`.
+     */
+public static func backend(bearerToken: String) -> Credential  {
+    return try!  FfiConverterTypeCredential_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_constructor_credential_backend(
+        FfiConverterString.lower(bearerToken),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Direct mode: a Stripe secret (`sk_…`) or restricted (`rk_…`) key, sent to Stripe.
+     * For servers, tools, tests and test-mode prototypes; live keys are refused on devices.
+     */
+public static func secretKey(key: String) -> Credential  {
+    return try!  FfiConverterTypeCredential_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_constructor_credential_secret_key(
+        FfiConverterString.lower(key),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * Whether this is a backend credential (a token for your server) rather than a Stripe key.
+     */
+open func isBackend() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_credential_is_backend(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_credential_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_credential_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCredential: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Credential
+
+    public static func lift(_ handle: UInt64) throws -> Credential {
+        return Credential(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Credential) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Credential {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Credential, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredential_lift(_ handle: UInt64) throws -> Credential {
+    return try FfiConverterTypeCredential.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCredential_lower(_ value: Credential) -> UInt64 {
+    return FfiConverterTypeCredential.lower(value)
 }
 
 
@@ -2011,6 +2275,194 @@ public func FfiConverterTypeReturnBase_lower(_ value: ReturnBase) -> UInt64 {
 
 
 /**
+ * A postal address as Checkout collected it; every part may be missing.
+ */
+public struct Address: Equatable, Hashable {
+    /**
+     * City, district, suburb, town or village.
+     */
+    public var city: String?
+    /**
+     * Two-letter country code.
+     */
+    public var country: String?
+    /**
+     * First line (street, PO box, company name).
+     */
+    public var line1: String?
+    /**
+     * Second line (apartment, suite, unit, building).
+     */
+    public var line2: String?
+    /**
+     * ZIP or postal code.
+     */
+    public var postalCode: String?
+    /**
+     * State, county, province or region.
+     */
+    public var state: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * City, district, suburb, town or village.
+         */city: String?, 
+        /**
+         * Two-letter country code.
+         */country: String?, 
+        /**
+         * First line (street, PO box, company name).
+         */line1: String?, 
+        /**
+         * Second line (apartment, suite, unit, building).
+         */line2: String?, 
+        /**
+         * ZIP or postal code.
+         */postalCode: String?, 
+        /**
+         * State, county, province or region.
+         */state: String?) {
+        self.city = city
+        self.country = country
+        self.line1 = line1
+        self.line2 = line2
+        self.postalCode = postalCode
+        self.state = state
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Address: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAddress: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Address {
+        return
+            try Address(
+                city: FfiConverterOptionString.read(from: &buf), 
+                country: FfiConverterOptionString.read(from: &buf), 
+                line1: FfiConverterOptionString.read(from: &buf), 
+                line2: FfiConverterOptionString.read(from: &buf), 
+                postalCode: FfiConverterOptionString.read(from: &buf), 
+                state: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Address, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.city, into: &buf)
+        FfiConverterOptionString.write(value.country, into: &buf)
+        FfiConverterOptionString.write(value.line1, into: &buf)
+        FfiConverterOptionString.write(value.line2, into: &buf)
+        FfiConverterOptionString.write(value.postalCode, into: &buf)
+        FfiConverterOptionString.write(value.state, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAddress_lift(_ buf: RustBuffer) throws -> Address {
+    return try FfiConverterTypeAddress.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAddress_lower(_ value: Address) -> RustBuffer {
+    return FfiConverterTypeAddress.lower(value)
+}
+
+
+/**
+ * `line_items[N][adjustable_quantity]`: lets the customer change the quantity on the page.
+ */
+public struct AdjustableQuantity: Equatable, Hashable {
+    /**
+     * Whether the quantity can be changed.
+     */
+    public var enabled: Bool
+    /**
+     * Smallest quantity (Stripe's default 0, at most 999,999).
+     */
+    public var minimum: Int64?
+    /**
+     * Largest quantity (Stripe's default 99, at most 999,999).
+     */
+    public var maximum: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Whether the quantity can be changed.
+         */enabled: Bool, 
+        /**
+         * Smallest quantity (Stripe's default 0, at most 999,999).
+         */minimum: Int64? = nil, 
+        /**
+         * Largest quantity (Stripe's default 99, at most 999,999).
+         */maximum: Int64? = nil) {
+        self.enabled = enabled
+        self.minimum = minimum
+        self.maximum = maximum
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AdjustableQuantity: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAdjustableQuantity: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AdjustableQuantity {
+        return
+            try AdjustableQuantity(
+                enabled: FfiConverterBool.read(from: &buf), 
+                minimum: FfiConverterOptionInt64.read(from: &buf), 
+                maximum: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AdjustableQuantity, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.enabled, into: &buf)
+        FfiConverterOptionInt64.write(value.minimum, into: &buf)
+        FfiConverterOptionInt64.write(value.maximum, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAdjustableQuantity_lift(_ buf: RustBuffer) throws -> AdjustableQuantity {
+    return try FfiConverterTypeAdjustableQuantity.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAdjustableQuantity_lower(_ value: AdjustableQuantity) -> RustBuffer {
+    return FfiConverterTypeAdjustableQuantity.lower(value)
+}
+
+
+/**
  * What Stripe (or a Stripe-compatible backend) said when it refused a request.
  *
  * Fields mirror Stripe's error object (`{"error": {type, code, decline_code, message, param,
@@ -2156,6 +2608,144 @@ public func FfiConverterTypeApiErrorDetails_lower(_ value: ApiErrorDetails) -> R
 
 
 /**
+ * One entry of the session's `discounts`: the coupon or promotion code applied.
+ */
+public struct AppliedDiscount: Equatable, Hashable {
+    /**
+     * The Coupon ID, when a coupon was applied directly.
+     */
+    public var coupon: String?
+    /**
+     * The Promotion Code ID (`promo_…`), when the customer entered a code.
+     */
+    public var promotionCode: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The Coupon ID, when a coupon was applied directly.
+         */coupon: String?, 
+        /**
+         * The Promotion Code ID (`promo_…`), when the customer entered a code.
+         */promotionCode: String?) {
+        self.coupon = coupon
+        self.promotionCode = promotionCode
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AppliedDiscount: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAppliedDiscount: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AppliedDiscount {
+        return
+            try AppliedDiscount(
+                coupon: FfiConverterOptionString.read(from: &buf), 
+                promotionCode: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AppliedDiscount, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.coupon, into: &buf)
+        FfiConverterOptionString.write(value.promotionCode, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppliedDiscount_lift(_ buf: RustBuffer) throws -> AppliedDiscount {
+    return try FfiConverterTypeAppliedDiscount.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppliedDiscount_lower(_ value: AppliedDiscount) -> RustBuffer {
+    return FfiConverterTypeAppliedDiscount.lower(value)
+}
+
+
+/**
+ * `automatic_tax`: Stripe Tax computes the tax from the customer's address.
+ */
+public struct AutomaticTax: Equatable, Hashable {
+    /**
+     * Whether Stripe Tax applies; Checkout then collects the address it needs.
+     */
+    public var enabled: Bool
+    /**
+     * Connect: the connected account (`acct_…`) liable for the tax, instead of this account.
+     */
+    public var liableAccount: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Whether Stripe Tax applies; Checkout then collects the address it needs.
+         */enabled: Bool, 
+        /**
+         * Connect: the connected account (`acct_…`) liable for the tax, instead of this account.
+         */liableAccount: String? = nil) {
+        self.enabled = enabled
+        self.liableAccount = liableAccount
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AutomaticTax: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAutomaticTax: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AutomaticTax {
+        return
+            try AutomaticTax(
+                enabled: FfiConverterBool.read(from: &buf), 
+                liableAccount: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AutomaticTax, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.enabled, into: &buf)
+        FfiConverterOptionString.write(value.liableAccount, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAutomaticTax_lift(_ buf: RustBuffer) throws -> AutomaticTax {
+    return try FfiConverterTypeAutomaticTax.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAutomaticTax_lower(_ value: AutomaticTax) -> RustBuffer {
+    return FfiConverterTypeAutomaticTax.lower(value)
+}
+
+
+/**
  * A Checkout Session as Stripe reports it.
  *
  * `Serialize` writes the same field names Stripe uses, so a backend can pass a session on.
@@ -2238,7 +2828,8 @@ public struct CheckoutSession: Equatable, Hashable {
      */
     public var locale: String?
     /**
-     * Allowed payment method types.
+     * The payment method types this session accepts: at endive, what Stripe computed from
+     * `allowed_payment_method_types`, `excluded_payment_method_types` and eligibility.
      */
     public var paymentMethodTypes: [String]
     /**
@@ -2253,6 +2844,34 @@ public struct CheckoutSession: Equatable, Hashable {
      * True for live mode, false for test mode.
      */
     public var livemode: Bool
+    /**
+     * What the total is made of (discount, shipping, tax); see [`CheckoutSession::receipt`].
+     */
+    public var totalDetails: TotalDetails?
+    /**
+     * The chosen shipping rate and its cost.
+     */
+    public var shippingCost: ShippingCost?
+    /**
+     * The coupons and promotion codes applied.
+     */
+    public var discounts: [AppliedDiscount]
+    /**
+     * Stripe Tax's part.
+     */
+    public var automaticTax: SessionAutomaticTax?
+    /**
+     * Shipping details and names Checkout collected.
+     */
+    public var collectedInformation: CollectedInformation?
+    /**
+     * The allow-list the session was created with (endive; `None` when not set).
+     */
+    public var allowedPaymentMethodTypes: [String]?
+    /**
+     * The payment method types excluded at creation.
+     */
+    public var excludedPaymentMethodTypes: [String]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2315,7 +2934,8 @@ public struct CheckoutSession: Equatable, Hashable {
          * Page language.
          */locale: String?, 
         /**
-         * Allowed payment method types.
+         * The payment method types this session accepts: at endive, what Stripe computed from
+         * `allowed_payment_method_types`, `excluded_payment_method_types` and eligibility.
          */paymentMethodTypes: [String], 
         /**
          * Unix time the session expires.
@@ -2325,7 +2945,28 @@ public struct CheckoutSession: Equatable, Hashable {
          */created: Int64, 
         /**
          * True for live mode, false for test mode.
-         */livemode: Bool) {
+         */livemode: Bool, 
+        /**
+         * What the total is made of (discount, shipping, tax); see [`CheckoutSession::receipt`].
+         */totalDetails: TotalDetails? = nil, 
+        /**
+         * The chosen shipping rate and its cost.
+         */shippingCost: ShippingCost? = nil, 
+        /**
+         * The coupons and promotion codes applied.
+         */discounts: [AppliedDiscount] = [], 
+        /**
+         * Stripe Tax's part.
+         */automaticTax: SessionAutomaticTax? = nil, 
+        /**
+         * Shipping details and names Checkout collected.
+         */collectedInformation: CollectedInformation? = nil, 
+        /**
+         * The allow-list the session was created with (endive; `None` when not set).
+         */allowedPaymentMethodTypes: [String]? = nil, 
+        /**
+         * The payment method types excluded at creation.
+         */excludedPaymentMethodTypes: [String] = []) {
         self.id = id
         self.url = url
         self.status = status
@@ -2349,6 +2990,13 @@ public struct CheckoutSession: Equatable, Hashable {
         self.expiresAt = expiresAt
         self.created = created
         self.livemode = livemode
+        self.totalDetails = totalDetails
+        self.shippingCost = shippingCost
+        self.discounts = discounts
+        self.automaticTax = automaticTax
+        self.collectedInformation = collectedInformation
+        self.allowedPaymentMethodTypes = allowedPaymentMethodTypes
+        self.excludedPaymentMethodTypes = excludedPaymentMethodTypes
     }
 
     
@@ -2389,7 +3037,14 @@ public struct FfiConverterTypeCheckoutSession: FfiConverterRustBuffer {
                 paymentMethodTypes: FfiConverterSequenceString.read(from: &buf), 
                 expiresAt: FfiConverterInt64.read(from: &buf), 
                 created: FfiConverterInt64.read(from: &buf), 
-                livemode: FfiConverterBool.read(from: &buf)
+                livemode: FfiConverterBool.read(from: &buf), 
+                totalDetails: FfiConverterOptionTypeTotalDetails.read(from: &buf), 
+                shippingCost: FfiConverterOptionTypeShippingCost.read(from: &buf), 
+                discounts: FfiConverterSequenceTypeAppliedDiscount.read(from: &buf), 
+                automaticTax: FfiConverterOptionTypeSessionAutomaticTax.read(from: &buf), 
+                collectedInformation: FfiConverterOptionTypeCollectedInformation.read(from: &buf), 
+                allowedPaymentMethodTypes: FfiConverterOptionSequenceString.read(from: &buf), 
+                excludedPaymentMethodTypes: FfiConverterSequenceString.read(from: &buf)
         )
     }
 
@@ -2417,6 +3072,13 @@ public struct FfiConverterTypeCheckoutSession: FfiConverterRustBuffer {
         FfiConverterInt64.write(value.expiresAt, into: &buf)
         FfiConverterInt64.write(value.created, into: &buf)
         FfiConverterBool.write(value.livemode, into: &buf)
+        FfiConverterOptionTypeTotalDetails.write(value.totalDetails, into: &buf)
+        FfiConverterOptionTypeShippingCost.write(value.shippingCost, into: &buf)
+        FfiConverterSequenceTypeAppliedDiscount.write(value.discounts, into: &buf)
+        FfiConverterOptionTypeSessionAutomaticTax.write(value.automaticTax, into: &buf)
+        FfiConverterOptionTypeCollectedInformation.write(value.collectedInformation, into: &buf)
+        FfiConverterOptionSequenceString.write(value.allowedPaymentMethodTypes, into: &buf)
+        FfiConverterSequenceString.write(value.excludedPaymentMethodTypes, into: &buf)
     }
 }
 
@@ -2439,16 +3101,19 @@ public func FfiConverterTypeCheckoutSession_lower(_ value: CheckoutSession) -> R
 /**
  * Everything a [`crate::CheckoutClient`] needs.
  *
+ * Printing it is safe: the credential shows only its kind (see [`Credential`]).
+ *
  * ```
  * use checkout_bridge::{ClientConfig, Credential};
- * let config = ClientConfig::new(Credential::SecretKey { key: "sk_test_123".into() });
+ * let config = ClientConfig::new(Credential::secret_key("sk_test_123"));
  * assert_eq!(config.base_url, "https://api.stripe.com");
  * assert_eq!(config.max_retries, 2);
  * ```
  */
-public struct ClientConfig: Equatable, Hashable {
+public struct ClientConfig {
     /**
-     * `https://api.stripe.com`, your backend's URL, or a loopback emulator (`http://127.0.0.1:…`).
+     * `https://api.stripe.com`, your backend's URL, or a loopback emulator (`http://127.0.0.1:…`;
+     * on devices only in debug builds).
      */
     public var baseUrl: String
     /**
@@ -2476,7 +3141,8 @@ public struct ClientConfig: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * `https://api.stripe.com`, your backend's URL, or a loopback emulator (`http://127.0.0.1:…`).
+         * `https://api.stripe.com`, your backend's URL, or a loopback emulator (`http://127.0.0.1:…`;
+         * on devices only in debug builds).
          */baseUrl: String = "https://api.stripe.com", 
         /**
          * Secret key (direct mode) or bearer token (backend mode).
@@ -2553,10 +3219,183 @@ public func FfiConverterTypeClientConfig_lower(_ value: ClientConfig) -> RustBuf
 
 
 /**
+ * `collected_information`: what Checkout collected for fulfilment. Since 2025-03-31.basil the
+ * shipping details live here, not in a top-level `shipping_details`
+ * (<https://docs.stripe.com/changelog/basil/2025-03-31/checkout-session-remove-shipping-details>).
+ */
+public struct CollectedInformation: Equatable, Hashable {
+    /**
+     * Where to ship, when the session collected a shipping address.
+     */
+    public var shippingDetails: ShippingDetails?
+    /**
+     * Business name, when collected.
+     */
+    public var businessName: String?
+    /**
+     * Individual name, when collected.
+     */
+    public var individualName: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Where to ship, when the session collected a shipping address.
+         */shippingDetails: ShippingDetails?, 
+        /**
+         * Business name, when collected.
+         */businessName: String?, 
+        /**
+         * Individual name, when collected.
+         */individualName: String?) {
+        self.shippingDetails = shippingDetails
+        self.businessName = businessName
+        self.individualName = individualName
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CollectedInformation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCollectedInformation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CollectedInformation {
+        return
+            try CollectedInformation(
+                shippingDetails: FfiConverterOptionTypeShippingDetails.read(from: &buf), 
+                businessName: FfiConverterOptionString.read(from: &buf), 
+                individualName: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CollectedInformation, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeShippingDetails.write(value.shippingDetails, into: &buf)
+        FfiConverterOptionString.write(value.businessName, into: &buf)
+        FfiConverterOptionString.write(value.individualName, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCollectedInformation_lift(_ buf: RustBuffer) throws -> CollectedInformation {
+    return try FfiConverterTypeCollectedInformation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCollectedInformation_lower(_ value: CollectedInformation) -> RustBuffer {
+    return FfiConverterTypeCollectedInformation.lower(value)
+}
+
+
+/**
+ * `consent_collection`: the consents Checkout asks for.
+ */
+public struct ConsentCollection: Equatable, Hashable {
+    /**
+     * Promotional email consent.
+     */
+    public var promotions: PromotionsConsent?
+    /**
+     * Terms of service acceptance.
+     */
+    public var termsOfService: TermsOfServiceConsent?
+    /**
+     * Where the payment method reuse agreement is shown.
+     */
+    public var paymentMethodReuseAgreement: ReuseAgreementPosition?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Promotional email consent.
+         */promotions: PromotionsConsent? = nil, 
+        /**
+         * Terms of service acceptance.
+         */termsOfService: TermsOfServiceConsent? = nil, 
+        /**
+         * Where the payment method reuse agreement is shown.
+         */paymentMethodReuseAgreement: ReuseAgreementPosition? = nil) {
+        self.promotions = promotions
+        self.termsOfService = termsOfService
+        self.paymentMethodReuseAgreement = paymentMethodReuseAgreement
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConsentCollection: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConsentCollection: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConsentCollection {
+        return
+            try ConsentCollection(
+                promotions: FfiConverterOptionTypePromotionsConsent.read(from: &buf), 
+                termsOfService: FfiConverterOptionTypeTermsOfServiceConsent.read(from: &buf), 
+                paymentMethodReuseAgreement: FfiConverterOptionTypeReuseAgreementPosition.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConsentCollection, into buf: inout [UInt8]) {
+        FfiConverterOptionTypePromotionsConsent.write(value.promotions, into: &buf)
+        FfiConverterOptionTypeTermsOfServiceConsent.write(value.termsOfService, into: &buf)
+        FfiConverterOptionTypeReuseAgreementPosition.write(value.paymentMethodReuseAgreement, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentCollection_lift(_ buf: RustBuffer) throws -> ConsentCollection {
+    return try FfiConverterTypeConsentCollection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConsentCollection_lower(_ value: ConsentCollection) -> RustBuffer {
+    return FfiConverterTypeConsentCollection.lower(value)
+}
+
+
+/**
  * Everything an app can ask for when creating a Checkout Session.
  *
  * Start from [`CreateSessionParams::new`] (or [`simple_checkout_params`] for a single item)
  * and set what you need. With [`crate::CheckoutFlow`], leave the URLs unset: the flow builds them.
+ *
+ * # Migrating from `payment_method_types`
+ *
+ * Stripe removed `payment_method_types` from Checkout Session create in API version
+ * 2026-09-30.endive ("You can no longer pass `payment_method_types` when you create a Checkout
+ * Session": <https://docs.stripe.com/changelog/endive/2026-09-30/remove-payment-method-types-checkout-sessions>).
+ * The field is kept so that code setting it still compiles, but at the pinned version a
+ * non-empty list is refused before sending, with an `InvalidInput` on `payment_method_types`
+ * that names the replacements: `allowed_payment_method_types` (a filter over the methods
+ * Stripe finds eligible) or `excluded_payment_method_types`, or leave both empty and manage
+ * payment methods in the Dashboard. A client configured with an older `stripe_version`
+ * (a dahlia one) still sends it, and then refuses `allowed_payment_method_types`, which those
+ * versions do not have.
  */
 public struct CreateSessionParams: Equatable, Hashable {
     /**
@@ -2564,7 +3403,8 @@ public struct CreateSessionParams: Equatable, Hashable {
      */
     public var mode: CheckoutMode
     /**
-     * What is bought; required in payment and subscription modes, at most 100.
+     * What is bought; required in payment and subscription modes, at most 100 (subscription
+     * mode: 20 recurring and 20 one-time).
      */
     public var lineItems: [LineItemParams]
     /**
@@ -2592,25 +3432,106 @@ public struct CreateSessionParams: Equatable, Hashable {
      */
     public var metadata: [String: String]
     /**
-     * Unix time when the session expires, 30 minutes to 24 hours from now.
+     * Unix time when the session expires, 30 minutes to 24 hours after Stripe creates it.
      */
     public var expiresAt: Int64?
     /**
-     * Checkout page language (`auto`, `en`, `fr`, `pt-BR`, …).
+     * Checkout page language: `auto` or one of Stripe's locales (`en`, `en-GB`, `fr`,
+     * `pt-BR`, `zh-TW`, …; `en-US` and `de-DE` are not among them).
      */
     public var locale: String?
     /**
-     * Restricts payment methods (`card`, `sepa_debit`, …); empty lets Stripe choose.
+     * Removed by Stripe at 2026-09-30.endive; see "Migrating from `payment_method_types`"
+     * above. Use `allowed_payment_method_types` or `excluded_payment_method_types`.
      */
     public var paymentMethodTypes: [String]
     /**
-     * Shows the promotion code field.
+     * Shows the promotion code field (not together with `discounts`).
      */
     public var allowPromotionCodes: Bool?
     /**
      * Tells Stripe the page is opened from a mobile app.
      */
     public var originContext: OriginContext?
+    /**
+     * Three-letter lowercase ISO code. Setup mode needs it (unless
+     * `allowed_payment_method_types` is set); elsewhere it must match the line items.
+     */
+    public var currency: String?
+    /**
+     * Offer only these payment methods (`card`, `link`, `klarna`, …) among those Stripe finds
+     * eligible for the amount, currency and customer; empty lets Stripe choose.
+     */
+    public var allowedPaymentMethodTypes: [String]
+    /**
+     * Never offer these payment methods (not together with `allowed_payment_method_types`).
+     */
+    public var excludedPaymentMethodTypes: [String]
+    /**
+     * Stripe Tax computes the tax from the customer's address.
+     */
+    public var automaticTax: AutomaticTax?
+    /**
+     * Whether Checkout always asks for a billing address.
+     */
+    public var billingAddressCollection: BillingAddressCollection?
+    /**
+     * Ask for a shipping address in these countries.
+     */
+    public var shippingAddressCollection: ShippingAddressCollection?
+    /**
+     * Up to 5 shipping rates the customer chooses from (the first is preselected).
+     */
+    public var shippingOptions: [ShippingOption]
+    /**
+     * Ask for a phone number (payment and subscription modes).
+     */
+    public var phoneNumberCollection: Bool?
+    /**
+     * When Checkout creates a Customer (payment and setup modes).
+     */
+    public var customerCreation: CustomerCreation?
+    /**
+     * What Checkout saves onto `customer` (needs `customer`).
+     */
+    public var customerUpdate: CustomerUpdate?
+    /**
+     * Ask business customers for a tax ID.
+     */
+    public var taxIdCollection: TaxIdCollection?
+    /**
+     * A coupon or promotion code applied up front (at most one; not with
+     * `allow_promotion_codes`).
+     */
+    public var discounts: [Discount]
+    /**
+     * The word on the pay button (payment and subscription modes).
+     */
+    public var submitType: SubmitType?
+    /**
+     * Subscription settings (subscription mode): trial, description, metadata.
+     */
+    public var subscriptionData: SubscriptionData?
+    /**
+     * PaymentIntent settings (payment mode): saving the method, receipt, descriptor, metadata.
+     */
+    public var paymentIntentData: PaymentIntentData?
+    /**
+     * SetupIntent settings (setup mode).
+     */
+    public var setupIntentData: SetupIntentData?
+    /**
+     * Consents to collect.
+     */
+    public var consentCollection: ConsentCollection?
+    /**
+     * The merchant's own text on the page.
+     */
+    public var customText: CustomText?
+    /**
+     * Saved payment methods (payment and subscription modes).
+     */
+    public var savedPaymentMethodOptions: SavedPaymentMethodOptions?
     /**
      * Sent as `Idempotency-Key`; generated when unset. Reuse it to retry a create safely.
      */
@@ -2623,7 +3544,8 @@ public struct CreateSessionParams: Equatable, Hashable {
          * Payment, subscription or setup.
          */mode: CheckoutMode, 
         /**
-         * What is bought; required in payment and subscription modes, at most 100.
+         * What is bought; required in payment and subscription modes, at most 100 (subscription
+         * mode: 20 recurring and 20 one-time).
          */lineItems: [LineItemParams] = [], 
         /**
          * Where Stripe sends the customer after paying; may contain `{CHECKOUT_SESSION_ID}`.
@@ -2644,20 +3566,82 @@ public struct CreateSessionParams: Equatable, Hashable {
          * Up to 50 keys (40 chars) with values up to 500 chars.
          */metadata: [String: String] = [:], 
         /**
-         * Unix time when the session expires, 30 minutes to 24 hours from now.
+         * Unix time when the session expires, 30 minutes to 24 hours after Stripe creates it.
          */expiresAt: Int64? = nil, 
         /**
-         * Checkout page language (`auto`, `en`, `fr`, `pt-BR`, …).
+         * Checkout page language: `auto` or one of Stripe's locales (`en`, `en-GB`, `fr`,
+         * `pt-BR`, `zh-TW`, …; `en-US` and `de-DE` are not among them).
          */locale: String? = nil, 
         /**
-         * Restricts payment methods (`card`, `sepa_debit`, …); empty lets Stripe choose.
+         * Removed by Stripe at 2026-09-30.endive; see "Migrating from `payment_method_types`"
+         * above. Use `allowed_payment_method_types` or `excluded_payment_method_types`.
          */paymentMethodTypes: [String] = [], 
         /**
-         * Shows the promotion code field.
+         * Shows the promotion code field (not together with `discounts`).
          */allowPromotionCodes: Bool? = nil, 
         /**
          * Tells Stripe the page is opened from a mobile app.
          */originContext: OriginContext? = nil, 
+        /**
+         * Three-letter lowercase ISO code. Setup mode needs it (unless
+         * `allowed_payment_method_types` is set); elsewhere it must match the line items.
+         */currency: String? = nil, 
+        /**
+         * Offer only these payment methods (`card`, `link`, `klarna`, …) among those Stripe finds
+         * eligible for the amount, currency and customer; empty lets Stripe choose.
+         */allowedPaymentMethodTypes: [String] = [], 
+        /**
+         * Never offer these payment methods (not together with `allowed_payment_method_types`).
+         */excludedPaymentMethodTypes: [String] = [], 
+        /**
+         * Stripe Tax computes the tax from the customer's address.
+         */automaticTax: AutomaticTax? = nil, 
+        /**
+         * Whether Checkout always asks for a billing address.
+         */billingAddressCollection: BillingAddressCollection? = nil, 
+        /**
+         * Ask for a shipping address in these countries.
+         */shippingAddressCollection: ShippingAddressCollection? = nil, 
+        /**
+         * Up to 5 shipping rates the customer chooses from (the first is preselected).
+         */shippingOptions: [ShippingOption] = [], 
+        /**
+         * Ask for a phone number (payment and subscription modes).
+         */phoneNumberCollection: Bool? = nil, 
+        /**
+         * When Checkout creates a Customer (payment and setup modes).
+         */customerCreation: CustomerCreation? = nil, 
+        /**
+         * What Checkout saves onto `customer` (needs `customer`).
+         */customerUpdate: CustomerUpdate? = nil, 
+        /**
+         * Ask business customers for a tax ID.
+         */taxIdCollection: TaxIdCollection? = nil, 
+        /**
+         * A coupon or promotion code applied up front (at most one; not with
+         * `allow_promotion_codes`).
+         */discounts: [Discount] = [], 
+        /**
+         * The word on the pay button (payment and subscription modes).
+         */submitType: SubmitType? = nil, 
+        /**
+         * Subscription settings (subscription mode): trial, description, metadata.
+         */subscriptionData: SubscriptionData? = nil, 
+        /**
+         * PaymentIntent settings (payment mode): saving the method, receipt, descriptor, metadata.
+         */paymentIntentData: PaymentIntentData? = nil, 
+        /**
+         * SetupIntent settings (setup mode).
+         */setupIntentData: SetupIntentData? = nil, 
+        /**
+         * Consents to collect.
+         */consentCollection: ConsentCollection? = nil, 
+        /**
+         * The merchant's own text on the page.
+         */customText: CustomText? = nil, 
+        /**
+         * Saved payment methods (payment and subscription modes).
+         */savedPaymentMethodOptions: SavedPaymentMethodOptions? = nil, 
         /**
          * Sent as `Idempotency-Key`; generated when unset. Reuse it to retry a create safely.
          */idempotencyKey: String? = nil) {
@@ -2674,6 +3658,25 @@ public struct CreateSessionParams: Equatable, Hashable {
         self.paymentMethodTypes = paymentMethodTypes
         self.allowPromotionCodes = allowPromotionCodes
         self.originContext = originContext
+        self.currency = currency
+        self.allowedPaymentMethodTypes = allowedPaymentMethodTypes
+        self.excludedPaymentMethodTypes = excludedPaymentMethodTypes
+        self.automaticTax = automaticTax
+        self.billingAddressCollection = billingAddressCollection
+        self.shippingAddressCollection = shippingAddressCollection
+        self.shippingOptions = shippingOptions
+        self.phoneNumberCollection = phoneNumberCollection
+        self.customerCreation = customerCreation
+        self.customerUpdate = customerUpdate
+        self.taxIdCollection = taxIdCollection
+        self.discounts = discounts
+        self.submitType = submitType
+        self.subscriptionData = subscriptionData
+        self.paymentIntentData = paymentIntentData
+        self.setupIntentData = setupIntentData
+        self.consentCollection = consentCollection
+        self.customText = customText
+        self.savedPaymentMethodOptions = savedPaymentMethodOptions
         self.idempotencyKey = idempotencyKey
     }
 
@@ -2706,6 +3709,25 @@ public struct FfiConverterTypeCreateSessionParams: FfiConverterRustBuffer {
                 paymentMethodTypes: FfiConverterSequenceString.read(from: &buf), 
                 allowPromotionCodes: FfiConverterOptionBool.read(from: &buf), 
                 originContext: FfiConverterOptionTypeOriginContext.read(from: &buf), 
+                currency: FfiConverterOptionString.read(from: &buf), 
+                allowedPaymentMethodTypes: FfiConverterSequenceString.read(from: &buf), 
+                excludedPaymentMethodTypes: FfiConverterSequenceString.read(from: &buf), 
+                automaticTax: FfiConverterOptionTypeAutomaticTax.read(from: &buf), 
+                billingAddressCollection: FfiConverterOptionTypeBillingAddressCollection.read(from: &buf), 
+                shippingAddressCollection: FfiConverterOptionTypeShippingAddressCollection.read(from: &buf), 
+                shippingOptions: FfiConverterSequenceTypeShippingOption.read(from: &buf), 
+                phoneNumberCollection: FfiConverterOptionBool.read(from: &buf), 
+                customerCreation: FfiConverterOptionTypeCustomerCreation.read(from: &buf), 
+                customerUpdate: FfiConverterOptionTypeCustomerUpdate.read(from: &buf), 
+                taxIdCollection: FfiConverterOptionTypeTaxIdCollection.read(from: &buf), 
+                discounts: FfiConverterSequenceTypeDiscount.read(from: &buf), 
+                submitType: FfiConverterOptionTypeSubmitType.read(from: &buf), 
+                subscriptionData: FfiConverterOptionTypeSubscriptionData.read(from: &buf), 
+                paymentIntentData: FfiConverterOptionTypePaymentIntentData.read(from: &buf), 
+                setupIntentData: FfiConverterOptionTypeSetupIntentData.read(from: &buf), 
+                consentCollection: FfiConverterOptionTypeConsentCollection.read(from: &buf), 
+                customText: FfiConverterOptionTypeCustomText.read(from: &buf), 
+                savedPaymentMethodOptions: FfiConverterOptionTypeSavedPaymentMethodOptions.read(from: &buf), 
                 idempotencyKey: FfiConverterOptionString.read(from: &buf)
         )
     }
@@ -2724,6 +3746,25 @@ public struct FfiConverterTypeCreateSessionParams: FfiConverterRustBuffer {
         FfiConverterSequenceString.write(value.paymentMethodTypes, into: &buf)
         FfiConverterOptionBool.write(value.allowPromotionCodes, into: &buf)
         FfiConverterOptionTypeOriginContext.write(value.originContext, into: &buf)
+        FfiConverterOptionString.write(value.currency, into: &buf)
+        FfiConverterSequenceString.write(value.allowedPaymentMethodTypes, into: &buf)
+        FfiConverterSequenceString.write(value.excludedPaymentMethodTypes, into: &buf)
+        FfiConverterOptionTypeAutomaticTax.write(value.automaticTax, into: &buf)
+        FfiConverterOptionTypeBillingAddressCollection.write(value.billingAddressCollection, into: &buf)
+        FfiConverterOptionTypeShippingAddressCollection.write(value.shippingAddressCollection, into: &buf)
+        FfiConverterSequenceTypeShippingOption.write(value.shippingOptions, into: &buf)
+        FfiConverterOptionBool.write(value.phoneNumberCollection, into: &buf)
+        FfiConverterOptionTypeCustomerCreation.write(value.customerCreation, into: &buf)
+        FfiConverterOptionTypeCustomerUpdate.write(value.customerUpdate, into: &buf)
+        FfiConverterOptionTypeTaxIdCollection.write(value.taxIdCollection, into: &buf)
+        FfiConverterSequenceTypeDiscount.write(value.discounts, into: &buf)
+        FfiConverterOptionTypeSubmitType.write(value.submitType, into: &buf)
+        FfiConverterOptionTypeSubscriptionData.write(value.subscriptionData, into: &buf)
+        FfiConverterOptionTypePaymentIntentData.write(value.paymentIntentData, into: &buf)
+        FfiConverterOptionTypeSetupIntentData.write(value.setupIntentData, into: &buf)
+        FfiConverterOptionTypeConsentCollection.write(value.consentCollection, into: &buf)
+        FfiConverterOptionTypeCustomText.write(value.customText, into: &buf)
+        FfiConverterOptionTypeSavedPaymentMethodOptions.write(value.savedPaymentMethodOptions, into: &buf)
         FfiConverterOptionString.write(value.idempotencyKey, into: &buf)
     }
 }
@@ -2745,6 +3786,95 @@ public func FfiConverterTypeCreateSessionParams_lower(_ value: CreateSessionPara
 
 
 /**
+ * `custom_text`: the merchant's own text on the page, each at most 1200 characters.
+ */
+public struct CustomText: Equatable, Hashable {
+    /**
+     * After the pay button.
+     */
+    public var afterSubmit: String?
+    /**
+     * Next to the shipping address.
+     */
+    public var shippingAddress: String?
+    /**
+     * Next to the pay button.
+     */
+    public var submit: String?
+    /**
+     * Replaces the terms of service checkbox text.
+     */
+    public var termsOfServiceAcceptance: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * After the pay button.
+         */afterSubmit: String? = nil, 
+        /**
+         * Next to the shipping address.
+         */shippingAddress: String? = nil, 
+        /**
+         * Next to the pay button.
+         */submit: String? = nil, 
+        /**
+         * Replaces the terms of service checkbox text.
+         */termsOfServiceAcceptance: String? = nil) {
+        self.afterSubmit = afterSubmit
+        self.shippingAddress = shippingAddress
+        self.submit = submit
+        self.termsOfServiceAcceptance = termsOfServiceAcceptance
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CustomText: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCustomText: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CustomText {
+        return
+            try CustomText(
+                afterSubmit: FfiConverterOptionString.read(from: &buf), 
+                shippingAddress: FfiConverterOptionString.read(from: &buf), 
+                submit: FfiConverterOptionString.read(from: &buf), 
+                termsOfServiceAcceptance: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CustomText, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.afterSubmit, into: &buf)
+        FfiConverterOptionString.write(value.shippingAddress, into: &buf)
+        FfiConverterOptionString.write(value.submit, into: &buf)
+        FfiConverterOptionString.write(value.termsOfServiceAcceptance, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomText_lift(_ buf: RustBuffer) throws -> CustomText {
+    return try FfiConverterTypeCustomText.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomText_lower(_ value: CustomText) -> RustBuffer {
+    return FfiConverterTypeCustomText.lower(value)
+}
+
+
+/**
  * The customer's details as collected by Checkout.
  */
 public struct CustomerDetails: Equatable, Hashable {
@@ -2760,6 +3890,10 @@ public struct CustomerDetails: Equatable, Hashable {
      * Phone entered.
      */
     public var phone: String?
+    /**
+     * Billing address (not in setup mode).
+     */
+    public var address: Address?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2772,10 +3906,14 @@ public struct CustomerDetails: Equatable, Hashable {
          */name: String?, 
         /**
          * Phone entered.
-         */phone: String?) {
+         */phone: String?, 
+        /**
+         * Billing address (not in setup mode).
+         */address: Address? = nil) {
         self.email = email
         self.name = name
         self.phone = phone
+        self.address = address
     }
 
     
@@ -2796,7 +3934,8 @@ public struct FfiConverterTypeCustomerDetails: FfiConverterRustBuffer {
             try CustomerDetails(
                 email: FfiConverterOptionString.read(from: &buf), 
                 name: FfiConverterOptionString.read(from: &buf), 
-                phone: FfiConverterOptionString.read(from: &buf)
+                phone: FfiConverterOptionString.read(from: &buf), 
+                address: FfiConverterOptionTypeAddress.read(from: &buf)
         )
     }
 
@@ -2804,6 +3943,7 @@ public struct FfiConverterTypeCustomerDetails: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.email, into: &buf)
         FfiConverterOptionString.write(value.name, into: &buf)
         FfiConverterOptionString.write(value.phone, into: &buf)
+        FfiConverterOptionTypeAddress.write(value.address, into: &buf)
     }
 }
 
@@ -2824,6 +3964,223 @@ public func FfiConverterTypeCustomerDetails_lower(_ value: CustomerDetails) -> R
 
 
 /**
+ * `customer_update` (only with `customer`): what Checkout saves onto the existing Customer.
+ */
+public struct CustomerUpdate: Equatable, Hashable {
+    /**
+     * The billing address.
+     */
+    public var address: CustomerUpdateMode?
+    /**
+     * The name.
+     */
+    public var name: CustomerUpdateMode?
+    /**
+     * The shipping details.
+     */
+    public var shipping: CustomerUpdateMode?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The billing address.
+         */address: CustomerUpdateMode? = nil, 
+        /**
+         * The name.
+         */name: CustomerUpdateMode? = nil, 
+        /**
+         * The shipping details.
+         */shipping: CustomerUpdateMode? = nil) {
+        self.address = address
+        self.name = name
+        self.shipping = shipping
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CustomerUpdate: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCustomerUpdate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CustomerUpdate {
+        return
+            try CustomerUpdate(
+                address: FfiConverterOptionTypeCustomerUpdateMode.read(from: &buf), 
+                name: FfiConverterOptionTypeCustomerUpdateMode.read(from: &buf), 
+                shipping: FfiConverterOptionTypeCustomerUpdateMode.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CustomerUpdate, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeCustomerUpdateMode.write(value.address, into: &buf)
+        FfiConverterOptionTypeCustomerUpdateMode.write(value.name, into: &buf)
+        FfiConverterOptionTypeCustomerUpdateMode.write(value.shipping, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerUpdate_lift(_ buf: RustBuffer) throws -> CustomerUpdate {
+    return try FfiConverterTypeCustomerUpdate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerUpdate_lower(_ value: CustomerUpdate) -> RustBuffer {
+    return FfiConverterTypeCustomerUpdate.lower(value)
+}
+
+
+/**
+ * One end of a delivery estimate, e.g. 3 business days.
+ */
+public struct DeliveryBound: Equatable, Hashable {
+    /**
+     * The unit.
+     */
+    public var unit: DeliveryUnit
+    /**
+     * How many units (greater than 0).
+     */
+    public var value: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The unit.
+         */unit: DeliveryUnit, 
+        /**
+         * How many units (greater than 0).
+         */value: Int64) {
+        self.unit = unit
+        self.value = value
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DeliveryBound: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeliveryBound: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeliveryBound {
+        return
+            try DeliveryBound(
+                unit: FfiConverterTypeDeliveryUnit.read(from: &buf), 
+                value: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DeliveryBound, into buf: inout [UInt8]) {
+        FfiConverterTypeDeliveryUnit.write(value.unit, into: &buf)
+        FfiConverterInt64.write(value.value, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveryBound_lift(_ buf: RustBuffer) throws -> DeliveryBound {
+    return try FfiConverterTypeDeliveryBound.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveryBound_lower(_ value: DeliveryBound) -> RustBuffer {
+    return FfiConverterTypeDeliveryBound.lower(value)
+}
+
+
+/**
+ * How long delivery takes, shown next to a shipping option.
+ */
+public struct DeliveryEstimate: Equatable, Hashable {
+    /**
+     * At least this long.
+     */
+    public var minimum: DeliveryBound?
+    /**
+     * At most this long.
+     */
+    public var maximum: DeliveryBound?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * At least this long.
+         */minimum: DeliveryBound? = nil, 
+        /**
+         * At most this long.
+         */maximum: DeliveryBound? = nil) {
+        self.minimum = minimum
+        self.maximum = maximum
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DeliveryEstimate: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeliveryEstimate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeliveryEstimate {
+        return
+            try DeliveryEstimate(
+                minimum: FfiConverterOptionTypeDeliveryBound.read(from: &buf), 
+                maximum: FfiConverterOptionTypeDeliveryBound.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DeliveryEstimate, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeDeliveryBound.write(value.minimum, into: &buf)
+        FfiConverterOptionTypeDeliveryBound.write(value.maximum, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveryEstimate_lift(_ buf: RustBuffer) throws -> DeliveryEstimate {
+    return try FfiConverterTypeDeliveryEstimate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveryEstimate_lower(_ value: DeliveryEstimate) -> RustBuffer {
+    return FfiConverterTypeDeliveryEstimate.lower(value)
+}
+
+
+/**
  * A purchased line item as Stripe reports it.
  */
 public struct LineItem: Equatable, Hashable {
@@ -2840,11 +4197,19 @@ public struct LineItem: Equatable, Hashable {
      */
     public var quantity: Int64?
     /**
-     * Total for this line before discounts, minor units.
+     * Total for this line before discounts and taxes, minor units.
      */
     public var amountSubtotal: Int64
     /**
-     * Total for this line, minor units.
+     * Discount on this line, minor units.
+     */
+    public var amountDiscount: Int64
+    /**
+     * Tax on this line, minor units.
+     */
+    public var amountTax: Int64
+    /**
+     * Total for this line after discounts and taxes, minor units.
      */
     public var amountTotal: Int64
     /**
@@ -2869,10 +4234,16 @@ public struct LineItem: Equatable, Hashable {
          * Quantity.
          */quantity: Int64?, 
         /**
-         * Total for this line before discounts, minor units.
+         * Total for this line before discounts and taxes, minor units.
          */amountSubtotal: Int64, 
         /**
-         * Total for this line, minor units.
+         * Discount on this line, minor units.
+         */amountDiscount: Int64 = Int64(0), 
+        /**
+         * Tax on this line, minor units.
+         */amountTax: Int64 = Int64(0), 
+        /**
+         * Total for this line after discounts and taxes, minor units.
          */amountTotal: Int64, 
         /**
          * Lowercase ISO currency.
@@ -2884,6 +4255,8 @@ public struct LineItem: Equatable, Hashable {
         self.description = description
         self.quantity = quantity
         self.amountSubtotal = amountSubtotal
+        self.amountDiscount = amountDiscount
+        self.amountTax = amountTax
         self.amountTotal = amountTotal
         self.currency = currency
         self.price = price
@@ -2909,6 +4282,8 @@ public struct FfiConverterTypeLineItem: FfiConverterRustBuffer {
                 description: FfiConverterOptionString.read(from: &buf), 
                 quantity: FfiConverterOptionInt64.read(from: &buf), 
                 amountSubtotal: FfiConverterInt64.read(from: &buf), 
+                amountDiscount: FfiConverterInt64.read(from: &buf), 
+                amountTax: FfiConverterInt64.read(from: &buf), 
                 amountTotal: FfiConverterInt64.read(from: &buf), 
                 currency: FfiConverterString.read(from: &buf), 
                 price: FfiConverterOptionTypeLineItemPriceInfo.read(from: &buf)
@@ -2920,6 +4295,8 @@ public struct FfiConverterTypeLineItem: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.description, into: &buf)
         FfiConverterOptionInt64.write(value.quantity, into: &buf)
         FfiConverterInt64.write(value.amountSubtotal, into: &buf)
+        FfiConverterInt64.write(value.amountDiscount, into: &buf)
+        FfiConverterInt64.write(value.amountTax, into: &buf)
         FfiConverterInt64.write(value.amountTotal, into: &buf)
         FfiConverterString.write(value.currency, into: &buf)
         FfiConverterOptionTypeLineItemPriceInfo.write(value.price, into: &buf)
@@ -2951,9 +4328,21 @@ public struct LineItemParams: Equatable, Hashable {
      */
     public var price: LineItemPrice
     /**
-     * How many (1..=999,999).
+     * How many (1..=999,999). `None` only for a metered Price, which takes no quantity.
      */
-    public var quantity: Int64
+    public var quantity: Int64?
+    /**
+     * Lets the customer change the quantity on the Checkout page.
+     */
+    public var adjustableQuantity: AdjustableQuantity?
+    /**
+     * Tax Rate IDs (`txr_…`) applied to this line.
+     */
+    public var taxRates: [String]
+    /**
+     * Metadata of the line item (same limits as the session's).
+     */
+    public var metadata: [String: String]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2962,10 +4351,22 @@ public struct LineItemParams: Equatable, Hashable {
          * What is sold, at what price.
          */price: LineItemPrice, 
         /**
-         * How many (1..=999,999).
-         */quantity: Int64 = Int64(1)) {
+         * How many (1..=999,999). `None` only for a metered Price, which takes no quantity.
+         */quantity: Int64? = Int64(1), 
+        /**
+         * Lets the customer change the quantity on the Checkout page.
+         */adjustableQuantity: AdjustableQuantity? = nil, 
+        /**
+         * Tax Rate IDs (`txr_…`) applied to this line.
+         */taxRates: [String] = [], 
+        /**
+         * Metadata of the line item (same limits as the session's).
+         */metadata: [String: String] = [:]) {
         self.price = price
         self.quantity = quantity
+        self.adjustableQuantity = adjustableQuantity
+        self.taxRates = taxRates
+        self.metadata = metadata
     }
 
     
@@ -2985,13 +4386,19 @@ public struct FfiConverterTypeLineItemParams: FfiConverterRustBuffer {
         return
             try LineItemParams(
                 price: FfiConverterTypeLineItemPrice.read(from: &buf), 
-                quantity: FfiConverterInt64.read(from: &buf)
+                quantity: FfiConverterOptionInt64.read(from: &buf), 
+                adjustableQuantity: FfiConverterOptionTypeAdjustableQuantity.read(from: &buf), 
+                taxRates: FfiConverterSequenceString.read(from: &buf), 
+                metadata: FfiConverterDictionaryStringString.read(from: &buf)
         )
     }
 
     public static func write(_ value: LineItemParams, into buf: inout [UInt8]) {
         FfiConverterTypeLineItemPrice.write(value.price, into: &buf)
-        FfiConverterInt64.write(value.quantity, into: &buf)
+        FfiConverterOptionInt64.write(value.quantity, into: &buf)
+        FfiConverterOptionTypeAdjustableQuantity.write(value.adjustableQuantity, into: &buf)
+        FfiConverterSequenceString.write(value.taxRates, into: &buf)
+        FfiConverterDictionaryStringString.write(value.metadata, into: &buf)
     }
 }
 
@@ -3111,7 +4518,109 @@ public func FfiConverterTypeLineItemPriceInfo_lower(_ value: LineItemPriceInfo) 
 
 
 /**
- * The verified result of a checkout: the outcome and Stripe's session it was decided from.
+ * `payment_intent_data` (payment mode): passed on to the PaymentIntent.
+ */
+public struct PaymentIntentData: Equatable, Hashable {
+    /**
+     * Save the payment method for later payments.
+     */
+    public var setupFutureUsage: SetupFutureUsage?
+    /**
+     * The payment's description (at most 1000 characters).
+     */
+    public var description: String?
+    /**
+     * Where Stripe sends the receipt.
+     */
+    public var receiptEmail: String?
+    /**
+     * Appended to the account's statement descriptor prefix (at most 22 Latin characters,
+     * at least one letter, none of `< > \ ' " *`).
+     */
+    public var statementDescriptorSuffix: String?
+    /**
+     * The PaymentIntent's metadata.
+     */
+    public var metadata: [String: String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Save the payment method for later payments.
+         */setupFutureUsage: SetupFutureUsage? = nil, 
+        /**
+         * The payment's description (at most 1000 characters).
+         */description: String? = nil, 
+        /**
+         * Where Stripe sends the receipt.
+         */receiptEmail: String? = nil, 
+        /**
+         * Appended to the account's statement descriptor prefix (at most 22 Latin characters,
+         * at least one letter, none of `< > \ ' " *`).
+         */statementDescriptorSuffix: String? = nil, 
+        /**
+         * The PaymentIntent's metadata.
+         */metadata: [String: String] = [:]) {
+        self.setupFutureUsage = setupFutureUsage
+        self.description = description
+        self.receiptEmail = receiptEmail
+        self.statementDescriptorSuffix = statementDescriptorSuffix
+        self.metadata = metadata
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PaymentIntentData: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePaymentIntentData: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PaymentIntentData {
+        return
+            try PaymentIntentData(
+                setupFutureUsage: FfiConverterOptionTypeSetupFutureUsage.read(from: &buf), 
+                description: FfiConverterOptionString.read(from: &buf), 
+                receiptEmail: FfiConverterOptionString.read(from: &buf), 
+                statementDescriptorSuffix: FfiConverterOptionString.read(from: &buf), 
+                metadata: FfiConverterDictionaryStringString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PaymentIntentData, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeSetupFutureUsage.write(value.setupFutureUsage, into: &buf)
+        FfiConverterOptionString.write(value.description, into: &buf)
+        FfiConverterOptionString.write(value.receiptEmail, into: &buf)
+        FfiConverterOptionString.write(value.statementDescriptorSuffix, into: &buf)
+        FfiConverterDictionaryStringString.write(value.metadata, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePaymentIntentData_lift(_ buf: RustBuffer) throws -> PaymentIntentData {
+    return try FfiConverterTypePaymentIntentData.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePaymentIntentData_lower(_ value: PaymentIntentData) -> RustBuffer {
+    return FfiConverterTypePaymentIntentData.lower(value)
+}
+
+
+/**
+ * The verified result of a checkout: the outcome, Stripe's session it was decided from, and
+ * what the customer paid.
  */
 public struct PaymentResult: Equatable, Hashable {
     /**
@@ -3122,6 +4631,13 @@ public struct PaymentResult: Equatable, Hashable {
      * The session as just retrieved from Stripe.
      */
     public var session: CheckoutSession
+    /**
+     * What the customer pays, as Stripe computed it after promotion codes, tax, shipping and
+     * adjusted quantities (for `Paid`: what was paid); `None` when the session has no amounts
+     * (setup mode). Show it; never compare it with the amount at creation (see
+     * `cross_check`: those changes are legitimate).
+     */
+    public var receipt: Receipt?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3131,9 +4647,16 @@ public struct PaymentResult: Equatable, Hashable {
          */outcome: PaymentOutcome, 
         /**
          * The session as just retrieved from Stripe.
-         */session: CheckoutSession) {
+         */session: CheckoutSession, 
+        /**
+         * What the customer pays, as Stripe computed it after promotion codes, tax, shipping and
+         * adjusted quantities (for `Paid`: what was paid); `None` when the session has no amounts
+         * (setup mode). Show it; never compare it with the amount at creation (see
+         * `cross_check`: those changes are legitimate).
+         */receipt: Receipt?) {
         self.outcome = outcome
         self.session = session
+        self.receipt = receipt
     }
 
     
@@ -3153,13 +4676,15 @@ public struct FfiConverterTypePaymentResult: FfiConverterRustBuffer {
         return
             try PaymentResult(
                 outcome: FfiConverterTypePaymentOutcome.read(from: &buf), 
-                session: FfiConverterTypeCheckoutSession.read(from: &buf)
+                session: FfiConverterTypeCheckoutSession.read(from: &buf), 
+                receipt: FfiConverterOptionTypeReceipt.read(from: &buf)
         )
     }
 
     public static func write(_ value: PaymentResult, into buf: inout [UInt8]) {
         FfiConverterTypePaymentOutcome.write(value.outcome, into: &buf)
         FfiConverterTypeCheckoutSession.write(value.session, into: &buf)
+        FfiConverterOptionTypeReceipt.write(value.receipt, into: &buf)
     }
 }
 
@@ -3196,7 +4721,8 @@ public struct PendingCheckout: Equatable, Hashable {
      */
     public var url: String
     /**
-     * Total as created, minor units; the returned session must match it.
+     * Total at creation, minor units. For information only: promotion codes, tax, shipping
+     * and adjusted quantities change it legitimately (see `PaymentResult.receipt`).
      */
     public var amountTotal: Int64?
     /**
@@ -3237,7 +4763,8 @@ public struct PendingCheckout: Equatable, Hashable {
          * The hosted page to open.
          */url: String, 
         /**
-         * Total as created, minor units; the returned session must match it.
+         * Total at creation, minor units. For information only: promotion codes, tax, shipping
+         * and adjusted quantities change it legitimately (see `PaymentResult.receipt`).
          */amountTotal: Int64?, 
         /**
          * Currency as created.
@@ -3329,6 +4856,129 @@ public func FfiConverterTypePendingCheckout_lower(_ value: PendingCheckout) -> R
 
 
 /**
+ * What the customer pays (or paid), in minor units of `currency`, as an app shows it on a
+ * receipt. Built from the session Stripe reports: `amount_subtotal`, `total_details` and
+ * `amount_total`, so it includes promotion codes, tax, shipping and adjusted quantities.
+ */
+public struct Receipt: Equatable, Hashable {
+    /**
+     * Lowercase ISO currency.
+     */
+    public var currency: String
+    /**
+     * All items before discounts and taxes (Stripe's `amount_subtotal`).
+     */
+    public var subtotal: Int64
+    /**
+     * Sum of all discounts (`total_details.amount_discount`).
+     */
+    public var discount: Int64
+    /**
+     * Shipping before tax (`total_details.amount_shipping`).
+     */
+    public var shipping: Int64
+    /**
+     * All taxes (`total_details.amount_tax`). Inclusive taxes are part of `subtotal` and
+     * `shipping` already; only exclusive ones are added to reach `total`.
+     */
+    public var tax: Int64
+    /**
+     * What is charged (`amount_total`).
+     */
+    public var total: Int64
+    /**
+     * The Shipping Rate the customer chose, if any (`shipping_cost.shipping_rate`).
+     */
+    public var shippingRate: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Lowercase ISO currency.
+         */currency: String, 
+        /**
+         * All items before discounts and taxes (Stripe's `amount_subtotal`).
+         */subtotal: Int64, 
+        /**
+         * Sum of all discounts (`total_details.amount_discount`).
+         */discount: Int64, 
+        /**
+         * Shipping before tax (`total_details.amount_shipping`).
+         */shipping: Int64, 
+        /**
+         * All taxes (`total_details.amount_tax`). Inclusive taxes are part of `subtotal` and
+         * `shipping` already; only exclusive ones are added to reach `total`.
+         */tax: Int64, 
+        /**
+         * What is charged (`amount_total`).
+         */total: Int64, 
+        /**
+         * The Shipping Rate the customer chose, if any (`shipping_cost.shipping_rate`).
+         */shippingRate: String?) {
+        self.currency = currency
+        self.subtotal = subtotal
+        self.discount = discount
+        self.shipping = shipping
+        self.tax = tax
+        self.total = total
+        self.shippingRate = shippingRate
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Receipt: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReceipt: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Receipt {
+        return
+            try Receipt(
+                currency: FfiConverterString.read(from: &buf), 
+                subtotal: FfiConverterInt64.read(from: &buf), 
+                discount: FfiConverterInt64.read(from: &buf), 
+                shipping: FfiConverterInt64.read(from: &buf), 
+                tax: FfiConverterInt64.read(from: &buf), 
+                total: FfiConverterInt64.read(from: &buf), 
+                shippingRate: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Receipt, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.currency, into: &buf)
+        FfiConverterInt64.write(value.subtotal, into: &buf)
+        FfiConverterInt64.write(value.discount, into: &buf)
+        FfiConverterInt64.write(value.shipping, into: &buf)
+        FfiConverterInt64.write(value.tax, into: &buf)
+        FfiConverterInt64.write(value.total, into: &buf)
+        FfiConverterOptionString.write(value.shippingRate, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReceipt_lift(_ buf: RustBuffer) throws -> Receipt {
+    return try FfiConverterTypeReceipt.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReceipt_lower(_ value: Receipt) -> RustBuffer {
+    return FfiConverterTypeReceipt.lower(value)
+}
+
+
+/**
  * Recurring settings for inline price data (subscriptions).
  */
 public struct Recurring: Equatable, Hashable {
@@ -3337,7 +4987,8 @@ public struct Recurring: Equatable, Hashable {
      */
     public var interval: RecurringInterval
     /**
-     * Number of intervals between bills (e.g. 3 months); Stripe's default is 1.
+     * Number of intervals between bills (e.g. 3 months); Stripe's default is 1, at most three
+     * years (3 years, 36 months, 156 weeks).
      */
     public var intervalCount: Int64?
 
@@ -3348,7 +4999,8 @@ public struct Recurring: Equatable, Hashable {
          * Billing interval.
          */interval: RecurringInterval, 
         /**
-         * Number of intervals between bills (e.g. 3 months); Stripe's default is 1.
+         * Number of intervals between bills (e.g. 3 months); Stripe's default is 1, at most three
+         * years (3 years, 36 months, 156 weeks).
          */intervalCount: Int64? = nil) {
         self.interval = interval
         self.intervalCount = intervalCount
@@ -3556,6 +5208,440 @@ public func FfiConverterTypeReturnUrls_lower(_ value: ReturnUrls) -> RustBuffer 
 
 
 /**
+ * `saved_payment_method_options` (payment and subscription modes, with `customer`).
+ */
+public struct SavedPaymentMethodOptions: Equatable, Hashable {
+    /**
+     * Which saved methods are offered again (Stripe's default: `always` only).
+     */
+    public var allowRedisplayFilters: [AllowRedisplay]
+    /**
+     * Offer to save the payment method (`enabled`/`disabled`; Stripe's default disabled).
+     */
+    public var paymentMethodSave: Bool?
+    /**
+     * Let the customer remove saved methods (`enabled`/`disabled`; default disabled).
+     */
+    public var paymentMethodRemove: Bool?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Which saved methods are offered again (Stripe's default: `always` only).
+         */allowRedisplayFilters: [AllowRedisplay] = [], 
+        /**
+         * Offer to save the payment method (`enabled`/`disabled`; Stripe's default disabled).
+         */paymentMethodSave: Bool? = nil, 
+        /**
+         * Let the customer remove saved methods (`enabled`/`disabled`; default disabled).
+         */paymentMethodRemove: Bool? = nil) {
+        self.allowRedisplayFilters = allowRedisplayFilters
+        self.paymentMethodSave = paymentMethodSave
+        self.paymentMethodRemove = paymentMethodRemove
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SavedPaymentMethodOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSavedPaymentMethodOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SavedPaymentMethodOptions {
+        return
+            try SavedPaymentMethodOptions(
+                allowRedisplayFilters: FfiConverterSequenceTypeAllowRedisplay.read(from: &buf), 
+                paymentMethodSave: FfiConverterOptionBool.read(from: &buf), 
+                paymentMethodRemove: FfiConverterOptionBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SavedPaymentMethodOptions, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeAllowRedisplay.write(value.allowRedisplayFilters, into: &buf)
+        FfiConverterOptionBool.write(value.paymentMethodSave, into: &buf)
+        FfiConverterOptionBool.write(value.paymentMethodRemove, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSavedPaymentMethodOptions_lift(_ buf: RustBuffer) throws -> SavedPaymentMethodOptions {
+    return try FfiConverterTypeSavedPaymentMethodOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSavedPaymentMethodOptions_lower(_ value: SavedPaymentMethodOptions) -> RustBuffer {
+    return FfiConverterTypeSavedPaymentMethodOptions.lower(value)
+}
+
+
+/**
+ * The session's `automatic_tax`.
+ */
+public struct SessionAutomaticTax: Equatable, Hashable {
+    /**
+     * Whether Stripe Tax applies to this session.
+     */
+    public var enabled: Bool
+    /**
+     * How far it got (`None` when not enabled).
+     */
+    public var status: AutomaticTaxStatus?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Whether Stripe Tax applies to this session.
+         */enabled: Bool, 
+        /**
+         * How far it got (`None` when not enabled).
+         */status: AutomaticTaxStatus?) {
+        self.enabled = enabled
+        self.status = status
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SessionAutomaticTax: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSessionAutomaticTax: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SessionAutomaticTax {
+        return
+            try SessionAutomaticTax(
+                enabled: FfiConverterBool.read(from: &buf), 
+                status: FfiConverterOptionTypeAutomaticTaxStatus.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SessionAutomaticTax, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.enabled, into: &buf)
+        FfiConverterOptionTypeAutomaticTaxStatus.write(value.status, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSessionAutomaticTax_lift(_ buf: RustBuffer) throws -> SessionAutomaticTax {
+    return try FfiConverterTypeSessionAutomaticTax.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSessionAutomaticTax_lower(_ value: SessionAutomaticTax) -> RustBuffer {
+    return FfiConverterTypeSessionAutomaticTax.lower(value)
+}
+
+
+/**
+ * `setup_intent_data` (setup mode): passed on to the SetupIntent.
+ */
+public struct SetupIntentData: Equatable, Hashable {
+    /**
+     * The SetupIntent's description (at most 1000 characters).
+     */
+    public var description: String?
+    /**
+     * The SetupIntent's metadata.
+     */
+    public var metadata: [String: String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The SetupIntent's description (at most 1000 characters).
+         */description: String? = nil, 
+        /**
+         * The SetupIntent's metadata.
+         */metadata: [String: String] = [:]) {
+        self.description = description
+        self.metadata = metadata
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SetupIntentData: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSetupIntentData: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SetupIntentData {
+        return
+            try SetupIntentData(
+                description: FfiConverterOptionString.read(from: &buf), 
+                metadata: FfiConverterDictionaryStringString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SetupIntentData, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.description, into: &buf)
+        FfiConverterDictionaryStringString.write(value.metadata, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSetupIntentData_lift(_ buf: RustBuffer) throws -> SetupIntentData {
+    return try FfiConverterTypeSetupIntentData.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSetupIntentData_lower(_ value: SetupIntentData) -> RustBuffer {
+    return FfiConverterTypeSetupIntentData.lower(value)
+}
+
+
+/**
+ * `shipping_address_collection`: Checkout asks for a shipping address in these countries.
+ */
+public struct ShippingAddressCollection: Equatable, Hashable {
+    /**
+     * Two-letter country codes (`US`, `DE`, …) that can be shipped to.
+     */
+    public var allowedCountries: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Two-letter country codes (`US`, `DE`, …) that can be shipped to.
+         */allowedCountries: [String]) {
+        self.allowedCountries = allowedCountries
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ShippingAddressCollection: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeShippingAddressCollection: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ShippingAddressCollection {
+        return
+            try ShippingAddressCollection(
+                allowedCountries: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ShippingAddressCollection, into buf: inout [UInt8]) {
+        FfiConverterSequenceString.write(value.allowedCountries, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeShippingAddressCollection_lift(_ buf: RustBuffer) throws -> ShippingAddressCollection {
+    return try FfiConverterTypeShippingAddressCollection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeShippingAddressCollection_lower(_ value: ShippingAddressCollection) -> RustBuffer {
+    return FfiConverterTypeShippingAddressCollection.lower(value)
+}
+
+
+/**
+ * `shipping_cost`: the shipping rate the customer chose and what it costs.
+ */
+public struct ShippingCost: Equatable, Hashable {
+    /**
+     * Before discounts and taxes.
+     */
+    public var amountSubtotal: Int64
+    /**
+     * Tax on shipping (0 when none applies).
+     */
+    public var amountTax: Int64
+    /**
+     * After discounts and taxes.
+     */
+    public var amountTotal: Int64
+    /**
+     * The Shipping Rate ID (`shr_…`).
+     */
+    public var shippingRate: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Before discounts and taxes.
+         */amountSubtotal: Int64, 
+        /**
+         * Tax on shipping (0 when none applies).
+         */amountTax: Int64, 
+        /**
+         * After discounts and taxes.
+         */amountTotal: Int64, 
+        /**
+         * The Shipping Rate ID (`shr_…`).
+         */shippingRate: String?) {
+        self.amountSubtotal = amountSubtotal
+        self.amountTax = amountTax
+        self.amountTotal = amountTotal
+        self.shippingRate = shippingRate
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ShippingCost: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeShippingCost: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ShippingCost {
+        return
+            try ShippingCost(
+                amountSubtotal: FfiConverterInt64.read(from: &buf), 
+                amountTax: FfiConverterInt64.read(from: &buf), 
+                amountTotal: FfiConverterInt64.read(from: &buf), 
+                shippingRate: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ShippingCost, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.amountSubtotal, into: &buf)
+        FfiConverterInt64.write(value.amountTax, into: &buf)
+        FfiConverterInt64.write(value.amountTotal, into: &buf)
+        FfiConverterOptionString.write(value.shippingRate, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeShippingCost_lift(_ buf: RustBuffer) throws -> ShippingCost {
+    return try FfiConverterTypeShippingCost.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeShippingCost_lower(_ value: ShippingCost) -> RustBuffer {
+    return FfiConverterTypeShippingCost.lower(value)
+}
+
+
+/**
+ * Shipping details the customer entered.
+ */
+public struct ShippingDetails: Equatable, Hashable {
+    /**
+     * Recipient name.
+     */
+    public var name: String?
+    /**
+     * Shipping address.
+     */
+    public var address: Address?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Recipient name.
+         */name: String?, 
+        /**
+         * Shipping address.
+         */address: Address?) {
+        self.name = name
+        self.address = address
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ShippingDetails: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeShippingDetails: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ShippingDetails {
+        return
+            try ShippingDetails(
+                name: FfiConverterOptionString.read(from: &buf), 
+                address: FfiConverterOptionTypeAddress.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ShippingDetails, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionTypeAddress.write(value.address, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeShippingDetails_lift(_ buf: RustBuffer) throws -> ShippingDetails {
+    return try FfiConverterTypeShippingDetails.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeShippingDetails_lower(_ value: ShippingDetails) -> RustBuffer {
+    return FfiConverterTypeShippingDetails.lower(value)
+}
+
+
+/**
  * The single-item checkout of the connector this project grew from.
  */
 public struct SimpleCheckout: Equatable, Hashable {
@@ -3672,6 +5758,565 @@ public func FfiConverterTypeSimpleCheckout_lift(_ buf: RustBuffer) throws -> Sim
 public func FfiConverterTypeSimpleCheckout_lower(_ value: SimpleCheckout) -> RustBuffer {
     return FfiConverterTypeSimpleCheckout.lower(value)
 }
+
+
+/**
+ * `subscription_data` (subscription mode).
+ */
+public struct SubscriptionData: Equatable, Hashable {
+    /**
+     * Free trial length in days (1 to 730); nothing is charged today.
+     */
+    public var trialPeriodDays: Int64?
+    /**
+     * The subscription's description (at most 500 characters).
+     */
+    public var description: String?
+    /**
+     * The subscription's metadata.
+     */
+    public var metadata: [String: String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Free trial length in days (1 to 730); nothing is charged today.
+         */trialPeriodDays: Int64? = nil, 
+        /**
+         * The subscription's description (at most 500 characters).
+         */description: String? = nil, 
+        /**
+         * The subscription's metadata.
+         */metadata: [String: String] = [:]) {
+        self.trialPeriodDays = trialPeriodDays
+        self.description = description
+        self.metadata = metadata
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SubscriptionData: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSubscriptionData: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SubscriptionData {
+        return
+            try SubscriptionData(
+                trialPeriodDays: FfiConverterOptionInt64.read(from: &buf), 
+                description: FfiConverterOptionString.read(from: &buf), 
+                metadata: FfiConverterDictionaryStringString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SubscriptionData, into buf: inout [UInt8]) {
+        FfiConverterOptionInt64.write(value.trialPeriodDays, into: &buf)
+        FfiConverterOptionString.write(value.description, into: &buf)
+        FfiConverterDictionaryStringString.write(value.metadata, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSubscriptionData_lift(_ buf: RustBuffer) throws -> SubscriptionData {
+    return try FfiConverterTypeSubscriptionData.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSubscriptionData_lower(_ value: SubscriptionData) -> RustBuffer {
+    return FfiConverterTypeSubscriptionData.lower(value)
+}
+
+
+/**
+ * `tax_id_collection`: Checkout asks business customers for a tax ID.
+ */
+public struct TaxIdCollection: Equatable, Hashable {
+    /**
+     * Whether the field is shown.
+     */
+    public var enabled: Bool
+    /**
+     * Whether it must be filled in.
+     */
+    public var required: TaxIdRequirement?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Whether the field is shown.
+         */enabled: Bool, 
+        /**
+         * Whether it must be filled in.
+         */required: TaxIdRequirement? = nil) {
+        self.enabled = enabled
+        self.required = required
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TaxIdCollection: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTaxIdCollection: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TaxIdCollection {
+        return
+            try TaxIdCollection(
+                enabled: FfiConverterBool.read(from: &buf), 
+                required: FfiConverterOptionTypeTaxIdRequirement.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TaxIdCollection, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.enabled, into: &buf)
+        FfiConverterOptionTypeTaxIdRequirement.write(value.required, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTaxIdCollection_lift(_ buf: RustBuffer) throws -> TaxIdCollection {
+    return try FfiConverterTypeTaxIdCollection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTaxIdCollection_lower(_ value: TaxIdCollection) -> RustBuffer {
+    return FfiConverterTypeTaxIdCollection.lower(value)
+}
+
+
+/**
+ * `total_details`: what the total is made of, in minor units.
+ *
+ * Stripe's relation (the field descriptions; no worked example is published):
+ * `amount_total = amount_subtotal − amount_discount + amount_shipping + the exclusive part of
+ * amount_tax`. Inclusive taxes are already inside the prices, so they are counted in
+ * `amount_tax` but not added again.
+ */
+public struct TotalDetails: Equatable, Hashable {
+    /**
+     * Sum of all discounts.
+     */
+    public var amountDiscount: Int64
+    /**
+     * Sum of all shipping amounts, before tax (Stripe sends null when there is no shipping).
+     */
+    public var amountShipping: Int64
+    /**
+     * Sum of all taxes, inclusive and exclusive, shipping tax included.
+     */
+    public var amountTax: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Sum of all discounts.
+         */amountDiscount: Int64, 
+        /**
+         * Sum of all shipping amounts, before tax (Stripe sends null when there is no shipping).
+         */amountShipping: Int64, 
+        /**
+         * Sum of all taxes, inclusive and exclusive, shipping tax included.
+         */amountTax: Int64) {
+        self.amountDiscount = amountDiscount
+        self.amountShipping = amountShipping
+        self.amountTax = amountTax
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TotalDetails: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTotalDetails: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TotalDetails {
+        return
+            try TotalDetails(
+                amountDiscount: FfiConverterInt64.read(from: &buf), 
+                amountShipping: FfiConverterInt64.read(from: &buf), 
+                amountTax: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TotalDetails, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.amountDiscount, into: &buf)
+        FfiConverterInt64.write(value.amountShipping, into: &buf)
+        FfiConverterInt64.write(value.amountTax, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTotalDetails_lift(_ buf: RustBuffer) throws -> TotalDetails {
+    return try FfiConverterTypeTotalDetails.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTotalDetails_lower(_ value: TotalDetails) -> RustBuffer {
+    return FfiConverterTypeTotalDetails.lower(value)
+}
+
+
+/**
+ * `saved_payment_method_options[allow_redisplay_filters][]`: which saved payment methods
+ * Checkout offers again.
+ */
+
+public enum AllowRedisplay: Equatable, Hashable, CustomStringConvertible {
+    
+    /**
+     * Methods saved with `allow_redisplay: always`.
+     */
+    case always
+    /**
+     * Methods saved with `allow_redisplay: limited`.
+     */
+    case limited
+    /**
+     * Methods saved without a redisplay setting.
+     */
+    case unspecified
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    case unknown(
+        /**
+         * The raw value Stripe sent.
+         */value: String
+    )
+
+
+
+
+
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_allowredisplay_uniffi_trait_display(
+            FfiConverterTypeAllowRedisplay_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension AllowRedisplay: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAllowRedisplay: FfiConverterRustBuffer {
+    typealias SwiftType = AllowRedisplay
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AllowRedisplay {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .always
+        
+        case 2: return .limited
+        
+        case 3: return .unspecified
+        
+        case 4: return .unknown(value: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: AllowRedisplay, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .always:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .limited:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .unspecified:
+            writeInt(&buf, Int32(3))
+        
+        
+        case let .unknown(value):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(value, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAllowRedisplay_lift(_ buf: RustBuffer) throws -> AllowRedisplay {
+    return try FfiConverterTypeAllowRedisplay.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAllowRedisplay_lower(_ value: AllowRedisplay) -> RustBuffer {
+    return FfiConverterTypeAllowRedisplay.lower(value)
+}
+
+
+
+/**
+ * `automatic_tax[status]`: how far Stripe Tax got.
+ */
+
+public enum AutomaticTaxStatus: Equatable, Hashable, CustomStringConvertible {
+    
+    /**
+     * Tax was computed.
+     */
+    case complete
+    /**
+     * Stripe Tax could not compute it.
+     */
+    case failed
+    /**
+     * The customer's address is still needed.
+     */
+    case requiresLocationInputs
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    case unknown(
+        /**
+         * The raw value Stripe sent.
+         */value: String
+    )
+
+
+
+
+
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_automatictaxstatus_uniffi_trait_display(
+            FfiConverterTypeAutomaticTaxStatus_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension AutomaticTaxStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAutomaticTaxStatus: FfiConverterRustBuffer {
+    typealias SwiftType = AutomaticTaxStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AutomaticTaxStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .complete
+        
+        case 2: return .failed
+        
+        case 3: return .requiresLocationInputs
+        
+        case 4: return .unknown(value: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: AutomaticTaxStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .complete:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .failed:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .requiresLocationInputs:
+            writeInt(&buf, Int32(3))
+        
+        
+        case let .unknown(value):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(value, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAutomaticTaxStatus_lift(_ buf: RustBuffer) throws -> AutomaticTaxStatus {
+    return try FfiConverterTypeAutomaticTaxStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAutomaticTaxStatus_lower(_ value: AutomaticTaxStatus) -> RustBuffer {
+    return FfiConverterTypeAutomaticTaxStatus.lower(value)
+}
+
+
+
+/**
+ * `billing_address_collection`: whether Checkout always asks for a billing address.
+ */
+
+public enum BillingAddressCollection: Equatable, Hashable, CustomStringConvertible {
+    
+    /**
+     * Only when needed (Stripe's default).
+     */
+    case auto
+    /**
+     * Always.
+     */
+    case required
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    case unknown(
+        /**
+         * The raw value Stripe sent.
+         */value: String
+    )
+
+
+
+
+
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_billingaddresscollection_uniffi_trait_display(
+            FfiConverterTypeBillingAddressCollection_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension BillingAddressCollection: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBillingAddressCollection: FfiConverterRustBuffer {
+    typealias SwiftType = BillingAddressCollection
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BillingAddressCollection {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .auto
+        
+        case 2: return .required
+        
+        case 3: return .unknown(value: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: BillingAddressCollection, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .auto:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .required:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .unknown(value):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(value, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBillingAddressCollection_lift(_ buf: RustBuffer) throws -> BillingAddressCollection {
+    return try FfiConverterTypeBillingAddressCollection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBillingAddressCollection_lower(_ value: BillingAddressCollection) -> RustBuffer {
+    return FfiConverterTypeBillingAddressCollection.lower(value)
+}
+
 
 
 /**
@@ -3802,7 +6447,8 @@ enum CheckoutError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          */reason: String
     )
     /**
-     * A live secret or restricted key was configured in an Android or iOS build.
+     * A live Stripe key (`sk_live_…`, `rk_live_…`) was configured in a device build (Android,
+     * iOS, Mac Catalyst, or the macOS slice of the Swift package), as a key or as a backend token.
      */
     case LiveKeyOnDevice(
         /**
@@ -3819,6 +6465,17 @@ enum CheckoutError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
     case RandomnessUnavailable(
         /**
          * What the OS reported.
+         */reason: String
+    )
+    /**
+     * The new session's Checkout page URL is not one the app may open: not https (plain http
+     * only to loopback, and on devices only in debug builds), carrying credentials, or, in
+     * direct mode, not on `checkout.stripe.com`. The session was expired, so it cannot be
+     * paid without the app knowing.
+     */
+    case UntrustedCheckoutUrl(
+        /**
+         * What was wrong with it (the URL itself is not repeated).
          */reason: String
     )
 
@@ -3909,6 +6566,9 @@ public struct FfiConverterTypeCheckoutError: FfiConverterRustBuffer {
         case 15: return .RandomnessUnavailable(
             reason: try FfiConverterString.read(from: &buf)
             )
+        case 16: return .UntrustedCheckoutUrl(
+            reason: try FfiConverterString.read(from: &buf)
+            )
 
          default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -3996,6 +6656,11 @@ public struct FfiConverterTypeCheckoutError: FfiConverterRustBuffer {
         
         case let .RandomnessUnavailable(reason):
             writeInt(&buf, Int32(15))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .UntrustedCheckoutUrl(reason):
+            writeInt(&buf, Int32(16))
             FfiConverterString.write(reason, into: &buf)
             
         }
@@ -4131,30 +6796,363 @@ public func FfiConverterTypeCheckoutMode_lower(_ value: CheckoutMode) -> RustBuf
 
 
 /**
- * How the client authenticates.
- *
- * `Debug` never prints the secret.
+ * `customer_creation` (payment and setup modes): when Checkout creates a Customer.
  */
 
-public enum Credential: Equatable, Hashable {
+public enum CustomerCreation: Equatable, Hashable, CustomStringConvertible {
     
     /**
-     * Talk to Stripe directly with a secret (`sk_…`) or restricted (`rk_…`) key.
-     * For servers, tools, tests and test-mode prototypes; live keys are refused on Android and iOS.
+     * Always create one.
      */
-    case secretKey(
+    case always
+    /**
+     * Only when needed (Stripe's default in payment mode).
+     */
+    case ifRequired
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    case unknown(
         /**
-         * The key. Never logged or shown.
-         */key: String
+         * The raw value Stripe sent.
+         */value: String
+    )
+
+
+
+
+
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_customercreation_uniffi_trait_display(
+            FfiConverterTypeCustomerCreation_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension CustomerCreation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCustomerCreation: FfiConverterRustBuffer {
+    typealias SwiftType = CustomerCreation
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CustomerCreation {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .always
+        
+        case 2: return .ifRequired
+        
+        case 3: return .unknown(value: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CustomerCreation, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .always:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .ifRequired:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .unknown(value):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(value, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerCreation_lift(_ buf: RustBuffer) throws -> CustomerCreation {
+    return try FfiConverterTypeCustomerCreation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerCreation_lower(_ value: CustomerCreation) -> RustBuffer {
+    return FfiConverterTypeCustomerCreation.lower(value)
+}
+
+
+
+/**
+ * One field of `customer_update`: whether Checkout saves what the customer enters onto
+ * the existing Customer.
+ */
+
+public enum CustomerUpdateMode: Equatable, Hashable, CustomStringConvertible {
+    
+    /**
+     * Save it.
+     */
+    case auto
+    /**
+     * Leave the Customer as it is (Stripe's default).
+     */
+    case never
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    case unknown(
+        /**
+         * The raw value Stripe sent.
+         */value: String
+    )
+
+
+
+
+
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_customerupdatemode_uniffi_trait_display(
+            FfiConverterTypeCustomerUpdateMode_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension CustomerUpdateMode: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCustomerUpdateMode: FfiConverterRustBuffer {
+    typealias SwiftType = CustomerUpdateMode
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CustomerUpdateMode {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .auto
+        
+        case 2: return .never
+        
+        case 3: return .unknown(value: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CustomerUpdateMode, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .auto:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .never:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .unknown(value):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(value, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerUpdateMode_lift(_ buf: RustBuffer) throws -> CustomerUpdateMode {
+    return try FfiConverterTypeCustomerUpdateMode.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomerUpdateMode_lower(_ value: CustomerUpdateMode) -> RustBuffer {
+    return FfiConverterTypeCustomerUpdateMode.lower(value)
+}
+
+
+
+/**
+ * Unit of a shipping rate's delivery estimate.
+ */
+
+public enum DeliveryUnit: Equatable, Hashable, CustomStringConvertible {
+    
+    /**
+     * Business days.
+     */
+    case businessDay
+    /**
+     * Days.
+     */
+    case day
+    /**
+     * Hours.
+     */
+    case hour
+    /**
+     * Months.
+     */
+    case month
+    /**
+     * Weeks.
+     */
+    case week
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    case unknown(
+        /**
+         * The raw value Stripe sent.
+         */value: String
+    )
+
+
+
+
+
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_deliveryunit_uniffi_trait_display(
+            FfiConverterTypeDeliveryUnit_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension DeliveryUnit: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeliveryUnit: FfiConverterRustBuffer {
+    typealias SwiftType = DeliveryUnit
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeliveryUnit {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .businessDay
+        
+        case 2: return .day
+        
+        case 3: return .hour
+        
+        case 4: return .month
+        
+        case 5: return .week
+        
+        case 6: return .unknown(value: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: DeliveryUnit, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .businessDay:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .day:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .hour:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .month:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .week:
+            writeInt(&buf, Int32(5))
+        
+        
+        case let .unknown(value):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(value, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveryUnit_lift(_ buf: RustBuffer) throws -> DeliveryUnit {
+    return try FfiConverterTypeDeliveryUnit.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveryUnit_lower(_ value: DeliveryUnit) -> RustBuffer {
+    return FfiConverterTypeDeliveryUnit.lower(value)
+}
+
+
+
+/**
+ * One entry of `discounts` (Stripe accepts one): applied before the customer sees the page.
+ */
+
+public enum Discount: Equatable, Hashable {
+    
+    /**
+     * A Coupon ID.
+     */
+    case coupon(
+        /**
+         * The Coupon ID.
+         */id: String
     )
     /**
-     * Talk to your own backend (see `server/`), which holds the Stripe key and enforces policy.
-     * The token authenticates the app user to that backend.
+     * A Promotion Code ID (`promo_…`, not the code the customer types).
      */
-    case backend(
+    case promotionCode(
         /**
-         * The app user's bearer token. Never logged or shown.
-         */bearerToken: String
+         * The Promotion Code ID.
+         */id: String
     )
 
 
@@ -4164,41 +7162,41 @@ public enum Credential: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension Credential: Sendable {}
+extension Discount: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeCredential: FfiConverterRustBuffer {
-    typealias SwiftType = Credential
+public struct FfiConverterTypeDiscount: FfiConverterRustBuffer {
+    typealias SwiftType = Discount
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Credential {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Discount {
         let variant: Int32 = try readInt(&buf)
         switch variant {
         
-        case 1: return .secretKey(key: try FfiConverterString.read(from: &buf)
+        case 1: return .coupon(id: try FfiConverterString.read(from: &buf)
         )
         
-        case 2: return .backend(bearerToken: try FfiConverterString.read(from: &buf)
+        case 2: return .promotionCode(id: try FfiConverterString.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
 
-    public static func write(_ value: Credential, into buf: inout [UInt8]) {
+    public static func write(_ value: Discount, into buf: inout [UInt8]) {
         switch value {
         
         
-        case let .secretKey(key):
+        case let .coupon(id):
             writeInt(&buf, Int32(1))
-            FfiConverterString.write(key, into: &buf)
+            FfiConverterString.write(id, into: &buf)
             
         
-        case let .backend(bearerToken):
+        case let .promotionCode(id):
             writeInt(&buf, Int32(2))
-            FfiConverterString.write(bearerToken, into: &buf)
+            FfiConverterString.write(id, into: &buf)
             
         }
     }
@@ -4208,15 +7206,15 @@ public struct FfiConverterTypeCredential: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeCredential_lift(_ buf: RustBuffer) throws -> Credential {
-    return try FfiConverterTypeCredential.lift(buf)
+public func FfiConverterTypeDiscount_lift(_ buf: RustBuffer) throws -> Discount {
+    return try FfiConverterTypeDiscount.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeCredential_lower(_ value: Credential) -> RustBuffer {
-    return FfiConverterTypeCredential.lower(value)
+public func FfiConverterTypeDiscount_lower(_ value: Discount) -> RustBuffer {
+    return FfiConverterTypeDiscount.lower(value)
 }
 
 
@@ -4236,27 +7234,39 @@ public enum LineItemPrice: Equatable, Hashable {
          */id: String
     )
     /**
-     * A price created for this session only.
+     * A price created for this session only (Stripe's `price_data`).
      */
     case inline(
         /**
          * Three-letter ISO code, lowercase (`usd`).
          */currency: String, 
         /**
-         * Amount in the currency's minor unit (cents for `usd`).
-         */unitAmount: Int64, 
+         * Amount in the currency's minor unit (cents for `usd`); 0 is allowed. Set this or
+         * `unit_amount_decimal`.
+         */unitAmount: Int64?, 
         /**
-         * Product name shown on the Checkout page.
-         */productName: String, 
+         * Product name shown on the Checkout page (Stripe's `product_data[name]`). Set this or
+         * `product`.
+         */productName: String?, 
         /**
          * Product description shown on the Checkout page.
-         */description: String?, 
+         */description: String? = nil, 
         /**
          * Absolute image URLs (at most 8).
-         */images: [String], 
+         */images: [String] = [], 
         /**
          * Set for subscription prices.
-         */recurring: Recurring?
+         */recurring: Recurring? = nil, 
+        /**
+         * The amount as a decimal string in minor units with at most 12 decimal places
+         * (`"0.5"` is half a cent), instead of `unit_amount`.
+         */unitAmountDecimal: String? = nil, 
+        /**
+         * An existing Product (`prod_…`) instead of `product_name`, `description` and `images`.
+         */product: String? = nil, 
+        /**
+         * Whether `unit_amount` includes tax (needed with automatic tax).
+         */taxBehavior: TaxBehavior? = nil
     )
 
 
@@ -4282,7 +7292,7 @@ public struct FfiConverterTypeLineItemPrice: FfiConverterRustBuffer {
         case 1: return .price(id: try FfiConverterString.read(from: &buf)
         )
         
-        case 2: return .inline(currency: try FfiConverterString.read(from: &buf), unitAmount: try FfiConverterInt64.read(from: &buf), productName: try FfiConverterString.read(from: &buf), description: try FfiConverterOptionString.read(from: &buf), images: try FfiConverterSequenceString.read(from: &buf), recurring: try FfiConverterOptionTypeRecurring.read(from: &buf)
+        case 2: return .inline(currency: try FfiConverterString.read(from: &buf), unitAmount: try FfiConverterOptionInt64.read(from: &buf), productName: try FfiConverterOptionString.read(from: &buf), description: try FfiConverterOptionString.read(from: &buf), images: try FfiConverterSequenceString.read(from: &buf), recurring: try FfiConverterOptionTypeRecurring.read(from: &buf), unitAmountDecimal: try FfiConverterOptionString.read(from: &buf), product: try FfiConverterOptionString.read(from: &buf), taxBehavior: try FfiConverterOptionTypeTaxBehavior.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -4298,14 +7308,17 @@ public struct FfiConverterTypeLineItemPrice: FfiConverterRustBuffer {
             FfiConverterString.write(id, into: &buf)
             
         
-        case let .inline(currency,unitAmount,productName,description,images,recurring):
+        case let .inline(currency,unitAmount,productName,description,images,recurring,unitAmountDecimal,product,taxBehavior):
             writeInt(&buf, Int32(2))
             FfiConverterString.write(currency, into: &buf)
-            FfiConverterInt64.write(unitAmount, into: &buf)
-            FfiConverterString.write(productName, into: &buf)
+            FfiConverterOptionInt64.write(unitAmount, into: &buf)
+            FfiConverterOptionString.write(productName, into: &buf)
             FfiConverterOptionString.write(description, into: &buf)
             FfiConverterSequenceString.write(images, into: &buf)
             FfiConverterOptionTypeRecurring.write(recurring, into: &buf)
+            FfiConverterOptionString.write(unitAmountDecimal, into: &buf)
+            FfiConverterOptionString.write(product, into: &buf)
+            FfiConverterOptionTypeTaxBehavior.write(taxBehavior, into: &buf)
             
         }
     }
@@ -4648,6 +7661,108 @@ public func FfiConverterTypePaymentStatus_lower(_ value: PaymentStatus) -> RustB
 
 
 /**
+ * `consent_collection[promotions]` (US merchants and customers only).
+ */
+
+public enum PromotionsConsent: Equatable, Hashable, CustomStringConvertible {
+    
+    /**
+     * Ask for consent to promotional email where required.
+     */
+    case auto
+    /**
+     * Do not ask (Stripe's `none`).
+     */
+    case notCollected
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    case unknown(
+        /**
+         * The raw value Stripe sent.
+         */value: String
+    )
+
+
+
+
+
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_promotionsconsent_uniffi_trait_display(
+            FfiConverterTypePromotionsConsent_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension PromotionsConsent: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePromotionsConsent: FfiConverterRustBuffer {
+    typealias SwiftType = PromotionsConsent
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PromotionsConsent {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .auto
+        
+        case 2: return .notCollected
+        
+        case 3: return .unknown(value: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: PromotionsConsent, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .auto:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .notCollected:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .unknown(value):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(value, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePromotionsConsent_lift(_ buf: RustBuffer) throws -> PromotionsConsent {
+    return try FfiConverterTypePromotionsConsent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePromotionsConsent_lower(_ value: PromotionsConsent) -> RustBuffer {
+    return FfiConverterTypePromotionsConsent.lower(value)
+}
+
+
+
+/**
  * Interval of a recurring price.
  */
 
@@ -4845,6 +7960,108 @@ public func FfiConverterTypeReturnKind_lower(_ value: ReturnKind) -> RustBuffer 
 
 
 /**
+ * `consent_collection[payment_method_reuse_agreement][position]`.
+ */
+
+public enum ReuseAgreementPosition: Equatable, Hashable, CustomStringConvertible {
+    
+    /**
+     * Stripe places the reuse agreement text.
+     */
+    case auto
+    /**
+     * Hidden: the app shows its own agreement.
+     */
+    case hidden
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    case unknown(
+        /**
+         * The raw value Stripe sent.
+         */value: String
+    )
+
+
+
+
+
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_reuseagreementposition_uniffi_trait_display(
+            FfiConverterTypeReuseAgreementPosition_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension ReuseAgreementPosition: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReuseAgreementPosition: FfiConverterRustBuffer {
+    typealias SwiftType = ReuseAgreementPosition
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReuseAgreementPosition {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .auto
+        
+        case 2: return .hidden
+        
+        case 3: return .unknown(value: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ReuseAgreementPosition, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .auto:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .hidden:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .unknown(value):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(value, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReuseAgreementPosition_lift(_ buf: RustBuffer) throws -> ReuseAgreementPosition {
+    return try FfiConverterTypeReuseAgreementPosition.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReuseAgreementPosition_lower(_ value: ReuseAgreementPosition) -> RustBuffer {
+    return FfiConverterTypeReuseAgreementPosition.lower(value)
+}
+
+
+
+/**
  * Lifecycle of a Checkout Session.
  */
 
@@ -4955,6 +8172,663 @@ public func FfiConverterTypeSessionStatus_lower(_ value: SessionStatus) -> RustB
 }
 
 
+
+/**
+ * `payment_intent_data[setup_future_usage]`: save the payment method for later charges.
+ */
+
+public enum SetupFutureUsage: Equatable, Hashable, CustomStringConvertible {
+    
+    /**
+     * Charged later without the customer present.
+     */
+    case offSession
+    /**
+     * Reused while the customer is present.
+     */
+    case onSession
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    case unknown(
+        /**
+         * The raw value Stripe sent.
+         */value: String
+    )
+
+
+
+
+
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_setupfutureusage_uniffi_trait_display(
+            FfiConverterTypeSetupFutureUsage_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension SetupFutureUsage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSetupFutureUsage: FfiConverterRustBuffer {
+    typealias SwiftType = SetupFutureUsage
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SetupFutureUsage {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .offSession
+        
+        case 2: return .onSession
+        
+        case 3: return .unknown(value: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SetupFutureUsage, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .offSession:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .onSession:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .unknown(value):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(value, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSetupFutureUsage_lift(_ buf: RustBuffer) throws -> SetupFutureUsage {
+    return try FfiConverterTypeSetupFutureUsage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSetupFutureUsage_lower(_ value: SetupFutureUsage) -> RustBuffer {
+    return FfiConverterTypeSetupFutureUsage.lower(value)
+}
+
+
+
+/**
+ * One of up to 5 `shipping_options` the customer chooses from.
+ */
+
+public enum ShippingOption: Equatable, Hashable {
+    
+    /**
+     * An existing Shipping Rate (`shr_…`).
+     */
+    case rate(
+        /**
+         * The Shipping Rate ID.
+         */id: String
+    )
+    /**
+     * A fixed-amount rate defined for this session (Stripe's `shipping_rate_data`).
+     */
+    case inline(
+        /**
+         * Shown to the customer (at most 100 characters).
+         */displayName: String, 
+        /**
+         * Amount in minor units (0 for free shipping).
+         */amount: Int64, 
+        /**
+         * Three-letter lowercase ISO code; the session's currency.
+         */currency: String, 
+        /**
+         * Whether `amount` includes tax.
+         */taxBehavior: TaxBehavior? = nil, 
+        /**
+         * Tax code for automatic tax (Stripe's shipping code is `txcd_92010001`).
+         */taxCode: String? = nil, 
+        /**
+         * How long delivery takes.
+         */deliveryEstimate: DeliveryEstimate? = nil
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ShippingOption: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeShippingOption: FfiConverterRustBuffer {
+    typealias SwiftType = ShippingOption
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ShippingOption {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .rate(id: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .inline(displayName: try FfiConverterString.read(from: &buf), amount: try FfiConverterInt64.read(from: &buf), currency: try FfiConverterString.read(from: &buf), taxBehavior: try FfiConverterOptionTypeTaxBehavior.read(from: &buf), taxCode: try FfiConverterOptionString.read(from: &buf), deliveryEstimate: try FfiConverterOptionTypeDeliveryEstimate.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ShippingOption, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .rate(id):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(id, into: &buf)
+            
+        
+        case let .inline(displayName,amount,currency,taxBehavior,taxCode,deliveryEstimate):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(displayName, into: &buf)
+            FfiConverterInt64.write(amount, into: &buf)
+            FfiConverterString.write(currency, into: &buf)
+            FfiConverterOptionTypeTaxBehavior.write(taxBehavior, into: &buf)
+            FfiConverterOptionString.write(taxCode, into: &buf)
+            FfiConverterOptionTypeDeliveryEstimate.write(deliveryEstimate, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeShippingOption_lift(_ buf: RustBuffer) throws -> ShippingOption {
+    return try FfiConverterTypeShippingOption.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeShippingOption_lower(_ value: ShippingOption) -> RustBuffer {
+    return FfiConverterTypeShippingOption.lower(value)
+}
+
+
+
+/**
+ * `submit_type` (payment and subscription modes): the word on the pay button.
+ */
+
+public enum SubmitType: Equatable, Hashable, CustomStringConvertible {
+    
+    /**
+     * Stripe chooses (`pay`).
+     */
+    case auto
+    /**
+     * "Book".
+     */
+    case book
+    /**
+     * "Donate".
+     */
+    case donate
+    /**
+     * "Pay".
+     */
+    case pay
+    /**
+     * "Subscribe".
+     */
+    case subscribe
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    case unknown(
+        /**
+         * The raw value Stripe sent.
+         */value: String
+    )
+
+
+
+
+
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_submittype_uniffi_trait_display(
+            FfiConverterTypeSubmitType_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension SubmitType: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSubmitType: FfiConverterRustBuffer {
+    typealias SwiftType = SubmitType
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SubmitType {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .auto
+        
+        case 2: return .book
+        
+        case 3: return .donate
+        
+        case 4: return .pay
+        
+        case 5: return .subscribe
+        
+        case 6: return .unknown(value: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SubmitType, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .auto:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .book:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .donate:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .pay:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .subscribe:
+            writeInt(&buf, Int32(5))
+        
+        
+        case let .unknown(value):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(value, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSubmitType_lift(_ buf: RustBuffer) throws -> SubmitType {
+    return try FfiConverterTypeSubmitType.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSubmitType_lower(_ value: SubmitType) -> RustBuffer {
+    return FfiConverterTypeSubmitType.lower(value)
+}
+
+
+
+/**
+ * `tax_behavior` of an inline price or shipping rate: whether its amount includes tax.
+ */
+
+public enum TaxBehavior: Equatable, Hashable, CustomStringConvertible {
+    
+    /**
+     * Tax is added on top.
+     */
+    case exclusive
+    /**
+     * Tax is included in the amount.
+     */
+    case inclusive
+    /**
+     * Not decided yet (automatic tax then refuses the price).
+     */
+    case unspecified
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    case unknown(
+        /**
+         * The raw value Stripe sent.
+         */value: String
+    )
+
+
+
+
+
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_taxbehavior_uniffi_trait_display(
+            FfiConverterTypeTaxBehavior_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension TaxBehavior: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTaxBehavior: FfiConverterRustBuffer {
+    typealias SwiftType = TaxBehavior
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TaxBehavior {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .exclusive
+        
+        case 2: return .inclusive
+        
+        case 3: return .unspecified
+        
+        case 4: return .unknown(value: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: TaxBehavior, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .exclusive:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .inclusive:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .unspecified:
+            writeInt(&buf, Int32(3))
+        
+        
+        case let .unknown(value):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(value, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTaxBehavior_lift(_ buf: RustBuffer) throws -> TaxBehavior {
+    return try FfiConverterTypeTaxBehavior.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTaxBehavior_lower(_ value: TaxBehavior) -> RustBuffer {
+    return FfiConverterTypeTaxBehavior.lower(value)
+}
+
+
+
+/**
+ * `tax_id_collection[required]`.
+ */
+
+public enum TaxIdRequirement: Equatable, Hashable, CustomStringConvertible {
+    
+    /**
+     * Require a tax ID where Stripe supports collecting one.
+     */
+    case ifSupported
+    /**
+     * Optional (Stripe's default).
+     */
+    case never
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    case unknown(
+        /**
+         * The raw value Stripe sent.
+         */value: String
+    )
+
+
+
+
+
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_taxidrequirement_uniffi_trait_display(
+            FfiConverterTypeTaxIdRequirement_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension TaxIdRequirement: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTaxIdRequirement: FfiConverterRustBuffer {
+    typealias SwiftType = TaxIdRequirement
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TaxIdRequirement {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .ifSupported
+        
+        case 2: return .never
+        
+        case 3: return .unknown(value: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: TaxIdRequirement, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .ifSupported:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .never:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .unknown(value):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(value, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTaxIdRequirement_lift(_ buf: RustBuffer) throws -> TaxIdRequirement {
+    return try FfiConverterTypeTaxIdRequirement.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTaxIdRequirement_lower(_ value: TaxIdRequirement) -> RustBuffer {
+    return FfiConverterTypeTaxIdRequirement.lower(value)
+}
+
+
+
+/**
+ * `consent_collection[terms_of_service]` (needs a terms of service URL in the Dashboard).
+ */
+
+public enum TermsOfServiceConsent: Equatable, Hashable, CustomStringConvertible {
+    
+    /**
+     * The customer must accept the terms.
+     */
+    case required
+    /**
+     * No checkbox (Stripe's `none`).
+     */
+    case notRequired
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    case unknown(
+        /**
+         * The raw value Stripe sent.
+         */value: String
+    )
+
+
+
+
+
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_termsofserviceconsent_uniffi_trait_display(
+            FfiConverterTypeTermsOfServiceConsent_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension TermsOfServiceConsent: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTermsOfServiceConsent: FfiConverterRustBuffer {
+    typealias SwiftType = TermsOfServiceConsent
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TermsOfServiceConsent {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .required
+        
+        case 2: return .notRequired
+        
+        case 3: return .unknown(value: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: TermsOfServiceConsent, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .required:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .notRequired:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .unknown(value):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(value, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTermsOfServiceConsent_lift(_ buf: RustBuffer) throws -> TermsOfServiceConsent {
+    return try FfiConverterTypeTermsOfServiceConsent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTermsOfServiceConsent_lower(_ value: TermsOfServiceConsent) -> RustBuffer {
+    return FfiConverterTypeTermsOfServiceConsent.lower(value)
+}
+
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -5030,6 +8904,150 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeAddress: FfiConverterRustBuffer {
+    typealias SwiftType = Address?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAddress.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAddress.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeAdjustableQuantity: FfiConverterRustBuffer {
+    typealias SwiftType = AdjustableQuantity?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAdjustableQuantity.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAdjustableQuantity.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeAutomaticTax: FfiConverterRustBuffer {
+    typealias SwiftType = AutomaticTax?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAutomaticTax.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAutomaticTax.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeCollectedInformation: FfiConverterRustBuffer {
+    typealias SwiftType = CollectedInformation?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCollectedInformation.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCollectedInformation.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeConsentCollection: FfiConverterRustBuffer {
+    typealias SwiftType = ConsentCollection?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeConsentCollection.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeConsentCollection.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeCustomText: FfiConverterRustBuffer {
+    typealias SwiftType = CustomText?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCustomText.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCustomText.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeCustomerDetails: FfiConverterRustBuffer {
     typealias SwiftType = CustomerDetails?
 
@@ -5046,6 +9064,78 @@ fileprivate struct FfiConverterOptionTypeCustomerDetails: FfiConverterRustBuffer
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeCustomerDetails.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeCustomerUpdate: FfiConverterRustBuffer {
+    typealias SwiftType = CustomerUpdate?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCustomerUpdate.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCustomerUpdate.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeDeliveryBound: FfiConverterRustBuffer {
+    typealias SwiftType = DeliveryBound?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDeliveryBound.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDeliveryBound.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeDeliveryEstimate: FfiConverterRustBuffer {
+    typealias SwiftType = DeliveryEstimate?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDeliveryEstimate.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDeliveryEstimate.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5078,6 +9168,54 @@ fileprivate struct FfiConverterOptionTypeLineItemPriceInfo: FfiConverterRustBuff
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypePaymentIntentData: FfiConverterRustBuffer {
+    typealias SwiftType = PaymentIntentData?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePaymentIntentData.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePaymentIntentData.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeReceipt: FfiConverterRustBuffer {
+    typealias SwiftType = Receipt?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeReceipt.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeReceipt.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeRecurring: FfiConverterRustBuffer {
     typealias SwiftType = Recurring?
 
@@ -5094,6 +9232,318 @@ fileprivate struct FfiConverterOptionTypeRecurring: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeRecurring.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSavedPaymentMethodOptions: FfiConverterRustBuffer {
+    typealias SwiftType = SavedPaymentMethodOptions?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSavedPaymentMethodOptions.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSavedPaymentMethodOptions.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSessionAutomaticTax: FfiConverterRustBuffer {
+    typealias SwiftType = SessionAutomaticTax?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSessionAutomaticTax.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSessionAutomaticTax.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSetupIntentData: FfiConverterRustBuffer {
+    typealias SwiftType = SetupIntentData?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSetupIntentData.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSetupIntentData.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeShippingAddressCollection: FfiConverterRustBuffer {
+    typealias SwiftType = ShippingAddressCollection?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeShippingAddressCollection.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeShippingAddressCollection.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeShippingCost: FfiConverterRustBuffer {
+    typealias SwiftType = ShippingCost?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeShippingCost.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeShippingCost.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeShippingDetails: FfiConverterRustBuffer {
+    typealias SwiftType = ShippingDetails?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeShippingDetails.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeShippingDetails.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSubscriptionData: FfiConverterRustBuffer {
+    typealias SwiftType = SubscriptionData?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSubscriptionData.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSubscriptionData.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeTaxIdCollection: FfiConverterRustBuffer {
+    typealias SwiftType = TaxIdCollection?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTaxIdCollection.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTaxIdCollection.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeTotalDetails: FfiConverterRustBuffer {
+    typealias SwiftType = TotalDetails?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTotalDetails.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTotalDetails.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeAutomaticTaxStatus: FfiConverterRustBuffer {
+    typealias SwiftType = AutomaticTaxStatus?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAutomaticTaxStatus.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAutomaticTaxStatus.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeBillingAddressCollection: FfiConverterRustBuffer {
+    typealias SwiftType = BillingAddressCollection?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeBillingAddressCollection.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeBillingAddressCollection.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeCustomerCreation: FfiConverterRustBuffer {
+    typealias SwiftType = CustomerCreation?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCustomerCreation.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCustomerCreation.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeCustomerUpdateMode: FfiConverterRustBuffer {
+    typealias SwiftType = CustomerUpdateMode?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCustomerUpdateMode.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCustomerUpdateMode.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5150,6 +9600,30 @@ fileprivate struct FfiConverterOptionTypePaymentOutcome: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypePromotionsConsent: FfiConverterRustBuffer {
+    typealias SwiftType = PromotionsConsent?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePromotionsConsent.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePromotionsConsent.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeRecurringInterval: FfiConverterRustBuffer {
     typealias SwiftType = RecurringInterval?
 
@@ -5166,6 +9640,30 @@ fileprivate struct FfiConverterOptionTypeRecurringInterval: FfiConverterRustBuff
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeRecurringInterval.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeReuseAgreementPosition: FfiConverterRustBuffer {
+    typealias SwiftType = ReuseAgreementPosition?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeReuseAgreementPosition.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeReuseAgreementPosition.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5198,6 +9696,150 @@ fileprivate struct FfiConverterOptionTypeSessionStatus: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeSetupFutureUsage: FfiConverterRustBuffer {
+    typealias SwiftType = SetupFutureUsage?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSetupFutureUsage.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSetupFutureUsage.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSubmitType: FfiConverterRustBuffer {
+    typealias SwiftType = SubmitType?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSubmitType.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSubmitType.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeTaxBehavior: FfiConverterRustBuffer {
+    typealias SwiftType = TaxBehavior?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTaxBehavior.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTaxBehavior.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeTaxIdRequirement: FfiConverterRustBuffer {
+    typealias SwiftType = TaxIdRequirement?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTaxIdRequirement.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTaxIdRequirement.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeTermsOfServiceConsent: FfiConverterRustBuffer {
+    typealias SwiftType = TermsOfServiceConsent?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTermsOfServiceConsent.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTermsOfServiceConsent.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionSequenceString: FfiConverterRustBuffer {
+    typealias SwiftType = [String]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterSequenceString.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterSequenceString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -5215,6 +9857,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeAppliedDiscount: FfiConverterRustBuffer {
+    typealias SwiftType = [AppliedDiscount]
+
+    public static func write(_ value: [AppliedDiscount], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAppliedDiscount.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AppliedDiscount] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AppliedDiscount]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAppliedDiscount.read(from: &buf))
         }
         return seq
     }
@@ -5298,6 +9965,81 @@ fileprivate struct FfiConverterSequenceTypePendingCheckout: FfiConverterRustBuff
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeAllowRedisplay: FfiConverterRustBuffer {
+    typealias SwiftType = [AllowRedisplay]
+
+    public static func write(_ value: [AllowRedisplay], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAllowRedisplay.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AllowRedisplay] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AllowRedisplay]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAllowRedisplay.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeDiscount: FfiConverterRustBuffer {
+    typealias SwiftType = [Discount]
+
+    public static func write(_ value: [Discount], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDiscount.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Discount] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Discount]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDiscount.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeShippingOption: FfiConverterRustBuffer {
+    typealias SwiftType = [ShippingOption]
+
+    public static func write(_ value: [ShippingOption], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeShippingOption.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ShippingOption] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ShippingOption]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeShippingOption.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
     public static func write(_ value: [String: String], into buf: inout [UInt8]) {
         let len = Int32(value.count)
@@ -5370,7 +10112,7 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
 }
 /**
  * Checks a credential the way [`CheckoutClient::new`](crate::CheckoutClient::new) does, with
- * `on_device` saying whether to apply the Android/iOS rule (no live secret or restricted keys).
+ * `on_device` saying whether to apply the device rule (no live Stripe key in any credential).
  *
  * The client applies it by itself; this is for checking a shipped configuration ahead of
  * time, e.g. in an app's JVM unit tests or CI, where the code is not running on a device.
@@ -5380,14 +10122,17 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
  * - [`CheckoutError::InvalidInput`] on `credential.key` or `credential.bearer_token`: empty,
  * longer than 4096 bytes, not printable ASCII, a publishable key (`pk_…`), or a key that is
  * neither secret (`sk_…`) nor restricted (`rk_…`).
- * - [`CheckoutError::LiveKeyOnDevice`] when `on_device` and the key is `sk_live_…`/`rk_live_…`.
- *
+ * - [`CheckoutError::LiveKeyOnDevice`] when `on_device` and the key, or the backend token, is
+ * a live Stripe key (`sk_live_…`/`rk_live_…`).
  *
  * ```
  * use checkout_bridge::{validate_credential, CheckoutError, Credential};
- * let live = Credential::SecretKey { key: "sk_live_123".into() };
+ * let live = Credential::secret_key("sk_live_123");
  * assert!(matches!(validate_credential(&live, true), Err(CheckoutError::LiveKeyOnDevice { .. })));
  * assert!(validate_credential(&live, false).is_ok()); // fine on a server
+ * // A live key passed off as a backend token is refused on devices too.
+ * let disguised = Credential::backend("sk_live_123");
+ * assert!(matches!(validate_credential(&disguised, true), Err(CheckoutError::LiveKeyOnDevice { .. })));
  * ```
  */
 public func validateCredential(credential: Credential, onDevice: Bool)throws   {try rustCallWithError(FfiConverterTypeCheckoutError_lift) {
@@ -5397,6 +10142,18 @@ public func validateCredential(credential: Credential, onDevice: Bool)throws   {
         FfiConverterBool.lower(onDevice),uniffiCallStatus
     )
 }
+}
+/**
+ * [`CheckoutSession::receipt`] for Kotlin and Swift, e.g. for a session from
+ * `CheckoutClient.retrieveSession`. (`PaymentResult` already carries it.)
+ */
+public func sessionReceipt(session: CheckoutSession) -> Receipt?  {
+    return try!  FfiConverterOptionTypeReceipt.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_func_session_receipt(
+        FfiConverterTypeCheckoutSession_lower(session),uniffiCallStatus
+    )
+})
 }
 /**
  * Expands a [`SimpleCheckout`] into full parameters: payment mode, one item, quantity 1.
@@ -5500,10 +10257,13 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_checkout_bridge_checksum_func_validate_credential() != 1493) {
+    if (uniffi_checkout_bridge_checksum_func_validate_credential() != 64171) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_func_simple_checkout_params() != 10135) {
+    if (uniffi_checkout_bridge_checksum_func_session_receipt() != 42574) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_checkout_bridge_checksum_func_simple_checkout_params() != 49056) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_checkout_bridge_checksum_func_build_return_urls() != 46046) {
@@ -5515,7 +10275,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_checkout_bridge_checksum_func_open_file_store() != 44538) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_method_checkoutclient_create_session() != 38090) {
+    if (uniffi_checkout_bridge_checksum_method_checkoutclient_check_checkout_url() != 13637) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_checkout_bridge_checksum_method_checkoutclient_create_session() != 52966) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_checkout_bridge_checksum_method_checkoutclient_expire_session() != 34794) {
@@ -5527,19 +10290,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_checkout_bridge_checksum_method_checkoutclient_retrieve_session() != 14813) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_method_checkoutclient_wait_for_final_status() != 49171) {
+    if (uniffi_checkout_bridge_checksum_method_checkoutclient_wait_for_final_status() != 38294) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_checkout_bridge_checksum_method_credential_is_backend() != 50038) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_checkout_bridge_checksum_method_checkoutflow_cancel() != 63700) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_method_checkoutflow_handle_return_url() != 35180) {
+    if (uniffi_checkout_bridge_checksum_method_checkoutflow_handle_return_url() != 28234) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_checkout_bridge_checksum_method_checkoutflow_is_return_link() != 28530) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_method_checkoutflow_pending() != 63363) {
+    if (uniffi_checkout_bridge_checksum_method_checkoutflow_pending() != 55288) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_checkout_bridge_checksum_method_checkoutflow_resolve_pending() != 43587) {
@@ -5548,7 +10314,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_checkout_bridge_checksum_method_checkoutflow_return_base() != 57486) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_method_checkoutflow_start() != 51470) {
+    if (uniffi_checkout_bridge_checksum_method_checkoutflow_start() != 64822) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_checkout_bridge_checksum_method_returnbase_host() != 45647) {
@@ -5575,7 +10341,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_checkout_bridge_checksum_method_pendingstore_load_all() != 20358) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_constructor_checkoutclient_new() != 44048) {
+    if (uniffi_checkout_bridge_checksum_constructor_checkoutclient_new() != 45883) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_checkout_bridge_checksum_constructor_credential_backend() != 4755) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_checkout_bridge_checksum_constructor_credential_secret_key() != 44436) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_checkout_bridge_checksum_constructor_checkoutflow_new() != 30074) {

@@ -146,18 +146,14 @@ sha256_cert_fingerprints = ["14:6D:E9:83:C5:73:06:50:D8:EE:B9:95:2F:34:FC:64:16:
     let secrets = Secrets {
         stripe_secret_key: "sk_test_browser_e2e".into(),
         webhook_secret: None,
+        fulfilment_secret: None,
     };
     let srv = spawn_on(listener, config, secrets).await?;
     eprintln!("emulator {} · server {}", emu.base_url(), srv.base_url());
 
     // The app: starts with the https-style base (Stripe returns to the server's page) and
     // handles the page's custom-scheme links with a second flow over the same store.
-    let client = CheckoutClient::new(
-        ClientConfig::new(Credential::Backend {
-            bearer_token: TOKEN.into(),
-        })
-        .with_base_url(srv.base_url()),
-    )?;
+    let client = CheckoutClient::new(ClientConfig::new(Credential::backend(TOKEN)).with_base_url(srv.base_url()))?;
     let dir = std::env::temp_dir().join(format!("cb-browser-store-{}", std::process::id()));
     let store = FileStore::open(dir.display().to_string())?;
     let web = CheckoutFlow::new(client.clone(), return_base.clone(), store.clone())?;

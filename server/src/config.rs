@@ -60,6 +60,34 @@ pub struct ServerConfig {
     /// Whether a connection may carry several requests.
     #[serde(default = "default_keep_alive")]
     pub keep_alive: bool,
+    /// Where each fulfilment, refund and dispute is POSTed, signed with
+    /// `CHECKOUT_BRIDGE_FULFILMENT_SECRET` (see [`crate::outbox`]); https, or http on loopback.
+    /// Unset: fulfilments are recorded (and listed by `GET /v1/purchases`) but not delivered.
+    #[serde(default)]
+    pub fulfilment_url: Option<String>,
+    /// Longest one delivery attempt may take.
+    #[serde(default = "default_fulfilment_timeout")]
+    pub fulfilment_timeout_ms: u64,
+    /// Delivery attempts in flight at once per instance.
+    #[serde(default = "default_fulfilment_concurrency")]
+    pub fulfilment_concurrency: usize,
+    /// First retry delay after a failed delivery; it doubles per failure.
+    #[serde(default = "default_retry_initial")]
+    pub fulfilment_retry_initial_ms: u64,
+    /// Longest retry delay; deliveries are retried at this pace until they succeed.
+    #[serde(default = "default_retry_max")]
+    pub fulfilment_retry_max_ms: u64,
+    /// How often an instance looks for due deliveries it was not told about (other instances'
+    /// rows, retries).
+    #[serde(default = "default_outbox_poll")]
+    pub outbox_poll_interval_ms: u64,
+    /// First reconciliation check of a new session after its creation, and the smallest gap
+    /// between checks; 0 turns reconciliation off.
+    #[serde(default = "default_reconcile")]
+    pub reconcile_interval_ms: u64,
+    /// Largest gap between two reconciliation checks of one session.
+    #[serde(default = "default_reconcile_max")]
+    pub reconcile_max_interval_ms: u64,
     /// Where Prometheus metrics are served (`GET /metrics`), e.g. `127.0.0.1:9464`; unset: not
     /// served. A separate listener, so it can stay on a private interface.
     #[serde(default)]
@@ -129,6 +157,48 @@ fn default_connections() -> usize {
 fn default_keep_alive() -> bool {
     true
 }
+fn default_fulfilment_timeout() -> u64 {
+    10_000
+}
+fn default_fulfilment_concurrency() -> usize {
+    16
+}
+fn default_retry_initial() -> u64 {
+    1_000
+}
+fn default_retry_max() -> u64 {
+    3_600_000
+}
+fn default_outbox_poll() -> u64 {
+    1_000
+}
+fn default_reconcile() -> u64 {
+    60_000
+}
+fn default_reconcile_max() -> u64 {
+    900_000
+}
+
+/// `fulfilment_url` must be https, or http to a loopback host (a local relay), without
+/// credentials or a fragment: the body carries customer details.
+fn check_fulfilment_url(raw: &str) -> Result<(), String> {
+    let url = url::Url::parse(raw).map_err(|e| format!("fulfilment_url is not a URL: {e}"))?;
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    match url.scheme() {
+        "https" if url.host().is_some() => {}
+        "http" if loopback => {}
+        _ => return Err("fulfilment_url must be https (http only to a loopback host)".into()),
+    }
+    if !url.username().is_empty() || url.password().is_some() || url.fragment().is_some() {
+        return Err("fulfilment_url must not carry credentials or a fragment".into());
+    }
+    Ok(())
+}
 
 impl ServerConfig {
     /// Parses the TOML text.
@@ -148,6 +218,21 @@ impl ServerConfig {
             return Err(
                 "max_connections and header_read_timeout_ms must be positive, max_header_bytes at least 1024".into(),
             );
+        }
+        if let Some(u) = &c.fulfilment_url {
+            check_fulfilment_url(u)?;
+        }
+        if c.fulfilment_timeout_ms == 0
+            || c.fulfilment_concurrency == 0
+            || c.fulfilment_concurrency > 1024
+            || c.fulfilment_retry_initial_ms == 0
+            || c.fulfilment_retry_max_ms < c.fulfilment_retry_initial_ms
+            || c.outbox_poll_interval_ms == 0
+        {
+            return Err("fulfilment_timeout_ms, fulfilment_retry_initial_ms and outbox_poll_interval_ms must be positive, fulfilment_concurrency 1 to 1024, fulfilment_retry_max_ms at least fulfilment_retry_initial_ms".into());
+        }
+        if c.reconcile_interval_ms > 0 && c.reconcile_max_interval_ms < c.reconcile_interval_ms {
+            return Err("reconcile_max_interval_ms must be at least reconcile_interval_ms".into());
         }
         c.links()?;
         Ok(c)
@@ -175,6 +260,8 @@ pub struct Secrets {
     pub stripe_secret_key: String,
     /// The webhook endpoint's signing secret, if webhooks are enabled.
     pub webhook_secret: Option<String>,
+    /// The key signing deliveries to `fulfilment_url` (`CHECKOUT_BRIDGE_FULFILMENT_SECRET`).
+    pub fulfilment_secret: Option<String>,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -182,24 +269,38 @@ impl std::fmt::Debug for Secrets {
         f.debug_struct("Secrets")
             .field("stripe_secret_key", &"[redacted]")
             .field("webhook_secret", &self.webhook_secret.as_ref().map(|_| "[redacted]"))
+            .field(
+                "fulfilment_secret",
+                &self.fulfilment_secret.as_ref().map(|_| "[redacted]"),
+            )
             .finish()
     }
 }
 
 impl Secrets {
-    /// Reads `STRIPE_SECRET_KEY` (required) and `STRIPE_WEBHOOK_SECRET` (optional).
+    /// Reads `STRIPE_SECRET_KEY` (required), `STRIPE_WEBHOOK_SECRET` and
+    /// `CHECKOUT_BRIDGE_FULFILMENT_SECRET` (optional).
     pub fn from_env() -> Result<Self, String> {
         let stripe_secret_key = std::env::var("STRIPE_SECRET_KEY")
             .ok()
             .filter(|k| !k.is_empty())
             .ok_or("STRIPE_SECRET_KEY is not set (the key is read from the environment only)")?;
         let webhook_secret = std::env::var("STRIPE_WEBHOOK_SECRET").ok().filter(|s| !s.is_empty());
+        let fulfilment_secret = std::env::var(FULFILMENT_SECRET_ENV).ok().filter(|s| !s.is_empty());
         Ok(Secrets {
             stripe_secret_key,
             webhook_secret,
+            fulfilment_secret,
         })
     }
 }
+
+/// The environment variable holding the fulfilment signing secret.
+pub const FULFILMENT_SECRET_ENV: &str = "CHECKOUT_BRIDGE_FULFILMENT_SECRET";
+
+/// Shortest fulfilment secret accepted: 32 bytes, the length of the HMAC-SHA256 key that
+/// `openssl rand -hex 32` (64 characters) comfortably exceeds.
+pub const MIN_FULFILMENT_SECRET_BYTES: usize = 32;
 
 /// Lowercase hex SHA-256 of `token`: what goes into `app_tokens[].sha256`.
 pub fn token_hash(token: &str) -> String {
@@ -224,6 +325,33 @@ mod tests {
     }
 
     #[test]
+    fn fulfilment_urls_must_be_https_or_loopback_without_credentials() {
+        let parse = |u: &str| ServerConfig::from_toml(&format!("fulfilment_url = \"{u}\"\n"));
+        for ok in [
+            "https://orders.shop.example/fulfil",
+            "http://127.0.0.1:9000/hook",
+            "http://[::1]:9000/",
+            "http://localhost/x",
+        ] {
+            assert!(parse(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://orders.shop.example/fulfil",
+            "http://10.0.0.1/x",
+            "https://user:pw@orders.shop.example/",
+            "https://orders.shop.example/#frag",
+            "ftp://orders.shop.example/",
+            "not a url",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+        assert!(ServerConfig::from_toml("fulfilment_concurrency = 0\n").is_err());
+        assert!(ServerConfig::from_toml("fulfilment_retry_initial_ms = 5000\nfulfilment_retry_max_ms = 10\n").is_err());
+        assert!(ServerConfig::from_toml("reconcile_interval_ms = 1000\nreconcile_max_interval_ms = 10\n").is_err());
+        assert!(ServerConfig::from_toml("reconcile_interval_ms = 0\n").is_ok());
+    }
+
+    #[test]
     fn the_example_configuration_parses() {
         let c = ServerConfig::from_toml(include_str!("../server.example.toml")).expect("example");
         assert_eq!(c.policy.modes.allowed, vec!["payment".to_owned()]);
@@ -238,6 +366,7 @@ mod tests {
         let s = Secrets {
             stripe_secret_key: "sk_test_SECRET".into(),
             webhook_secret: Some("whsec_SECRET".into()),
+            fulfilment_secret: Some("fulfilment_SECRET".into()),
         };
         assert!(!format!("{s:?}").contains("SECRET"));
     }

@@ -3,8 +3,10 @@
 //! The reference backend for checkout-bridge apps. It holds the Stripe key (environment only),
 //! authenticates app users by bearer token, enforces the merchant's policy, forwards the
 //! Stripe-compatible subset (create, retrieve, expire, line items) through the core
-//! `CheckoutClient`, and verifies and records Stripe webhooks. Apps point a `CheckoutClient`
-//! in backend mode at it and need no change otherwise.
+//! `CheckoutClient`, verifies and records Stripe webhooks, and fulfils each paid session once
+//! through a durable outbox ([`fulfilment`], [`outbox`], [`reconcile`], [`ledger`]); apps
+//! restore what their user bought from `GET /v1/purchases` ([`purchases`]). Apps point a
+//! `CheckoutClient` in backend mode at it and need no change otherwise.
 
 #![deny(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -13,15 +15,21 @@
 pub mod auth;
 pub mod client_addr;
 pub mod config;
+pub mod db;
 pub mod events;
+pub mod fulfilment;
 pub mod health;
 pub mod hex;
+pub mod ledger;
 pub mod links;
 pub mod metrics;
+pub mod outbox;
 pub mod params;
 pub mod pg_tls;
 pub mod policy;
+pub mod purchases;
 pub mod rate_limit;
+pub mod reconcile;
 pub mod return_links;
 pub mod return_page;
 pub mod return_urls;
@@ -69,6 +77,8 @@ pub struct AppState {
     pub webhook_slots: Arc<tokio::sync::Semaphore>,
     /// The webhook event log.
     pub events: EventLog,
+    /// Sessions, fulfilments and their outbox.
+    pub fulfilments: Arc<fulfilment::Fulfilments>,
     /// The validated `[links]` section (return page and association files), if configured.
     pub links: Option<Arc<links::Links>>,
     /// Which session each return link's state belongs to.
@@ -92,13 +102,17 @@ pub(crate) fn unix_now() -> i64 {
 impl AppState {
     /// Builds the state: the core client against `upstream_base_url`, and the event log.
     pub async fn new(config: ServerConfig, secrets: Secrets) -> Result<Arc<Self>, String> {
-        let mut client_config = ClientConfig::new(Credential::SecretKey {
-            key: secrets.stripe_secret_key.clone(),
-        })
-        .with_base_url(config.upstream_base_url.clone());
+        let mut client_config = ClientConfig::new(Credential::secret_key(&secrets.stripe_secret_key))
+            .with_base_url(config.upstream_base_url.clone());
         client_config.timeout_ms = i64::try_from(config.request_timeout_ms).unwrap_or(i64::MAX).max(1);
         let stripe = CheckoutClient::new(client_config).map_err(|e| format!("invalid upstream configuration: {e}"))?;
         let events = EventLog::open(&config.database_url).await?;
+        let ledger = ledger::Ledger::open(&config.database_url).await?;
+        let fulfilments = Arc::new(fulfilment::Fulfilments::new(
+            ledger,
+            stripe.clone(),
+            i64::try_from(config.reconcile_interval_ms).unwrap_or(i64::MAX),
+        ));
         let return_links = return_links::ReturnLinks::open(&events).await?;
         let links = config.links()?.map(Arc::new);
         let webhook = match secrets.webhook_secret.as_deref() {
@@ -126,6 +140,7 @@ impl AppState {
             secrets,
             stripe,
             events,
+            fulfilments,
         }))
     }
 }
@@ -151,6 +166,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/checkout/sessions/{id}/expire", post(routes::expire))
         .route("/v1/checkout/sessions/{id}/line_items", get(routes::line_items))
         .route(WEBHOOK_PATH, post(routes::webhook))
+        .route("/v1/purchases", get(purchases::list))
         .route(
             well_known::AASA_PATH,
             get(|State(s): State<Arc<AppState>>| async move { s.well_known.aasa_response() }),
@@ -228,6 +244,8 @@ pub struct RunningServer {
     tasks: Vec<tokio::task::JoinHandle<()>>,
     /// The state, for inspecting the event log in tests.
     pub state: Arc<AppState>,
+    /// The outbox and reconciliation tasks (aborted when the server is dropped).
+    workers: fulfilment::Workers,
 }
 
 impl RunningServer {
@@ -249,6 +267,9 @@ impl RunningServer {
         for t in self.tasks.drain(..) {
             let _ = t.await;
         }
+        // Deliveries in flight end within the delivery timeout; nothing new is claimed.
+        let within = Duration::from_millis(self.state.config.fulfilment_timeout_ms) + Duration::from_secs(1);
+        self.workers.shutdown(within).await;
     }
 }
 
@@ -260,12 +281,23 @@ impl Drop for RunningServer {
     }
 }
 
-/// Binds `config.listen` and serves in the background with graceful shutdown.
+/// Binds `config.listen` and serves in the background with graceful shutdown; fulfilments go
+/// to `fulfilment_url` (signed with `secrets.fulfilment_secret`) when it is set.
 pub async fn spawn(config: ServerConfig, secrets: Secrets) -> Result<RunningServer, String> {
+    spawn_with_sink(config, secrets, None).await
+}
+
+/// [`spawn`], delivering fulfilments to `sink` instead of `fulfilment_url` when one is given:
+/// for Rust programs that embed the server and grant entitlements in-process.
+pub async fn spawn_with_sink(
+    config: ServerConfig,
+    secrets: Secrets,
+    sink: Option<Arc<dyn outbox::FulfilmentSink>>,
+) -> Result<RunningServer, String> {
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
-    spawn_on(listener, config, secrets).await
+    serve_on(listener, config, secrets, sink).await
 }
 
 /// Serves on an already bound `listener` (`config.listen` is ignored), for callers that need
@@ -275,6 +307,44 @@ pub async fn spawn_on(
     config: ServerConfig,
     secrets: Secrets,
 ) -> Result<RunningServer, String> {
+    serve_on(listener, config, secrets, None).await
+}
+
+/// Where fulfilments go: the embedder's sink, else `fulfilment_url` signed with the secret from
+/// the environment (required then), else nowhere (recorded, not delivered).
+fn fulfilment_sink(
+    config: &ServerConfig,
+    secrets: &Secrets,
+    sink: Option<Arc<dyn outbox::FulfilmentSink>>,
+) -> Result<Option<Arc<dyn outbox::FulfilmentSink>>, String> {
+    match (sink, config.fulfilment_url.as_deref()) {
+        (Some(s), _) => Ok(Some(s)),
+        (None, Some(url)) => {
+            let secret = secrets
+                .fulfilment_secret
+                .as_deref()
+                .filter(|s| s.len() >= config::MIN_FULFILMENT_SECRET_BYTES)
+                .ok_or_else(|| {
+                    format!(
+                        "fulfilment_url is set: {} must hold a secret of at least {} bytes",
+                        config::FULFILMENT_SECRET_ENV,
+                        config::MIN_FULFILMENT_SECRET_BYTES
+                    )
+                })?;
+            let timeout = Duration::from_millis(config.fulfilment_timeout_ms);
+            Ok(Some(Arc::new(outbox::HttpSink::new(url, secret, timeout)?)))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+async fn serve_on(
+    listener: tokio::net::TcpListener,
+    config: ServerConfig,
+    secrets: Secrets,
+    sink: Option<Arc<dyn outbox::FulfilmentSink>>,
+) -> Result<RunningServer, String> {
+    let sink = fulfilment_sink(&config, &secrets, sink)?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let metrics_listener = match &config.metrics_listen {
         Some(a) => Some(
@@ -310,12 +380,14 @@ pub async fn spawn_on(
         };
         tasks.push(tokio::spawn(serve::serve(l, ops, limits, stopped(rx))));
     }
+    let workers = fulfilment::Workers::start(&state.fulfilments, &state.config, sink)?;
     Ok(RunningServer {
         addr,
         metrics_addr,
         stop: Some(tx),
         tasks,
         state,
+        workers,
     })
 }
 
@@ -330,12 +402,13 @@ pub fn ops_router(state: Arc<AppState>) -> Router {
 }
 
 async fn metrics_handler(State(state): State<Arc<AppState>>) -> Response {
-    let gauges = vec![metrics::Gauge {
+    let mut gauges = vec![metrics::Gauge {
         name: "checkout_bridge_rate_limit_tracked_keys",
         help: "Keys (users or addresses) with a rate-limit bucket, by limiter.",
         labels: vec![("limiter", "address".into())],
         value: state.address_limiter.tracked() as f64,
     }];
+    gauges.extend(state.fulfilments.scrape().await);
     let body = state.metrics.render(&gauges);
     (
         [(

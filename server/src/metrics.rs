@@ -199,7 +199,9 @@ impl Metrics {
         let mut last = "";
         for g in extra {
             if g.name != last {
-                family(&mut out, g.name, "gauge", g.help);
+                // Counters kept elsewhere (atomics) follow the `_total` naming convention.
+                let kind = if g.name.ends_with("_total") { "counter" } else { "gauge" };
+                family(&mut out, g.name, kind, g.help);
                 last = g.name;
             }
             sample(&mut out, g.name, &g.labels, g.value);
@@ -208,7 +210,8 @@ impl Metrics {
     }
 }
 
-/// A value computed when scraped (for example, rows in a table).
+/// A value read when scraped (for example, rows in a table): a gauge, or a counter kept
+/// elsewhere when its name ends in `_total`.
 #[derive(Clone, Debug)]
 pub struct Gauge {
     /// Metric name; gauges of one name must be adjacent.

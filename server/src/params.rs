@@ -126,28 +126,32 @@ pub fn parse_create_form(body: &[u8]) -> Result<CreateSessionParams, ApiError> {
             (Some(id), None) => LineItemPrice::Price { id },
             (None, Some(currency)) => LineItemPrice::Inline {
                 currency,
-                unit_amount: it.unit_amount.ok_or_else(|| {
+                unit_amount: Some(it.unit_amount.ok_or_else(|| {
                     let f = format!("line_items[{i}][price_data][unit_amount]");
                     ApiError::invalid(
                         format!("Missing required param: {f}."),
                         Some(&f),
                         Some("parameter_missing"),
                     )
-                })?,
-                product_name: it.name.ok_or_else(|| {
+                })?),
+                product_name: Some(it.name.ok_or_else(|| {
                     let f = format!("line_items[{i}][price_data][product_data][name]");
                     ApiError::invalid(
                         format!("Missing required param: {f}."),
                         Some(&f),
                         Some("parameter_missing"),
                     )
-                })?,
+                })?),
                 description: it.description,
                 images: it.images.into_values().collect(),
                 recurring: it.interval.map(|iv| Recurring {
                     interval: RecurringInterval::from_wire(&iv),
                     interval_count: it.interval_count,
                 }),
+                // Not parsed yet (issue 17): such keys are refused above as unknown.
+                unit_amount_decimal: None,
+                product: None,
+                tax_behavior: None,
             },
             _ => {
                 let f = format!("line_items[{i}]");
@@ -166,7 +170,7 @@ pub fn parse_create_form(body: &[u8]) -> Result<CreateSessionParams, ApiError> {
                 Some("parameter_missing"),
             )
         })?;
-        p.line_items.push(LineItemParams { price, quantity });
+        p.line_items.push(LineItemParams::new(price, quantity));
     }
     Ok(p)
 }
@@ -178,24 +182,24 @@ mod tests {
     #[test]
     fn round_trips_what_the_client_encodes() {
         let mut p = CreateSessionParams::new(CheckoutMode::Subscription);
-        p.line_items.push(LineItemParams {
-            price: LineItemPrice::Price { id: "price_1".into() },
-            quantity: 2,
-        });
-        p.line_items.push(LineItemParams {
-            price: LineItemPrice::Inline {
-                currency: "eur".into(),
-                unit_amount: 900,
-                product_name: "Plan & more".into(),
-                description: Some("d".into()),
-                images: vec!["https://i.example/a.png".into()],
-                recurring: Some(Recurring {
-                    interval: RecurringInterval::Month,
-                    interval_count: Some(3),
-                }),
-            },
-            quantity: 1,
-        });
+        p.line_items
+            .push(LineItemParams::new(LineItemPrice::Price { id: "price_1".into() }, 2));
+        let mut plan = LineItemPrice::inline("eur", 900, "Plan & more");
+        if let LineItemPrice::Inline {
+            description,
+            images,
+            recurring,
+            ..
+        } = &mut plan
+        {
+            *description = Some("d".into());
+            *images = vec!["https://i.example/a.png".into()];
+            *recurring = Some(Recurring {
+                interval: RecurringInterval::Month,
+                interval_count: Some(3),
+            });
+        }
+        p.line_items.push(LineItemParams::new(plan, 1));
         p.success_url = Some("myapp://c/success?session_id={CHECKOUT_SESSION_ID}&state=x".into());
         p.metadata.insert("a b".into(), "c=d".into());
         p.allow_promotion_codes = Some(true);

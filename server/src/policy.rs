@@ -169,8 +169,10 @@ impl PolicyGroup for PricePolicy {
                         ));
                     };
                     let total = totals.entry(code.as_str()).or_insert(0);
+                    // An amount or quantity the policy cannot read counts as over any cap.
                     *total = unit_amount
-                        .checked_mul(item.quantity)
+                        .zip(item.quantity)
+                        .and_then(|(a, q)| a.checked_mul(q))
                         .and_then(|t| t.checked_add(*total))
                         .unwrap_or(i64::MAX);
                 }
@@ -376,17 +378,7 @@ mod tests {
     }
 
     fn inline(currency: &str, amount: i64, quantity: i64) -> LineItemParams {
-        LineItemParams {
-            price: LineItemPrice::Inline {
-                currency: currency.into(),
-                unit_amount: amount,
-                product_name: "Tea".into(),
-                description: None,
-                images: vec![],
-                recurring: None,
-            },
-            quantity,
-        }
+        LineItemParams::new(LineItemPrice::inline(currency, amount, "Tea"), quantity)
     }
 
     fn params(mode: CheckoutMode) -> CreateSessionParams {

@@ -19,7 +19,7 @@ use crate::AppState;
 type Res = Result<Response, ApiError>;
 
 /// Authenticates the app user and applies their rate limit.
-fn user(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
+pub(crate) fn user(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
     let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
     let user = state.auth.user_for(auth)?;
     if !state.limiter.allow(&user) {
@@ -66,6 +66,12 @@ pub async fn create(State(state): State<Arc<AppState>>, req: Request) -> Res {
     params.idempotency_key = idempotency_key(&user, &parts.headers);
     let return_urls = (params.success_url.clone(), params.cancel_url.clone());
     let session = upstream(&state, "create", state.stripe.create_session(params)).await?;
+    // Recorded before the app can open it, so every later signal about it is recognised; if
+    // that fails the app gets an error, and its retry (same key) gets the same session back.
+    state.fulfilments.register(&session, &user).await.map_err(|e| {
+        tracing::error!(error = %e, session = %session.id, "session not registered");
+        ApiError::new(500, "api_error", "The session could not be recorded.", None, None)
+    })?;
     crate::return_page::remember(&state, return_urls.0.as_deref(), return_urls.1.as_deref(), &session).await?;
     tracing::info!(user = %user, session = %session.id, "session created");
     Ok(Json(session).into_response())
@@ -102,10 +108,23 @@ async fn owned(state: &AppState, user: &str, id: &str) -> Result<CheckoutSession
     Ok(session)
 }
 
-/// `GET /v1/checkout/sessions/{id}`
+/// `GET /v1/checkout/sessions/{id}`. A paid session is fulfilled before it is returned
+/// (Stripe's guide fulfils on the landing page too), so when the app sees it paid, the
+/// purchase is recorded and listed by `GET /v1/purchases`.
 pub async fn retrieve(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Res {
     let user = user(&state, &headers)?;
-    Ok(Json(owned(&state, &user, &id).await?).into_response())
+    let session = owned(&state, &user, &id).await?;
+    if crate::ledger::is_paid(session.status.as_ref(), &session.payment_status) {
+        state
+            .fulfilments
+            .fulfil(&session, crate::fulfilment::Source::Retrieve)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, session = %id, "fulfilment on retrieve failed");
+                ApiError::new(500, "api_error", "The purchase could not be recorded.", None, None)
+            })?;
+    }
+    Ok(Json(session).into_response())
 }
 
 /// `POST /v1/checkout/sessions/{id}/expire`
@@ -180,6 +199,11 @@ pub async fn webhook(State(state): State<Arc<AppState>>, headers: HeaderMap, raw
     .map_err(|_| busy())?
     .map_err(refused)?;
     state.metrics.webhook("verified");
+    state.fulfilments.on_event(&event).await.map_err(|e| {
+        tracing::error!(error = %e, event = %event.id, "webhook not acted on");
+        // 5xx makes Stripe redeliver later.
+        ApiError::new(500, "api_error", "The event could not be processed.", None, None)
+    })?;
     if !RECORDED_TYPES.contains(&event.event_type.as_str()) {
         return Ok(Json(serde_json::json!({"received": true, "recorded": false})).into_response());
     }

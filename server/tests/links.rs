@@ -88,6 +88,7 @@ async fn start_with(listener: tokio::net::TcpListener, text: &str) -> Setup {
     let secrets = Secrets {
         stripe_secret_key: KEY.into(),
         webhook_secret: Some(WHSEC.into()),
+        fulfilment_secret: None,
     };
     let srv = spawn_on(listener, config, secrets).await.expect("server");
     let base = format!("{}/checkout", srv.base_url());
@@ -103,10 +104,7 @@ fn http() -> reqwest::Client {
 }
 
 fn app_client(srv: &RunningServer) -> Arc<CheckoutClient> {
-    let mut c = ClientConfig::new(Credential::Backend {
-        bearer_token: TOKEN.into(),
-    })
-    .with_base_url(srv.base_url());
+    let mut c = ClientConfig::new(Credential::backend(TOKEN)).with_base_url(srv.base_url());
     c.max_retries = 0;
     CheckoutClient::new(c).expect("client")
 }

@@ -94,15 +94,13 @@ async fn server(emu: &Emulator) -> RunningServer {
     let secrets = Secrets {
         stripe_secret_key: KEY.into(),
         webhook_secret: Some(WHSEC.into()),
+        fulfilment_secret: None,
     };
     spawn(config(emu, sqlite_url()), secrets).await.expect("server starts")
 }
 
 fn app_client(srv: &RunningServer, token: &str) -> Arc<CheckoutClient> {
-    let mut c = ClientConfig::new(Credential::Backend {
-        bearer_token: token.into(),
-    })
-    .with_base_url(srv.base_url());
+    let mut c = ClientConfig::new(Credential::backend(token)).with_base_url(srv.base_url());
     c.max_retries = 0;
     CheckoutClient::new(c).expect("client")
 }
@@ -116,17 +114,7 @@ fn browser() -> reqwest::Client {
 }
 
 fn item(amount: i64) -> LineItemParams {
-    LineItemParams {
-        price: LineItemPrice::Inline {
-            currency: "usd".into(),
-            unit_amount: amount,
-            product_name: "Tea".into(),
-            description: None,
-            images: vec![],
-            recurring: None,
-        },
-        quantity: 1,
-    }
+    LineItemParams::new(LineItemPrice::inline("usd", amount, "Tea"), 1)
 }
 
 fn params() -> CreateSessionParams {
@@ -214,12 +202,12 @@ async fn policy_table() {
     type Case = (&'static str, u16, &'static str, CreateSessionParams);
     let mut cases: Vec<Case> = Vec::new();
     let mut p = with_urls(CreateSessionParams::new(CheckoutMode::Payment));
-    p.line_items.push(LineItemParams {
-        price: LineItemPrice::Price {
+    p.line_items.push(LineItemParams::new(
+        LineItemPrice::Price {
             id: "price_not_allowed".into(),
         },
-        quantity: 1,
-    });
+        1,
+    ));
     cases.push(("unknown price", 403, "Permission", p));
     let mut p = with_urls(params());
     p.line_items[0] = item(20_000);
@@ -249,12 +237,12 @@ async fn policy_table() {
     cases.push(("app-chosen customer", 403, "Permission", p));
     // Policy gaps: setup mode (no line items, so no price rule applies), promotion codes,
     // payment method types and metadata are all closed unless the policy opens them.
-    cases.push((
-        "setup mode",
-        403,
-        "Permission",
-        with_urls(CreateSessionParams::new(CheckoutMode::Setup)),
-    ));
+    // The server does not parse endive's `currency` / `allowed_payment_method_types` yet
+    // (issue 17), so setup mode and payment method types are tried the way a dahlia-pinned app
+    // sends them (`payment_method_types`); the policy refuses them before anything else.
+    let mut setup = with_urls(CreateSessionParams::new(CheckoutMode::Setup));
+    setup.payment_method_types = vec!["card".into()];
+    cases.push(("setup mode", 403, "Permission", setup));
     let mut p = with_urls(params());
     p.allow_promotion_codes = Some(true);
     cases.push(("promotion codes", 403, "Permission", p));
@@ -264,8 +252,19 @@ async fn policy_table() {
     let mut p = with_urls(params());
     p.metadata.insert("free_upgrade".into(), "true".into());
     cases.push(("metadata key", 403, "Permission", p));
+    let alice_dahlia = {
+        let mut c = ClientConfig::new(Credential::backend(ALICE)).with_base_url(srv.base_url());
+        c.max_retries = 0;
+        c.stripe_version = Some("2026-07-29.dahlia".into());
+        CheckoutClient::new(c).expect("client")
+    };
     for (name, status, variant, p) in cases {
-        let e = alice.create_session(p).await.expect_err(name);
+        let app = if p.payment_method_types.is_empty() {
+            &alice
+        } else {
+            &alice_dahlia
+        };
+        let e = app.create_session(p).await.expect_err(name);
         check(name, &e, status, variant);
     }
 
@@ -369,6 +368,7 @@ async fn rate_limit_per_token() {
         Secrets {
             stripe_secret_key: KEY.into(),
             webhook_secret: None,
+            fulfilment_secret: None,
         },
     )
     .await
@@ -483,6 +483,7 @@ async fn webhooks_deduplicated_across_two_instances_on_postgresql() {
     let secrets = || Secrets {
         stripe_secret_key: KEY.into(),
         webhook_secret: Some(WHSEC.into()),
+        fulfilment_secret: None,
     };
     let a = spawn(config(&emu, url.clone()), secrets()).await.expect("instance a");
     let b = spawn(config(&emu, url), secrets()).await.expect("instance b");
@@ -592,6 +593,7 @@ async fn address_rate_limits_come_before_authentication() {
         Secrets {
             stripe_secret_key: KEY.into(),
             webhook_secret: Some(WHSEC.into()),
+            fulfilment_secret: None,
         },
     )
     .await
@@ -631,6 +633,7 @@ async fn address_rate_limits_come_before_authentication() {
         Secrets {
             stripe_secret_key: KEY.into(),
             webhook_secret: None,
+            fulfilment_secret: None,
         },
     )
     .await
@@ -695,6 +698,7 @@ async fn slow_connections_do_not_starve_the_server_and_are_closed() {
         Secrets {
             stripe_secret_key: KEY.into(),
             webhook_secret: None,
+            fulfilment_secret: None,
         },
     )
     .await
@@ -770,6 +774,7 @@ async fn the_connection_cap_holds() {
         Secrets {
             stripe_secret_key: KEY.into(),
             webhook_secret: None,
+            fulfilment_secret: None,
         },
     )
     .await
@@ -870,6 +875,7 @@ async fn hostile_return_urls_table() {
         Secrets {
             stripe_secret_key: KEY.into(),
             webhook_secret: None,
+            fulfilment_secret: None,
         },
     )
     .await

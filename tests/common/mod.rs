@@ -14,7 +14,7 @@ pub async fn emulator() -> Emulator {
 }
 
 pub fn config(emu: &Emulator) -> ClientConfig {
-    let mut c = ClientConfig::new(Credential::SecretKey { key: TEST_KEY.into() }).with_base_url(emu.base_url());
+    let mut c = ClientConfig::new(Credential::secret_key(TEST_KEY)).with_base_url(emu.base_url());
     c.timeout_ms = 5_000;
     c
 }
@@ -30,17 +30,7 @@ pub fn client_with(emu: &Emulator, f: impl FnOnce(&mut ClientConfig)) -> Arc<Che
 }
 
 pub fn inline_item(amount: i64, name: &str, quantity: i64) -> LineItemParams {
-    LineItemParams {
-        price: LineItemPrice::Inline {
-            currency: "usd".into(),
-            unit_amount: amount,
-            product_name: name.into(),
-            description: None,
-            images: vec![],
-            recurring: None,
-        },
-        quantity,
-    }
+    LineItemParams::new(LineItemPrice::inline("usd", amount, name), quantity)
 }
 
 pub fn payment_params() -> CreateSessionParams {
@@ -86,4 +76,95 @@ pub fn browser() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("browser")
+}
+
+/// Serves every connection on 127.0.0.1 with `respond(request_head)`, until the test ends: a
+/// server that says exactly what the test wants (headers the emulator cannot send, another
+/// session's JSON).
+pub async fn raw_server(respond: impl Fn(&str) -> Vec<u8> + Send + Sync + 'static) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let respond = Arc::new(respond);
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let respond = respond.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 16 * 1024];
+                let mut n = 0;
+                // The head is enough: these servers answer without reading a body.
+                while n < buf.len() {
+                    match sock.read(&mut buf[n..]).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(k) => n += k,
+                    }
+                    if buf[..n].windows(4).any(|w| w == b"\r\n\r\n") {
+                        break;
+                    }
+                }
+                let head = String::from_utf8_lossy(&buf[..n]).to_string();
+                let _ = sock.write_all(&respond(&head)).await;
+                let _ = sock.shutdown().await;
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// An HTTP/1.1 response with `extra` header lines (each ending in `\r\n`) and a JSON body.
+pub fn json_response(status: &str, extra: &str, body: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// A checkout a mobile shop sends: two adjustable items with promotion codes, automatic tax,
+/// a shipping address in the US or Germany and the emulator's two catalogue shipping rates.
+pub fn discounted_taxed_shipped_params() -> CreateSessionParams {
+    let mut item = inline_item(1250, "Tea", 2);
+    item.adjustable_quantity = Some(AdjustableQuantity {
+        enabled: true,
+        minimum: Some(1),
+        maximum: Some(10),
+    });
+    if let LineItemPrice::Inline { tax_behavior, .. } = &mut item.price {
+        *tax_behavior = Some(TaxBehavior::Exclusive);
+    }
+    let mut p = CreateSessionParams::new(CheckoutMode::Payment);
+    p.line_items.push(item);
+    p.allow_promotion_codes = Some(true);
+    p.automatic_tax = Some(AutomaticTax {
+        enabled: true,
+        liable_account: None,
+    });
+    p.shipping_address_collection = Some(ShippingAddressCollection {
+        allowed_countries: vec!["US".into(), "DE".into()],
+    });
+    p.shipping_options = vec![
+        ShippingOption::Rate {
+            id: "shr_test_standard".into(),
+        },
+        ShippingOption::Rate {
+            id: "shr_test_express".into(),
+        },
+    ];
+    p
+}
+
+/// What the customer of [`discounted_taxed_shipped_params`] pays after choosing 3 items, the
+/// code SAVE10 (10 % off the items), express shipping (15.00) and a German address (the
+/// emulator's automatic tax: 19 %, exclusive, on items after discount and on shipping):
+/// 3 × 12.50 = 37.50; −3.75; +15.00; tax 0.19 × 33.75 = 6.4125 → 6.41 and 0.19 × 15.00 = 2.85.
+pub fn expected_receipt() -> Receipt {
+    Receipt {
+        currency: "usd".into(),
+        subtotal: 3750,
+        discount: 375,
+        shipping: 1500,
+        tax: 641 + 285,
+        total: 3750 - 375 + 1500 + 641 + 285,
+        shipping_rate: Some("shr_test_express".into()),
+    }
 }

@@ -36,11 +36,11 @@ class ErrorTests : EmulatorTest() {
         assertTrue(e2.reason.isNotBlank())
         // A publishable key is refused when the client is built, without echoing the key.
         expectError<CheckoutException.InvalidInput>("credential.key") {
-            CheckoutClient(ClientConfig(baseUrl = Emulator.baseUrl, credential = Credential.SecretKey("pk_test_KotlinSuiteSecret4242")))
+            CheckoutClient(ClientConfig(baseUrl = Emulator.baseUrl, credential = Credential.secretKey("pk_test_KotlinSuiteSecret4242")))
         }
         // Plain http to a non-loopback host is refused too.
         expectError<CheckoutException.InvalidInput>("base_url") {
-            CheckoutClient(ClientConfig(baseUrl = "http://api.stripe.example", credential = Credential.SecretKey(TEST_KEY)))
+            CheckoutClient(ClientConfig(baseUrl = "http://api.stripe.example", credential = Credential.secretKey(TEST_KEY)))
         }
         assertEquals(before, Emulator.requestCount(), "local validation must not send requests")
     }
@@ -170,14 +170,19 @@ class ErrorTests : EmulatorTest() {
         // check applies the Android/iOS rule on request.
         val live = "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc"
         val e = expectError<CheckoutException.LiveKeyOnDevice>("server") {
-            validateCredential(Credential.SecretKey(live), onDevice = true)
+            validateCredential(Credential.secretKey(live), onDevice = true)
         }
         assertTrue(!e.message.contains(live) && !e.toString().contains(live), e.toString())
-        validateCredential(Credential.SecretKey(live), onDevice = false)
-        validateCredential(Credential.SecretKey(TEST_KEY), onDevice = true)
-        validateCredential(Credential.Backend("sk_live_looks_like_a_key"), onDevice = true)
+        validateCredential(Credential.secretKey(live), onDevice = false)
+        validateCredential(Credential.secretKey(TEST_KEY), onDevice = true)
+        // A live key passed off as a backend token is refused on devices too.
+        val disguised = expectError<CheckoutException.LiveKeyOnDevice>("backend token") {
+            validateCredential(Credential.backend(live), onDevice = true)
+        }
+        assertTrue(!disguised.toString().contains(live.removePrefix("sk_live_")), disguised.toString())
+        validateCredential(Credential.backend("kotlin-user-token"), onDevice = true)
         expectError<CheckoutException.InvalidInput>("publishable") {
-            validateCredential(Credential.SecretKey("pk_test_123"), onDevice = true)
+            validateCredential(Credential.secretKey("pk_test_123"), onDevice = true)
         }
     }
 }

@@ -1,6 +1,7 @@
 // The whole round trip through the Swift bindings and the XCFramework's macOS slice, against the
 // Stripe emulator started by the test. Runs with `swift test` on a Mac (ios/build-xcframework.sh
-// first); the emulator binary comes from STRIPE_EMULATOR, or the repository's
+// --debug first: the round trip talks plain http to the emulator, which release device builds
+// refuse); the emulator binary comes from STRIPE_EMULATOR, or the repository's
 // target/debug/stripe-emulator (`cargo build -p checkout-bridge-emulator --bin stripe-emulator`).
 import AuthenticationServices
 import Foundation

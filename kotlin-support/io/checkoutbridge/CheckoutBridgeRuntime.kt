@@ -51,7 +51,7 @@ object CheckoutBridgeRuntime {
             CheckoutClient(
                 ClientConfig(
                     baseUrl = "http://127.0.0.1:${silent.localPort}",
-                    credential = Credential.SecretKey("sk_test_checkoutbridge_runtime"),
+                    credential = Credential.secretKey("sk_test_checkoutbridge_runtime"),
                     timeoutMs = 50,
                     maxRetries = 0,
                 ),

@@ -104,7 +104,7 @@ fun newClient(
     timeoutMs: Long = 10_000L,
     maxRetries: Int = 0,
 ): CheckoutClient = CheckoutClient(
-    ClientConfig(baseUrl = baseUrl, credential = Credential.SecretKey(key), timeoutMs = timeoutMs, maxRetries = maxRetries),
+    ClientConfig(baseUrl = baseUrl, credential = Credential.secretKey(key), timeoutMs = timeoutMs, maxRetries = maxRetries),
 )
 
 /** One T-shirt for 19.99 USD; return URLs only when given (CheckoutFlow builds its own). */

@@ -720,6 +720,8 @@ internal object IntegrityCheckingUniffiLib {
     internal fun ensureInitialized() = Unit
     external fun uniffi_checkout_bridge_checksum_func_validate_credential(
     ): Int
+    external fun uniffi_checkout_bridge_checksum_func_session_receipt(
+    ): Int
     external fun uniffi_checkout_bridge_checksum_func_simple_checkout_params(
     ): Int
     external fun uniffi_checkout_bridge_checksum_func_build_return_urls(
@@ -727,6 +729,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_checkout_bridge_checksum_func_parse_return_url(
     ): Int
     external fun uniffi_checkout_bridge_checksum_func_open_file_store(
+    ): Int
+    external fun uniffi_checkout_bridge_checksum_method_checkoutclient_check_checkout_url(
     ): Int
     external fun uniffi_checkout_bridge_checksum_method_checkoutclient_create_session(
     ): Int
@@ -737,6 +741,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_checkout_bridge_checksum_method_checkoutclient_retrieve_session(
     ): Int
     external fun uniffi_checkout_bridge_checksum_method_checkoutclient_wait_for_final_status(
+    ): Int
+    external fun uniffi_checkout_bridge_checksum_method_credential_is_backend(
     ): Int
     external fun uniffi_checkout_bridge_checksum_method_checkoutflow_cancel(
     ): Int
@@ -770,6 +776,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_checkout_bridge_checksum_constructor_checkoutclient_new(
     ): Int
+    external fun uniffi_checkout_bridge_checksum_constructor_credential_backend(
+    ): Int
+    external fun uniffi_checkout_bridge_checksum_constructor_credential_secret_key(
+    ): Int
     external fun uniffi_checkout_bridge_checksum_constructor_checkoutflow_new(
     ): Int
     external fun uniffi_checkout_bridge_checksum_constructor_returnbase_new(
@@ -801,6 +811,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_checkout_bridge_fn_constructor_checkoutclient_new(`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_checkout_bridge_fn_method_checkoutclient_check_checkout_url(`ptr`: Long,`url`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_checkout_bridge_fn_method_checkoutclient_create_session(`ptr`: Long,`params`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_checkout_bridge_fn_method_checkoutclient_expire_session(`ptr`: Long,`id`: RustBuffer.ByValue,
@@ -811,6 +823,20 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_checkout_bridge_fn_method_checkoutclient_wait_for_final_status(`ptr`: Long,`id`: RustBuffer.ByValue,`timeoutMs`: Long,
     ): Long
+    external fun uniffi_checkout_bridge_fn_clone_credential(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_checkout_bridge_fn_free_credential(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_checkout_bridge_fn_constructor_credential_backend(`bearerToken`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_checkout_bridge_fn_constructor_credential_secret_key(`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_checkout_bridge_fn_method_credential_is_backend(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_checkout_bridge_fn_method_credential_uniffi_trait_debug(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_credential_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_checkout_bridge_fn_clone_checkoutflow(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_checkout_bridge_fn_free_checkoutflow(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -863,9 +889,9 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_checkout_bridge_fn_method_checkouterror_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_checkout_bridge_fn_method_checkoutmode_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_checkout_bridge_fn_method_automatictaxstatus_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_checkout_bridge_fn_method_origincontext_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_checkout_bridge_fn_method_checkoutmode_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_checkout_bridge_fn_method_paymentstatus_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -873,10 +899,38 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_checkout_bridge_fn_method_sessionstatus_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_allowredisplay_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_billingaddresscollection_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_customercreation_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_customerupdatemode_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_deliveryunit_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_origincontext_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_promotionsconsent_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_reuseagreementposition_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_setupfutureusage_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_submittype_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_taxbehavior_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_taxidrequirement_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_termsofserviceconsent_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_checkout_bridge_fn_method_apierrordetails_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_checkout_bridge_fn_func_validate_credential(`credential`: RustBuffer.ByValue,`onDevice`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_checkout_bridge_fn_func_validate_credential(`credential`: Long,`onDevice`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_checkout_bridge_fn_func_session_receipt(`session`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_checkout_bridge_fn_func_simple_checkout_params(`simple`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_checkout_bridge_fn_func_build_return_urls(`base`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1004,10 +1058,13 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
-    if ((lib.uniffi_checkout_bridge_checksum_func_validate_credential() and 0xFFFF) != 1493) {
+    if ((lib.uniffi_checkout_bridge_checksum_func_validate_credential() and 0xFFFF) != 64171) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_func_simple_checkout_params() and 0xFFFF) != 10135) {
+    if ((lib.uniffi_checkout_bridge_checksum_func_session_receipt() and 0xFFFF) != 42574) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_checkout_bridge_checksum_func_simple_checkout_params() and 0xFFFF) != 49056) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_checkout_bridge_checksum_func_build_return_urls() and 0xFFFF) != 46046) {
@@ -1019,7 +1076,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_checkout_bridge_checksum_func_open_file_store() and 0xFFFF) != 44538) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutclient_create_session() and 0xFFFF) != 38090) {
+    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutclient_check_checkout_url() and 0xFFFF) != 13637) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutclient_create_session() and 0xFFFF) != 52966) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_checkout_bridge_checksum_method_checkoutclient_expire_session() and 0xFFFF) != 34794) {
@@ -1031,19 +1091,22 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_checkout_bridge_checksum_method_checkoutclient_retrieve_session() and 0xFFFF) != 14813) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutclient_wait_for_final_status() and 0xFFFF) != 49171) {
+    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutclient_wait_for_final_status() and 0xFFFF) != 38294) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_checkout_bridge_checksum_method_credential_is_backend() and 0xFFFF) != 50038) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_cancel() and 0xFFFF) != 63700) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_handle_return_url() and 0xFFFF) != 35180) {
+    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_handle_return_url() and 0xFFFF) != 28234) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_is_return_link() and 0xFFFF) != 28530) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_pending() and 0xFFFF) != 63363) {
+    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_pending() and 0xFFFF) != 55288) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_resolve_pending() and 0xFFFF) != 43587) {
@@ -1052,7 +1115,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_return_base() and 0xFFFF) != 57486) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_start() and 0xFFFF) != 51470) {
+    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_start() and 0xFFFF) != 64822) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_checkout_bridge_checksum_method_returnbase_host() and 0xFFFF) != 45647) {
@@ -1079,7 +1142,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_checkout_bridge_checksum_method_pendingstore_load_all() and 0xFFFF) != 20358) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_constructor_checkoutclient_new() and 0xFFFF) != 44048) {
+    if ((lib.uniffi_checkout_bridge_checksum_constructor_checkoutclient_new() and 0xFFFF) != 45883) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_checkout_bridge_checksum_constructor_credential_backend() and 0xFFFF) != 4755) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_checkout_bridge_checksum_constructor_credential_secret_key() and 0xFFFF) != 44436) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_checkout_bridge_checksum_constructor_checkoutflow_new() and 0xFFFF) != 30074) {
@@ -1547,7 +1616,7 @@ public object FfiConverterString: FfiConverter<String, RustBuffer.ByValue> {
  * ```no_run
  * # async fn demo() -> Result<(), checkout_bridge::CheckoutError> {
  * use checkout_bridge::*;
- * let client = CheckoutClient::new(ClientConfig::new(Credential::SecretKey { key: "sk_test_…".into() }))?;
+ * let client = CheckoutClient::new(ClientConfig::new(Credential::secret_key("sk_test_…")))?;
  * let mut params = simple_checkout_params(SimpleCheckout {
  * amount: 1999, currency: "usd".into(), name: "T-shirt".into(), description: None,
  * success_url: Some("https://shop.example/ok?session_id={CHECKOUT_SESSION_ID}".into()),
@@ -1561,13 +1630,30 @@ public object FfiConverterString: FfiConverter<String, RustBuffer.ByValue> {
 public interface CheckoutClientInterface {
     
     /**
+     * Checks a session's Checkout page `url` before the app opens it: https (plain http only
+     * to loopback, and on devices only in debug builds), no credentials in it, and in direct
+     * mode (a secret key) on `checkout.stripe.com`, or a loopback host when `base_url` is
+     * loopback (an emulator). Backend mode allows any https host, since Stripe serves Checkout
+     * on the merchant's custom domain when one is set up.
+     *
+     * [`crate::CheckoutFlow::start`] runs it on every new session; call it yourself before
+     * opening the `url` of a session from [`Self::create_session`].
+     *
+     * # Errors
+     *
+     * [`CheckoutError::UntrustedCheckoutUrl`] saying which rule the URL breaks.
+     */
+    fun `checkCheckoutUrl`(`url`: kotlin.String)
+    
+    /**
      * `POST /v1/checkout/sessions`. Safe to retry: the same `idempotency_key` never creates a
      * second session.
      *
      * # Errors
      *
      * - [`CheckoutError::InvalidInput`] naming the field, before anything is sent, when `params`
-     * break one of Stripe's rules (see [`crate::validate_create_params`]).
+     * break one of Stripe's rules at the client's API version (see
+     * [`crate::validate_create_params`]; e.g. `payment_method_types` from 2026-09-30.endive).
      * - [`CheckoutError::IdempotencyConflict`] when the key was used with other parameters.
      * - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
      * (401), [`CheckoutError::Permission`] (403), [`CheckoutError::RateLimited`] (429),
@@ -1628,15 +1714,18 @@ public interface CheckoutClientInterface {
     suspend fun `retrieveSession`(`id`: kotlin.String): CheckoutSession
     
     /**
-     * Polls the session (with backoff from 0.25 s up to 5 s) until it is no longer open and
-     * unpaid, and returns it; `Timeout` if that does not happen within `timeout_ms`.
+     * Polls the session (with backoff from 0.25 s up to 5 s) until it is no longer open
+     * (complete, paid or not, or expired), and returns it; `Timeout` if that does not happen
+     * within `timeout_ms`. The status decides, not `payment_status`: an open setup-mode
+     * session already reports `no_payment_required` (Stripe defines that value by the mode:
+     * "the Checkout Session is in setup mode and doesn't require a payment at this time").
      *
      * For when no return link arrives: the user closed the browser, or the app was killed.
      *
      * # Errors
      *
      * - [`CheckoutError::InvalidInput`] if `id` is not an opaque ID or `timeout_ms` is negative.
-     * - [`CheckoutError::Timeout`] when the session is still open and unpaid after `timeout_ms`.
+     * - [`CheckoutError::Timeout`] when the session is still open after `timeout_ms`.
      * - Any error of [`Self::retrieve_session`], from the first poll that fails.
      */
     suspend fun `waitForFinalStatus`(`id`: kotlin.String, `timeoutMs`: kotlin.Long): CheckoutSession
@@ -1653,7 +1742,7 @@ public interface CheckoutClientInterface {
  * ```no_run
  * # async fn demo() -> Result<(), checkout_bridge::CheckoutError> {
  * use checkout_bridge::*;
- * let client = CheckoutClient::new(ClientConfig::new(Credential::SecretKey { key: "sk_test_…".into() }))?;
+ * let client = CheckoutClient::new(ClientConfig::new(Credential::secret_key("sk_test_…")))?;
  * let mut params = simple_checkout_params(SimpleCheckout {
  * amount: 1999, currency: "usd".into(), name: "T-shirt".into(), description: None,
  * success_url: Some("https://shop.example/ok?session_id={CHECKOUT_SESSION_ID}".into()),
@@ -1689,17 +1778,20 @@ open class CheckoutClient: Disposable, AutoCloseable, CheckoutClientInterface
         this.cleanable = null
     }
     /**
-     * Checks `config` (https except loopback, credential shape, no live keys on devices) and
+     * Checks `config` (https, plain http only to loopback and on devices only in debug
+     * builds; credential shape; no live keys on devices; a backend token never to Stripe) and
      * builds a client. Nothing is sent.
      *
      * # Errors
      *
      * - [`CheckoutError::InvalidInput`] naming the field: a `base_url` that is not https (plain
-     * http only to loopback) or carries credentials, a query or a fragment; a malformed
+     * http only to loopback, and in device builds only in debug builds, where the Android
+     * emulator's `10.0.2.2` is allowed too) or carries credentials, a query or a fragment; a
+     * backend credential with a `base_url` on `stripe.com` (the default); a malformed
      * credential, `stripe_version` or `stripe_account`; `timeout_ms` ≤ 0; `max_retries`
      * outside 0..=10.
-     * - [`CheckoutError::LiveKeyOnDevice`] for a live secret or restricted key in an Android or
-     * iOS build (see [`crate::validate_credential`]).
+     * - [`CheckoutError::LiveKeyOnDevice`] for a live secret or restricted key, as a key or as
+     * a backend token, in a device build (see [`crate::validate_credential`]).
      * - [`CheckoutError::Network`] if the HTTP client or TLS cannot be set up.
      */
     constructor(`config`: ClientConfig) :
@@ -1790,13 +1882,42 @@ open class CheckoutClient: Disposable, AutoCloseable, CheckoutClientInterface
 
     
     /**
+     * Checks a session's Checkout page `url` before the app opens it: https (plain http only
+     * to loopback, and on devices only in debug builds), no credentials in it, and in direct
+     * mode (a secret key) on `checkout.stripe.com`, or a loopback host when `base_url` is
+     * loopback (an emulator). Backend mode allows any https host, since Stripe serves Checkout
+     * on the merchant's custom domain when one is set up.
+     *
+     * [`crate::CheckoutFlow::start`] runs it on every new session; call it yourself before
+     * opening the `url` of a session from [`Self::create_session`].
+     *
+     * # Errors
+     *
+     * [`CheckoutError::UntrustedCheckoutUrl`] saying which rule the URL breaks.
+     */
+    @Throws(CheckoutException::class)override fun `checkCheckoutUrl`(`url`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(CheckoutException) { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_checkoutclient_check_checkout_url(
+        it,
+        
+        FfiConverterString.lower(`url`),_status)
+}
+    }
+    
+    
+
+    
+    /**
      * `POST /v1/checkout/sessions`. Safe to retry: the same `idempotency_key` never creates a
      * second session.
      *
      * # Errors
      *
      * - [`CheckoutError::InvalidInput`] naming the field, before anything is sent, when `params`
-     * break one of Stripe's rules (see [`crate::validate_create_params`]).
+     * break one of Stripe's rules at the client's API version (see
+     * [`crate::validate_create_params`]; e.g. `payment_method_types` from 2026-09-30.endive).
      * - [`CheckoutError::IdempotencyConflict`] when the key was used with other parameters.
      * - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
      * (401), [`CheckoutError::Permission`] (403), [`CheckoutError::RateLimited`] (429),
@@ -1937,15 +2058,18 @@ open class CheckoutClient: Disposable, AutoCloseable, CheckoutClientInterface
 
     
     /**
-     * Polls the session (with backoff from 0.25 s up to 5 s) until it is no longer open and
-     * unpaid, and returns it; `Timeout` if that does not happen within `timeout_ms`.
+     * Polls the session (with backoff from 0.25 s up to 5 s) until it is no longer open
+     * (complete, paid or not, or expired), and returns it; `Timeout` if that does not happen
+     * within `timeout_ms`. The status decides, not `payment_status`: an open setup-mode
+     * session already reports `no_payment_required` (Stripe defines that value by the mode:
+     * "the Checkout Session is in setup mode and doesn't require a payment at this time").
      *
      * For when no return link arrives: the user closed the browser, or the app was killed.
      *
      * # Errors
      *
      * - [`CheckoutError::InvalidInput`] if `id` is not an opaque ID or `timeout_ms` is negative.
-     * - [`CheckoutError::Timeout`] when the session is still open and unpaid after `timeout_ms`.
+     * - [`CheckoutError::Timeout`] when the session is still open after `timeout_ms`.
      * - Any error of [`Self::retrieve_session`], from the first poll that fails.
      */
     @Throws(CheckoutException::class)
@@ -2148,8 +2272,8 @@ public interface CheckoutFlowInterface {
      * - [`CheckoutError::InvalidReturnUrl`] when the link is not one of this flow's (see
      * [`Self::is_return_link`]), is malformed, or no pending checkout has its state.
      * - [`CheckoutError::SessionMismatch`] when the link names another session than the one
-     * started with its state, or Stripe's session differs from the one created (ID, amount,
-     * currency, mode, livemode).
+     * started with its state, or Stripe's session is not the one created (ID, mode,
+     * currency, livemode; amounts may change legitimately and are reported in the receipt).
      * - Any error of [`CheckoutClient::retrieve_session`] (and, for a cancel link,
      * [`CheckoutClient::expire_session`]).
      * - [`CheckoutError::Storage`] when the [`PendingStore`] fails (the built-in one: the disk is
@@ -2170,7 +2294,8 @@ public interface CheckoutFlowInterface {
     /**
      * Checkouts whose outcome is not final yet (no link came back, or still processing).
      * Call on app start and resolve each with [`Self::resolve_pending`]. Reads the store on the
-     * calling thread (the built-in store answers from memory).
+     * calling thread (the built-in store answers from memory after reading an 8-byte change counter
+     * under a shared file lock; it re-reads its file only when another process has written).
      *
      * # Errors
      *
@@ -2210,6 +2335,8 @@ public interface CheckoutFlowInterface {
      * break one of Stripe's rules; nothing is sent then.
      * - Any error of [`CheckoutClient::create_session`].
      * - [`CheckoutError::InvalidResponse`] when the new session has no `url`.
+     * - [`CheckoutError::UntrustedCheckoutUrl`] when its `url` is not one to open (see
+     * [`CheckoutClient::check_checkout_url`]); the session is then expired.
      * - [`CheckoutError::Storage`] when the [`PendingStore`] cannot record the checkout (the built-in one: the disk is
      * full or read-only; an app's own: whatever it throws).
      * The session is then expired, so it cannot be paid without a record.
@@ -2404,8 +2531,8 @@ open class CheckoutFlow: Disposable, AutoCloseable, CheckoutFlowInterface
      * - [`CheckoutError::InvalidReturnUrl`] when the link is not one of this flow's (see
      * [`Self::is_return_link`]), is malformed, or no pending checkout has its state.
      * - [`CheckoutError::SessionMismatch`] when the link names another session than the one
-     * started with its state, or Stripe's session differs from the one created (ID, amount,
-     * currency, mode, livemode).
+     * started with its state, or Stripe's session is not the one created (ID, mode,
+     * currency, livemode; amounts may change legitimately and are reported in the receipt).
      * - Any error of [`CheckoutClient::retrieve_session`] (and, for a cancel link,
      * [`CheckoutClient::expire_session`]).
      * - [`CheckoutError::Storage`] when the [`PendingStore`] fails (the built-in one: the disk is
@@ -2458,7 +2585,8 @@ open class CheckoutFlow: Disposable, AutoCloseable, CheckoutFlowInterface
     /**
      * Checkouts whose outcome is not final yet (no link came back, or still processing).
      * Call on app start and resolve each with [`Self::resolve_pending`]. Reads the store on the
-     * calling thread (the built-in store answers from memory).
+     * calling thread (the built-in store answers from memory after reading an 8-byte change counter
+     * under a shared file lock; it re-reads its file only when another process has written).
      *
      * # Errors
      *
@@ -2541,6 +2669,8 @@ open class CheckoutFlow: Disposable, AutoCloseable, CheckoutFlowInterface
      * break one of Stripe's rules; nothing is sent then.
      * - Any error of [`CheckoutClient::create_session`].
      * - [`CheckoutError::InvalidResponse`] when the new session has no `url`.
+     * - [`CheckoutError::UntrustedCheckoutUrl`] when its `url` is not one to open (see
+     * [`CheckoutClient::check_checkout_url`]); the session is then expired.
      * - [`CheckoutError::Storage`] when the [`PendingStore`] cannot record the checkout (the built-in one: the disk is
      * full or read-only; an app's own: whatever it throws).
      * The session is then expired, so it cannot be paid without a record.
@@ -2601,6 +2731,346 @@ public object FfiConverterTypeCheckoutFlow: FfiConverter<CheckoutFlow, Long> {
     override fun allocationSize(value: CheckoutFlow) = 8UL
 
     override fun write(value: CheckoutFlow, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * How the client authenticates: a Stripe key (direct mode) or your app user's token for your
+ * own backend (backend mode).
+ *
+ * An opaque object built by [`Credential::secret_key`] or [`Credential::backend`]: the secret
+ * cannot be read back, and every way of printing it (Rust's `Debug` and `Display`, Kotlin's
+ * `toString()`, Swift's `description` and `debugDescription`, and so `println(config)` and
+ * `print(config)`) shows only what kind of credential it is.
+ *
+ * ```
+ * use checkout_bridge::{ClientConfig, Credential};
+ * let key = Credential::secret_key("sk_test_4eC39HqLyjWDarjtT1zdp7dc");
+ * assert_eq!(key.to_string(), "secret key (test), redacted");
+ * let config = ClientConfig::new(Credential::backend("user-token-1234"))
+ * .with_base_url("https://api.shop.example");
+ * assert!(!format!("{config:?}").contains("user-token-1234"));
+ * ```
+ */
+public interface CredentialInterface {
+    
+    /**
+     * Whether this is a backend credential (a token for your server) rather than a Stripe key.
+     */
+    fun `isBackend`(): kotlin.Boolean
+    
+    companion object
+}
+
+/**
+ * How the client authenticates: a Stripe key (direct mode) or your app user's token for your
+ * own backend (backend mode).
+ *
+ * An opaque object built by [`Credential::secret_key`] or [`Credential::backend`]: the secret
+ * cannot be read back, and every way of printing it (Rust's `Debug` and `Display`, Kotlin's
+ * `toString()`, Swift's `description` and `debugDescription`, and so `println(config)` and
+ * `print(config)`) shows only what kind of credential it is.
+ *
+ * ```
+ * use checkout_bridge::{ClientConfig, Credential};
+ * let key = Credential::secret_key("sk_test_4eC39HqLyjWDarjtT1zdp7dc");
+ * assert_eq!(key.to_string(), "secret key (test), redacted");
+ * let config = ClientConfig::new(Credential::backend("user-token-1234"))
+ * .with_base_url("https://api.shop.example");
+ * assert!(!format!("{config:?}").contains("user-token-1234"));
+ * ```
+ */
+open class Credential: Disposable, AutoCloseable, CredentialInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_checkout_bridge_fn_free_credential(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_checkout_bridge_fn_clone_credential(handle, status)
+        }
+    }
+
+    
+    /**
+     * Whether this is a backend credential (a token for your server) rather than a Stripe key.
+     */override fun `isBackend`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_credential_is_backend(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_credential_uniffi_trait_display(
+        it,
+        _status)
+}
+    }
+    )
+    }
+
+    
+    companion object {
+        
+    /**
+     * Backend mode: your app user's bearer token for your own backend (see `server/`), which
+     * holds the Stripe key and enforces your policy. Never sent to Stripe: a client with a
+     * backend credential refuses a `base_url` on `stripe.com`.
+     */ fun `backend`(`bearerToken`: kotlin.String): Credential {
+            return FfiConverterTypeCredential.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_constructor_credential_backend(
+    
+        
+        FfiConverterString.lower(`bearerToken`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * Direct mode: a Stripe secret (`sk_…`) or restricted (`rk_…`) key, sent to Stripe.
+     * For servers, tools, tests and test-mode prototypes; live keys are refused on devices.
+     */ fun `secretKey`(`key`: kotlin.String): Credential {
+            return FfiConverterTypeCredential.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_constructor_credential_secret_key(
+    
+        
+        FfiConverterString.lower(`key`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCredential: FfiConverter<Credential, Long> {
+    override fun lower(value: Credential): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Credential {
+        return Credential(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Credential {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Credential) = 8UL
+
+    override fun write(value: Credential, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -3491,6 +3961,140 @@ public object FfiConverterTypeReturnBase: FfiConverter<ReturnBase, Long> {
 
 
 /**
+ * A postal address as Checkout collected it; every part may be missing.
+ */
+data class Address (
+    /**
+     * City, district, suburb, town or village.
+     */
+    var `city`: kotlin.String?
+    , 
+    /**
+     * Two-letter country code.
+     */
+    var `country`: kotlin.String?
+    , 
+    /**
+     * First line (street, PO box, company name).
+     */
+    var `line1`: kotlin.String?
+    , 
+    /**
+     * Second line (apartment, suite, unit, building).
+     */
+    var `line2`: kotlin.String?
+    , 
+    /**
+     * ZIP or postal code.
+     */
+    var `postalCode`: kotlin.String?
+    , 
+    /**
+     * State, county, province or region.
+     */
+    var `state`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAddress: FfiConverterRustBuffer<Address> {
+    override fun read(buf: ByteBuffer): Address {
+        return Address(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Address) = (
+            FfiConverterOptionalString.allocationSize(value.`city`) +
+            FfiConverterOptionalString.allocationSize(value.`country`) +
+            FfiConverterOptionalString.allocationSize(value.`line1`) +
+            FfiConverterOptionalString.allocationSize(value.`line2`) +
+            FfiConverterOptionalString.allocationSize(value.`postalCode`) +
+            FfiConverterOptionalString.allocationSize(value.`state`)
+    )
+
+    override fun write(value: Address, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`city`, buf)
+            FfiConverterOptionalString.write(value.`country`, buf)
+            FfiConverterOptionalString.write(value.`line1`, buf)
+            FfiConverterOptionalString.write(value.`line2`, buf)
+            FfiConverterOptionalString.write(value.`postalCode`, buf)
+            FfiConverterOptionalString.write(value.`state`, buf)
+    }
+}
+
+
+
+/**
+ * `line_items[N][adjustable_quantity]`: lets the customer change the quantity on the page.
+ */
+data class AdjustableQuantity (
+    /**
+     * Whether the quantity can be changed.
+     */
+    var `enabled`: kotlin.Boolean
+    , 
+    /**
+     * Smallest quantity (Stripe's default 0, at most 999,999).
+     */
+    var `minimum`: kotlin.Long? = null 
+    , 
+    /**
+     * Largest quantity (Stripe's default 99, at most 999,999).
+     */
+    var `maximum`: kotlin.Long? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAdjustableQuantity: FfiConverterRustBuffer<AdjustableQuantity> {
+    override fun read(buf: ByteBuffer): AdjustableQuantity {
+        return AdjustableQuantity(
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AdjustableQuantity) = (
+            FfiConverterBoolean.allocationSize(value.`enabled`) +
+            FfiConverterOptionalLong.allocationSize(value.`minimum`) +
+            FfiConverterOptionalLong.allocationSize(value.`maximum`)
+    )
+
+    override fun write(value: AdjustableQuantity, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`enabled`, buf)
+            FfiConverterOptionalLong.write(value.`minimum`, buf)
+            FfiConverterOptionalLong.write(value.`maximum`, buf)
+    }
+}
+
+
+
+/**
  * What Stripe (or a Stripe-compatible backend) said when it refused a request.
  *
  * Fields mirror Stripe's error object (`{"error": {type, code, decline_code, message, param,
@@ -3600,6 +4204,100 @@ public object FfiConverterTypeApiErrorDetails: FfiConverterRustBuffer<ApiErrorDe
 
 
 /**
+ * One entry of the session's `discounts`: the coupon or promotion code applied.
+ */
+data class AppliedDiscount (
+    /**
+     * The Coupon ID, when a coupon was applied directly.
+     */
+    var `coupon`: kotlin.String?
+    , 
+    /**
+     * The Promotion Code ID (`promo_…`), when the customer entered a code.
+     */
+    var `promotionCode`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAppliedDiscount: FfiConverterRustBuffer<AppliedDiscount> {
+    override fun read(buf: ByteBuffer): AppliedDiscount {
+        return AppliedDiscount(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AppliedDiscount) = (
+            FfiConverterOptionalString.allocationSize(value.`coupon`) +
+            FfiConverterOptionalString.allocationSize(value.`promotionCode`)
+    )
+
+    override fun write(value: AppliedDiscount, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`coupon`, buf)
+            FfiConverterOptionalString.write(value.`promotionCode`, buf)
+    }
+}
+
+
+
+/**
+ * `automatic_tax`: Stripe Tax computes the tax from the customer's address.
+ */
+data class AutomaticTax (
+    /**
+     * Whether Stripe Tax applies; Checkout then collects the address it needs.
+     */
+    var `enabled`: kotlin.Boolean
+    , 
+    /**
+     * Connect: the connected account (`acct_…`) liable for the tax, instead of this account.
+     */
+    var `liableAccount`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAutomaticTax: FfiConverterRustBuffer<AutomaticTax> {
+    override fun read(buf: ByteBuffer): AutomaticTax {
+        return AutomaticTax(
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AutomaticTax) = (
+            FfiConverterBoolean.allocationSize(value.`enabled`) +
+            FfiConverterOptionalString.allocationSize(value.`liableAccount`)
+    )
+
+    override fun write(value: AutomaticTax, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`enabled`, buf)
+            FfiConverterOptionalString.write(value.`liableAccount`, buf)
+    }
+}
+
+
+
+/**
  * A Checkout Session as Stripe reports it.
  *
  * `Serialize` writes the same field names Stripe uses, so a backend can pass a session on.
@@ -3701,7 +4399,8 @@ data class CheckoutSession (
     var `locale`: kotlin.String?
     , 
     /**
-     * Allowed payment method types.
+     * The payment method types this session accepts: at endive, what Stripe computed from
+     * `allowed_payment_method_types`, `excluded_payment_method_types` and eligibility.
      */
     var `paymentMethodTypes`: List<kotlin.String>
     , 
@@ -3719,6 +4418,41 @@ data class CheckoutSession (
      * True for live mode, false for test mode.
      */
     var `livemode`: kotlin.Boolean
+    , 
+    /**
+     * What the total is made of (discount, shipping, tax); see [`CheckoutSession::receipt`].
+     */
+    var `totalDetails`: TotalDetails? = null 
+    , 
+    /**
+     * The chosen shipping rate and its cost.
+     */
+    var `shippingCost`: ShippingCost? = null 
+    , 
+    /**
+     * The coupons and promotion codes applied.
+     */
+    var `discounts`: List<AppliedDiscount> = listOf() 
+    , 
+    /**
+     * Stripe Tax's part.
+     */
+    var `automaticTax`: SessionAutomaticTax? = null 
+    , 
+    /**
+     * Shipping details and names Checkout collected.
+     */
+    var `collectedInformation`: CollectedInformation? = null 
+    , 
+    /**
+     * The allow-list the session was created with (endive; `None` when not set).
+     */
+    var `allowedPaymentMethodTypes`: List<kotlin.String>? = null 
+    , 
+    /**
+     * The payment method types excluded at creation.
+     */
+    var `excludedPaymentMethodTypes`: List<kotlin.String> = listOf() 
     
 ){
     
@@ -3758,6 +4492,13 @@ public object FfiConverterTypeCheckoutSession: FfiConverterRustBuffer<CheckoutSe
             FfiConverterLong.read(buf),
             FfiConverterLong.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterOptionalTypeTotalDetails.read(buf),
+            FfiConverterOptionalTypeShippingCost.read(buf),
+            FfiConverterSequenceTypeAppliedDiscount.read(buf),
+            FfiConverterOptionalTypeSessionAutomaticTax.read(buf),
+            FfiConverterOptionalTypeCollectedInformation.read(buf),
+            FfiConverterOptionalSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
         )
     }
 
@@ -3784,7 +4525,14 @@ public object FfiConverterTypeCheckoutSession: FfiConverterRustBuffer<CheckoutSe
             FfiConverterSequenceString.allocationSize(value.`paymentMethodTypes`) +
             FfiConverterLong.allocationSize(value.`expiresAt`) +
             FfiConverterLong.allocationSize(value.`created`) +
-            FfiConverterBoolean.allocationSize(value.`livemode`)
+            FfiConverterBoolean.allocationSize(value.`livemode`) +
+            FfiConverterOptionalTypeTotalDetails.allocationSize(value.`totalDetails`) +
+            FfiConverterOptionalTypeShippingCost.allocationSize(value.`shippingCost`) +
+            FfiConverterSequenceTypeAppliedDiscount.allocationSize(value.`discounts`) +
+            FfiConverterOptionalTypeSessionAutomaticTax.allocationSize(value.`automaticTax`) +
+            FfiConverterOptionalTypeCollectedInformation.allocationSize(value.`collectedInformation`) +
+            FfiConverterOptionalSequenceString.allocationSize(value.`allowedPaymentMethodTypes`) +
+            FfiConverterSequenceString.allocationSize(value.`excludedPaymentMethodTypes`)
     )
 
     override fun write(value: CheckoutSession, buf: ByteBuffer) {
@@ -3811,6 +4559,13 @@ public object FfiConverterTypeCheckoutSession: FfiConverterRustBuffer<CheckoutSe
             FfiConverterLong.write(value.`expiresAt`, buf)
             FfiConverterLong.write(value.`created`, buf)
             FfiConverterBoolean.write(value.`livemode`, buf)
+            FfiConverterOptionalTypeTotalDetails.write(value.`totalDetails`, buf)
+            FfiConverterOptionalTypeShippingCost.write(value.`shippingCost`, buf)
+            FfiConverterSequenceTypeAppliedDiscount.write(value.`discounts`, buf)
+            FfiConverterOptionalTypeSessionAutomaticTax.write(value.`automaticTax`, buf)
+            FfiConverterOptionalTypeCollectedInformation.write(value.`collectedInformation`, buf)
+            FfiConverterOptionalSequenceString.write(value.`allowedPaymentMethodTypes`, buf)
+            FfiConverterSequenceString.write(value.`excludedPaymentMethodTypes`, buf)
     }
 }
 
@@ -3819,16 +4574,19 @@ public object FfiConverterTypeCheckoutSession: FfiConverterRustBuffer<CheckoutSe
 /**
  * Everything a [`crate::CheckoutClient`] needs.
  *
+ * Printing it is safe: the credential shows only its kind (see [`Credential`]).
+ *
  * ```
  * use checkout_bridge::{ClientConfig, Credential};
- * let config = ClientConfig::new(Credential::SecretKey { key: "sk_test_123".into() });
+ * let config = ClientConfig::new(Credential::secret_key("sk_test_123"));
  * assert_eq!(config.base_url, "https://api.stripe.com");
  * assert_eq!(config.max_retries, 2);
  * ```
  */
 data class ClientConfig (
     /**
-     * `https://api.stripe.com`, your backend's URL, or a loopback emulator (`http://127.0.0.1:…`).
+     * `https://api.stripe.com`, your backend's URL, or a loopback emulator (`http://127.0.0.1:…`;
+     * on devices only in debug builds).
      */
     var `baseUrl`: kotlin.String = "https://api.stripe.com" 
     , 
@@ -3857,11 +4615,24 @@ data class ClientConfig (
      */
     var `maxRetries`: kotlin.Int = 2 
     
-){
+): Disposable{
     
 
     
 
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`baseUrl`,
+        this.`credential`,
+        this.`stripeVersion`,
+        this.`stripeAccount`,
+        this.`timeoutMs`,
+        this.`maxRetries`
+    )
+    }
     
     companion object
 }
@@ -3903,10 +4674,135 @@ public object FfiConverterTypeClientConfig: FfiConverterRustBuffer<ClientConfig>
 
 
 /**
+ * `collected_information`: what Checkout collected for fulfilment. Since 2025-03-31.basil the
+ * shipping details live here, not in a top-level `shipping_details`
+ * (<https://docs.stripe.com/changelog/basil/2025-03-31/checkout-session-remove-shipping-details>).
+ */
+data class CollectedInformation (
+    /**
+     * Where to ship, when the session collected a shipping address.
+     */
+    var `shippingDetails`: ShippingDetails?
+    , 
+    /**
+     * Business name, when collected.
+     */
+    var `businessName`: kotlin.String?
+    , 
+    /**
+     * Individual name, when collected.
+     */
+    var `individualName`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCollectedInformation: FfiConverterRustBuffer<CollectedInformation> {
+    override fun read(buf: ByteBuffer): CollectedInformation {
+        return CollectedInformation(
+            FfiConverterOptionalTypeShippingDetails.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CollectedInformation) = (
+            FfiConverterOptionalTypeShippingDetails.allocationSize(value.`shippingDetails`) +
+            FfiConverterOptionalString.allocationSize(value.`businessName`) +
+            FfiConverterOptionalString.allocationSize(value.`individualName`)
+    )
+
+    override fun write(value: CollectedInformation, buf: ByteBuffer) {
+            FfiConverterOptionalTypeShippingDetails.write(value.`shippingDetails`, buf)
+            FfiConverterOptionalString.write(value.`businessName`, buf)
+            FfiConverterOptionalString.write(value.`individualName`, buf)
+    }
+}
+
+
+
+/**
+ * `consent_collection`: the consents Checkout asks for.
+ */
+data class ConsentCollection (
+    /**
+     * Promotional email consent.
+     */
+    var `promotions`: PromotionsConsent? = null 
+    , 
+    /**
+     * Terms of service acceptance.
+     */
+    var `termsOfService`: TermsOfServiceConsent? = null 
+    , 
+    /**
+     * Where the payment method reuse agreement is shown.
+     */
+    var `paymentMethodReuseAgreement`: ReuseAgreementPosition? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConsentCollection: FfiConverterRustBuffer<ConsentCollection> {
+    override fun read(buf: ByteBuffer): ConsentCollection {
+        return ConsentCollection(
+            FfiConverterOptionalTypePromotionsConsent.read(buf),
+            FfiConverterOptionalTypeTermsOfServiceConsent.read(buf),
+            FfiConverterOptionalTypeReuseAgreementPosition.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ConsentCollection) = (
+            FfiConverterOptionalTypePromotionsConsent.allocationSize(value.`promotions`) +
+            FfiConverterOptionalTypeTermsOfServiceConsent.allocationSize(value.`termsOfService`) +
+            FfiConverterOptionalTypeReuseAgreementPosition.allocationSize(value.`paymentMethodReuseAgreement`)
+    )
+
+    override fun write(value: ConsentCollection, buf: ByteBuffer) {
+            FfiConverterOptionalTypePromotionsConsent.write(value.`promotions`, buf)
+            FfiConverterOptionalTypeTermsOfServiceConsent.write(value.`termsOfService`, buf)
+            FfiConverterOptionalTypeReuseAgreementPosition.write(value.`paymentMethodReuseAgreement`, buf)
+    }
+}
+
+
+
+/**
  * Everything an app can ask for when creating a Checkout Session.
  *
  * Start from [`CreateSessionParams::new`] (or [`simple_checkout_params`] for a single item)
  * and set what you need. With [`crate::CheckoutFlow`], leave the URLs unset: the flow builds them.
+ *
+ * # Migrating from `payment_method_types`
+ *
+ * Stripe removed `payment_method_types` from Checkout Session create in API version
+ * 2026-09-30.endive ("You can no longer pass `payment_method_types` when you create a Checkout
+ * Session": <https://docs.stripe.com/changelog/endive/2026-09-30/remove-payment-method-types-checkout-sessions>).
+ * The field is kept so that code setting it still compiles, but at the pinned version a
+ * non-empty list is refused before sending, with an `InvalidInput` on `payment_method_types`
+ * that names the replacements: `allowed_payment_method_types` (a filter over the methods
+ * Stripe finds eligible) or `excluded_payment_method_types`, or leave both empty and manage
+ * payment methods in the Dashboard. A client configured with an older `stripe_version`
+ * (a dahlia one) still sends it, and then refuses `allowed_payment_method_types`, which those
+ * versions do not have.
  */
 data class CreateSessionParams (
     /**
@@ -3915,7 +4811,8 @@ data class CreateSessionParams (
     var `mode`: CheckoutMode
     , 
     /**
-     * What is bought; required in payment and subscription modes, at most 100.
+     * What is bought; required in payment and subscription modes, at most 100 (subscription
+     * mode: 20 recurring and 20 one-time).
      */
     var `lineItems`: List<LineItemParams> = listOf() 
     , 
@@ -3950,22 +4847,24 @@ data class CreateSessionParams (
     var `metadata`: Map<kotlin.String, kotlin.String> = mapOf() 
     , 
     /**
-     * Unix time when the session expires, 30 minutes to 24 hours from now.
+     * Unix time when the session expires, 30 minutes to 24 hours after Stripe creates it.
      */
     var `expiresAt`: kotlin.Long? = null 
     , 
     /**
-     * Checkout page language (`auto`, `en`, `fr`, `pt-BR`, …).
+     * Checkout page language: `auto` or one of Stripe's locales (`en`, `en-GB`, `fr`,
+     * `pt-BR`, `zh-TW`, …; `en-US` and `de-DE` are not among them).
      */
     var `locale`: kotlin.String? = null 
     , 
     /**
-     * Restricts payment methods (`card`, `sepa_debit`, …); empty lets Stripe choose.
+     * Removed by Stripe at 2026-09-30.endive; see "Migrating from `payment_method_types`"
+     * above. Use `allowed_payment_method_types` or `excluded_payment_method_types`.
      */
     var `paymentMethodTypes`: List<kotlin.String> = listOf() 
     , 
     /**
-     * Shows the promotion code field.
+     * Shows the promotion code field (not together with `discounts`).
      */
     var `allowPromotionCodes`: kotlin.Boolean? = null 
     , 
@@ -3973,6 +4872,104 @@ data class CreateSessionParams (
      * Tells Stripe the page is opened from a mobile app.
      */
     var `originContext`: OriginContext? = null 
+    , 
+    /**
+     * Three-letter lowercase ISO code. Setup mode needs it (unless
+     * `allowed_payment_method_types` is set); elsewhere it must match the line items.
+     */
+    var `currency`: kotlin.String? = null 
+    , 
+    /**
+     * Offer only these payment methods (`card`, `link`, `klarna`, …) among those Stripe finds
+     * eligible for the amount, currency and customer; empty lets Stripe choose.
+     */
+    var `allowedPaymentMethodTypes`: List<kotlin.String> = listOf() 
+    , 
+    /**
+     * Never offer these payment methods (not together with `allowed_payment_method_types`).
+     */
+    var `excludedPaymentMethodTypes`: List<kotlin.String> = listOf() 
+    , 
+    /**
+     * Stripe Tax computes the tax from the customer's address.
+     */
+    var `automaticTax`: AutomaticTax? = null 
+    , 
+    /**
+     * Whether Checkout always asks for a billing address.
+     */
+    var `billingAddressCollection`: BillingAddressCollection? = null 
+    , 
+    /**
+     * Ask for a shipping address in these countries.
+     */
+    var `shippingAddressCollection`: ShippingAddressCollection? = null 
+    , 
+    /**
+     * Up to 5 shipping rates the customer chooses from (the first is preselected).
+     */
+    var `shippingOptions`: List<ShippingOption> = listOf() 
+    , 
+    /**
+     * Ask for a phone number (payment and subscription modes).
+     */
+    var `phoneNumberCollection`: kotlin.Boolean? = null 
+    , 
+    /**
+     * When Checkout creates a Customer (payment and setup modes).
+     */
+    var `customerCreation`: CustomerCreation? = null 
+    , 
+    /**
+     * What Checkout saves onto `customer` (needs `customer`).
+     */
+    var `customerUpdate`: CustomerUpdate? = null 
+    , 
+    /**
+     * Ask business customers for a tax ID.
+     */
+    var `taxIdCollection`: TaxIdCollection? = null 
+    , 
+    /**
+     * A coupon or promotion code applied up front (at most one; not with
+     * `allow_promotion_codes`).
+     */
+    var `discounts`: List<Discount> = listOf() 
+    , 
+    /**
+     * The word on the pay button (payment and subscription modes).
+     */
+    var `submitType`: SubmitType? = null 
+    , 
+    /**
+     * Subscription settings (subscription mode): trial, description, metadata.
+     */
+    var `subscriptionData`: SubscriptionData? = null 
+    , 
+    /**
+     * PaymentIntent settings (payment mode): saving the method, receipt, descriptor, metadata.
+     */
+    var `paymentIntentData`: PaymentIntentData? = null 
+    , 
+    /**
+     * SetupIntent settings (setup mode).
+     */
+    var `setupIntentData`: SetupIntentData? = null 
+    , 
+    /**
+     * Consents to collect.
+     */
+    var `consentCollection`: ConsentCollection? = null 
+    , 
+    /**
+     * The merchant's own text on the page.
+     */
+    var `customText`: CustomText? = null 
+    , 
+    /**
+     * Saved payment methods (payment and subscription modes).
+     */
+    var `savedPaymentMethodOptions`: SavedPaymentMethodOptions? = null 
     , 
     /**
      * Sent as `Idempotency-Key`; generated when unset. Reuse it to retry a create safely.
@@ -4008,6 +5005,25 @@ public object FfiConverterTypeCreateSessionParams: FfiConverterRustBuffer<Create
             FfiConverterOptionalBoolean.read(buf),
             FfiConverterOptionalTypeOriginContext.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalTypeAutomaticTax.read(buf),
+            FfiConverterOptionalTypeBillingAddressCollection.read(buf),
+            FfiConverterOptionalTypeShippingAddressCollection.read(buf),
+            FfiConverterSequenceTypeShippingOption.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
+            FfiConverterOptionalTypeCustomerCreation.read(buf),
+            FfiConverterOptionalTypeCustomerUpdate.read(buf),
+            FfiConverterOptionalTypeTaxIdCollection.read(buf),
+            FfiConverterSequenceTypeDiscount.read(buf),
+            FfiConverterOptionalTypeSubmitType.read(buf),
+            FfiConverterOptionalTypeSubscriptionData.read(buf),
+            FfiConverterOptionalTypePaymentIntentData.read(buf),
+            FfiConverterOptionalTypeSetupIntentData.read(buf),
+            FfiConverterOptionalTypeConsentCollection.read(buf),
+            FfiConverterOptionalTypeCustomText.read(buf),
+            FfiConverterOptionalTypeSavedPaymentMethodOptions.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -4025,6 +5041,25 @@ public object FfiConverterTypeCreateSessionParams: FfiConverterRustBuffer<Create
             FfiConverterSequenceString.allocationSize(value.`paymentMethodTypes`) +
             FfiConverterOptionalBoolean.allocationSize(value.`allowPromotionCodes`) +
             FfiConverterOptionalTypeOriginContext.allocationSize(value.`originContext`) +
+            FfiConverterOptionalString.allocationSize(value.`currency`) +
+            FfiConverterSequenceString.allocationSize(value.`allowedPaymentMethodTypes`) +
+            FfiConverterSequenceString.allocationSize(value.`excludedPaymentMethodTypes`) +
+            FfiConverterOptionalTypeAutomaticTax.allocationSize(value.`automaticTax`) +
+            FfiConverterOptionalTypeBillingAddressCollection.allocationSize(value.`billingAddressCollection`) +
+            FfiConverterOptionalTypeShippingAddressCollection.allocationSize(value.`shippingAddressCollection`) +
+            FfiConverterSequenceTypeShippingOption.allocationSize(value.`shippingOptions`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`phoneNumberCollection`) +
+            FfiConverterOptionalTypeCustomerCreation.allocationSize(value.`customerCreation`) +
+            FfiConverterOptionalTypeCustomerUpdate.allocationSize(value.`customerUpdate`) +
+            FfiConverterOptionalTypeTaxIdCollection.allocationSize(value.`taxIdCollection`) +
+            FfiConverterSequenceTypeDiscount.allocationSize(value.`discounts`) +
+            FfiConverterOptionalTypeSubmitType.allocationSize(value.`submitType`) +
+            FfiConverterOptionalTypeSubscriptionData.allocationSize(value.`subscriptionData`) +
+            FfiConverterOptionalTypePaymentIntentData.allocationSize(value.`paymentIntentData`) +
+            FfiConverterOptionalTypeSetupIntentData.allocationSize(value.`setupIntentData`) +
+            FfiConverterOptionalTypeConsentCollection.allocationSize(value.`consentCollection`) +
+            FfiConverterOptionalTypeCustomText.allocationSize(value.`customText`) +
+            FfiConverterOptionalTypeSavedPaymentMethodOptions.allocationSize(value.`savedPaymentMethodOptions`) +
             FfiConverterOptionalString.allocationSize(value.`idempotencyKey`)
     )
 
@@ -4042,7 +5077,89 @@ public object FfiConverterTypeCreateSessionParams: FfiConverterRustBuffer<Create
             FfiConverterSequenceString.write(value.`paymentMethodTypes`, buf)
             FfiConverterOptionalBoolean.write(value.`allowPromotionCodes`, buf)
             FfiConverterOptionalTypeOriginContext.write(value.`originContext`, buf)
+            FfiConverterOptionalString.write(value.`currency`, buf)
+            FfiConverterSequenceString.write(value.`allowedPaymentMethodTypes`, buf)
+            FfiConverterSequenceString.write(value.`excludedPaymentMethodTypes`, buf)
+            FfiConverterOptionalTypeAutomaticTax.write(value.`automaticTax`, buf)
+            FfiConverterOptionalTypeBillingAddressCollection.write(value.`billingAddressCollection`, buf)
+            FfiConverterOptionalTypeShippingAddressCollection.write(value.`shippingAddressCollection`, buf)
+            FfiConverterSequenceTypeShippingOption.write(value.`shippingOptions`, buf)
+            FfiConverterOptionalBoolean.write(value.`phoneNumberCollection`, buf)
+            FfiConverterOptionalTypeCustomerCreation.write(value.`customerCreation`, buf)
+            FfiConverterOptionalTypeCustomerUpdate.write(value.`customerUpdate`, buf)
+            FfiConverterOptionalTypeTaxIdCollection.write(value.`taxIdCollection`, buf)
+            FfiConverterSequenceTypeDiscount.write(value.`discounts`, buf)
+            FfiConverterOptionalTypeSubmitType.write(value.`submitType`, buf)
+            FfiConverterOptionalTypeSubscriptionData.write(value.`subscriptionData`, buf)
+            FfiConverterOptionalTypePaymentIntentData.write(value.`paymentIntentData`, buf)
+            FfiConverterOptionalTypeSetupIntentData.write(value.`setupIntentData`, buf)
+            FfiConverterOptionalTypeConsentCollection.write(value.`consentCollection`, buf)
+            FfiConverterOptionalTypeCustomText.write(value.`customText`, buf)
+            FfiConverterOptionalTypeSavedPaymentMethodOptions.write(value.`savedPaymentMethodOptions`, buf)
             FfiConverterOptionalString.write(value.`idempotencyKey`, buf)
+    }
+}
+
+
+
+/**
+ * `custom_text`: the merchant's own text on the page, each at most 1200 characters.
+ */
+data class CustomText (
+    /**
+     * After the pay button.
+     */
+    var `afterSubmit`: kotlin.String? = null 
+    , 
+    /**
+     * Next to the shipping address.
+     */
+    var `shippingAddress`: kotlin.String? = null 
+    , 
+    /**
+     * Next to the pay button.
+     */
+    var `submit`: kotlin.String? = null 
+    , 
+    /**
+     * Replaces the terms of service checkbox text.
+     */
+    var `termsOfServiceAcceptance`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCustomText: FfiConverterRustBuffer<CustomText> {
+    override fun read(buf: ByteBuffer): CustomText {
+        return CustomText(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CustomText) = (
+            FfiConverterOptionalString.allocationSize(value.`afterSubmit`) +
+            FfiConverterOptionalString.allocationSize(value.`shippingAddress`) +
+            FfiConverterOptionalString.allocationSize(value.`submit`) +
+            FfiConverterOptionalString.allocationSize(value.`termsOfServiceAcceptance`)
+    )
+
+    override fun write(value: CustomText, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`afterSubmit`, buf)
+            FfiConverterOptionalString.write(value.`shippingAddress`, buf)
+            FfiConverterOptionalString.write(value.`submit`, buf)
+            FfiConverterOptionalString.write(value.`termsOfServiceAcceptance`, buf)
     }
 }
 
@@ -4066,6 +5183,11 @@ data class CustomerDetails (
      * Phone entered.
      */
     var `phone`: kotlin.String?
+    , 
+    /**
+     * Billing address (not in setup mode).
+     */
+    var `address`: Address? = null 
     
 ){
     
@@ -4085,19 +5207,171 @@ public object FfiConverterTypeCustomerDetails: FfiConverterRustBuffer<CustomerDe
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeAddress.read(buf),
         )
     }
 
     override fun allocationSize(value: CustomerDetails) = (
             FfiConverterOptionalString.allocationSize(value.`email`) +
             FfiConverterOptionalString.allocationSize(value.`name`) +
-            FfiConverterOptionalString.allocationSize(value.`phone`)
+            FfiConverterOptionalString.allocationSize(value.`phone`) +
+            FfiConverterOptionalTypeAddress.allocationSize(value.`address`)
     )
 
     override fun write(value: CustomerDetails, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`email`, buf)
             FfiConverterOptionalString.write(value.`name`, buf)
             FfiConverterOptionalString.write(value.`phone`, buf)
+            FfiConverterOptionalTypeAddress.write(value.`address`, buf)
+    }
+}
+
+
+
+/**
+ * `customer_update` (only with `customer`): what Checkout saves onto the existing Customer.
+ */
+data class CustomerUpdate (
+    /**
+     * The billing address.
+     */
+    var `address`: CustomerUpdateMode? = null 
+    , 
+    /**
+     * The name.
+     */
+    var `name`: CustomerUpdateMode? = null 
+    , 
+    /**
+     * The shipping details.
+     */
+    var `shipping`: CustomerUpdateMode? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCustomerUpdate: FfiConverterRustBuffer<CustomerUpdate> {
+    override fun read(buf: ByteBuffer): CustomerUpdate {
+        return CustomerUpdate(
+            FfiConverterOptionalTypeCustomerUpdateMode.read(buf),
+            FfiConverterOptionalTypeCustomerUpdateMode.read(buf),
+            FfiConverterOptionalTypeCustomerUpdateMode.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CustomerUpdate) = (
+            FfiConverterOptionalTypeCustomerUpdateMode.allocationSize(value.`address`) +
+            FfiConverterOptionalTypeCustomerUpdateMode.allocationSize(value.`name`) +
+            FfiConverterOptionalTypeCustomerUpdateMode.allocationSize(value.`shipping`)
+    )
+
+    override fun write(value: CustomerUpdate, buf: ByteBuffer) {
+            FfiConverterOptionalTypeCustomerUpdateMode.write(value.`address`, buf)
+            FfiConverterOptionalTypeCustomerUpdateMode.write(value.`name`, buf)
+            FfiConverterOptionalTypeCustomerUpdateMode.write(value.`shipping`, buf)
+    }
+}
+
+
+
+/**
+ * One end of a delivery estimate, e.g. 3 business days.
+ */
+data class DeliveryBound (
+    /**
+     * The unit.
+     */
+    var `unit`: DeliveryUnit
+    , 
+    /**
+     * How many units (greater than 0).
+     */
+    var `value`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeliveryBound: FfiConverterRustBuffer<DeliveryBound> {
+    override fun read(buf: ByteBuffer): DeliveryBound {
+        return DeliveryBound(
+            FfiConverterTypeDeliveryUnit.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DeliveryBound) = (
+            FfiConverterTypeDeliveryUnit.allocationSize(value.`unit`) +
+            FfiConverterLong.allocationSize(value.`value`)
+    )
+
+    override fun write(value: DeliveryBound, buf: ByteBuffer) {
+            FfiConverterTypeDeliveryUnit.write(value.`unit`, buf)
+            FfiConverterLong.write(value.`value`, buf)
+    }
+}
+
+
+
+/**
+ * How long delivery takes, shown next to a shipping option.
+ */
+data class DeliveryEstimate (
+    /**
+     * At least this long.
+     */
+    var `minimum`: DeliveryBound? = null 
+    , 
+    /**
+     * At most this long.
+     */
+    var `maximum`: DeliveryBound? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeliveryEstimate: FfiConverterRustBuffer<DeliveryEstimate> {
+    override fun read(buf: ByteBuffer): DeliveryEstimate {
+        return DeliveryEstimate(
+            FfiConverterOptionalTypeDeliveryBound.read(buf),
+            FfiConverterOptionalTypeDeliveryBound.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DeliveryEstimate) = (
+            FfiConverterOptionalTypeDeliveryBound.allocationSize(value.`minimum`) +
+            FfiConverterOptionalTypeDeliveryBound.allocationSize(value.`maximum`)
+    )
+
+    override fun write(value: DeliveryEstimate, buf: ByteBuffer) {
+            FfiConverterOptionalTypeDeliveryBound.write(value.`minimum`, buf)
+            FfiConverterOptionalTypeDeliveryBound.write(value.`maximum`, buf)
     }
 }
 
@@ -4123,12 +5397,22 @@ data class LineItem (
     var `quantity`: kotlin.Long?
     , 
     /**
-     * Total for this line before discounts, minor units.
+     * Total for this line before discounts and taxes, minor units.
      */
     var `amountSubtotal`: kotlin.Long
     , 
     /**
-     * Total for this line, minor units.
+     * Discount on this line, minor units.
+     */
+    var `amountDiscount`: kotlin.Long = 0L 
+    , 
+    /**
+     * Tax on this line, minor units.
+     */
+    var `amountTax`: kotlin.Long = 0L 
+    , 
+    /**
+     * Total for this line after discounts and taxes, minor units.
      */
     var `amountTotal`: kotlin.Long
     , 
@@ -4162,6 +5446,8 @@ public object FfiConverterTypeLineItem: FfiConverterRustBuffer<LineItem> {
             FfiConverterOptionalLong.read(buf),
             FfiConverterLong.read(buf),
             FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
             FfiConverterString.read(buf),
             FfiConverterOptionalTypeLineItemPriceInfo.read(buf),
         )
@@ -4172,6 +5458,8 @@ public object FfiConverterTypeLineItem: FfiConverterRustBuffer<LineItem> {
             FfiConverterOptionalString.allocationSize(value.`description`) +
             FfiConverterOptionalLong.allocationSize(value.`quantity`) +
             FfiConverterLong.allocationSize(value.`amountSubtotal`) +
+            FfiConverterLong.allocationSize(value.`amountDiscount`) +
+            FfiConverterLong.allocationSize(value.`amountTax`) +
             FfiConverterLong.allocationSize(value.`amountTotal`) +
             FfiConverterString.allocationSize(value.`currency`) +
             FfiConverterOptionalTypeLineItemPriceInfo.allocationSize(value.`price`)
@@ -4182,6 +5470,8 @@ public object FfiConverterTypeLineItem: FfiConverterRustBuffer<LineItem> {
             FfiConverterOptionalString.write(value.`description`, buf)
             FfiConverterOptionalLong.write(value.`quantity`, buf)
             FfiConverterLong.write(value.`amountSubtotal`, buf)
+            FfiConverterLong.write(value.`amountDiscount`, buf)
+            FfiConverterLong.write(value.`amountTax`, buf)
             FfiConverterLong.write(value.`amountTotal`, buf)
             FfiConverterString.write(value.`currency`, buf)
             FfiConverterOptionalTypeLineItemPriceInfo.write(value.`price`, buf)
@@ -4200,9 +5490,24 @@ data class LineItemParams (
     var `price`: LineItemPrice
     , 
     /**
-     * How many (1..=999,999).
+     * How many (1..=999,999). `None` only for a metered Price, which takes no quantity.
      */
-    var `quantity`: kotlin.Long = 1L 
+    var `quantity`: kotlin.Long? = 1L 
+    , 
+    /**
+     * Lets the customer change the quantity on the Checkout page.
+     */
+    var `adjustableQuantity`: AdjustableQuantity? = null 
+    , 
+    /**
+     * Tax Rate IDs (`txr_…`) applied to this line.
+     */
+    var `taxRates`: List<kotlin.String> = listOf() 
+    , 
+    /**
+     * Metadata of the line item (same limits as the session's).
+     */
+    var `metadata`: Map<kotlin.String, kotlin.String> = mapOf() 
     
 ){
     
@@ -4220,18 +5525,27 @@ public object FfiConverterTypeLineItemParams: FfiConverterRustBuffer<LineItemPar
     override fun read(buf: ByteBuffer): LineItemParams {
         return LineItemParams(
             FfiConverterTypeLineItemPrice.read(buf),
-            FfiConverterLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalTypeAdjustableQuantity.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterMapStringString.read(buf),
         )
     }
 
     override fun allocationSize(value: LineItemParams) = (
             FfiConverterTypeLineItemPrice.allocationSize(value.`price`) +
-            FfiConverterLong.allocationSize(value.`quantity`)
+            FfiConverterOptionalLong.allocationSize(value.`quantity`) +
+            FfiConverterOptionalTypeAdjustableQuantity.allocationSize(value.`adjustableQuantity`) +
+            FfiConverterSequenceString.allocationSize(value.`taxRates`) +
+            FfiConverterMapStringString.allocationSize(value.`metadata`)
     )
 
     override fun write(value: LineItemParams, buf: ByteBuffer) {
             FfiConverterTypeLineItemPrice.write(value.`price`, buf)
-            FfiConverterLong.write(value.`quantity`, buf)
+            FfiConverterOptionalLong.write(value.`quantity`, buf)
+            FfiConverterOptionalTypeAdjustableQuantity.write(value.`adjustableQuantity`, buf)
+            FfiConverterSequenceString.write(value.`taxRates`, buf)
+            FfiConverterMapStringString.write(value.`metadata`, buf)
     }
 }
 
@@ -4309,7 +5623,80 @@ public object FfiConverterTypeLineItemPriceInfo: FfiConverterRustBuffer<LineItem
 
 
 /**
- * The verified result of a checkout: the outcome and Stripe's session it was decided from.
+ * `payment_intent_data` (payment mode): passed on to the PaymentIntent.
+ */
+data class PaymentIntentData (
+    /**
+     * Save the payment method for later payments.
+     */
+    var `setupFutureUsage`: SetupFutureUsage? = null 
+    , 
+    /**
+     * The payment's description (at most 1000 characters).
+     */
+    var `description`: kotlin.String? = null 
+    , 
+    /**
+     * Where Stripe sends the receipt.
+     */
+    var `receiptEmail`: kotlin.String? = null 
+    , 
+    /**
+     * Appended to the account's statement descriptor prefix (at most 22 Latin characters,
+     * at least one letter, none of `< > \ ' " *`).
+     */
+    var `statementDescriptorSuffix`: kotlin.String? = null 
+    , 
+    /**
+     * The PaymentIntent's metadata.
+     */
+    var `metadata`: Map<kotlin.String, kotlin.String> = mapOf() 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePaymentIntentData: FfiConverterRustBuffer<PaymentIntentData> {
+    override fun read(buf: ByteBuffer): PaymentIntentData {
+        return PaymentIntentData(
+            FfiConverterOptionalTypeSetupFutureUsage.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterMapStringString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PaymentIntentData) = (
+            FfiConverterOptionalTypeSetupFutureUsage.allocationSize(value.`setupFutureUsage`) +
+            FfiConverterOptionalString.allocationSize(value.`description`) +
+            FfiConverterOptionalString.allocationSize(value.`receiptEmail`) +
+            FfiConverterOptionalString.allocationSize(value.`statementDescriptorSuffix`) +
+            FfiConverterMapStringString.allocationSize(value.`metadata`)
+    )
+
+    override fun write(value: PaymentIntentData, buf: ByteBuffer) {
+            FfiConverterOptionalTypeSetupFutureUsage.write(value.`setupFutureUsage`, buf)
+            FfiConverterOptionalString.write(value.`description`, buf)
+            FfiConverterOptionalString.write(value.`receiptEmail`, buf)
+            FfiConverterOptionalString.write(value.`statementDescriptorSuffix`, buf)
+            FfiConverterMapStringString.write(value.`metadata`, buf)
+    }
+}
+
+
+
+/**
+ * The verified result of a checkout: the outcome, Stripe's session it was decided from, and
+ * what the customer paid.
  */
 data class PaymentResult (
     /**
@@ -4321,6 +5708,14 @@ data class PaymentResult (
      * The session as just retrieved from Stripe.
      */
     var `session`: CheckoutSession
+    , 
+    /**
+     * What the customer pays, as Stripe computed it after promotion codes, tax, shipping and
+     * adjusted quantities (for `Paid`: what was paid); `None` when the session has no amounts
+     * (setup mode). Show it; never compare it with the amount at creation (see
+     * `cross_check`: those changes are legitimate).
+     */
+    var `receipt`: Receipt?
     
 ){
     
@@ -4339,17 +5734,20 @@ public object FfiConverterTypePaymentResult: FfiConverterRustBuffer<PaymentResul
         return PaymentResult(
             FfiConverterTypePaymentOutcome.read(buf),
             FfiConverterTypeCheckoutSession.read(buf),
+            FfiConverterOptionalTypeReceipt.read(buf),
         )
     }
 
     override fun allocationSize(value: PaymentResult) = (
             FfiConverterTypePaymentOutcome.allocationSize(value.`outcome`) +
-            FfiConverterTypeCheckoutSession.allocationSize(value.`session`)
+            FfiConverterTypeCheckoutSession.allocationSize(value.`session`) +
+            FfiConverterOptionalTypeReceipt.allocationSize(value.`receipt`)
     )
 
     override fun write(value: PaymentResult, buf: ByteBuffer) {
             FfiConverterTypePaymentOutcome.write(value.`outcome`, buf)
             FfiConverterTypeCheckoutSession.write(value.`session`, buf)
+            FfiConverterOptionalTypeReceipt.write(value.`receipt`, buf)
     }
 }
 
@@ -4375,7 +5773,8 @@ data class PendingCheckout (
     var `url`: kotlin.String
     , 
     /**
-     * Total as created, minor units; the returned session must match it.
+     * Total at creation, minor units. For information only: promotion codes, tax, shipping
+     * and adjusted quantities change it legitimately (see `PaymentResult.receipt`).
      */
     var `amountTotal`: kotlin.Long?
     , 
@@ -4467,6 +5866,96 @@ public object FfiConverterTypePendingCheckout: FfiConverterRustBuffer<PendingChe
 
 
 /**
+ * What the customer pays (or paid), in minor units of `currency`, as an app shows it on a
+ * receipt. Built from the session Stripe reports: `amount_subtotal`, `total_details` and
+ * `amount_total`, so it includes promotion codes, tax, shipping and adjusted quantities.
+ */
+data class Receipt (
+    /**
+     * Lowercase ISO currency.
+     */
+    var `currency`: kotlin.String
+    , 
+    /**
+     * All items before discounts and taxes (Stripe's `amount_subtotal`).
+     */
+    var `subtotal`: kotlin.Long
+    , 
+    /**
+     * Sum of all discounts (`total_details.amount_discount`).
+     */
+    var `discount`: kotlin.Long
+    , 
+    /**
+     * Shipping before tax (`total_details.amount_shipping`).
+     */
+    var `shipping`: kotlin.Long
+    , 
+    /**
+     * All taxes (`total_details.amount_tax`). Inclusive taxes are part of `subtotal` and
+     * `shipping` already; only exclusive ones are added to reach `total`.
+     */
+    var `tax`: kotlin.Long
+    , 
+    /**
+     * What is charged (`amount_total`).
+     */
+    var `total`: kotlin.Long
+    , 
+    /**
+     * The Shipping Rate the customer chose, if any (`shipping_cost.shipping_rate`).
+     */
+    var `shippingRate`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReceipt: FfiConverterRustBuffer<Receipt> {
+    override fun read(buf: ByteBuffer): Receipt {
+        return Receipt(
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Receipt) = (
+            FfiConverterString.allocationSize(value.`currency`) +
+            FfiConverterLong.allocationSize(value.`subtotal`) +
+            FfiConverterLong.allocationSize(value.`discount`) +
+            FfiConverterLong.allocationSize(value.`shipping`) +
+            FfiConverterLong.allocationSize(value.`tax`) +
+            FfiConverterLong.allocationSize(value.`total`) +
+            FfiConverterOptionalString.allocationSize(value.`shippingRate`)
+    )
+
+    override fun write(value: Receipt, buf: ByteBuffer) {
+            FfiConverterString.write(value.`currency`, buf)
+            FfiConverterLong.write(value.`subtotal`, buf)
+            FfiConverterLong.write(value.`discount`, buf)
+            FfiConverterLong.write(value.`shipping`, buf)
+            FfiConverterLong.write(value.`tax`, buf)
+            FfiConverterLong.write(value.`total`, buf)
+            FfiConverterOptionalString.write(value.`shippingRate`, buf)
+    }
+}
+
+
+
+/**
  * Recurring settings for inline price data (subscriptions).
  */
 data class Recurring (
@@ -4476,7 +5965,8 @@ data class Recurring (
     var `interval`: RecurringInterval
     , 
     /**
-     * Number of intervals between bills (e.g. 3 months); Stripe's default is 1.
+     * Number of intervals between bills (e.g. 3 months); Stripe's default is 1, at most three
+     * years (3 years, 36 months, 156 weeks).
      */
     var `intervalCount`: kotlin.Long? = null 
     
@@ -4624,6 +6114,304 @@ public object FfiConverterTypeReturnUrls: FfiConverterRustBuffer<ReturnUrls> {
 
 
 /**
+ * `saved_payment_method_options` (payment and subscription modes, with `customer`).
+ */
+data class SavedPaymentMethodOptions (
+    /**
+     * Which saved methods are offered again (Stripe's default: `always` only).
+     */
+    var `allowRedisplayFilters`: List<AllowRedisplay> = listOf() 
+    , 
+    /**
+     * Offer to save the payment method (`enabled`/`disabled`; Stripe's default disabled).
+     */
+    var `paymentMethodSave`: kotlin.Boolean? = null 
+    , 
+    /**
+     * Let the customer remove saved methods (`enabled`/`disabled`; default disabled).
+     */
+    var `paymentMethodRemove`: kotlin.Boolean? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSavedPaymentMethodOptions: FfiConverterRustBuffer<SavedPaymentMethodOptions> {
+    override fun read(buf: ByteBuffer): SavedPaymentMethodOptions {
+        return SavedPaymentMethodOptions(
+            FfiConverterSequenceTypeAllowRedisplay.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SavedPaymentMethodOptions) = (
+            FfiConverterSequenceTypeAllowRedisplay.allocationSize(value.`allowRedisplayFilters`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`paymentMethodSave`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`paymentMethodRemove`)
+    )
+
+    override fun write(value: SavedPaymentMethodOptions, buf: ByteBuffer) {
+            FfiConverterSequenceTypeAllowRedisplay.write(value.`allowRedisplayFilters`, buf)
+            FfiConverterOptionalBoolean.write(value.`paymentMethodSave`, buf)
+            FfiConverterOptionalBoolean.write(value.`paymentMethodRemove`, buf)
+    }
+}
+
+
+
+/**
+ * The session's `automatic_tax`.
+ */
+data class SessionAutomaticTax (
+    /**
+     * Whether Stripe Tax applies to this session.
+     */
+    var `enabled`: kotlin.Boolean
+    , 
+    /**
+     * How far it got (`None` when not enabled).
+     */
+    var `status`: AutomaticTaxStatus?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSessionAutomaticTax: FfiConverterRustBuffer<SessionAutomaticTax> {
+    override fun read(buf: ByteBuffer): SessionAutomaticTax {
+        return SessionAutomaticTax(
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalTypeAutomaticTaxStatus.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SessionAutomaticTax) = (
+            FfiConverterBoolean.allocationSize(value.`enabled`) +
+            FfiConverterOptionalTypeAutomaticTaxStatus.allocationSize(value.`status`)
+    )
+
+    override fun write(value: SessionAutomaticTax, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`enabled`, buf)
+            FfiConverterOptionalTypeAutomaticTaxStatus.write(value.`status`, buf)
+    }
+}
+
+
+
+/**
+ * `setup_intent_data` (setup mode): passed on to the SetupIntent.
+ */
+data class SetupIntentData (
+    /**
+     * The SetupIntent's description (at most 1000 characters).
+     */
+    var `description`: kotlin.String? = null 
+    , 
+    /**
+     * The SetupIntent's metadata.
+     */
+    var `metadata`: Map<kotlin.String, kotlin.String> = mapOf() 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSetupIntentData: FfiConverterRustBuffer<SetupIntentData> {
+    override fun read(buf: ByteBuffer): SetupIntentData {
+        return SetupIntentData(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterMapStringString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SetupIntentData) = (
+            FfiConverterOptionalString.allocationSize(value.`description`) +
+            FfiConverterMapStringString.allocationSize(value.`metadata`)
+    )
+
+    override fun write(value: SetupIntentData, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`description`, buf)
+            FfiConverterMapStringString.write(value.`metadata`, buf)
+    }
+}
+
+
+
+/**
+ * `shipping_address_collection`: Checkout asks for a shipping address in these countries.
+ */
+data class ShippingAddressCollection (
+    /**
+     * Two-letter country codes (`US`, `DE`, …) that can be shipped to.
+     */
+    var `allowedCountries`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeShippingAddressCollection: FfiConverterRustBuffer<ShippingAddressCollection> {
+    override fun read(buf: ByteBuffer): ShippingAddressCollection {
+        return ShippingAddressCollection(
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ShippingAddressCollection) = (
+            FfiConverterSequenceString.allocationSize(value.`allowedCountries`)
+    )
+
+    override fun write(value: ShippingAddressCollection, buf: ByteBuffer) {
+            FfiConverterSequenceString.write(value.`allowedCountries`, buf)
+    }
+}
+
+
+
+/**
+ * `shipping_cost`: the shipping rate the customer chose and what it costs.
+ */
+data class ShippingCost (
+    /**
+     * Before discounts and taxes.
+     */
+    var `amountSubtotal`: kotlin.Long
+    , 
+    /**
+     * Tax on shipping (0 when none applies).
+     */
+    var `amountTax`: kotlin.Long
+    , 
+    /**
+     * After discounts and taxes.
+     */
+    var `amountTotal`: kotlin.Long
+    , 
+    /**
+     * The Shipping Rate ID (`shr_…`).
+     */
+    var `shippingRate`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeShippingCost: FfiConverterRustBuffer<ShippingCost> {
+    override fun read(buf: ByteBuffer): ShippingCost {
+        return ShippingCost(
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ShippingCost) = (
+            FfiConverterLong.allocationSize(value.`amountSubtotal`) +
+            FfiConverterLong.allocationSize(value.`amountTax`) +
+            FfiConverterLong.allocationSize(value.`amountTotal`) +
+            FfiConverterOptionalString.allocationSize(value.`shippingRate`)
+    )
+
+    override fun write(value: ShippingCost, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`amountSubtotal`, buf)
+            FfiConverterLong.write(value.`amountTax`, buf)
+            FfiConverterLong.write(value.`amountTotal`, buf)
+            FfiConverterOptionalString.write(value.`shippingRate`, buf)
+    }
+}
+
+
+
+/**
+ * Shipping details the customer entered.
+ */
+data class ShippingDetails (
+    /**
+     * Recipient name.
+     */
+    var `name`: kotlin.String?
+    , 
+    /**
+     * Shipping address.
+     */
+    var `address`: Address?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeShippingDetails: FfiConverterRustBuffer<ShippingDetails> {
+    override fun read(buf: ByteBuffer): ShippingDetails {
+        return ShippingDetails(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeAddress.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ShippingDetails) = (
+            FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterOptionalTypeAddress.allocationSize(value.`address`)
+    )
+
+    override fun write(value: ShippingDetails, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterOptionalTypeAddress.write(value.`address`, buf)
+    }
+}
+
+
+
+/**
  * The single-item checkout of the connector this project grew from.
  */
 data class SimpleCheckout (
@@ -4707,6 +6495,563 @@ public object FfiConverterTypeSimpleCheckout: FfiConverterRustBuffer<SimpleCheck
             FfiConverterOptionalString.write(value.`customerEmail`, buf)
     }
 }
+
+
+
+/**
+ * `subscription_data` (subscription mode).
+ */
+data class SubscriptionData (
+    /**
+     * Free trial length in days (1 to 730); nothing is charged today.
+     */
+    var `trialPeriodDays`: kotlin.Long? = null 
+    , 
+    /**
+     * The subscription's description (at most 500 characters).
+     */
+    var `description`: kotlin.String? = null 
+    , 
+    /**
+     * The subscription's metadata.
+     */
+    var `metadata`: Map<kotlin.String, kotlin.String> = mapOf() 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSubscriptionData: FfiConverterRustBuffer<SubscriptionData> {
+    override fun read(buf: ByteBuffer): SubscriptionData {
+        return SubscriptionData(
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterMapStringString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SubscriptionData) = (
+            FfiConverterOptionalLong.allocationSize(value.`trialPeriodDays`) +
+            FfiConverterOptionalString.allocationSize(value.`description`) +
+            FfiConverterMapStringString.allocationSize(value.`metadata`)
+    )
+
+    override fun write(value: SubscriptionData, buf: ByteBuffer) {
+            FfiConverterOptionalLong.write(value.`trialPeriodDays`, buf)
+            FfiConverterOptionalString.write(value.`description`, buf)
+            FfiConverterMapStringString.write(value.`metadata`, buf)
+    }
+}
+
+
+
+/**
+ * `tax_id_collection`: Checkout asks business customers for a tax ID.
+ */
+data class TaxIdCollection (
+    /**
+     * Whether the field is shown.
+     */
+    var `enabled`: kotlin.Boolean
+    , 
+    /**
+     * Whether it must be filled in.
+     */
+    var `required`: TaxIdRequirement? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTaxIdCollection: FfiConverterRustBuffer<TaxIdCollection> {
+    override fun read(buf: ByteBuffer): TaxIdCollection {
+        return TaxIdCollection(
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalTypeTaxIdRequirement.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TaxIdCollection) = (
+            FfiConverterBoolean.allocationSize(value.`enabled`) +
+            FfiConverterOptionalTypeTaxIdRequirement.allocationSize(value.`required`)
+    )
+
+    override fun write(value: TaxIdCollection, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`enabled`, buf)
+            FfiConverterOptionalTypeTaxIdRequirement.write(value.`required`, buf)
+    }
+}
+
+
+
+/**
+ * `total_details`: what the total is made of, in minor units.
+ *
+ * Stripe's relation (the field descriptions; no worked example is published):
+ * `amount_total = amount_subtotal − amount_discount + amount_shipping + the exclusive part of
+ * amount_tax`. Inclusive taxes are already inside the prices, so they are counted in
+ * `amount_tax` but not added again.
+ */
+data class TotalDetails (
+    /**
+     * Sum of all discounts.
+     */
+    var `amountDiscount`: kotlin.Long
+    , 
+    /**
+     * Sum of all shipping amounts, before tax (Stripe sends null when there is no shipping).
+     */
+    var `amountShipping`: kotlin.Long
+    , 
+    /**
+     * Sum of all taxes, inclusive and exclusive, shipping tax included.
+     */
+    var `amountTax`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTotalDetails: FfiConverterRustBuffer<TotalDetails> {
+    override fun read(buf: ByteBuffer): TotalDetails {
+        return TotalDetails(
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TotalDetails) = (
+            FfiConverterLong.allocationSize(value.`amountDiscount`) +
+            FfiConverterLong.allocationSize(value.`amountShipping`) +
+            FfiConverterLong.allocationSize(value.`amountTax`)
+    )
+
+    override fun write(value: TotalDetails, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`amountDiscount`, buf)
+            FfiConverterLong.write(value.`amountShipping`, buf)
+            FfiConverterLong.write(value.`amountTax`, buf)
+    }
+}
+
+
+
+/**
+ * `saved_payment_method_options[allow_redisplay_filters][]`: which saved payment methods
+ * Checkout offers again.
+ */
+sealed class AllowRedisplay {
+    
+    /**
+     * Methods saved with `allow_redisplay: always`.
+     */
+    object Always : AllowRedisplay()
+    
+    
+    /**
+     * Methods saved with `allow_redisplay: limited`.
+     */
+    object Limited : AllowRedisplay()
+    
+    
+    /**
+     * Methods saved without a redisplay setting.
+     */
+    object Unspecified : AllowRedisplay()
+    
+    
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    data class Unknown(
+        /**
+         * The raw value Stripe sent.
+         */
+        val `value`: kotlin.String) : AllowRedisplay()
+        
+    {
+        
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_allowredisplay_uniffi_trait_display(FfiConverterTypeAllowRedisplay.lower(this),
+        _status)
+}
+    )
+    }
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_allowredisplay_uniffi_trait_display(FfiConverterTypeAllowRedisplay.lower(this),
+        _status)
+}
+    )
+    }
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAllowRedisplay : FfiConverterRustBuffer<AllowRedisplay>{
+    override fun read(buf: ByteBuffer): AllowRedisplay {
+        return when(buf.getInt()) {
+            1 -> AllowRedisplay.Always
+            2 -> AllowRedisplay.Limited
+            3 -> AllowRedisplay.Unspecified
+            4 -> AllowRedisplay.Unknown(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: AllowRedisplay): ULong = when(value) {
+        is AllowRedisplay.Always -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is AllowRedisplay.Limited -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is AllowRedisplay.Unspecified -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is AllowRedisplay.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`value`)
+            )
+        }
+    }
+
+    override fun write(value: AllowRedisplay, buf: ByteBuffer) {
+        when(value) {
+            is AllowRedisplay.Always -> {
+                buf.putInt(1)
+                Unit
+            }
+            is AllowRedisplay.Limited -> {
+                buf.putInt(2)
+                Unit
+            }
+            is AllowRedisplay.Unspecified -> {
+                buf.putInt(3)
+                Unit
+            }
+            is AllowRedisplay.Unknown -> {
+                buf.putInt(4)
+                FfiConverterString.write(value.`value`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * `automatic_tax[status]`: how far Stripe Tax got.
+ */
+sealed class AutomaticTaxStatus {
+    
+    /**
+     * Tax was computed.
+     */
+    object Complete : AutomaticTaxStatus()
+    
+    
+    /**
+     * Stripe Tax could not compute it.
+     */
+    object Failed : AutomaticTaxStatus()
+    
+    
+    /**
+     * The customer's address is still needed.
+     */
+    object RequiresLocationInputs : AutomaticTaxStatus()
+    
+    
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    data class Unknown(
+        /**
+         * The raw value Stripe sent.
+         */
+        val `value`: kotlin.String) : AutomaticTaxStatus()
+        
+    {
+        
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_automatictaxstatus_uniffi_trait_display(FfiConverterTypeAutomaticTaxStatus.lower(this),
+        _status)
+}
+    )
+    }
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_automatictaxstatus_uniffi_trait_display(FfiConverterTypeAutomaticTaxStatus.lower(this),
+        _status)
+}
+    )
+    }
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAutomaticTaxStatus : FfiConverterRustBuffer<AutomaticTaxStatus>{
+    override fun read(buf: ByteBuffer): AutomaticTaxStatus {
+        return when(buf.getInt()) {
+            1 -> AutomaticTaxStatus.Complete
+            2 -> AutomaticTaxStatus.Failed
+            3 -> AutomaticTaxStatus.RequiresLocationInputs
+            4 -> AutomaticTaxStatus.Unknown(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: AutomaticTaxStatus): ULong = when(value) {
+        is AutomaticTaxStatus.Complete -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is AutomaticTaxStatus.Failed -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is AutomaticTaxStatus.RequiresLocationInputs -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is AutomaticTaxStatus.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`value`)
+            )
+        }
+    }
+
+    override fun write(value: AutomaticTaxStatus, buf: ByteBuffer) {
+        when(value) {
+            is AutomaticTaxStatus.Complete -> {
+                buf.putInt(1)
+                Unit
+            }
+            is AutomaticTaxStatus.Failed -> {
+                buf.putInt(2)
+                Unit
+            }
+            is AutomaticTaxStatus.RequiresLocationInputs -> {
+                buf.putInt(3)
+                Unit
+            }
+            is AutomaticTaxStatus.Unknown -> {
+                buf.putInt(4)
+                FfiConverterString.write(value.`value`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * `billing_address_collection`: whether Checkout always asks for a billing address.
+ */
+sealed class BillingAddressCollection {
+    
+    /**
+     * Only when needed (Stripe's default).
+     */
+    object Auto : BillingAddressCollection()
+    
+    
+    /**
+     * Always.
+     */
+    object Required : BillingAddressCollection()
+    
+    
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    data class Unknown(
+        /**
+         * The raw value Stripe sent.
+         */
+        val `value`: kotlin.String) : BillingAddressCollection()
+        
+    {
+        
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_billingaddresscollection_uniffi_trait_display(FfiConverterTypeBillingAddressCollection.lower(this),
+        _status)
+}
+    )
+    }
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_billingaddresscollection_uniffi_trait_display(FfiConverterTypeBillingAddressCollection.lower(this),
+        _status)
+}
+    )
+    }
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBillingAddressCollection : FfiConverterRustBuffer<BillingAddressCollection>{
+    override fun read(buf: ByteBuffer): BillingAddressCollection {
+        return when(buf.getInt()) {
+            1 -> BillingAddressCollection.Auto
+            2 -> BillingAddressCollection.Required
+            3 -> BillingAddressCollection.Unknown(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: BillingAddressCollection): ULong = when(value) {
+        is BillingAddressCollection.Auto -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is BillingAddressCollection.Required -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is BillingAddressCollection.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`value`)
+            )
+        }
+    }
+
+    override fun write(value: BillingAddressCollection, buf: ByteBuffer) {
+        when(value) {
+            is BillingAddressCollection.Auto -> {
+                buf.putInt(1)
+                Unit
+            }
+            is BillingAddressCollection.Required -> {
+                buf.putInt(2)
+                Unit
+            }
+            is BillingAddressCollection.Unknown -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`value`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
 
 
 
@@ -4921,7 +7266,8 @@ sealed class CheckoutException: kotlin.Exception() {
     }
     
     /**
-     * A live secret or restricted key was configured in an Android or iOS build.
+     * A live Stripe key (`sk_live_…`, `rk_live_…`) was configured in a device build (Android,
+     * iOS, Mac Catalyst, or the macOS slice of the Swift package), as a key or as a backend token.
      */
     class LiveKeyOnDevice(
         
@@ -4945,6 +7291,23 @@ sealed class CheckoutException: kotlin.Exception() {
         
         /**
          * What the OS reported.
+         */
+        val `reason`: kotlin.String
+        ) : CheckoutException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
+    /**
+     * The new session's Checkout page URL is not one the app may open: not https (plain http
+     * only to loopback, and on devices only in debug builds), carrying credentials, or, in
+     * direct mode, not on `checkout.stripe.com`. The session was expired, so it cannot be
+     * paid without the app knowing.
+     */
+    class UntrustedCheckoutUrl(
+        
+        /**
+         * What was wrong with it (the URL itself is not repeated).
          */
         val `reason`: kotlin.String
         ) : CheckoutException() {
@@ -5026,6 +7389,9 @@ public object FfiConverterTypeCheckoutError : FfiConverterRustBuffer<CheckoutExc
                 FfiConverterString.read(buf),
                 )
             15 -> CheckoutException.RandomnessUnavailable(
+                FfiConverterString.read(buf),
+                )
+            16 -> CheckoutException.UntrustedCheckoutUrl(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
@@ -5112,6 +7478,11 @@ public object FfiConverterTypeCheckoutError : FfiConverterRustBuffer<CheckoutExc
                 4UL
                 + FfiConverterString.allocationSize(value.`reason`)
             )
+            is CheckoutException.UntrustedCheckoutUrl -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
         }
     }
 
@@ -5192,6 +7563,11 @@ public object FfiConverterTypeCheckoutError : FfiConverterRustBuffer<CheckoutExc
             }
             is CheckoutException.RandomnessUnavailable -> {
                 buf.putInt(15)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is CheckoutException.UntrustedCheckoutUrl -> {
+                buf.putInt(16)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
@@ -5340,21 +7716,430 @@ public object FfiConverterTypeCheckoutMode : FfiConverterRustBuffer<CheckoutMode
 
 
 /**
- * How the client authenticates.
- *
- * `Debug` never prints the secret.
+ * `customer_creation` (payment and setup modes): when Checkout creates a Customer.
  */
-sealed class Credential {
+sealed class CustomerCreation {
     
     /**
-     * Talk to Stripe directly with a secret (`sk_…`) or restricted (`rk_…`) key.
-     * For servers, tools, tests and test-mode prototypes; live keys are refused on Android and iOS.
+     * Always create one.
      */
-    data class SecretKey(
+    object Always : CustomerCreation()
+    
+    
+    /**
+     * Only when needed (Stripe's default in payment mode).
+     */
+    object IfRequired : CustomerCreation()
+    
+    
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    data class Unknown(
         /**
-         * The key. Never logged or shown.
+         * The raw value Stripe sent.
          */
-        val `key`: kotlin.String) : Credential()
+        val `value`: kotlin.String) : CustomerCreation()
+        
+    {
+        
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_customercreation_uniffi_trait_display(FfiConverterTypeCustomerCreation.lower(this),
+        _status)
+}
+    )
+    }
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_customercreation_uniffi_trait_display(FfiConverterTypeCustomerCreation.lower(this),
+        _status)
+}
+    )
+    }
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCustomerCreation : FfiConverterRustBuffer<CustomerCreation>{
+    override fun read(buf: ByteBuffer): CustomerCreation {
+        return when(buf.getInt()) {
+            1 -> CustomerCreation.Always
+            2 -> CustomerCreation.IfRequired
+            3 -> CustomerCreation.Unknown(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: CustomerCreation): ULong = when(value) {
+        is CustomerCreation.Always -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is CustomerCreation.IfRequired -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is CustomerCreation.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`value`)
+            )
+        }
+    }
+
+    override fun write(value: CustomerCreation, buf: ByteBuffer) {
+        when(value) {
+            is CustomerCreation.Always -> {
+                buf.putInt(1)
+                Unit
+            }
+            is CustomerCreation.IfRequired -> {
+                buf.putInt(2)
+                Unit
+            }
+            is CustomerCreation.Unknown -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`value`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * One field of `customer_update`: whether Checkout saves what the customer enters onto
+ * the existing Customer.
+ */
+sealed class CustomerUpdateMode {
+    
+    /**
+     * Save it.
+     */
+    object Auto : CustomerUpdateMode()
+    
+    
+    /**
+     * Leave the Customer as it is (Stripe's default).
+     */
+    object Never : CustomerUpdateMode()
+    
+    
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    data class Unknown(
+        /**
+         * The raw value Stripe sent.
+         */
+        val `value`: kotlin.String) : CustomerUpdateMode()
+        
+    {
+        
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_customerupdatemode_uniffi_trait_display(FfiConverterTypeCustomerUpdateMode.lower(this),
+        _status)
+}
+    )
+    }
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_customerupdatemode_uniffi_trait_display(FfiConverterTypeCustomerUpdateMode.lower(this),
+        _status)
+}
+    )
+    }
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCustomerUpdateMode : FfiConverterRustBuffer<CustomerUpdateMode>{
+    override fun read(buf: ByteBuffer): CustomerUpdateMode {
+        return when(buf.getInt()) {
+            1 -> CustomerUpdateMode.Auto
+            2 -> CustomerUpdateMode.Never
+            3 -> CustomerUpdateMode.Unknown(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: CustomerUpdateMode): ULong = when(value) {
+        is CustomerUpdateMode.Auto -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is CustomerUpdateMode.Never -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is CustomerUpdateMode.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`value`)
+            )
+        }
+    }
+
+    override fun write(value: CustomerUpdateMode, buf: ByteBuffer) {
+        when(value) {
+            is CustomerUpdateMode.Auto -> {
+                buf.putInt(1)
+                Unit
+            }
+            is CustomerUpdateMode.Never -> {
+                buf.putInt(2)
+                Unit
+            }
+            is CustomerUpdateMode.Unknown -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`value`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * Unit of a shipping rate's delivery estimate.
+ */
+sealed class DeliveryUnit {
+    
+    /**
+     * Business days.
+     */
+    object BusinessDay : DeliveryUnit()
+    
+    
+    /**
+     * Days.
+     */
+    object Day : DeliveryUnit()
+    
+    
+    /**
+     * Hours.
+     */
+    object Hour : DeliveryUnit()
+    
+    
+    /**
+     * Months.
+     */
+    object Month : DeliveryUnit()
+    
+    
+    /**
+     * Weeks.
+     */
+    object Week : DeliveryUnit()
+    
+    
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    data class Unknown(
+        /**
+         * The raw value Stripe sent.
+         */
+        val `value`: kotlin.String) : DeliveryUnit()
+        
+    {
+        
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_deliveryunit_uniffi_trait_display(FfiConverterTypeDeliveryUnit.lower(this),
+        _status)
+}
+    )
+    }
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_deliveryunit_uniffi_trait_display(FfiConverterTypeDeliveryUnit.lower(this),
+        _status)
+}
+    )
+    }
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeliveryUnit : FfiConverterRustBuffer<DeliveryUnit>{
+    override fun read(buf: ByteBuffer): DeliveryUnit {
+        return when(buf.getInt()) {
+            1 -> DeliveryUnit.BusinessDay
+            2 -> DeliveryUnit.Day
+            3 -> DeliveryUnit.Hour
+            4 -> DeliveryUnit.Month
+            5 -> DeliveryUnit.Week
+            6 -> DeliveryUnit.Unknown(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: DeliveryUnit): ULong = when(value) {
+        is DeliveryUnit.BusinessDay -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is DeliveryUnit.Day -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is DeliveryUnit.Hour -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is DeliveryUnit.Month -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is DeliveryUnit.Week -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is DeliveryUnit.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`value`)
+            )
+        }
+    }
+
+    override fun write(value: DeliveryUnit, buf: ByteBuffer) {
+        when(value) {
+            is DeliveryUnit.BusinessDay -> {
+                buf.putInt(1)
+                Unit
+            }
+            is DeliveryUnit.Day -> {
+                buf.putInt(2)
+                Unit
+            }
+            is DeliveryUnit.Hour -> {
+                buf.putInt(3)
+                Unit
+            }
+            is DeliveryUnit.Month -> {
+                buf.putInt(4)
+                Unit
+            }
+            is DeliveryUnit.Week -> {
+                buf.putInt(5)
+                Unit
+            }
+            is DeliveryUnit.Unknown -> {
+                buf.putInt(6)
+                FfiConverterString.write(value.`value`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * One entry of `discounts` (Stripe accepts one): applied before the customer sees the page.
+ */
+sealed class Discount {
+    
+    /**
+     * A Coupon ID.
+     */
+    data class Coupon(
+        /**
+         * The Coupon ID.
+         */
+        val `id`: kotlin.String) : Discount()
         
     {
         
@@ -5363,14 +8148,13 @@ sealed class Credential {
     }
     
     /**
-     * Talk to your own backend (see `server/`), which holds the Stripe key and enforces policy.
-     * The token authenticates the app user to that backend.
+     * A Promotion Code ID (`promo_…`, not the code the customer types).
      */
-    data class Backend(
+    data class PromotionCode(
         /**
-         * The app user's bearer token. Never logged or shown.
+         * The Promotion Code ID.
          */
-        val `bearerToken`: kotlin.String) : Credential()
+        val `id`: kotlin.String) : Discount()
         
     {
         
@@ -5391,46 +8175,46 @@ sealed class Credential {
 /**
  * @suppress
  */
-public object FfiConverterTypeCredential : FfiConverterRustBuffer<Credential>{
-    override fun read(buf: ByteBuffer): Credential {
+public object FfiConverterTypeDiscount : FfiConverterRustBuffer<Discount>{
+    override fun read(buf: ByteBuffer): Discount {
         return when(buf.getInt()) {
-            1 -> Credential.SecretKey(
+            1 -> Discount.Coupon(
                 FfiConverterString.read(buf),
                 )
-            2 -> Credential.Backend(
+            2 -> Discount.PromotionCode(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
     }
 
-    override fun allocationSize(value: Credential): ULong = when(value) {
-        is Credential.SecretKey -> {
+    override fun allocationSize(value: Discount): ULong = when(value) {
+        is Discount.Coupon -> {
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
-                + FfiConverterString.allocationSize(value.`key`)
+                + FfiConverterString.allocationSize(value.`id`)
             )
         }
-        is Credential.Backend -> {
+        is Discount.PromotionCode -> {
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
-                + FfiConverterString.allocationSize(value.`bearerToken`)
+                + FfiConverterString.allocationSize(value.`id`)
             )
         }
     }
 
-    override fun write(value: Credential, buf: ByteBuffer) {
+    override fun write(value: Discount, buf: ByteBuffer) {
         when(value) {
-            is Credential.SecretKey -> {
+            is Discount.Coupon -> {
                 buf.putInt(1)
-                FfiConverterString.write(value.`key`, buf)
+                FfiConverterString.write(value.`id`, buf)
                 Unit
             }
-            is Credential.Backend -> {
+            is Discount.PromotionCode -> {
                 buf.putInt(2)
-                FfiConverterString.write(value.`bearerToken`, buf)
+                FfiConverterString.write(value.`id`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -5462,7 +8246,7 @@ sealed class LineItemPrice {
     }
     
     /**
-     * A price created for this session only.
+     * A price created for this session only (Stripe's `price_data`).
      */
     data class Inline(
         /**
@@ -5470,25 +8254,40 @@ sealed class LineItemPrice {
          */
         val `currency`: kotlin.String, 
         /**
-         * Amount in the currency's minor unit (cents for `usd`).
+         * Amount in the currency's minor unit (cents for `usd`); 0 is allowed. Set this or
+         * `unit_amount_decimal`.
          */
-        val `unitAmount`: kotlin.Long, 
+        val `unitAmount`: kotlin.Long?, 
         /**
-         * Product name shown on the Checkout page.
+         * Product name shown on the Checkout page (Stripe's `product_data[name]`). Set this or
+         * `product`.
          */
-        val `productName`: kotlin.String, 
+        val `productName`: kotlin.String?, 
         /**
          * Product description shown on the Checkout page.
          */
-        val `description`: kotlin.String?, 
+        val `description`: kotlin.String? = null , 
         /**
          * Absolute image URLs (at most 8).
          */
-        val `images`: List<kotlin.String>, 
+        val `images`: List<kotlin.String> = listOf() , 
         /**
          * Set for subscription prices.
          */
-        val `recurring`: io.checkoutbridge.Recurring?) : LineItemPrice()
+        val `recurring`: io.checkoutbridge.Recurring? = null , 
+        /**
+         * The amount as a decimal string in minor units with at most 12 decimal places
+         * (`"0.5"` is half a cent), instead of `unit_amount`.
+         */
+        val `unitAmountDecimal`: kotlin.String? = null , 
+        /**
+         * An existing Product (`prod_…`) instead of `product_name`, `description` and `images`.
+         */
+        val `product`: kotlin.String? = null , 
+        /**
+         * Whether `unit_amount` includes tax (needed with automatic tax).
+         */
+        val `taxBehavior`: io.checkoutbridge.TaxBehavior? = null ) : LineItemPrice()
         
     {
         
@@ -5517,11 +8316,14 @@ public object FfiConverterTypeLineItemPrice : FfiConverterRustBuffer<LineItemPri
                 )
             2 -> LineItemPrice.Inline(
                 FfiConverterString.read(buf),
-                FfiConverterLong.read(buf),
-                FfiConverterString.read(buf),
+                FfiConverterOptionalLong.read(buf),
+                FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterSequenceString.read(buf),
                 FfiConverterOptionalTypeRecurring.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalTypeTaxBehavior.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
@@ -5540,11 +8342,14 @@ public object FfiConverterTypeLineItemPrice : FfiConverterRustBuffer<LineItemPri
             (
                 4UL
                 + FfiConverterString.allocationSize(value.`currency`)
-                + FfiConverterLong.allocationSize(value.`unitAmount`)
-                + FfiConverterString.allocationSize(value.`productName`)
+                + FfiConverterOptionalLong.allocationSize(value.`unitAmount`)
+                + FfiConverterOptionalString.allocationSize(value.`productName`)
                 + FfiConverterOptionalString.allocationSize(value.`description`)
                 + FfiConverterSequenceString.allocationSize(value.`images`)
                 + FfiConverterOptionalTypeRecurring.allocationSize(value.`recurring`)
+                + FfiConverterOptionalString.allocationSize(value.`unitAmountDecimal`)
+                + FfiConverterOptionalString.allocationSize(value.`product`)
+                + FfiConverterOptionalTypeTaxBehavior.allocationSize(value.`taxBehavior`)
             )
         }
     }
@@ -5559,11 +8364,14 @@ public object FfiConverterTypeLineItemPrice : FfiConverterRustBuffer<LineItemPri
             is LineItemPrice.Inline -> {
                 buf.putInt(2)
                 FfiConverterString.write(value.`currency`, buf)
-                FfiConverterLong.write(value.`unitAmount`, buf)
-                FfiConverterString.write(value.`productName`, buf)
+                FfiConverterOptionalLong.write(value.`unitAmount`, buf)
+                FfiConverterOptionalString.write(value.`productName`, buf)
                 FfiConverterOptionalString.write(value.`description`, buf)
                 FfiConverterSequenceString.write(value.`images`, buf)
                 FfiConverterOptionalTypeRecurring.write(value.`recurring`, buf)
+                FfiConverterOptionalString.write(value.`unitAmountDecimal`, buf)
+                FfiConverterOptionalString.write(value.`product`, buf)
+                FfiConverterOptionalTypeTaxBehavior.write(value.`taxBehavior`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -5887,6 +8695,126 @@ public object FfiConverterTypePaymentStatus : FfiConverterRustBuffer<PaymentStat
 
 
 /**
+ * `consent_collection[promotions]` (US merchants and customers only).
+ */
+sealed class PromotionsConsent {
+    
+    /**
+     * Ask for consent to promotional email where required.
+     */
+    object Auto : PromotionsConsent()
+    
+    
+    /**
+     * Do not ask (Stripe's `none`).
+     */
+    object NotCollected : PromotionsConsent()
+    
+    
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    data class Unknown(
+        /**
+         * The raw value Stripe sent.
+         */
+        val `value`: kotlin.String) : PromotionsConsent()
+        
+    {
+        
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_promotionsconsent_uniffi_trait_display(FfiConverterTypePromotionsConsent.lower(this),
+        _status)
+}
+    )
+    }
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_promotionsconsent_uniffi_trait_display(FfiConverterTypePromotionsConsent.lower(this),
+        _status)
+}
+    )
+    }
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePromotionsConsent : FfiConverterRustBuffer<PromotionsConsent>{
+    override fun read(buf: ByteBuffer): PromotionsConsent {
+        return when(buf.getInt()) {
+            1 -> PromotionsConsent.Auto
+            2 -> PromotionsConsent.NotCollected
+            3 -> PromotionsConsent.Unknown(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: PromotionsConsent): ULong = when(value) {
+        is PromotionsConsent.Auto -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is PromotionsConsent.NotCollected -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is PromotionsConsent.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`value`)
+            )
+        }
+    }
+
+    override fun write(value: PromotionsConsent, buf: ByteBuffer) {
+        when(value) {
+            is PromotionsConsent.Auto -> {
+                buf.putInt(1)
+                Unit
+            }
+            is PromotionsConsent.NotCollected -> {
+                buf.putInt(2)
+                Unit
+            }
+            is PromotionsConsent.Unknown -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`value`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * Interval of a recurring price.
  */
 sealed class RecurringInterval {
@@ -6084,6 +9012,126 @@ public object FfiConverterTypeReturnKind: FfiConverterRustBuffer<ReturnKind> {
 
 
 /**
+ * `consent_collection[payment_method_reuse_agreement][position]`.
+ */
+sealed class ReuseAgreementPosition {
+    
+    /**
+     * Stripe places the reuse agreement text.
+     */
+    object Auto : ReuseAgreementPosition()
+    
+    
+    /**
+     * Hidden: the app shows its own agreement.
+     */
+    object Hidden : ReuseAgreementPosition()
+    
+    
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    data class Unknown(
+        /**
+         * The raw value Stripe sent.
+         */
+        val `value`: kotlin.String) : ReuseAgreementPosition()
+        
+    {
+        
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_reuseagreementposition_uniffi_trait_display(FfiConverterTypeReuseAgreementPosition.lower(this),
+        _status)
+}
+    )
+    }
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_reuseagreementposition_uniffi_trait_display(FfiConverterTypeReuseAgreementPosition.lower(this),
+        _status)
+}
+    )
+    }
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReuseAgreementPosition : FfiConverterRustBuffer<ReuseAgreementPosition>{
+    override fun read(buf: ByteBuffer): ReuseAgreementPosition {
+        return when(buf.getInt()) {
+            1 -> ReuseAgreementPosition.Auto
+            2 -> ReuseAgreementPosition.Hidden
+            3 -> ReuseAgreementPosition.Unknown(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: ReuseAgreementPosition): ULong = when(value) {
+        is ReuseAgreementPosition.Auto -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ReuseAgreementPosition.Hidden -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ReuseAgreementPosition.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`value`)
+            )
+        }
+    }
+
+    override fun write(value: ReuseAgreementPosition, buf: ByteBuffer) {
+        when(value) {
+            is ReuseAgreementPosition.Auto -> {
+                buf.putInt(1)
+                Unit
+            }
+            is ReuseAgreementPosition.Hidden -> {
+                buf.putInt(2)
+                Unit
+            }
+            is ReuseAgreementPosition.Unknown -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`value`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * Lifecycle of a Checkout Session.
  */
 sealed class SessionStatus {
@@ -6220,6 +9268,807 @@ public object FfiConverterTypeSessionStatus : FfiConverterRustBuffer<SessionStat
 
 
 
+/**
+ * `payment_intent_data[setup_future_usage]`: save the payment method for later charges.
+ */
+sealed class SetupFutureUsage {
+    
+    /**
+     * Charged later without the customer present.
+     */
+    object OffSession : SetupFutureUsage()
+    
+    
+    /**
+     * Reused while the customer is present.
+     */
+    object OnSession : SetupFutureUsage()
+    
+    
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    data class Unknown(
+        /**
+         * The raw value Stripe sent.
+         */
+        val `value`: kotlin.String) : SetupFutureUsage()
+        
+    {
+        
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_setupfutureusage_uniffi_trait_display(FfiConverterTypeSetupFutureUsage.lower(this),
+        _status)
+}
+    )
+    }
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_setupfutureusage_uniffi_trait_display(FfiConverterTypeSetupFutureUsage.lower(this),
+        _status)
+}
+    )
+    }
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSetupFutureUsage : FfiConverterRustBuffer<SetupFutureUsage>{
+    override fun read(buf: ByteBuffer): SetupFutureUsage {
+        return when(buf.getInt()) {
+            1 -> SetupFutureUsage.OffSession
+            2 -> SetupFutureUsage.OnSession
+            3 -> SetupFutureUsage.Unknown(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: SetupFutureUsage): ULong = when(value) {
+        is SetupFutureUsage.OffSession -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is SetupFutureUsage.OnSession -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is SetupFutureUsage.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`value`)
+            )
+        }
+    }
+
+    override fun write(value: SetupFutureUsage, buf: ByteBuffer) {
+        when(value) {
+            is SetupFutureUsage.OffSession -> {
+                buf.putInt(1)
+                Unit
+            }
+            is SetupFutureUsage.OnSession -> {
+                buf.putInt(2)
+                Unit
+            }
+            is SetupFutureUsage.Unknown -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`value`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * One of up to 5 `shipping_options` the customer chooses from.
+ */
+sealed class ShippingOption {
+    
+    /**
+     * An existing Shipping Rate (`shr_…`).
+     */
+    data class Rate(
+        /**
+         * The Shipping Rate ID.
+         */
+        val `id`: kotlin.String) : ShippingOption()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * A fixed-amount rate defined for this session (Stripe's `shipping_rate_data`).
+     */
+    data class Inline(
+        /**
+         * Shown to the customer (at most 100 characters).
+         */
+        val `displayName`: kotlin.String, 
+        /**
+         * Amount in minor units (0 for free shipping).
+         */
+        val `amount`: kotlin.Long, 
+        /**
+         * Three-letter lowercase ISO code; the session's currency.
+         */
+        val `currency`: kotlin.String, 
+        /**
+         * Whether `amount` includes tax.
+         */
+        val `taxBehavior`: io.checkoutbridge.TaxBehavior? = null , 
+        /**
+         * Tax code for automatic tax (Stripe's shipping code is `txcd_92010001`).
+         */
+        val `taxCode`: kotlin.String? = null , 
+        /**
+         * How long delivery takes.
+         */
+        val `deliveryEstimate`: io.checkoutbridge.DeliveryEstimate? = null ) : ShippingOption()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeShippingOption : FfiConverterRustBuffer<ShippingOption>{
+    override fun read(buf: ByteBuffer): ShippingOption {
+        return when(buf.getInt()) {
+            1 -> ShippingOption.Rate(
+                FfiConverterString.read(buf),
+                )
+            2 -> ShippingOption.Inline(
+                FfiConverterString.read(buf),
+                FfiConverterLong.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterOptionalTypeTaxBehavior.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalTypeDeliveryEstimate.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: ShippingOption): ULong = when(value) {
+        is ShippingOption.Rate -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`id`)
+            )
+        }
+        is ShippingOption.Inline -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`displayName`)
+                + FfiConverterLong.allocationSize(value.`amount`)
+                + FfiConverterString.allocationSize(value.`currency`)
+                + FfiConverterOptionalTypeTaxBehavior.allocationSize(value.`taxBehavior`)
+                + FfiConverterOptionalString.allocationSize(value.`taxCode`)
+                + FfiConverterOptionalTypeDeliveryEstimate.allocationSize(value.`deliveryEstimate`)
+            )
+        }
+    }
+
+    override fun write(value: ShippingOption, buf: ByteBuffer) {
+        when(value) {
+            is ShippingOption.Rate -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`id`, buf)
+                Unit
+            }
+            is ShippingOption.Inline -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`displayName`, buf)
+                FfiConverterLong.write(value.`amount`, buf)
+                FfiConverterString.write(value.`currency`, buf)
+                FfiConverterOptionalTypeTaxBehavior.write(value.`taxBehavior`, buf)
+                FfiConverterOptionalString.write(value.`taxCode`, buf)
+                FfiConverterOptionalTypeDeliveryEstimate.write(value.`deliveryEstimate`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * `submit_type` (payment and subscription modes): the word on the pay button.
+ */
+sealed class SubmitType {
+    
+    /**
+     * Stripe chooses (`pay`).
+     */
+    object Auto : SubmitType()
+    
+    
+    /**
+     * "Book".
+     */
+    object Book : SubmitType()
+    
+    
+    /**
+     * "Donate".
+     */
+    object Donate : SubmitType()
+    
+    
+    /**
+     * "Pay".
+     */
+    object Pay : SubmitType()
+    
+    
+    /**
+     * "Subscribe".
+     */
+    object Subscribe : SubmitType()
+    
+    
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    data class Unknown(
+        /**
+         * The raw value Stripe sent.
+         */
+        val `value`: kotlin.String) : SubmitType()
+        
+    {
+        
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_submittype_uniffi_trait_display(FfiConverterTypeSubmitType.lower(this),
+        _status)
+}
+    )
+    }
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_submittype_uniffi_trait_display(FfiConverterTypeSubmitType.lower(this),
+        _status)
+}
+    )
+    }
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSubmitType : FfiConverterRustBuffer<SubmitType>{
+    override fun read(buf: ByteBuffer): SubmitType {
+        return when(buf.getInt()) {
+            1 -> SubmitType.Auto
+            2 -> SubmitType.Book
+            3 -> SubmitType.Donate
+            4 -> SubmitType.Pay
+            5 -> SubmitType.Subscribe
+            6 -> SubmitType.Unknown(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: SubmitType): ULong = when(value) {
+        is SubmitType.Auto -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is SubmitType.Book -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is SubmitType.Donate -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is SubmitType.Pay -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is SubmitType.Subscribe -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is SubmitType.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`value`)
+            )
+        }
+    }
+
+    override fun write(value: SubmitType, buf: ByteBuffer) {
+        when(value) {
+            is SubmitType.Auto -> {
+                buf.putInt(1)
+                Unit
+            }
+            is SubmitType.Book -> {
+                buf.putInt(2)
+                Unit
+            }
+            is SubmitType.Donate -> {
+                buf.putInt(3)
+                Unit
+            }
+            is SubmitType.Pay -> {
+                buf.putInt(4)
+                Unit
+            }
+            is SubmitType.Subscribe -> {
+                buf.putInt(5)
+                Unit
+            }
+            is SubmitType.Unknown -> {
+                buf.putInt(6)
+                FfiConverterString.write(value.`value`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * `tax_behavior` of an inline price or shipping rate: whether its amount includes tax.
+ */
+sealed class TaxBehavior {
+    
+    /**
+     * Tax is added on top.
+     */
+    object Exclusive : TaxBehavior()
+    
+    
+    /**
+     * Tax is included in the amount.
+     */
+    object Inclusive : TaxBehavior()
+    
+    
+    /**
+     * Not decided yet (automatic tax then refuses the price).
+     */
+    object Unspecified : TaxBehavior()
+    
+    
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    data class Unknown(
+        /**
+         * The raw value Stripe sent.
+         */
+        val `value`: kotlin.String) : TaxBehavior()
+        
+    {
+        
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_taxbehavior_uniffi_trait_display(FfiConverterTypeTaxBehavior.lower(this),
+        _status)
+}
+    )
+    }
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_taxbehavior_uniffi_trait_display(FfiConverterTypeTaxBehavior.lower(this),
+        _status)
+}
+    )
+    }
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTaxBehavior : FfiConverterRustBuffer<TaxBehavior>{
+    override fun read(buf: ByteBuffer): TaxBehavior {
+        return when(buf.getInt()) {
+            1 -> TaxBehavior.Exclusive
+            2 -> TaxBehavior.Inclusive
+            3 -> TaxBehavior.Unspecified
+            4 -> TaxBehavior.Unknown(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: TaxBehavior): ULong = when(value) {
+        is TaxBehavior.Exclusive -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is TaxBehavior.Inclusive -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is TaxBehavior.Unspecified -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is TaxBehavior.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`value`)
+            )
+        }
+    }
+
+    override fun write(value: TaxBehavior, buf: ByteBuffer) {
+        when(value) {
+            is TaxBehavior.Exclusive -> {
+                buf.putInt(1)
+                Unit
+            }
+            is TaxBehavior.Inclusive -> {
+                buf.putInt(2)
+                Unit
+            }
+            is TaxBehavior.Unspecified -> {
+                buf.putInt(3)
+                Unit
+            }
+            is TaxBehavior.Unknown -> {
+                buf.putInt(4)
+                FfiConverterString.write(value.`value`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * `tax_id_collection[required]`.
+ */
+sealed class TaxIdRequirement {
+    
+    /**
+     * Require a tax ID where Stripe supports collecting one.
+     */
+    object IfSupported : TaxIdRequirement()
+    
+    
+    /**
+     * Optional (Stripe's default).
+     */
+    object Never : TaxIdRequirement()
+    
+    
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    data class Unknown(
+        /**
+         * The raw value Stripe sent.
+         */
+        val `value`: kotlin.String) : TaxIdRequirement()
+        
+    {
+        
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_taxidrequirement_uniffi_trait_display(FfiConverterTypeTaxIdRequirement.lower(this),
+        _status)
+}
+    )
+    }
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_taxidrequirement_uniffi_trait_display(FfiConverterTypeTaxIdRequirement.lower(this),
+        _status)
+}
+    )
+    }
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTaxIdRequirement : FfiConverterRustBuffer<TaxIdRequirement>{
+    override fun read(buf: ByteBuffer): TaxIdRequirement {
+        return when(buf.getInt()) {
+            1 -> TaxIdRequirement.IfSupported
+            2 -> TaxIdRequirement.Never
+            3 -> TaxIdRequirement.Unknown(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: TaxIdRequirement): ULong = when(value) {
+        is TaxIdRequirement.IfSupported -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is TaxIdRequirement.Never -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is TaxIdRequirement.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`value`)
+            )
+        }
+    }
+
+    override fun write(value: TaxIdRequirement, buf: ByteBuffer) {
+        when(value) {
+            is TaxIdRequirement.IfSupported -> {
+                buf.putInt(1)
+                Unit
+            }
+            is TaxIdRequirement.Never -> {
+                buf.putInt(2)
+                Unit
+            }
+            is TaxIdRequirement.Unknown -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`value`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * `consent_collection[terms_of_service]` (needs a terms of service URL in the Dashboard).
+ */
+sealed class TermsOfServiceConsent {
+    
+    /**
+     * The customer must accept the terms.
+     */
+    object Required : TermsOfServiceConsent()
+    
+    
+    /**
+     * No checkbox (Stripe's `none`).
+     */
+    object NotRequired : TermsOfServiceConsent()
+    
+    
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    data class Unknown(
+        /**
+         * The raw value Stripe sent.
+         */
+        val `value`: kotlin.String) : TermsOfServiceConsent()
+        
+    {
+        
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_termsofserviceconsent_uniffi_trait_display(FfiConverterTypeTermsOfServiceConsent.lower(this),
+        _status)
+}
+    )
+    }
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_termsofserviceconsent_uniffi_trait_display(FfiConverterTypeTermsOfServiceConsent.lower(this),
+        _status)
+}
+    )
+    }
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTermsOfServiceConsent : FfiConverterRustBuffer<TermsOfServiceConsent>{
+    override fun read(buf: ByteBuffer): TermsOfServiceConsent {
+        return when(buf.getInt()) {
+            1 -> TermsOfServiceConsent.Required
+            2 -> TermsOfServiceConsent.NotRequired
+            3 -> TermsOfServiceConsent.Unknown(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: TermsOfServiceConsent): ULong = when(value) {
+        is TermsOfServiceConsent.Required -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is TermsOfServiceConsent.NotRequired -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is TermsOfServiceConsent.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`value`)
+            )
+        }
+    }
+
+    override fun write(value: TermsOfServiceConsent, buf: ByteBuffer) {
+        when(value) {
+            is TermsOfServiceConsent.Required -> {
+                buf.putInt(1)
+                Unit
+            }
+            is TermsOfServiceConsent.NotRequired -> {
+                buf.putInt(2)
+                Unit
+            }
+            is TermsOfServiceConsent.Unknown -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`value`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
 
 /**
  * @suppress
@@ -6320,6 +10169,198 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeAddress: FfiConverterRustBuffer<Address?> {
+    override fun read(buf: ByteBuffer): Address? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeAddress.read(buf)
+    }
+
+    override fun allocationSize(value: Address?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeAddress.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Address?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeAddress.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeAdjustableQuantity: FfiConverterRustBuffer<AdjustableQuantity?> {
+    override fun read(buf: ByteBuffer): AdjustableQuantity? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeAdjustableQuantity.read(buf)
+    }
+
+    override fun allocationSize(value: AdjustableQuantity?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeAdjustableQuantity.allocationSize(value)
+        }
+    }
+
+    override fun write(value: AdjustableQuantity?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeAdjustableQuantity.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeAutomaticTax: FfiConverterRustBuffer<AutomaticTax?> {
+    override fun read(buf: ByteBuffer): AutomaticTax? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeAutomaticTax.read(buf)
+    }
+
+    override fun allocationSize(value: AutomaticTax?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeAutomaticTax.allocationSize(value)
+        }
+    }
+
+    override fun write(value: AutomaticTax?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeAutomaticTax.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeCollectedInformation: FfiConverterRustBuffer<CollectedInformation?> {
+    override fun read(buf: ByteBuffer): CollectedInformation? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeCollectedInformation.read(buf)
+    }
+
+    override fun allocationSize(value: CollectedInformation?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeCollectedInformation.allocationSize(value)
+        }
+    }
+
+    override fun write(value: CollectedInformation?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeCollectedInformation.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeConsentCollection: FfiConverterRustBuffer<ConsentCollection?> {
+    override fun read(buf: ByteBuffer): ConsentCollection? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeConsentCollection.read(buf)
+    }
+
+    override fun allocationSize(value: ConsentCollection?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeConsentCollection.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ConsentCollection?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeConsentCollection.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeCustomText: FfiConverterRustBuffer<CustomText?> {
+    override fun read(buf: ByteBuffer): CustomText? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeCustomText.read(buf)
+    }
+
+    override fun allocationSize(value: CustomText?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeCustomText.allocationSize(value)
+        }
+    }
+
+    override fun write(value: CustomText?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeCustomText.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeCustomerDetails: FfiConverterRustBuffer<CustomerDetails?> {
     override fun read(buf: ByteBuffer): CustomerDetails? {
         if (buf.get().toInt() == 0) {
@@ -6342,6 +10383,102 @@ public object FfiConverterOptionalTypeCustomerDetails: FfiConverterRustBuffer<Cu
         } else {
             buf.put(1)
             FfiConverterTypeCustomerDetails.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeCustomerUpdate: FfiConverterRustBuffer<CustomerUpdate?> {
+    override fun read(buf: ByteBuffer): CustomerUpdate? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeCustomerUpdate.read(buf)
+    }
+
+    override fun allocationSize(value: CustomerUpdate?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeCustomerUpdate.allocationSize(value)
+        }
+    }
+
+    override fun write(value: CustomerUpdate?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeCustomerUpdate.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeDeliveryBound: FfiConverterRustBuffer<DeliveryBound?> {
+    override fun read(buf: ByteBuffer): DeliveryBound? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDeliveryBound.read(buf)
+    }
+
+    override fun allocationSize(value: DeliveryBound?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDeliveryBound.allocationSize(value)
+        }
+    }
+
+    override fun write(value: DeliveryBound?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDeliveryBound.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeDeliveryEstimate: FfiConverterRustBuffer<DeliveryEstimate?> {
+    override fun read(buf: ByteBuffer): DeliveryEstimate? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDeliveryEstimate.read(buf)
+    }
+
+    override fun allocationSize(value: DeliveryEstimate?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDeliveryEstimate.allocationSize(value)
+        }
+    }
+
+    override fun write(value: DeliveryEstimate?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDeliveryEstimate.write(value, buf)
         }
     }
 }
@@ -6384,6 +10521,70 @@ public object FfiConverterOptionalTypeLineItemPriceInfo: FfiConverterRustBuffer<
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypePaymentIntentData: FfiConverterRustBuffer<PaymentIntentData?> {
+    override fun read(buf: ByteBuffer): PaymentIntentData? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypePaymentIntentData.read(buf)
+    }
+
+    override fun allocationSize(value: PaymentIntentData?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypePaymentIntentData.allocationSize(value)
+        }
+    }
+
+    override fun write(value: PaymentIntentData?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypePaymentIntentData.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeReceipt: FfiConverterRustBuffer<Receipt?> {
+    override fun read(buf: ByteBuffer): Receipt? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeReceipt.read(buf)
+    }
+
+    override fun allocationSize(value: Receipt?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeReceipt.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Receipt?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeReceipt.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeRecurring: FfiConverterRustBuffer<Recurring?> {
     override fun read(buf: ByteBuffer): Recurring? {
         if (buf.get().toInt() == 0) {
@@ -6406,6 +10607,422 @@ public object FfiConverterOptionalTypeRecurring: FfiConverterRustBuffer<Recurrin
         } else {
             buf.put(1)
             FfiConverterTypeRecurring.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeSavedPaymentMethodOptions: FfiConverterRustBuffer<SavedPaymentMethodOptions?> {
+    override fun read(buf: ByteBuffer): SavedPaymentMethodOptions? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSavedPaymentMethodOptions.read(buf)
+    }
+
+    override fun allocationSize(value: SavedPaymentMethodOptions?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSavedPaymentMethodOptions.allocationSize(value)
+        }
+    }
+
+    override fun write(value: SavedPaymentMethodOptions?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSavedPaymentMethodOptions.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeSessionAutomaticTax: FfiConverterRustBuffer<SessionAutomaticTax?> {
+    override fun read(buf: ByteBuffer): SessionAutomaticTax? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSessionAutomaticTax.read(buf)
+    }
+
+    override fun allocationSize(value: SessionAutomaticTax?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSessionAutomaticTax.allocationSize(value)
+        }
+    }
+
+    override fun write(value: SessionAutomaticTax?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSessionAutomaticTax.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeSetupIntentData: FfiConverterRustBuffer<SetupIntentData?> {
+    override fun read(buf: ByteBuffer): SetupIntentData? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSetupIntentData.read(buf)
+    }
+
+    override fun allocationSize(value: SetupIntentData?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSetupIntentData.allocationSize(value)
+        }
+    }
+
+    override fun write(value: SetupIntentData?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSetupIntentData.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeShippingAddressCollection: FfiConverterRustBuffer<ShippingAddressCollection?> {
+    override fun read(buf: ByteBuffer): ShippingAddressCollection? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeShippingAddressCollection.read(buf)
+    }
+
+    override fun allocationSize(value: ShippingAddressCollection?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeShippingAddressCollection.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ShippingAddressCollection?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeShippingAddressCollection.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeShippingCost: FfiConverterRustBuffer<ShippingCost?> {
+    override fun read(buf: ByteBuffer): ShippingCost? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeShippingCost.read(buf)
+    }
+
+    override fun allocationSize(value: ShippingCost?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeShippingCost.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ShippingCost?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeShippingCost.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeShippingDetails: FfiConverterRustBuffer<ShippingDetails?> {
+    override fun read(buf: ByteBuffer): ShippingDetails? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeShippingDetails.read(buf)
+    }
+
+    override fun allocationSize(value: ShippingDetails?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeShippingDetails.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ShippingDetails?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeShippingDetails.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeSubscriptionData: FfiConverterRustBuffer<SubscriptionData?> {
+    override fun read(buf: ByteBuffer): SubscriptionData? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSubscriptionData.read(buf)
+    }
+
+    override fun allocationSize(value: SubscriptionData?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSubscriptionData.allocationSize(value)
+        }
+    }
+
+    override fun write(value: SubscriptionData?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSubscriptionData.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeTaxIdCollection: FfiConverterRustBuffer<TaxIdCollection?> {
+    override fun read(buf: ByteBuffer): TaxIdCollection? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeTaxIdCollection.read(buf)
+    }
+
+    override fun allocationSize(value: TaxIdCollection?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeTaxIdCollection.allocationSize(value)
+        }
+    }
+
+    override fun write(value: TaxIdCollection?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeTaxIdCollection.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeTotalDetails: FfiConverterRustBuffer<TotalDetails?> {
+    override fun read(buf: ByteBuffer): TotalDetails? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeTotalDetails.read(buf)
+    }
+
+    override fun allocationSize(value: TotalDetails?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeTotalDetails.allocationSize(value)
+        }
+    }
+
+    override fun write(value: TotalDetails?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeTotalDetails.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeAutomaticTaxStatus: FfiConverterRustBuffer<AutomaticTaxStatus?> {
+    override fun read(buf: ByteBuffer): AutomaticTaxStatus? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeAutomaticTaxStatus.read(buf)
+    }
+
+    override fun allocationSize(value: AutomaticTaxStatus?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeAutomaticTaxStatus.allocationSize(value)
+        }
+    }
+
+    override fun write(value: AutomaticTaxStatus?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeAutomaticTaxStatus.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeBillingAddressCollection: FfiConverterRustBuffer<BillingAddressCollection?> {
+    override fun read(buf: ByteBuffer): BillingAddressCollection? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeBillingAddressCollection.read(buf)
+    }
+
+    override fun allocationSize(value: BillingAddressCollection?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeBillingAddressCollection.allocationSize(value)
+        }
+    }
+
+    override fun write(value: BillingAddressCollection?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeBillingAddressCollection.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeCustomerCreation: FfiConverterRustBuffer<CustomerCreation?> {
+    override fun read(buf: ByteBuffer): CustomerCreation? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeCustomerCreation.read(buf)
+    }
+
+    override fun allocationSize(value: CustomerCreation?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeCustomerCreation.allocationSize(value)
+        }
+    }
+
+    override fun write(value: CustomerCreation?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeCustomerCreation.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeCustomerUpdateMode: FfiConverterRustBuffer<CustomerUpdateMode?> {
+    override fun read(buf: ByteBuffer): CustomerUpdateMode? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeCustomerUpdateMode.read(buf)
+    }
+
+    override fun allocationSize(value: CustomerUpdateMode?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeCustomerUpdateMode.allocationSize(value)
+        }
+    }
+
+    override fun write(value: CustomerUpdateMode?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeCustomerUpdateMode.write(value, buf)
         }
     }
 }
@@ -6480,6 +11097,38 @@ public object FfiConverterOptionalTypePaymentOutcome: FfiConverterRustBuffer<Pay
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypePromotionsConsent: FfiConverterRustBuffer<PromotionsConsent?> {
+    override fun read(buf: ByteBuffer): PromotionsConsent? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypePromotionsConsent.read(buf)
+    }
+
+    override fun allocationSize(value: PromotionsConsent?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypePromotionsConsent.allocationSize(value)
+        }
+    }
+
+    override fun write(value: PromotionsConsent?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypePromotionsConsent.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeRecurringInterval: FfiConverterRustBuffer<RecurringInterval?> {
     override fun read(buf: ByteBuffer): RecurringInterval? {
         if (buf.get().toInt() == 0) {
@@ -6502,6 +11151,38 @@ public object FfiConverterOptionalTypeRecurringInterval: FfiConverterRustBuffer<
         } else {
             buf.put(1)
             FfiConverterTypeRecurringInterval.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeReuseAgreementPosition: FfiConverterRustBuffer<ReuseAgreementPosition?> {
+    override fun read(buf: ByteBuffer): ReuseAgreementPosition? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeReuseAgreementPosition.read(buf)
+    }
+
+    override fun allocationSize(value: ReuseAgreementPosition?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeReuseAgreementPosition.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ReuseAgreementPosition?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeReuseAgreementPosition.write(value, buf)
         }
     }
 }
@@ -6544,6 +11225,198 @@ public object FfiConverterOptionalTypeSessionStatus: FfiConverterRustBuffer<Sess
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeSetupFutureUsage: FfiConverterRustBuffer<SetupFutureUsage?> {
+    override fun read(buf: ByteBuffer): SetupFutureUsage? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSetupFutureUsage.read(buf)
+    }
+
+    override fun allocationSize(value: SetupFutureUsage?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSetupFutureUsage.allocationSize(value)
+        }
+    }
+
+    override fun write(value: SetupFutureUsage?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSetupFutureUsage.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeSubmitType: FfiConverterRustBuffer<SubmitType?> {
+    override fun read(buf: ByteBuffer): SubmitType? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSubmitType.read(buf)
+    }
+
+    override fun allocationSize(value: SubmitType?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSubmitType.allocationSize(value)
+        }
+    }
+
+    override fun write(value: SubmitType?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSubmitType.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeTaxBehavior: FfiConverterRustBuffer<TaxBehavior?> {
+    override fun read(buf: ByteBuffer): TaxBehavior? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeTaxBehavior.read(buf)
+    }
+
+    override fun allocationSize(value: TaxBehavior?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeTaxBehavior.allocationSize(value)
+        }
+    }
+
+    override fun write(value: TaxBehavior?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeTaxBehavior.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeTaxIdRequirement: FfiConverterRustBuffer<TaxIdRequirement?> {
+    override fun read(buf: ByteBuffer): TaxIdRequirement? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeTaxIdRequirement.read(buf)
+    }
+
+    override fun allocationSize(value: TaxIdRequirement?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeTaxIdRequirement.allocationSize(value)
+        }
+    }
+
+    override fun write(value: TaxIdRequirement?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeTaxIdRequirement.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeTermsOfServiceConsent: FfiConverterRustBuffer<TermsOfServiceConsent?> {
+    override fun read(buf: ByteBuffer): TermsOfServiceConsent? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeTermsOfServiceConsent.read(buf)
+    }
+
+    override fun allocationSize(value: TermsOfServiceConsent?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeTermsOfServiceConsent.allocationSize(value)
+        }
+    }
+
+    override fun write(value: TermsOfServiceConsent?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeTermsOfServiceConsent.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalSequenceString: FfiConverterRustBuffer<List<kotlin.String>?> {
+    override fun read(buf: ByteBuffer): List<kotlin.String>? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterSequenceString.read(buf)
+    }
+
+    override fun allocationSize(value: List<kotlin.String>?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterSequenceString.allocationSize(value)
+        }
+    }
+
+    override fun write(value: List<kotlin.String>?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterSequenceString.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
     override fun read(buf: ByteBuffer): List<kotlin.String> {
         val len = buf.getInt()
@@ -6562,6 +11435,34 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeAppliedDiscount: FfiConverterRustBuffer<List<AppliedDiscount>> {
+    override fun read(buf: ByteBuffer): List<AppliedDiscount> {
+        val len = buf.getInt()
+        return List<AppliedDiscount>(len) {
+            FfiConverterTypeAppliedDiscount.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<AppliedDiscount>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAppliedDiscount.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<AppliedDiscount>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAppliedDiscount.write(it, buf)
         }
     }
 }
@@ -6656,6 +11557,90 @@ public object FfiConverterSequenceTypePendingCheckout: FfiConverterRustBuffer<Li
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeAllowRedisplay: FfiConverterRustBuffer<List<AllowRedisplay>> {
+    override fun read(buf: ByteBuffer): List<AllowRedisplay> {
+        val len = buf.getInt()
+        return List<AllowRedisplay>(len) {
+            FfiConverterTypeAllowRedisplay.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<AllowRedisplay>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAllowRedisplay.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<AllowRedisplay>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAllowRedisplay.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeDiscount: FfiConverterRustBuffer<List<Discount>> {
+    override fun read(buf: ByteBuffer): List<Discount> {
+        val len = buf.getInt()
+        return List<Discount>(len) {
+            FfiConverterTypeDiscount.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Discount>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeDiscount.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Discount>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeDiscount.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeShippingOption: FfiConverterRustBuffer<List<ShippingOption>> {
+    override fun read(buf: ByteBuffer): List<ShippingOption> {
+        val len = buf.getInt()
+        return List<ShippingOption>(len) {
+            FfiConverterTypeShippingOption.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ShippingOption>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeShippingOption.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ShippingOption>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeShippingOption.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String>> {
     override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String> {
         val len = buf.getInt()
@@ -6698,7 +11683,7 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
 
         /**
          * Checks a credential the way [`CheckoutClient::new`](crate::CheckoutClient::new) does, with
-         * `on_device` saying whether to apply the Android/iOS rule (no live secret or restricted keys).
+         * `on_device` saying whether to apply the device rule (no live Stripe key in any credential).
          *
          * The client applies it by itself; this is for checking a shipped configuration ahead of
          * time, e.g. in an app's JVM unit tests or CI, where the code is not running on a device.
@@ -6708,14 +11693,17 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
          * - [`CheckoutError::InvalidInput`] on `credential.key` or `credential.bearer_token`: empty,
          * longer than 4096 bytes, not printable ASCII, a publishable key (`pk_…`), or a key that is
          * neither secret (`sk_…`) nor restricted (`rk_…`).
-         * - [`CheckoutError::LiveKeyOnDevice`] when `on_device` and the key is `sk_live_…`/`rk_live_…`.
-         *
+         * - [`CheckoutError::LiveKeyOnDevice`] when `on_device` and the key, or the backend token, is
+         * a live Stripe key (`sk_live_…`/`rk_live_…`).
          *
          * ```
          * use checkout_bridge::{validate_credential, CheckoutError, Credential};
-         * let live = Credential::SecretKey { key: "sk_live_123".into() };
+         * let live = Credential::secret_key("sk_live_123");
          * assert!(matches!(validate_credential(&live, true), Err(CheckoutError::LiveKeyOnDevice { .. })));
          * assert!(validate_credential(&live, false).is_ok()); // fine on a server
+         * // A live key passed off as a backend token is refused on devices too.
+         * let disguised = Credential::backend("sk_live_123");
+         * assert!(matches!(validate_credential(&disguised, true), Err(CheckoutError::LiveKeyOnDevice { .. })));
          * ```
          */
     @Throws(CheckoutException::class) fun `validateCredential`(`credential`: Credential, `onDevice`: kotlin.Boolean)
@@ -6728,6 +11716,21 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
         FfiConverterBoolean.lower(`onDevice`),_status)
 }
     
+    
+
+        /**
+         * [`CheckoutSession::receipt`] for Kotlin and Swift, e.g. for a session from
+         * `CheckoutClient.retrieveSession`. (`PaymentResult` already carries it.)
+         */ fun `sessionReceipt`(`session`: CheckoutSession): Receipt? {
+            return FfiConverterOptionalTypeReceipt.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_func_session_receipt(
+    
+        
+        FfiConverterTypeCheckoutSession.lower(`session`),_status)
+}
+    )
+    }
     
 
         /**

@@ -1,0 +1,590 @@
+//! One small SQL interface over SQLite and PostgreSQL, so each query of the ledger is written
+//! once: `$n` parameters, `{now}` for the database clock in unix milliseconds, and
+//! ` FOR UPDATE SKIP LOCKED` (PostgreSQL only; SQLite serialises writers and needs no row
+//! locks).
+//!
+//! - **SQLite**: a writing and a reading connection (bundled SQLite, WAL, so reads never wait
+//!   for a commit's fsync), used on the blocking pool, statements cached. Writes are
+//!   [`Durability::Durable`] (`synchronous=FULL`: on disk when the call returns, power cut
+//!   included) or [`Durability::Relaxed`] (`synchronous=NORMAL`: safe against a killed process;
+//!   after a power cut the last such writes may be lost, and a later durable commit syncs them
+//!   too). The outbox's leases and delivery marks are relaxed: losing one means a row is
+//!   claimed or delivered again, which at-least-once delivery allows.
+//! - **PostgreSQL**: one connection over which tokio-postgres pipelines concurrent queries,
+//!   reopened when it breaks, statements prepared once per connection. Every write of the
+//!   ledger is one statement (data-modifying CTEs where several tables change), so it is atomic
+//!   without holding a transaction on the shared connection.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use bytes::BytesMut;
+use tokio_postgres::types::{IsNull, ToSql, Type};
+
+/// A query parameter, for either backend.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Arg {
+    /// TEXT.
+    Text(String),
+    /// TEXT or NULL.
+    OptText(Option<String>),
+    /// BIGINT.
+    Int(i64),
+    /// BOOLEAN.
+    Bool(bool),
+}
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Self {
+        Arg::Text(s.to_owned())
+    }
+}
+impl From<String> for Arg {
+    fn from(s: String) -> Self {
+        Arg::Text(s)
+    }
+}
+impl From<Option<String>> for Arg {
+    fn from(s: Option<String>) -> Self {
+        Arg::OptText(s)
+    }
+}
+impl From<i64> for Arg {
+    fn from(i: i64) -> Self {
+        Arg::Int(i)
+    }
+}
+impl From<bool> for Arg {
+    fn from(b: bool) -> Self {
+        Arg::Bool(b)
+    }
+}
+
+impl rusqlite::ToSql for Arg {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        match self {
+            Arg::Text(s) => rusqlite::ToSql::to_sql(s),
+            Arg::OptText(s) => rusqlite::ToSql::to_sql(s),
+            Arg::Int(i) => rusqlite::ToSql::to_sql(i),
+            Arg::Bool(b) => rusqlite::ToSql::to_sql(b),
+        }
+    }
+}
+
+impl ToSql for Arg {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        // Each variant checks the column type itself, so a mismatch is an error, not bytes of
+        // the wrong shape.
+        match self {
+            Arg::Text(s) => s.to_sql_checked(ty, out),
+            Arg::OptText(s) => s.to_sql_checked(ty, out),
+            Arg::Int(i) => i.to_sql_checked(ty, out),
+            Arg::Bool(b) => b.to_sql_checked(ty, out),
+        }
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        <String as ToSql>::accepts(ty) || <i64 as ToSql>::accepts(ty) || <bool as ToSql>::accepts(ty)
+    }
+
+    tokio_postgres::types::to_sql_checked!();
+}
+
+/// A result row of either backend, read by column index.
+pub enum Cols<'a> {
+    /// A SQLite row.
+    Sqlite(&'a rusqlite::Row<'a>),
+    /// A PostgreSQL row.
+    Postgres(&'a tokio_postgres::Row),
+}
+
+impl Cols<'_> {
+    /// Column `i` as `T` (an error, never a panic, when it has another type).
+    ///
+    /// # Errors
+    ///
+    /// A type mismatch or a missing column.
+    pub fn get<T>(&self, i: usize) -> Result<T, String>
+    where
+        T: rusqlite::types::FromSql + for<'r> tokio_postgres::types::FromSql<'r>,
+    {
+        match self {
+            Cols::Sqlite(r) => r.get(i).map_err(|e| format!("column {i}: {e}")),
+            Cols::Postgres(r) => r.try_get(i).map_err(|e| format!("column {i}: {e}")),
+        }
+    }
+}
+
+/// Maps one row to a value.
+pub type RowMap<T> = fn(&Cols<'_>) -> Result<T, String>;
+
+/// How durable a write must be when it returns (SQLite; PostgreSQL commits as configured).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Durability {
+    /// On disk, power cut included (records a merchant relies on).
+    Durable,
+    /// Survives a killed process; may be lost in a power cut (leases, delivery marks).
+    Relaxed,
+}
+
+/// SQLite or PostgreSQL. Cheap to clone.
+#[derive(Clone)]
+pub enum Db {
+    /// A local SQLite file: one instance (or several processes on one machine).
+    Sqlite(Arc<SqliteFile>),
+    /// A shared PostgreSQL: several instances.
+    Postgres(Arc<PgConn>),
+}
+
+/// The two connections to one SQLite file.
+pub struct SqliteFile {
+    writer: Mutex<rusqlite::Connection>,
+    reader: Mutex<rusqlite::Connection>,
+    /// Durable writes waiting for the next group commit.
+    queue: Mutex<Queue>,
+}
+
+/// Group commit: durable writes that arrive while a commit is syncing wait, and the next
+/// commit takes all of them in one transaction (one fsync), each in its own savepoint so one
+/// failing write does not undo the others. Concurrent webhooks and creates then cost one fsync
+/// per batch instead of one each.
+#[derive(Default)]
+struct Queue {
+    writes: Vec<QueuedWrite>,
+    /// A blocking task is committing; it takes what is queued before it stops.
+    committing: bool,
+}
+
+struct QueuedWrite {
+    steps: Vec<(String, Vec<Arg>)>,
+    done: tokio::sync::oneshot::Sender<Result<Vec<u64>, String>>,
+}
+
+impl SqliteFile {
+    /// Commits queued writes until none are left. If it ends abnormally (a panic), the queue is
+    /// released and the waiting writes fail instead of waiting forever.
+    fn commit_queued(&self) {
+        struct Release<'a>(&'a SqliteFile, bool);
+        impl Drop for Release<'_> {
+            fn drop(&mut self) {
+                if !self.1 {
+                    let mut q = self.0.queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    q.committing = false;
+                    q.writes.clear();
+                }
+            }
+        }
+        let mut release = Release(self, false);
+        loop {
+            let batch = {
+                let mut q = self.queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if q.writes.is_empty() {
+                    q.committing = false;
+                    release.1 = true;
+                    return;
+                }
+                std::mem::take(&mut q.writes)
+            };
+            let results = {
+                let mut conn = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                commit_batch(&mut conn, &batch)
+            };
+            for (w, r) in batch.into_iter().zip(results) {
+                let _ = w.done.send(r);
+            }
+        }
+    }
+}
+
+/// One transaction for the batch, a savepoint per write; every write fails if the commit does.
+fn commit_batch(conn: &mut rusqlite::Connection, batch: &[QueuedWrite]) -> Vec<Result<Vec<u64>, String>> {
+    let all_failed = |e: rusqlite::Error| {
+        let message = sqlite_err(e);
+        batch.iter().map(|_| Err(message.clone())).collect()
+    };
+    let mut tx = match conn.transaction() {
+        Ok(tx) => tx,
+        Err(e) => return all_failed(e),
+    };
+    let mut results = Vec::with_capacity(batch.len());
+    for w in batch {
+        let one = (|| -> rusqlite::Result<Vec<u64>> {
+            let sp = tx.savepoint()?;
+            let mut changed = Vec::with_capacity(w.steps.len());
+            for (sql, args) in &w.steps {
+                changed.push(
+                    sp.prepare_cached(sql)?
+                        .execute(rusqlite::params_from_iter(args.iter()))? as u64,
+                );
+            }
+            sp.commit()?;
+            Ok(changed)
+        })();
+        results.push(one.map_err(sqlite_err));
+    }
+    match tx.commit() {
+        Ok(()) => results,
+        Err(e) => all_failed(e),
+    }
+}
+
+/// The database's clock in unix milliseconds.
+const PG_NOW_MS: &str = "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT";
+const SQLITE_NOW_MS: &str = "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)";
+
+/// The statements prepared on one connection, by SQL text.
+type Prepared = Arc<Mutex<HashMap<String, tokio_postgres::Statement>>>;
+
+/// One PostgreSQL connection, reopened when it breaks (a restarted database, a dropped TCP
+/// connection), with its prepared statements.
+pub struct PgConn {
+    url: String,
+    current: Mutex<(Arc<tokio_postgres::Client>, Prepared)>,
+    reconnect: tokio::sync::Mutex<()>,
+}
+
+impl PgConn {
+    fn live(&self) -> Option<(Arc<tokio_postgres::Client>, Prepared)> {
+        let current = self.current.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        (!current.0.is_closed()).then(|| current.clone())
+    }
+
+    async fn client(&self) -> Result<(Arc<tokio_postgres::Client>, Prepared), String> {
+        if let Some(c) = self.live() {
+            return Ok(c);
+        }
+        let _one_at_a_time = self.reconnect.lock().await;
+        if let Some(c) = self.live() {
+            return Ok(c);
+        }
+        tracing::warn!("the PostgreSQL connection closed; reconnecting");
+        let fresh = (
+            Arc::new(crate::pg_tls::connect(&self.url).await?),
+            Arc::new(Mutex::new(HashMap::new())),
+        );
+        *self.current.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = fresh.clone();
+        Ok(fresh)
+    }
+
+    async fn prepared(&self, sql: &str) -> Result<(Arc<tokio_postgres::Client>, tokio_postgres::Statement), String> {
+        let (client, cache) = self.client().await?;
+        let cached = cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(sql)
+            .cloned();
+        let statement = match cached {
+            Some(s) => s,
+            None => {
+                let s = client.prepare(sql).await.map_err(|e| pg_err(&e))?;
+                cache
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(sql.to_owned(), s.clone());
+                s
+            }
+        };
+        Ok((client, statement))
+    }
+}
+
+fn pg_err(e: &tokio_postgres::Error) -> String {
+    crate::pg_tls::describe(e)
+}
+
+fn sqlite_err(e: rusqlite::Error) -> String {
+    format!("SQLite: {e}")
+}
+
+fn pg_args(args: &[Arg]) -> Vec<&(dyn ToSql + Sync)> {
+    args.iter().map(|a| a as &(dyn ToSql + Sync)).collect()
+}
+
+impl Db {
+    /// Opens `sqlite://path` or `postgres://…` (TLS by `sslmode`, [`crate::pg_tls`]) and runs
+    /// `schema` (statements separated by `;`); with PostgreSQL under the advisory lock
+    /// `schema_lock`, so instances starting together do not race in `CREATE … IF NOT EXISTS`.
+    ///
+    /// # Errors
+    ///
+    /// A text naming what failed (never the URL's password).
+    pub async fn open(database_url: &str, schema: &str, schema_lock: i64) -> Result<Self, String> {
+        if let Some(path) = database_url.strip_prefix("sqlite://") {
+            let (path, schema) = (path.to_owned(), schema.to_owned());
+            let file = tokio::task::spawn_blocking(move || -> Result<SqliteFile, String> {
+                let open =
+                    || rusqlite::Connection::open(&path).map_err(|e| format!("cannot open SQLite at {path}: {e}"));
+                let writer = open()?;
+                writer
+                    .execute_batch(&format!(
+                        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; {schema}"
+                    ))
+                    .map_err(|e| format!("cannot create the tables: {e}"))?;
+                let reader = open()?;
+                reader
+                    .execute_batch("PRAGMA busy_timeout=5000; PRAGMA query_only=ON;")
+                    .map_err(|e| format!("cannot open SQLite for reading: {e}"))?;
+                Ok(SqliteFile {
+                    writer: Mutex::new(writer),
+                    reader: Mutex::new(reader),
+                    queue: Mutex::new(Queue::default()),
+                })
+            })
+            .await
+            .map_err(|e| format!("SQLite setup did not complete: {e}"))??;
+            Ok(Db::Sqlite(Arc::new(file)))
+        } else if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+            let client = crate::pg_tls::connect(database_url).await?;
+            client
+                .batch_execute(&format!(
+                    "BEGIN; SELECT pg_advisory_xact_lock({schema_lock}); {schema}; COMMIT;"
+                ))
+                .await
+                .map_err(|e| format!("cannot create the tables: {}", pg_err(&e)))?;
+            Ok(Db::Postgres(Arc::new(PgConn {
+                url: database_url.to_owned(),
+                current: Mutex::new((Arc::new(client), Arc::new(Mutex::new(HashMap::new())))),
+                reconnect: tokio::sync::Mutex::new(()),
+            })))
+        } else {
+            Err("database_url must start with sqlite:// or postgres://".into())
+        }
+    }
+
+    /// The backend's spelling of `text` (see the module docs).
+    pub fn sql(&self, text: &str) -> String {
+        match self {
+            Db::Postgres(_) => text.replace("{now}", PG_NOW_MS),
+            Db::Sqlite(_) => text
+                .replace("{now}", SQLITE_NOW_MS)
+                .replace(" FOR UPDATE SKIP LOCKED", "")
+                .replace('$', "?"),
+        }
+    }
+
+    async fn sqlite<T: Send + 'static>(
+        file: &Arc<SqliteFile>,
+        write: bool,
+        f: impl FnOnce(&mut rusqlite::Connection) -> Result<T, String> + Send + 'static,
+    ) -> Result<T, String> {
+        let file = file.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = if write { &file.writer } else { &file.reader };
+            f(&mut conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+        })
+        .await
+        .map_err(|e| format!("SQLite call did not complete: {e}"))?
+    }
+
+    /// One statement, its rows mapped; on SQLite's writer (at `durability`) or reader.
+    async fn run<T: Send + 'static>(
+        &self,
+        text: &str,
+        args: Vec<Arg>,
+        write: Option<Durability>,
+        map: RowMap<T>,
+    ) -> Result<Vec<T>, String> {
+        let sql = self.sql(text);
+        match self {
+            Db::Sqlite(file) => {
+                Self::sqlite(file, write.is_some(), move |c| {
+                    let relaxed = write == Some(Durability::Relaxed);
+                    if relaxed {
+                        c.execute_batch("PRAGMA synchronous=NORMAL").map_err(sqlite_err)?;
+                    }
+                    let result = (|| {
+                        let mut stmt = c.prepare_cached(&sql).map_err(sqlite_err)?;
+                        let mut rows = stmt
+                            .query(rusqlite::params_from_iter(args.iter()))
+                            .map_err(sqlite_err)?;
+                        let mut out = Vec::new();
+                        while let Some(r) = rows.next().map_err(sqlite_err)? {
+                            out.push(map(&Cols::Sqlite(r))?);
+                        }
+                        Ok(out)
+                    })();
+                    if relaxed {
+                        c.execute_batch("PRAGMA synchronous=FULL").map_err(sqlite_err)?;
+                    }
+                    result
+                })
+                .await
+            }
+            Db::Postgres(pg) => {
+                let (client, stmt) = pg.prepared(&sql).await?;
+                client
+                    .query(&stmt, &pg_args(&args))
+                    .await
+                    .map_err(|e| pg_err(&e))?
+                    .iter()
+                    .map(|r| map(&Cols::Postgres(r)))
+                    .collect()
+            }
+        }
+    }
+
+    /// A statement that only reads, its rows mapped.
+    ///
+    /// # Errors
+    ///
+    /// The database's error, or `map`'s.
+    pub async fn read<T: Send + 'static>(&self, text: &str, args: Vec<Arg>, map: RowMap<T>) -> Result<Vec<T>, String> {
+        self.run(text, args, None, map).await
+    }
+
+    /// A statement that writes (`RETURNING` rows mapped, or none).
+    ///
+    /// # Errors
+    ///
+    /// The database's error, or `map`'s.
+    pub async fn write<T: Send + 'static>(
+        &self,
+        text: &str,
+        args: Vec<Arg>,
+        durability: Durability,
+        map: RowMap<T>,
+    ) -> Result<Vec<T>, String> {
+        self.run(text, args, Some(durability), map).await
+    }
+
+    /// A statement that writes and returns nothing. Durable SQLite writes are group-committed.
+    ///
+    /// # Errors
+    ///
+    /// The database's error.
+    pub async fn exec(&self, text: &str, args: Vec<Arg>, durability: Durability) -> Result<(), String> {
+        match (self, durability) {
+            (Db::Sqlite(_), Durability::Durable) => self.sqlite_transaction(vec![(text, args)]).await.map(drop),
+            _ => self.write(text, args, durability, |_| Ok(())).await.map(drop),
+        }
+    }
+
+    /// SQLite only: runs the statements atomically and durably (group-committed with other
+    /// durable writes); the rows each changed. (PostgreSQL writes of several tables are single
+    /// statements, see the module docs.)
+    ///
+    /// # Errors
+    ///
+    /// The database's error (then none of the statements took effect), or this is PostgreSQL.
+    pub async fn sqlite_transaction(&self, steps: Vec<(&str, Vec<Arg>)>) -> Result<Vec<u64>, String> {
+        let Db::Sqlite(file) = self else {
+            return Err("a multi-statement transaction is for SQLite only".into());
+        };
+        let steps = steps.into_iter().map(|(t, a)| (self.sql(t), a)).collect();
+        let (done, result) = tokio::sync::oneshot::channel();
+        let lead = {
+            let mut q = file.queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            q.writes.push(QueuedWrite { steps, done });
+            !std::mem::replace(&mut q.committing, true)
+        };
+        if lead {
+            let file = file.clone();
+            // Runs to the end even if this caller goes away; the others wait on their channel.
+            drop(tokio::task::spawn_blocking(move || file.commit_queued()));
+        }
+        result
+            .await
+            .map_err(|_| "the SQLite commit did not complete".to_owned())?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn one_query_text_for_both_backends() {
+        let path = std::env::temp_dir().join(format!(
+            "cb-db-{}.db",
+            checkout_bridge::new_idempotency_key().expect("randomness")
+        ));
+        let db = Db::open(
+            &format!("sqlite://{}", path.display()),
+            "CREATE TABLE IF NOT EXISTS t (k TEXT PRIMARY KEY, n BIGINT NOT NULL, b BOOLEAN NOT NULL, o TEXT)",
+            1,
+        )
+        .await
+        .expect("open");
+        let ins = "INSERT INTO t VALUES ($1, $2, $3, $4) ON CONFLICT (k) DO NOTHING RETURNING k";
+        let inserted: RowMap<String> = |r| r.get(0);
+        let a = vec!["a".into(), 1i64.into(), true.into(), None.into()];
+        assert_eq!(
+            db.write(ins, a, Durability::Durable, inserted).await,
+            Ok(vec!["a".to_owned()])
+        );
+        let again = vec!["a".into(), 2i64.into(), false.into(), None.into()];
+        assert_eq!(db.write(ins, again, Durability::Relaxed, inserted).await, Ok(vec![]));
+        // The reading connection cannot write.
+        let b = vec!["b".into(), 1i64.into(), true.into(), None.into()];
+        assert!(db.read(ins, b, inserted).await.is_err());
+        let rows = db
+            .read("SELECT k, n, b, o, {now} FROM t WHERE k = $1", vec!["a".into()], |r| {
+                Ok((
+                    r.get::<String>(0)?,
+                    r.get::<i64>(1)?,
+                    r.get::<bool>(2)?,
+                    r.get::<Option<String>>(3)?,
+                    r.get::<i64>(4)?,
+                ))
+            })
+            .await
+            .expect("query");
+        assert_eq!(rows.len(), 1);
+        assert_eq!(
+            (rows[0].0.as_str(), rows[0].1, rows[0].2, rows[0].3.clone()),
+            ("a", 1, true, None)
+        );
+        let now_ms = crate::unix_now() * 1000;
+        assert!(
+            (rows[0].4 - now_ms).abs() < 5_000,
+            "the SQLite clock in ms: {}",
+            rows[0].4
+        );
+        // A column read as the wrong type is an error, not a panic.
+        let wrong = db.read("SELECT k FROM t", vec![], |r| r.get::<i64>(0)).await;
+        assert!(wrong.is_err());
+        // Concurrent durable writes are committed in batches, each atomic on its own: the one
+        // that fails (a NOT NULL violation in its second statement) leaves no trace, the
+        // others all land.
+        let mut writes = Vec::new();
+        for i in 0..50i64 {
+            let db = db.clone();
+            writes.push(tokio::spawn(async move {
+                let first: Vec<Arg> = vec![format!("g{i}").into(), i.into(), true.into(), None.into()];
+                let second: Vec<Arg> = if i == 7 {
+                    vec![format!("h{i}").into(), i.into(), true.into(), None.into()]
+                } else {
+                    vec![format!("h{i}").into(), i.into(), false.into(), None.into()]
+                };
+                let bad = "INSERT INTO t VALUES ($1, NULL, $3, $4)";
+                let good = "INSERT INTO t VALUES ($1, $2, $3, $4)";
+                let second_sql = if i == 7 { bad } else { good };
+                db.sqlite_transaction(vec![(good, first), (second_sql, second)]).await
+            }));
+        }
+        let mut failed = 0;
+        for w in writes {
+            match w.await.expect("join") {
+                Ok(changed) => assert_eq!(changed, vec![1, 1]),
+                Err(_) => failed += 1,
+            }
+        }
+        assert_eq!(failed, 1);
+        let count = db
+            .read("SELECT count(*) FROM t WHERE k LIKE 'g%' OR k LIKE 'h%'", vec![], |r| {
+                r.get::<i64>(0)
+            })
+            .await
+            .expect("count");
+        assert_eq!(count, vec![98]);
+        let absent = db
+            .read("SELECT count(*) FROM t WHERE k = 'g7'", vec![], |r| r.get::<i64>(0))
+            .await;
+        assert_eq!(absent, Ok(vec![0]));
+        assert_eq!(
+            db.sql("SELECT 1 FROM t WHERE k = $1 FOR UPDATE SKIP LOCKED"),
+            "SELECT 1 FROM t WHERE k = ?1"
+        );
+        let _ = std::fs::remove_file(path);
+    }
+}
