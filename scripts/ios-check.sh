@@ -345,6 +345,24 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
+log "documentation: no \`Task { … try … }\` that drops its error (README.md, ios/samples)"
+# A throwing Task's error goes nowhere unless someone awaits its value; the snippets call a
+# non-throwing function that catches instead. Narrow: a one-line `Task {` with `try` and no `do`.
+dropped_errors() { grep -nE 'Task \{[^}]*\btry\b' "$@" | grep -vE '\bdo \{'; }
+if out=$(dropped_errors README.md ios/samples/*.md); then
+  echo "$out"
+  fail "a snippet's Task drops its error (see above)"
+else
+  pass "no snippet's Task drops its error"
+fi
+printf '%s\n' '.onOpenURL { url in Task { show(try await flow.handleReturnUrl(url: url.absoluteString)) } }' >"$tmp/Snippet.md"
+if dropped_errors "$tmp/Snippet.md" >/dev/null; then
+  pass "broken copy caught: the old \`Task { show(try await …) }\` snippet"
+else
+  fail "broken copy: the old \`Task { show(try await …) }\` snippet was not flagged"
+fi
+
+# ---------------------------------------------------------------------------------------------
 log "cargo check --lib --target aarch64-apple-ios (CARGO_TARGET_DIR=target/cross)"
 cross_check aarch64-apple-ios arm64-apple-ios
 
