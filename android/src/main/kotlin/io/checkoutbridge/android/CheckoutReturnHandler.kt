@@ -49,8 +49,8 @@ class CheckoutReturnHandler(private val flow: CheckoutFlow) {
         startCheckout(params) { launcher.launch(it) }
 
     /** [startCheckout] with the app's own way of opening the page (never a WebView). */
-    suspend fun startCheckout(params: CreateSessionParams, open: (PendingCheckout) -> Unit): PendingCheckout =
-        tracker.start(flow, params, open)
+    suspend fun startCheckout(params: CreateSessionParams, openPage: (PendingCheckout) -> Unit): PendingCheckout =
+        tracker.start(flow, params, openPage)
 
     /**
      * The return URL carried by [intent] when it is a `VIEW` intent addressed to the flow's return

@@ -145,14 +145,14 @@ class ReturnTracker(private val base: ReturnBase) {
 
     /**
      * Creates the session (recorded durably by the core), then, once the activity is resumed,
-     * opens its page with [open] and starts tracking it. If [open] throws (no browser at all:
+     * opens its page with [openPage] and starts tracking it. If [openPage] throws (no browser at all:
      * `ActivityNotFoundException`), nothing is tracked and the exception propagates; the checkout
      * stays pending in the store, where [resolveAllPending] finds it.
      */
-    suspend fun start(flow: CheckoutFlow, params: CreateSessionParams, open: (PendingCheckout) -> Unit): PendingCheckout {
+    suspend fun start(flow: CheckoutFlow, params: CreateSessionParams, openPage: (PendingCheckout) -> Unit): PendingCheckout {
         val pending = flow.start(params)
         whenResumed {
-            open(pending)
+            openPage(pending)
             onLaunched(pending)
         }
         return pending
