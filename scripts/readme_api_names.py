@@ -30,7 +30,7 @@ def kotlin(text: str, out: pathlib.Path) -> tuple[list[str], int]:
             bad.append(f"Kotlin returns.{name}")
     for name in sorted(set(re.findall(r"\b([A-Z]\w+)[(.]", kt))):
         seen += 1
-        if name in ("ComponentActivity", "Bundle", "Intent"):  # Android / AndroidX
+        if name in ("ComponentActivity", "Application", "Bundle", "Intent"):  # Android / AndroidX
             continue
         if not re.search(rf"\b(class|object) `?{name}`?\b", bk + layer):
             bad.append(f"Kotlin type {name}")
