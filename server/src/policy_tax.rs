@@ -34,6 +34,13 @@ pub struct TaxPolicy {
 impl PolicyGroup for TaxPolicy {
     fn check(&self, p: &CreateSessionParams) -> Result<(), ApiError> {
         if let Some(t) = &p.automatic_tax {
+            if self.force_automatic_tax && !t.enabled {
+                return Err(refuse(
+                    "automatic_tax[enabled]",
+                    "policy.tax.force_automatic_tax",
+                    "Automatic tax is always on for this merchant",
+                ));
+            }
             // Sending what the server forces anyway is not a request for more.
             let forced_anyway = self.force_automatic_tax && t.enabled && t.liable_account.is_none();
             if !self.allow_automatic_tax && !forced_anyway {
@@ -41,13 +48,6 @@ impl PolicyGroup for TaxPolicy {
                     "automatic_tax",
                     "policy.tax.allow_automatic_tax",
                     "Apps may not choose automatic tax",
-                ));
-            }
-            if self.force_automatic_tax && !t.enabled {
-                return Err(refuse(
-                    "automatic_tax[enabled]",
-                    "policy.tax.force_automatic_tax",
-                    "Automatic tax is always on for this merchant",
                 ));
             }
             if let Some(acct) = &t.liable_account {
