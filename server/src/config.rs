@@ -216,11 +216,9 @@ impl ServerConfig {
                     t.user
                 ));
             }
-            if t
-                .customer
-                .as_deref()
-                .is_some_and(|c| !c.starts_with("cus_") || c.len() > 255 || c.bytes().any(|b| !b.is_ascii_alphanumeric() && b != b'_'))
-            {
+            if t.customer.as_deref().is_some_and(|c| {
+                !c.starts_with("cus_") || c.len() > 255 || c.bytes().any(|b| !b.is_ascii_alphanumeric() && b != b'_')
+            }) {
                 return Err(format!(
                     "app_tokens: the customer for user `{}` must be a Stripe Customer ID (cus_…)",
                     t.user

@@ -149,13 +149,18 @@ fn index(key: &str, v: &str) -> Result<usize, ApiError> {
 /// developer learns why.
 fn never_from_an_app(key: &str) -> Option<ApiError> {
     let segs = segments(key)?;
-    let forbidden = match segs.as_slice() {
-        ["payment_intent_data", "application_fee_amount" | "transfer_data" | "on_behalf_of" | "transfer_group", ..] => {
-            true
-        }
-        ["subscription_data", "application_fee_percent" | "transfer_data" | "on_behalf_of", ..] => true,
-        _ => false,
-    };
+    let forbidden = matches!(
+        segs.as_slice(),
+        [
+            "payment_intent_data",
+            "application_fee_amount" | "transfer_data" | "on_behalf_of" | "transfer_group",
+            ..
+        ] | [
+            "subscription_data",
+            "application_fee_percent" | "transfer_data" | "on_behalf_of",
+            ..
+        ]
+    );
     forbidden.then(|| {
         ApiError::forbidden(
             format!("{key} can never be set by an app: it moves funds or acts for another account (server rule, not configurable)."),
@@ -412,7 +417,9 @@ fn assemble(mut p: CreateSessionParams, parts: Parts) -> Result<CreateSessionPar
     }
     if parts.tax_id_enabled.is_some() || parts.tax_id_required.is_some() {
         p.tax_id_collection = Some(TaxIdCollection {
-            enabled: parts.tax_id_enabled.ok_or_else(|| missing("tax_id_collection[enabled]"))?,
+            enabled: parts
+                .tax_id_enabled
+                .ok_or_else(|| missing("tax_id_collection[enabled]"))?,
             required: parts.tax_id_required.as_deref().map(TaxIdRequirement::from_wire),
         });
     }
@@ -431,11 +438,7 @@ fn assemble(mut p: CreateSessionParams, parts: Parts) -> Result<CreateSessionPar
         });
     }
     if let Some(s) = &mut p.saved_payment_method_options {
-        s.allow_redisplay_filters = parts
-            .redisplay
-            .values()
-            .map(|v| AllowRedisplay::from_wire(v))
-            .collect();
+        s.allow_redisplay_filters = parts.redisplay.values().map(|v| AllowRedisplay::from_wire(v)).collect();
     }
     for (i, it) in parts.items {
         p.line_items.push(line_item(i, it)?);

@@ -170,7 +170,11 @@ impl PolicyGroup for ModePolicy {
         if self.allowed.iter().any(|m| m == mode) {
             Ok(())
         } else {
-            Err(refuse("mode", "policy.modes.allowed", format!("Mode {mode} is not allowed")))
+            Err(refuse(
+                "mode",
+                "policy.modes.allowed",
+                format!("Mode {mode} is not allowed"),
+            ))
         }
     }
 }
@@ -199,8 +203,7 @@ pub struct PricePolicy {
 /// most 12 decimal places); `None` when it is not a plain non-negative decimal.
 fn ceil_minor_units(decimal: &str) -> Option<i64> {
     let (whole, fraction) = decimal.split_once('.').unwrap_or((decimal, ""));
-    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || !fraction.bytes().all(|b| b.is_ascii_digit())
-    {
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || !fraction.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let units: i64 = whole.parse().ok()?;
@@ -294,7 +297,9 @@ impl PolicyGroup for PricePolicy {
                 return Err(refuse(
                     "line_items",
                     "policy.prices.max_amount",
-                    format!("The total of inline-priced items in {currency} can exceed the maximum of {max} minor units"),
+                    format!(
+                        "The total of inline-priced items in {currency} can exceed the maximum of {max} minor units"
+                    ),
                 ));
             }
         }
@@ -490,7 +495,9 @@ impl PolicyGroup for MetadataPolicy {
             keys.sort_unstable();
             for k in keys {
                 let field = format!("{prefix}[{k}]");
-                if k == APP_REFERENCE_KEY || !self.allowed_keys.contains(k) || k.chars().count() > STRIPE_MAX_METADATA_KEY
+                if k == APP_REFERENCE_KEY
+                    || !self.allowed_keys.contains(k)
+                    || k.chars().count() > STRIPE_MAX_METADATA_KEY
                 {
                     return Err(refuse(
                         &field,

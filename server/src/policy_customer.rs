@@ -33,8 +33,7 @@ impl PolicyGroup for CollectionPolicy {
                 "Apps may not ask for a phone number",
             ));
         }
-        if p
-            .billing_address_collection
+        if p.billing_address_collection
             .as_ref()
             .is_some_and(|b| *b != BillingAddressCollection::Auto)
             && !self.billing_address

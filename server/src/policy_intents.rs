@@ -93,7 +93,8 @@ impl PaymentIntentDataPolicy {
             let ok = !s.is_empty()
                 && s.chars().count() <= 22
                 && s.chars().any(|c| c.is_ascii_alphabetic())
-                && s.chars().all(|c| c.is_ascii() && !c.is_ascii_control() && !"<>\\'\"*".contains(c));
+                && s.chars()
+                    .all(|c| c.is_ascii() && !c.is_ascii_control() && !"<>\\'\"*".contains(c));
             if !ok {
                 return Err("policy.payment_intent_data.statement_descriptor_suffix must be 1 to 22 Latin characters with a letter and none of < > \\ ' \" *".into());
             }
@@ -189,7 +190,11 @@ impl SetupFutureUsagePolicy {
 
 impl PolicyGroup for SetupFutureUsagePolicy {
     fn check(&self, p: &CreateSessionParams) -> Result<(), ApiError> {
-        if let Some(u) = p.payment_intent_data.as_ref().and_then(|d| d.setup_future_usage.as_ref()) {
+        if let Some(u) = p
+            .payment_intent_data
+            .as_ref()
+            .and_then(|d| d.setup_future_usage.as_ref())
+        {
             if !self.allowed.iter().any(|a| a == u.as_str()) {
                 return Err(refuse(
                     "payment_intent_data[setup_future_usage]",

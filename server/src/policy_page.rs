@@ -79,7 +79,10 @@ impl PolicyGroup for PagePolicy {
                 ("submit", &t.submit),
                 ("terms_of_service_acceptance", &t.terms_of_service_acceptance),
             ] {
-                if text.as_ref().is_some_and(|m| m.chars().count() > self.max_custom_text_length) {
+                if text
+                    .as_ref()
+                    .is_some_and(|m| m.chars().count() > self.max_custom_text_length)
+                {
                     return Err(refuse(
                         &format!("custom_text[{name}][message]"),
                         "policy.page.max_custom_text_length",

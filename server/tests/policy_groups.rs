@@ -157,7 +157,9 @@ fn cases() -> Vec<Case> {
     use Want::{Allowed, Refused};
     let mut v = vec![
         case("modes", "payment", Allowed, |_| {}),
-        case("modes", "subscription", Allowed, |p| *p = base(CheckoutMode::Subscription)),
+        case("modes", "subscription", Allowed, |p| {
+            *p = base(CheckoutMode::Subscription)
+        }),
         case("modes", "setup", Refused("mode", "policy.modes.allowed"), |p| {
             *p = base(CheckoutMode::Setup)
         }),
@@ -234,7 +236,10 @@ fn cases() -> Vec<Case> {
         case(
             "promotion_codes",
             "other promotion code",
-            Refused("discounts[0][promotion_code]", "policy.promotion_codes.allowed_discounts"),
+            Refused(
+                "discounts[0][promotion_code]",
+                "policy.promotion_codes.allowed_discounts",
+            ),
             |p| {
                 p.discounts = vec![Discount::PromotionCode {
                     id: "promo_test_save10".into(),
@@ -253,10 +258,7 @@ fn cases() -> Vec<Case> {
         case(
             "payment_method_types",
             "klarna",
-            Refused(
-                "allowed_payment_method_types[1]",
-                "policy.payment_method_types.allowed",
-            ),
+            Refused("allowed_payment_method_types[1]", "policy.payment_method_types.allowed"),
             |p| p.allowed_payment_method_types = vec!["card".into(), "klarna".into()],
         ),
         case(
@@ -354,7 +356,9 @@ fn cases() -> Vec<Case> {
             ),
             |p| p.shipping_options = vec![courier(1001)],
         ),
-        case("collection", "phone", Allowed, |p| p.phone_number_collection = Some(true)),
+        case("collection", "phone", Allowed, |p| {
+            p.phone_number_collection = Some(true)
+        }),
         case(
             "collection",
             "billing address required",
@@ -498,7 +502,10 @@ fn cases() -> Vec<Case> {
     v.push(case(
         "customer",
         "saved payment methods without a Customer",
-        Refused("saved_payment_method_options", "policy.customer.allow_saved_payment_methods"),
+        Refused(
+            "saved_payment_method_options",
+            "policy.customer.allow_saved_payment_methods",
+        ),
         |p| {
             p.saved_payment_method_options = Some(SavedPaymentMethodOptions {
                 payment_method_save: Some(true),
@@ -568,13 +575,21 @@ async fn each_group_allows_and_refuses() {
                 assert_eq!(creates.len(), 1, "{label}");
                 let sent = &creates[0];
                 // Forced whatever the app sent: the user, and the merchant's tax and descriptor.
-                assert_eq!(session.client_reference_id.as_deref(), Some(if c.carol { "carol" } else { "alice" }));
+                assert_eq!(
+                    session.client_reference_id.as_deref(),
+                    Some(if c.carol { "carol" } else { "alice" })
+                );
                 if !c.setup_server {
-                    assert_eq!(sent.get("automatic_tax[enabled]").map(String::as_str), Some("true"), "{label}");
+                    assert_eq!(
+                        sent.get("automatic_tax[enabled]").map(String::as_str),
+                        Some("true"),
+                        "{label}"
+                    );
                 }
                 let payment = c.params.mode == CheckoutMode::Payment && !c.setup_server;
                 assert_eq!(
-                    sent.get("payment_intent_data[statement_descriptor_suffix]").map(String::as_str),
+                    sent.get("payment_intent_data[statement_descriptor_suffix]")
+                        .map(String::as_str),
                     payment.then_some("TEA SHOP"),
                     "{label}"
                 );
@@ -623,7 +638,10 @@ async fn each_group_allows_and_refuses() {
     );
     for g in groups {
         let (allowed, refused) = seen.get(g).copied().unwrap_or_default();
-        assert!(allowed >= 1 && refused >= 1, "{g}: {allowed} allowed, {refused} refused");
+        assert!(
+            allowed >= 1 && refused >= 1,
+            "{g}: {allowed} allowed, {refused} refused"
+        );
     }
 }
 
