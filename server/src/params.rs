@@ -581,12 +581,52 @@ mod tests {
     }
 
     #[test]
+    fn connect_fields_are_forbidden_not_unknown() {
+        for key in [
+            "payment_intent_data[application_fee_amount]",
+            "payment_intent_data[transfer_data][destination]",
+            "payment_intent_data[on_behalf_of]",
+            "subscription_data[transfer_data][amount_percent]",
+        ] {
+            let e = parse_create_form(format!("mode=payment&{key}=1").as_bytes()).err();
+            assert_eq!(
+                e.map(|e| (e.status, e.param)),
+                Some((403, Some(key.to_owned()))),
+                "{key}"
+            );
+        }
+    }
+
+    #[test]
     fn unknown_and_malformed_keys_are_refused() {
         for body in [
             "mode=payment&foo=1",
             "mode=payment&line_items[0][price_data][recurring][usage_type]=x",
             "mode=payment&line_items[0=x",
             "line_items[0][price]=p",
+            // Shapes an attacker writes by hand: both or neither of a pair, a sub-key without
+            // its object's required field, values the library never writes.
+            "mode=payment&shipping_options[0][shipping_rate]=shr_1&shipping_options[0][shipping_rate_data][display_name]=x",
+            "mode=payment&shipping_options[0][shipping_rate_data][display_name]=x&shipping_options[0][shipping_rate_data][fixed_amount][amount]=1",
+            "mode=payment&shipping_options[0][shipping_rate_data][type]=delivery_estimate",
+            "mode=payment&shipping_options[0][shipping_rate_data][delivery_estimate][minimum][value]=1",
+            "mode=payment&automatic_tax[liability][type]=self",
+            "mode=payment&automatic_tax[liability][type]=account&automatic_tax[enabled]=true",
+            "mode=payment&automatic_tax[liability][account]=acct_1",
+            "mode=payment&discounts[0][coupon]=a&discounts[0][promotion_code]=b",
+            "mode=payment&discounts[0][amount]=100",
+            "mode=payment&saved_payment_method_options[payment_method_save]=yes",
+            "mode=payment&line_items[0][price]=p&line_items[0][adjustable_quantity][maximum]=5",
+            "mode=payment&line_items[0][price]=p&line_items[0][price_data][currency]=usd",
+            "mode=payment&line_items[0][price_data][currency]=usd&line_items[0][price_data][recurring][interval_count]=2",
+            "mode=payment&tax_id_collection[required]=never",
+            "mode=payment&phone_number_collection[enabled]=maybe",
+            "mode=payment&allow_promotion_codes=1",
+            "mode=payment&expires_at=99999999999999999999",
+            "mode=payment&metadata[a][b]=c",
+            "mode=payment&custom_text[footer][message]=x",
+            "mode=payment&customer_update[email]=auto",
+            "mode=payment&allowed_payment_method_types[1000]=card",
         ] {
             assert!(parse_create_form(body.as_bytes()).is_err(), "{body}");
         }

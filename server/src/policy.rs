@@ -721,6 +721,52 @@ allowed = ["myapp://checkout"]
     }
 
     #[test]
+    fn settings_stripe_would_refuse_stop_the_server_at_load() {
+        for bad in [
+            "[payment_intent_data]\nstatement_descriptor_suffix = \"TEA*SHOP\"\n",
+            "[payment_intent_data]\nstatement_descriptor_suffix = \"12345\"\n",
+            "[payment_intent_data]\nstatement_descriptor_suffix = \"ABCDEFGHIJKLMNOPQRSTUVW\"\n",
+            "[payment_intent_data]\nallowed_fields = [\"application_fee_amount\"]\n",
+            "[subscription_data]\nmax_trial_days = 731\n",
+            "[subscription_data]\nmax_trial_days = -1\n",
+            "[page]\nmax_custom_text_length = 1201\n",
+            "[customer]\nallowed_creation = [\"sometimes\"]\n",
+            "[setup_future_usage]\nallowed = [\"later\"]\n",
+            "[setup_intent_data]\nallowed_fields = [\"on_behalf_of\"]\n",
+            "[shipping]\nmax_inline_amount = { USD = 1 }\n",
+            "[tax]\nforce = true\n",
+        ] {
+            let parsed: Result<Policy, _> = toml::from_str(bad);
+            assert!(
+                parsed.map_err(|e| e.to_string()).and_then(|p| p.validate()).is_err(),
+                "{bad}"
+            );
+        }
+        let ok = policy("[payment_intent_data]\nstatement_descriptor_suffix = \"TEA SHOP 42\"\n");
+        assert_eq!(
+            ok.payment_intent_data.statement_descriptor_suffix.as_deref(),
+            Some("TEA SHOP 42")
+        );
+    }
+
+    #[test]
+    fn decimal_amounts_round_up() {
+        for (d, want) in [
+            ("0", Some(0)),
+            ("99.5", Some(100)),
+            ("99.000", Some(99)),
+            ("10000.000000000001", Some(10001)),
+            ("", None),
+            (".5", None),
+            ("-1", None),
+            ("1e3", None),
+            ("9223372036854775807.1", None),
+        ] {
+            assert_eq!(ceil_minor_units(d), want, "{d}");
+        }
+    }
+
+    #[test]
     fn return_url_bases_are_parsed_at_load() {
         assert!(toml::from_str::<Policy>("[return_urls]\nallowed = [\"https://u@shop.example/\"]\n").is_err());
         assert!(
