@@ -422,23 +422,6 @@ fn unset_everywhere(all: &[CreateSessionParams]) -> BTreeSet<String> {
     unset.iter().map(clean).filter(|u| !set.contains(u)).collect()
 }
 
-/// `POST /v1/checkout/sessions` with the library's own encoding, as its client sends it.
-async fn raw_create(srv: &RunningServer, token: &str, p: &CreateSessionParams) -> CheckoutSession {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let resp = reqwest::Client::new()
-        .post(format!("{}/v1/checkout/sessions", srv.base_url()))
-        .bearer_auth(token)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(encode_create_params(p))
-        .send()
-        .await
-        .expect("server answers");
-    let status = resp.status();
-    let text = resp.text().await.expect("body");
-    assert!(status.is_success(), "{status}: {text}");
-    serde_json::from_str(&text).expect("a session")
-}
-
 /// `key -> value` of a form body, decoded.
 fn pairs(body: &str) -> BTreeMap<String, String> {
     form_urlencoded::parse(body.as_bytes()).into_owned().collect()
@@ -490,17 +473,10 @@ async fn every_parameter_reaches_stripe_through_the_server_unchanged() {
         let expected = pairs(&encode_create_params(&p));
         let token = if user == "carol" { CAROL } else { ALICE };
         let before = emu.requests().len();
-        let session = if p.customer_update.is_some() {
-            // The library refuses `customer_update` without `customer` before sending, even in
-            // backend mode where the server sets the customer (a library gap, asserted below);
-            // so this one goes as the library encodes it, straight to the server.
-            raw_create(&srv, token, &p).await
-        } else {
-            app(&srv, token)
-                .create_session(p.clone())
-                .await
-                .unwrap_or_else(|e| panic!("scenario {n} ({:?}) refused: {e}", p.mode))
-        };
+        let session = app(&srv, token)
+            .create_session(p.clone())
+            .await
+            .unwrap_or_else(|e| panic!("scenario {n} ({:?}) refused: {e}", p.mode));
         let sent: Vec<_> = emu.requests()[before..]
             .iter()
             .filter(|r| r.method == "POST" && r.path == "/v1/checkout/sessions")
@@ -529,14 +505,6 @@ async fn every_parameter_reaches_stripe_through_the_server_unchanged() {
         assert_eq!(session.client_reference_id.as_deref(), Some(user));
         covered.extend(expected.into_keys());
     }
-    // The library gap the raw request works around: it checks `customer_update` needs a
-    // `customer` on the device, where in backend mode the server supplies the customer. When
-    // the library learns that, this fails: send carol's scenario through `app()` instead.
-    let local = app(&srv, CAROL).create_session(subscription()).await;
-    assert!(
-        matches!(&local, Err(CheckoutError::InvalidInput { field, .. }) if field == "customer_update"),
-        "{local:?}"
-    );
     // Every top-level parameter the library encodes went through at least once.
     // Every top-level field of the library's params (each is its own top-level form key)
     // reached Stripe through the server, bar the ones the form never carries and the forced
