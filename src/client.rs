@@ -37,6 +37,8 @@ pub struct CheckoutClient {
     /// The `Stripe-Version` sent, which decides some create parameters (see
     /// [`crate::CreateSessionParams`], "Migrating from `payment_method_types`").
     stripe_version: String,
+    /// Whether requests go to the merchant's server, which owns some parameters (the customer).
+    backend: bool,
 }
 
 impl std::fmt::Debug for CheckoutClient {
@@ -73,6 +75,7 @@ impl CheckoutClient {
             transport: Transport::new(&config)?,
             checkout_hosts: config.checkout_hosts(),
             stripe_version: config.effective_stripe_version().to_owned(),
+            backend: config.credential.is_backend(),
         }))
     }
 
@@ -109,7 +112,7 @@ impl CheckoutClient {
     /// - [`CheckoutError::RandomnessUnavailable`] when no `idempotency_key` was given and the OS
     ///   cannot provide one.
     pub async fn create_session(&self, params: CreateSessionParams) -> Result<CheckoutSession, CheckoutError> {
-        validate_for_version(&params, unix_now(), &self.stripe_version)?;
+        validate_for_version(&params, unix_now(), &self.stripe_version, self.backend)?;
         let body = encode_create_params(&params);
         let url = self.transport.url(&["v1", "checkout", "sessions"], &[]);
         self.transport.post(url, body, params.idempotency_key).await
