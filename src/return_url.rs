@@ -390,8 +390,13 @@ mod tests {
             let urls = b.urls(state);
             let success = urls.success_url.replace(SESSION_ID_PLACEHOLDER, "cs_test_1");
             let event = b.parse_return(&success).unwrap_or_else(|e| panic!("{success}: {e}"));
-            assert_eq!((event.kind, event.session_id.as_deref()), (ReturnKind::Success, Some("cs_test_1")));
-            let event = b.parse_return(&urls.cancel_url).unwrap_or_else(|e| panic!("{}: {e}", urls.cancel_url));
+            assert_eq!(
+                (event.kind, event.session_id.as_deref()),
+                (ReturnKind::Success, Some("cs_test_1"))
+            );
+            let event = b
+                .parse_return(&urls.cancel_url)
+                .unwrap_or_else(|e| panic!("{}: {e}", urls.cancel_url));
             assert_eq!((event.kind, event.state.as_str()), (ReturnKind::Cancel, state));
         }
     }

@@ -12,10 +12,17 @@ use checkout_bridge::CheckoutSession;
 use checkout_bridge_emulator::fuzzing::{create_session, form_leaves};
 use libfuzzer_sys::fuzz_target;
 
-const VERSIONS: [&str; 4] = ["2025-03-31.basil", "2026-07-29.dahlia", "2026-09-30.endive", "2024-06-20"];
+const VERSIONS: [&str; 4] = [
+    "2025-03-31.basil",
+    "2026-07-29.dahlia",
+    "2026-09-30.endive",
+    "2024-06-20",
+];
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&selector, body)) = data.split_first() else { return };
+    let Some((&selector, body)) = data.split_first() else {
+        return;
+    };
     if let Ok(leaves) = form_leaves(body) {
         let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
         assert!(leaves.len() <= pairs.len());
@@ -30,7 +37,11 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(json) = create_session(body, version, 1_800_000_000) {
         let session: CheckoutSession = serde_json::from_value(json.clone())
             .unwrap_or_else(|e| panic!("the library cannot decode the emulator's session: {e}\n{json}"));
-        assert!(session.amount_total.unwrap_or(0) >= 0, "negative total {:?}", session.amount_total);
+        assert!(
+            session.amount_total.unwrap_or(0) >= 0,
+            "negative total {:?}",
+            session.amount_total
+        );
         assert!(session.expires_at > session.created);
     }
 });

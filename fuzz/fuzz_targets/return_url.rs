@@ -26,7 +26,9 @@ fn is_session_id(s: &str) -> bool {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&selector, rest)) = data.split_first() else { return };
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
     let Ok(rest) = std::str::from_utf8(rest) else { return };
     let (base_text, link) = match usize::from(selector % 5) {
         4 => rest.split_once('\n').unwrap_or((rest, "")),
@@ -37,11 +39,18 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let parsed = base.parse_return(link);
-    assert_eq!(parsed, parse_return_url(link.to_owned(), base_text.to_owned()), "the two entry points disagree");
+    assert_eq!(
+        parsed,
+        parse_return_url(link.to_owned(), base_text.to_owned()),
+        "the two entry points disagree"
+    );
     if let Ok(event) = &parsed {
         assert!(base.matches(link), "parsed but does not match its base: {link:?}");
         assert!(link.len() <= MAX_RETURN_URL_LEN);
-        assert!(!link.bytes().any(|b| b < 0x20 || b == 0x7f), "control characters accepted");
+        assert!(
+            !link.bytes().any(|b| b < 0x20 || b == 0x7f),
+            "control characters accepted"
+        );
         assert!(is_state(&event.state), "state {:?}", event.state);
         match event.kind {
             ReturnKind::Success => {
@@ -52,14 +61,30 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     // Round trip: what this base builds for a state comes back as the same event.
-    let state = parsed.as_ref().map_or("0123456789abcdef0123456789abcdef", |e| e.state.as_str());
+    let state = parsed
+        .as_ref()
+        .map_or("0123456789abcdef0123456789abcdef", |e| e.state.as_str());
     let urls = base.urls(state);
-    let id = parsed.as_ref().ok().and_then(|e| e.session_id.clone()).unwrap_or_else(|| "cs_test_a1".into());
+    let id = parsed
+        .as_ref()
+        .ok()
+        .and_then(|e| e.session_id.clone())
+        .unwrap_or_else(|| "cs_test_a1".into());
     let success = urls.success_url.replace(SESSION_ID_PLACEHOLDER, &id);
     if success.len() <= MAX_RETURN_URL_LEN {
-        let back = base.parse_return(&success).unwrap_or_else(|e| panic!("built {success:?} refused: {e}"));
-        assert_eq!((back.kind, back.session_id.as_deref(), back.state.as_str()), (ReturnKind::Success, Some(id.as_str()), state));
-        let back = base.parse_return(&urls.cancel_url).unwrap_or_else(|e| panic!("built {:?} refused: {e}", urls.cancel_url));
-        assert_eq!((back.kind, back.session_id, back.state.as_str()), (ReturnKind::Cancel, None, state));
+        let back = base
+            .parse_return(&success)
+            .unwrap_or_else(|e| panic!("built {success:?} refused: {e}"));
+        assert_eq!(
+            (back.kind, back.session_id.as_deref(), back.state.as_str()),
+            (ReturnKind::Success, Some(id.as_str()), state)
+        );
+        let back = base
+            .parse_return(&urls.cancel_url)
+            .unwrap_or_else(|e| panic!("built {:?} refused: {e}", urls.cancel_url));
+        assert_eq!(
+            (back.kind, back.session_id, back.state.as_str()),
+            (ReturnKind::Cancel, None, state)
+        );
     }
 });

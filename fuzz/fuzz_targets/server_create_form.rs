@@ -23,7 +23,10 @@ use libfuzzer_sys::fuzz_target;
 use url::Url;
 
 const USER: &str = "user-42";
-const BASES: [(&str, &str, u16, &str); 2] = [("myapp", "checkout", 0, ""), ("https", "shop.example", 443, "/checkout")];
+const BASES: [(&str, &str, u16, &str); 2] = [
+    ("myapp", "checkout", 0, ""),
+    ("https", "shop.example", 443, "/checkout"),
+];
 
 fn policy() -> Policy {
     Policy {
@@ -60,7 +63,10 @@ fn under_a_base(text: &str) -> bool {
     }
     let Ok(url) = Url::parse(text) else { return false };
     let segs: Vec<&str> = url.path().split('/').collect();
-    if segs.iter().any(|s| *s == "." || *s == ".." || s.eq_ignore_ascii_case("%2e") || s.eq_ignore_ascii_case("%2e%2e")) {
+    if segs
+        .iter()
+        .any(|s| *s == "." || *s == ".." || s.eq_ignore_ascii_case("%2e") || s.eq_ignore_ascii_case("%2e%2e"))
+    {
         return false;
     }
     BASES.iter().any(|(scheme, host, port, path)| {
@@ -80,12 +86,18 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let _ = validate_create_params(&p, 1_800_000_000);
-    assert!(["payment", "subscription"].contains(&p.mode.as_str()), "mode {}", p.mode.as_str());
+    assert!(
+        ["payment", "subscription"].contains(&p.mode.as_str()),
+        "mode {}",
+        p.mode.as_str()
+    );
     let mut totals: BTreeMap<String, i128> = BTreeMap::new();
     for item in &p.line_items {
         match &item.price {
             LineItemPrice::Price { id } => assert!(id == "price_tee" || id == "price_plan", "price {id}"),
-            LineItemPrice::Inline { currency, unit_amount, .. } => {
+            LineItemPrice::Inline {
+                currency, unit_amount, ..
+            } => {
                 let quantity = item.quantity.expect("inline quantity");
                 // A decimal amount is rounded up by the policy itself; the integer ones are
                 // summed here without it.
@@ -114,7 +126,11 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(p.client_reference_id.as_deref(), Some(USER));
     for (k, v) in &p.metadata {
         if k == APP_REFERENCE_KEY {
-            assert_eq!(Some(v), before.client_reference_id.as_ref(), "app reference not the app's own");
+            assert_eq!(
+                Some(v),
+                before.client_reference_id.as_ref(),
+                "app reference not the app's own"
+            );
         } else {
             assert_eq!(k, "order_id", "metadata key {k:?} let through");
             assert!(v.chars().count() <= 40);

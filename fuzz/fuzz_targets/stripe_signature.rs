@@ -63,7 +63,11 @@ fuzz_target!(|data: &[u8]| {
             .filter(|e| e.contains('=') && !e.starts_with("t=") && e.is_ascii())
             .collect();
         let v1s = entries.iter().filter(|e| e.starts_with("v1=")).count();
-        let longer = [signed.as_str()].into_iter().chain(entries).collect::<Vec<_>>().join(",");
+        let longer = [signed.as_str()]
+            .into_iter()
+            .chain(entries)
+            .collect::<Vec<_>>()
+            .join(",");
         if v1s < MAX_V1_SIGNATURES && longer.len() <= MAX_HEADER_BYTES {
             verify_signature(payload, longer.as_bytes(), SECRET, 300, NOW)
                 .unwrap_or_else(|e| panic!("{longer:?} with Stripe's signature first refused: {e}"));

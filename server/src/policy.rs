@@ -683,7 +683,11 @@ allowed = ["myapp://checkout"]
             let mut n = params(CheckoutMode::Payment);
             n.line_items.push(inline("usd", 5_000, 1));
             n.line_items.push(inline("usd", amount, quantity));
-            assert_eq!(refused(&pol, &mut n).as_deref(), Some("line_items"), "{amount} × {quantity}");
+            assert_eq!(
+                refused(&pol, &mut n).as_deref(),
+                Some("line_items"),
+                "{amount} × {quantity}"
+            );
         }
     }
 
