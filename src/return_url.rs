@@ -376,7 +376,7 @@ mod tests {
 
     #[test]
     fn links_built_on_a_percent_encoded_base_parse_back() {
-        // fuzz/corpus/return_url/crash-08fad55f…: the base `https://shop.example/a%23b` built
+        // fuzz/corpus/return_url/encoded-hash-in-base: the base `https://shop.example/a%23b` built
         // `https://shop.example/a#b/success?…`, a link with a fragment that its own parser refused.
         let state = "0123456789abcdef0123456789abcdef";
         for base in [

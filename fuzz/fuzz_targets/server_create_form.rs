@@ -37,6 +37,7 @@ fn policy() -> Policy {
             allowed: vec!["price_tee".into(), "price_plan".into()],
             allow_inline: true,
             max_amount: BTreeMap::from([("usd".into(), 10_000), ("eur".into(), 5_000)]),
+            ..PricePolicy::default()
         },
         return_urls: ReturnUrlPolicy {
             allowed: BASES
@@ -44,7 +45,7 @@ fn policy() -> Policy {
                 .map(|(s, h, _, p)| AllowedReturnUrl::parse(&format!("{s}://{h}{p}")).expect("base"))
                 .collect(),
         },
-        promotion_codes: PromotionCodePolicy { allow: false },
+        promotion_codes: PromotionCodePolicy::default(),
         payment_method_types: PaymentMethodTypePolicy::default(),
         metadata: MetadataPolicy {
             allowed_keys: ["order_id".to_owned()].into(),
@@ -58,7 +59,14 @@ fn policy() -> Policy {
 
 /// Independent of `return_urls.rs`: is `text` under one of [`BASES`]?
 fn under_a_base(text: &str) -> bool {
-    if text.contains(['\\', '#', '@', ' ']) || !text.is_ascii() {
+    if text.contains(['\\', '#', ' ']) || !text.is_ascii() {
+        return false;
+    }
+    // Userinfo lives in the authority; an `@` in the query is just data.
+    let authority = text
+        .split_once("://")
+        .map_or("", |(_, rest)| rest.split(['/', '?']).next().unwrap_or(""));
+    if authority.contains('@') {
         return false;
     }
     let Ok(url) = Url::parse(text) else { return false };
