@@ -124,6 +124,7 @@ mod hex;
 mod model;
 mod os;
 mod params;
+mod purchase;
 mod return_url;
 #[cfg(test)]
 mod source_rules;
@@ -153,6 +154,7 @@ pub use params::{
     SetupFutureUsage, SetupIntentData, ShippingAddressCollection, ShippingOption, SimpleCheckout, SubmitType,
     SubscriptionData, TaxBehavior, TaxIdCollection, TaxIdRequirement, TermsOfServiceConsent, DEFAULT_QUANTITY,
 };
+pub use purchase::{Purchase, PurchaseSource};
 pub use return_url::{
     build_return_urls, parse_return_url, ReturnBase, ReturnEvent, ReturnKind, ReturnUrls, MAX_RETURN_URL_LEN,
     SESSION_ID_PLACEHOLDER,
