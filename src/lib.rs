@@ -22,6 +22,8 @@
 //!    checks it is the one created, and maps Stripe's status to a [`PaymentOutcome`].
 //! 5. If no link ever comes back, [`CheckoutFlow::pending`] lists the unresolved checkouts and
 //!    [`CheckoutFlow::resolve_pending`] asks Stripe about each.
+//! 6. After a reinstall, [`CheckoutClient::list_purchases`] (backend mode) asks the app's server
+//!    for every [`Purchase`] it fulfilled for this user ("restore purchases").
 //!
 //! ```no_run
 //! use checkout_bridge::{
