@@ -59,9 +59,9 @@ class PurchaseTests : EmulatorTest() {
         assertEquals(PaymentStatus.Paid, p.paymentStatus)
         assertEquals(PurchaseSource.Retrieve, p.source)
         assertEquals("retrieve", p.source.toString())
-        assertEquals(1400L, p.amountTotal)
+        assertEquals(700L, p.amountTotal)
         assertEquals("usd", p.currency)
-        assertEquals(listOf<Pair<String?, Long?>>("Gems" to 2L), p.lineItems.map { it.description to it.quantity })
+        assertEquals(listOf<Pair<String?, Long?>>("Gems" to 1L), p.lineItems.map { it.description to it.quantity })
         assertEquals(false, p.refunded || p.disputed)
 
         val bobs = backendClient(BOB_TOKEN).listPurchases()
