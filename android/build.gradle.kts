@@ -1,9 +1,18 @@
 // checkout-bridge Android library: the UniFFI-generated Kotlin (../bindings/kotlin, used in place),
 // the Rust libraries (src/main/jniLibs, from build-rust.sh) and the Custom Tabs layer
 // (src/main/kotlin/io/checkoutbridge/android).
+//
+//   gradle assembleRelease       build/outputs/aar/checkout-bridge-android-release.aar
+//   gradle publish               a Maven repository in build/repo (io/checkoutbridge/checkout-bridge-android/0.1.0/…)
+//   gradle publishToMavenLocal   the same into ~/.m2, for apps that list mavenLocal()
+//
+// The plugin versions below apply to this standalone build only: an app consumes the published
+// AAR with its own Android Gradle plugin. (Included with includeBuild instead, they must equal the
+// app's: Gradle refuses two versions of the Android Gradle plugin in one build.)
 plugins {
     id("com.android.library") version "8.7.3"
     id("org.jetbrains.kotlin.android") version "2.1.21"
+    `maven-publish`
 }
 
 // JNA and kotlinx-coroutines at the versions the JVM tests and the bench use: named once, in the
@@ -44,19 +53,47 @@ android {
         }
     }
 
+    // Bytecode for Java 17, compiled by whichever JDK (17 or newer) runs Gradle: a JVM target, not
+    // a toolchain, so no JDK 17 has to be installed or downloaded. (How the .so files are packed,
+    // useLegacyPackaging, is the app's setting: a library's is ignored. Apps with minSdk 23+ get
+    // them uncompressed and page-aligned by default, which 16 KB page devices need.)
     compileOptions {
         sourceCompatibility = JavaVersion.VERSION_17
         targetCompatibility = JavaVersion.VERSION_17
     }
 
-    packaging {
-        // Store the .so files uncompressed and page-aligned in the APK (16 KB page devices).
-        jniLibs.useLegacyPackaging = false
+    publishing {
+        singleVariant("release") {
+            withSourcesJar()
+        }
     }
 }
 
 kotlin {
-    jvmToolchain(17)
+    compilerOptions {
+        jvmTarget.set(org.jetbrains.kotlin.gradle.dsl.JvmTarget.JVM_17)
+    }
+}
+
+// The AAR as a Maven publication (POM and Gradle module metadata name JNA, kotlinx-coroutines and
+// androidx.browser as its dependencies). README.md, "Android": the repository layout apps use.
+publishing {
+    publications {
+        register<MavenPublication>("release") {
+            groupId = "io.checkoutbridge"
+            artifactId = "checkout-bridge-android"
+            version = project.version.toString()
+            afterEvaluate {
+                from(components["release"])
+            }
+        }
+    }
+    repositories {
+        maven {
+            name = "repo"
+            url = uri(layout.buildDirectory.dir("repo"))
+        }
+    }
 }
 
 dependencies {

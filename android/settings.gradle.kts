@@ -1,6 +1,9 @@
-// The checkout-bridge Android library as a standalone Gradle build (include it from an app with
-// `includeBuild("path/to/checkout-bridge/android")`, or copy the module). Run
-// android/build-rust.sh first: it fills src/main/jniLibs/ with the four ABIs.
+// The checkout-bridge Android library as a standalone Gradle build. Run android/build-rust.sh
+// first (it fills src/main/jniLibs/ with the four ABIs), then `gradle publish` (a Maven repository
+// in build/repo) or `gradle publishToMavenLocal`, and depend on
+// io.checkoutbridge:checkout-bridge-android from the app (README.md, "Android"). Including this
+// build with includeBuild also works when the app uses the same Android Gradle plugin and Kotlin
+// versions as build.gradle.kts.
 pluginManagement {
     repositories {
         google()

@@ -32,6 +32,11 @@ let package = Package(
             name: "CheckoutBridge",
             dependencies: ["CheckoutBridgeFFI"],
             path: "Sources/CheckoutBridge",
+            // Complete Sendable and actor-isolation checking (SE-0337's upcoming feature, on by
+            // default in the Swift 6 language mode; compilers before Swift 6 ignore the name), so
+            // a Mac build sees data-race mistakes such as a Task reading an enclosing closure's
+            // weak (mutable) self. scripts/ios-check.sh keeps this line.
+            swiftSettings: [.enableUpcomingFeature("StrictConcurrency")],
             // reqwest links rustls-platform-verifier on Apple targets, which calls Security.framework
             // (the library itself verifies with the compiled-in Mozilla roots).
             linkerSettings: [.linkedFramework("Security")]

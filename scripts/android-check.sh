@@ -22,6 +22,13 @@
 #      takes the bindings, jniLibs and the shared JNA version; README's Kotlin names exist; the CI
 #      workflow's Android job runs the same scripts.
 #
+# What a Gradle build and a device would read (android.useAndroidX in android/gradle.properties,
+# the redirect activity and launch mode in the sample manifest and README, maven-publish, no
+# jvmToolchain or useLegacyPackaging, the library manifest's <queries>) is checked, with broken
+# copies, by android/jvm-test/ModuleLayoutTests.kt; the return-handling state machine by
+# ReturnLogicTests.kt and ReturnRoundTripTests.kt (new instance, relaunch from Recents, process
+# death, launch deferred until resumed). Both run in scripts/kotlin-tests.sh.
+#
 # Usage: scripts/android-check.sh   (after scripts/bootstrap.sh; scripts/test.sh runs both)
 # Ends with `android: N passed, M failed`; exits non-zero if any check fails.
 set -uo pipefail
@@ -172,5 +179,6 @@ if grep -Eq 'jna:[0-9]|coroutines-android:[0-9]' $g; then fail "$g names a JNA o
 wf=.github/workflows/mobile.yml
 expect $wf "CI: the NDK job builds with android/build-rust.sh" 'run: android/build-rust.sh$'
 expect $wf "CI: the NDK job assembles the module" 'run: gradle assembleRelease$'
+expect $wf "CI: the NDK job publishes the AAR as a Maven repository" 'run: gradle publish$'
 
 summary android

@@ -218,6 +218,151 @@ sed -E "${at}s/\(([^()]+)\)([^()]*)\$/(\1\2/" "$presenter" >"$broken"
 expect_presenter_rejected "CheckoutPresenter.swift: \`)\` removed on line $at" ""
 
 # ---------------------------------------------------------------------------------------------
+log "Swift 6 concurrency pattern: a nested Task reading an enclosing [weak self] (scripts/swift_task_capture_check.py)"
+# A narrow check (see the script): the one strict-concurrency error of issue 16 that a parser can
+# see. The Swift compiler (the StrictConcurrency feature in ios/Package.swift) is the real judge,
+# on a Mac.
+for f in "${swift_files[@]}"; do
+  if out=$("$PY" scripts/swift_task_capture_check.py "$f" 2>&1); then
+    pass "no nested Task reading a weak self: $f"
+  else
+    echo "$out"
+    fail "nested Task reading a weak self: $f"
+  fi
+done
+task_check() { # task_check DESCRIPTION FILE EXPECTED_LINE("" = must pass)
+  local out rc
+  out=$("$PY" scripts/swift_task_capture_check.py "$2" 2>&1)
+  rc=$?
+  if [ -z "$3" ]; then
+    if [ "$rc" -eq 0 ]; then pass "pattern check passes $1"; else echo "$out"; fail "pattern check flagged $1"; fi
+  elif [ "$rc" -ne 1 ]; then
+    echo "$out"
+    fail "pattern check missed $1 (exit $rc, expected 1)"
+  elif ! grep -q "$(basename "$2"):$3:" <<<"$out"; then
+    echo "$out"
+    fail "pattern check: $1 not reported at line $3"
+  else
+    pass "pattern check catches $1: $(grep -m1 ':[0-9]*:[0-9]*: ' <<<"$out" | sed 's|.*/||')"
+  fi
+}
+# The broken copy issue 16 describes: the presenter's completion handler with the Task's own
+# capture removed.
+at=$(grep -n -m1 'Task { @MainActor \[weak self\] in self?\.endSession(current) }' "$presenter" | cut -d: -f1)
+if [ -n "$at" ]; then sed "${at}s/Task { @MainActor \[weak self\] in/Task { @MainActor in/" "$presenter" >"$broken"; else cp "$presenter" "$broken"; fi
+if cmp -s "$broken" "$presenter"; then
+  fail "broken copy: no \`Task { @MainActor [weak self] in self?.endSession(current) }\` line in $presenter to break"
+else
+  task_check "the presenter with \`Task { @MainActor in self?.endSession… }\` (line $at)" "$broken" "$at"
+fi
+# Small cases around the rule's edges: what it must flag, and what it must leave alone.
+mkdir -p "$tmp/tasks"
+cat >"$tmp/tasks/Detached.swift" <<'SWIFT'
+final class A {
+    var x: Int? = 1
+    func f(register: (@escaping @Sendable () -> Void) -> Void) {
+        register { [weak self] in
+            Task.detached { @MainActor in
+                self!.x = nil
+            }
+        }
+    }
+}
+SWIFT
+task_check "Task.detached reading \`self!\` of an enclosing [weak self]" "$tmp/tasks/Detached.swift" 5
+cat >"$tmp/tasks/Fine.swift" <<'SWIFT'
+final class A {
+    var x: Int? = 1
+    func f(register: (@escaping @Sendable () -> Void) -> Void) {
+        register { [weak self] in
+            Task { @MainActor [weak self] in self?.x = nil }      // captures self itself
+            Task { @MainActor in print("no self") }
+        }
+        register { [self] in
+            Task { @MainActor in self.x = nil }                    // strong capture: another rule
+        }
+        Task { @MainActor [weak self] in self?.x = nil }           // not nested
+    }
+}
+SWIFT
+task_check "Tasks that capture self themselves, do not use it, or are not nested" "$tmp/tasks/Fine.swift" ""
+
+# ---------------------------------------------------------------------------------------------
+log "CheckoutPresenter: cancellation before start, the iOS 17.4 initializer, strict concurrency in Package.swift"
+# Order rules read from the source (no compiler here), each shown to catch a broken copy.
+presenter_rules() { # presenter_rules FILE : prints each broken rule; exit 1 if any
+  awk '
+    /try Task\.checkCancellation\(\)/ && !precheck { precheck = NR }
+    /withTaskCancellationHandler/ && !handler { handler = NR }
+    /if Task\.isCancelled/ && !incheck { incheck = NR }
+    /if !session\.start\(\)/ && !start { start = NR }
+    /if #available\(iOS 17\.4, macOS 14\.4/ && !avail { avail = NR }
+    /ASWebAuthenticationSession\(url: url, callback: \.customScheme\(/ && !newinit { newinit = NR }
+    /ASWebAuthenticationSession\(url: url, callbackURLScheme:/ { old++; oldinit = NR }
+    /endSession\(current/ { ends++ }
+    END {
+      bad = 0
+      if (!precheck || !handler || precheck > handler) { print "no `try Task.checkCancellation()` before withTaskCancellationHandler"; bad = 1 }
+      if (!incheck || !start || incheck > start) { print "no `if Task.isCancelled` check before session.start()"; bad = 1 }
+      if (!avail || !newinit || newinit < avail) { print "no init(url:callback:completionHandler:) with .customScheme under #available(iOS 17.4, macOS 14.4)"; bad = 1 }
+      if (old != 1 || oldinit < newinit) { print "init(url:callbackURLScheme:) must appear once, after the iOS 17.4 branch"; bad = 1 }
+      if (ends < 3) { print "endSession(current…) on fewer than 3 paths (completion, start failure, cancel)"; bad = 1 }
+      exit bad
+    }' "$1"
+}
+if out=$(presenter_rules "$presenter"); then pass "CheckoutPresenter: cancellation checked before start; 17.4 initializer first; endSession on every path"; else
+  echo "$out"
+  fail "CheckoutPresenter rules"
+fi
+presenter_broken() { # DESCRIPTION EXPECTED_MESSAGE_FRAGMENT
+  local out
+  if cmp -s "$broken" "$presenter"; then
+    fail "broken copy ($1): the mutation did not change the file"
+  elif out=$(presenter_rules "$broken"); then
+    fail "broken copy ($1) passed the presenter rules"
+  elif grep -qF "$2" <<<"$out"; then
+    pass "broken copy caught ($1): $(grep -F "$2" <<<"$out")"
+  else
+    echo "$out"
+    fail "broken copy ($1): expected a report containing '$2'"
+  fi
+}
+grep -v 'if Task\.isCancelled' "$presenter" >"$broken"
+presenter_broken "the in-continuation cancellation check removed" "before session.start()"
+grep -v 'try Task\.checkCancellation()' "$presenter" >"$broken"
+presenter_broken "the cancellation check before the handler removed" "checkCancellation"
+sed 's/callback: \.customScheme(name)/callbackURLScheme: name/' "$presenter" >"$broken"
+presenter_broken "the deprecated initializer on iOS 17.4+ too" "iOS 17.4"
+sed '0,/endSession(current, dismiss: true)/s/self?\.endSession(current, dismiss: true)/self?.session?.cancel()/' "$presenter" >"$broken"
+presenter_broken "the cancel path no longer clears the session" "fewer than 3 paths"
+strict='swiftSettings: \[\.enableUpcomingFeature\("StrictConcurrency"\)\]'
+expect ios/Package.swift "Package.swift: target CheckoutBridge builds with the StrictConcurrency upcoming feature" "$strict"
+grep -Ev "$strict" ios/Package.swift >"$tmp/Package.swift"
+if ! cmp -s "$tmp/Package.swift" ios/Package.swift && ! grep -Eq "$strict" "$tmp/Package.swift"; then
+  pass "broken copy caught: Package.swift without the StrictConcurrency line fails the same check"
+else
+  fail "broken copy of Package.swift: the StrictConcurrency check does not tell it apart"
+fi
+
+# ---------------------------------------------------------------------------------------------
+log "documentation: no \`Task { … try … }\` that drops its error (README.md, ios/samples)"
+# A throwing Task's error goes nowhere unless someone awaits its value; the snippets call a
+# non-throwing function that catches instead. Narrow: a one-line `Task {` with `try` and no `do`.
+dropped_errors() { grep -nE 'Task \{[^}]*\btry\b' "$@" | grep -vE '\bdo \{'; }
+if out=$(dropped_errors README.md ios/samples/*.md); then
+  echo "$out"
+  fail "a snippet's Task drops its error (see above)"
+else
+  pass "no snippet's Task drops its error"
+fi
+printf '%s\n' '.onOpenURL { url in Task { show(try await flow.handleReturnUrl(url: url.absoluteString)) } }' >"$tmp/Snippet.md"
+if dropped_errors "$tmp/Snippet.md" >/dev/null; then
+  pass "broken copy caught: the old \`Task { show(try await …) }\` snippet"
+else
+  fail "broken copy: the old \`Task { show(try await …) }\` snippet was not flagged"
+fi
+
+# ---------------------------------------------------------------------------------------------
 log "cargo check --lib --target aarch64-apple-ios (CARGO_TARGET_DIR=target/cross)"
 cross_check aarch64-apple-ios arm64-apple-ios
 

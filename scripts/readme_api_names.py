@@ -30,7 +30,7 @@ def kotlin(text: str, out: pathlib.Path) -> tuple[list[str], int]:
             bad.append(f"Kotlin returns.{name}")
     for name in sorted(set(re.findall(r"\b([A-Z]\w+)[(.]", kt))):
         seen += 1
-        if name in ("ComponentActivity", "Bundle", "Intent"):  # Android / AndroidX
+        if name in ("ComponentActivity", "Application", "Bundle", "Intent"):  # Android / AndroidX
             continue
         if not re.search(rf"\b(class|object) `?{name}`?\b", bk + layer):
             bad.append(f"Kotlin type {name}")
@@ -52,6 +52,9 @@ def swift(text: str) -> tuple[list[str], int]:
             continue
         if name in ("ClientConfig", "SimpleCheckout", "CheckoutClient", "CheckoutFlow"):
             ok = re.search(rf"\b{label}: ", bs) is not None
+        elif name[0].isupper():  # a Record's memberwise init: the struct must have that field
+            decl = re.search(rf"^public struct {name}\b.*?^}}", bs, re.S | re.M)
+            ok = decl is not None and re.search(rf"public var {label}: ", decl.group(0)) is not None
         else:
             ok = (re.search(rf"func {name}\({label}:", bs + layer) is not None
                   or re.search(rf"case {name}\(\s*(/\*\*.*?\*/)?\s*{label}:", bs, re.S) is not None

@@ -38,7 +38,8 @@ pub struct CheckoutClient {
     /// The `Stripe-Version` sent, which decides some create parameters (see
     /// [`crate::CreateSessionParams`], "Migrating from `payment_method_types`").
     stripe_version: String,
-    /// Backend mode: only then is there a server that records purchases.
+    /// Whether requests go to the merchant's server, which owns some parameters (the customer),
+    /// and records purchases (`list_purchases`).
     backend: bool,
 }
 
@@ -119,7 +120,7 @@ impl CheckoutClient {
     /// - [`CheckoutError::RandomnessUnavailable`] when no `idempotency_key` was given and the OS
     ///   cannot provide one.
     pub async fn create_session(&self, params: CreateSessionParams) -> Result<CheckoutSession, CheckoutError> {
-        validate_for_version(&params, unix_now(), &self.stripe_version)?;
+        validate_for_version(&params, unix_now(), &self.stripe_version, self.backend)?;
         let body = encode_create_params(&params);
         let url = self.transport.url(&["v1", "checkout", "sessions"], &[]);
         self.transport.post(url, body, params.idempotency_key).await

@@ -123,7 +123,8 @@ open_enum! {
 #[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentOutcome {
-    /// Stripe reports the session complete and paid (or nothing was due). Fulfil the order.
+    /// Stripe reports the session complete and paid, or complete with nothing due (a 100 %
+    /// discount, a trial, a setup-mode session that saved the payment method). Fulfil the order.
     Paid,
     /// Complete, but a delayed payment method has not settled yet. Do not fulfil yet.
     Processing,

@@ -126,7 +126,7 @@ struct FileFormat {
 ///   so), so no process overwrites another's records.
 /// - **Private.** The directory is made `0700` and the files are created `0600` (Unix).
 /// - **Pruned** by `CheckoutFlow::start`: final outcomes a week after creation, and unresolved
-///   checkouts a day after their session expired (see [`KEEP_ABANDONED_SECS`]).
+///   checkouts a day after their session expired.
 ///
 /// The whole file is rewritten on every change: fine for the handful of checkouts an app has
 /// pending (`BENCHMARKS.md` has the figures).

@@ -108,7 +108,7 @@ fn err(field: impl Into<String>, reason: impl Into<String>) -> R {
 /// [`CheckoutError::InvalidInput`] naming the first offending field in Stripe's bracket
 /// notation (`line_items[0][quantity]`) and the rule it breaks.
 pub fn validate_create_params(p: &CreateSessionParams, now: i64) -> R {
-    validate_for_version(p, now, PINNED_STRIPE_VERSION)
+    validate_for_version(p, now, PINNED_STRIPE_VERSION, false)
 }
 
 /// Whether `version` (`YYYY-MM-DD[.name]`) is 2026-09-30.endive or later. A version that does
@@ -132,13 +132,15 @@ pub(crate) fn is_endive_or_later(version: &str) -> bool {
 
 /// [`validate_create_params`] for the API version the request will carry (a client's
 /// `stripe_version` override), which decides whether `payment_method_types` or
-/// `allowed_payment_method_types` exists.
-pub(crate) fn validate_for_version(p: &CreateSessionParams, now: i64, version: &str) -> R {
+/// `allowed_payment_method_types` exists. `backend` says the request goes to the merchant's
+/// server (`Credential::backend`), which owns the customer: the rules that depend on `customer`
+/// are then the server's to apply, since the app cannot know which Customer it will attach.
+pub(crate) fn validate_for_version(p: &CreateSessionParams, now: i64, version: &str, backend: bool) -> R {
     if let CheckoutMode::Unknown { .. } = p.mode {
         return err("mode", "must be payment, subscription or setup");
     }
     let currency = line_items(p)?;
-    urls_and_customer(p)?;
+    urls_and_customer(p, backend)?;
     metadata("metadata", &p.metadata)?;
     if let Some(t) = p.expires_at {
         let (earliest, latest) = (
@@ -445,7 +447,7 @@ fn decimal_amount(field: &str, d: &str) -> R {
     Ok(())
 }
 
-fn urls_and_customer(p: &CreateSessionParams) -> R {
+fn urls_and_customer(p: &CreateSessionParams, backend: bool) -> R {
     if let Some(u) = &p.success_url {
         absolute_url("success_url", u)?;
     }
@@ -473,7 +475,9 @@ fn urls_and_customer(p: &CreateSessionParams) -> R {
     }
     if let Some(cu) = &p.customer_update {
         // "Can only be provided when `customer` is provided." — [node] `customer_update`.
-        if p.customer.is_none() {
+        // In backend mode the server supplies `customer` (server/README.md, `[[app_tokens]]
+        // customer`) and refuses `customer_update` itself when it has none.
+        if p.customer.is_none() && !backend {
             return err("customer_update", "needs customer");
         }
         for (k, v) in [("address", &cu.address), ("name", &cu.name), ("shipping", &cu.shipping)] {

@@ -4,7 +4,7 @@
 mod common;
 
 use checkout_bridge::*;
-use checkout_bridge_emulator::Fault;
+use checkout_bridge_emulator::{Emulator, Fault};
 use common::*;
 
 #[tokio::test]
@@ -315,4 +315,34 @@ async fn an_open_setup_session_is_waited_on_although_it_reports_no_payment_requi
     assert!(emu.complete_session(&s.id, true));
     let done = c.wait_for_final_status(s.id, 600).await.expect("complete");
     assert_eq!(done.status, Some(SessionStatus::Complete));
+}
+
+#[tokio::test]
+async fn a_key_stripe_does_not_know_or_has_revoked_is_authentication_without_retry_or_leak() {
+    // Stripe answers an unknown or rolled key with 401 `invalid_request_error` (with code
+    // `api_key_expired` for an expired one), an error body without the unset fields; retrying
+    // cannot help (<https://docs.stripe.com/error-codes#api-key-expired>).
+    let emu = Emulator::builder().api_key(TEST_KEY).start().await.expect("emulator");
+    let c = client(&emu);
+    let s = c.create_session(payment_params()).await.expect("the bound key works");
+    let other = client_with(&emu, |cfg| {
+        cfg.credential = Credential::secret_key("sk_test_WellFormedButUnknownNEVERPRINTME")
+    });
+    let unknown = other.retrieve_session(s.id.clone()).await.expect_err("401");
+    emu.revoke_api_key(TEST_KEY);
+    let revoked = c.retrieve_session(s.id).await.expect_err("401");
+    for (err, code) in [(&unknown, None), (&revoked, Some("api_key_expired"))] {
+        match err {
+            CheckoutError::Authentication { details } => {
+                assert_eq!(details.status, 401);
+                assert_eq!(details.error_type.as_deref(), Some("invalid_request_error"));
+                assert_eq!(details.code.as_deref(), code);
+                assert_eq!(details.param, None, "Stripe omits it; so does the error");
+            }
+            other => panic!("expected Authentication, got {other:?}"),
+        }
+        assert_no_secret(&format!("{err} {err:?}"));
+    }
+    let attempts = emu.requests().iter().filter(|r| r.method == "GET").count();
+    assert_eq!(attempts, 2, "a 401 is not retried");
 }

@@ -165,6 +165,36 @@ async fn a_success_link_while_the_session_is_still_open_is_open_never_paid() {
 }
 
 #[tokio::test]
+async fn a_setup_checkout_is_open_until_complete_although_it_reports_no_payment_required() {
+    // Stripe: `no_payment_required` means "the Checkout Session is in setup mode and doesn't
+    // require a payment at this time" (Checkout Session object, `payment_status`), a property of
+    // the mode, so an open setup session already reports it (the emulator's "What we found").
+    // Only `complete` may count: a forged success link must not make a setup `Paid`.
+    let emu = emulator().await;
+    let (flow, _) = flow(&emu, "setup");
+    let mut p = CreateSessionParams::new(CheckoutMode::Setup);
+    p.currency = Some("eur".into());
+    let pending = flow.start(p).await.expect("start");
+    assert_eq!(
+        (pending.mode.clone(), pending.amount_total),
+        (CheckoutMode::Setup, None)
+    );
+    let r = flow.handle_return_url(success_link(&pending)).await.expect("verified");
+    assert_eq!(r.session.payment_status, PaymentStatus::NoPaymentRequired);
+    assert_eq!(r.outcome, PaymentOutcome::Open, "open, whatever payment_status says");
+    assert_eq!(r.receipt, None, "setup mode has no amounts");
+    let link = press(r.session.url.as_deref().expect("open session has a url"), "Pay").await;
+    let r = flow.handle_return_url(link).await.expect("verified");
+    assert_eq!(r.session.status, Some(SessionStatus::Complete));
+    assert_eq!(
+        r.outcome,
+        PaymentOutcome::Paid,
+        "a completed setup is the success outcome"
+    );
+    assert!(flow.pending().expect("pending").is_empty());
+}
+
+#[tokio::test]
 async fn a_paid_session_in_another_currency_mode_or_livemode_is_a_mismatch_never_paid() {
     for patch in [
         serde_json::json!({"currency": "eur"}),

@@ -803,6 +803,14 @@ fn accepted() -> Vec<(&'static str, Build)> {
                 });
             }),
         ),
+        (
+            // Endive added `sequra` (a Spanish buy-now-pay-later method); the library checks
+            // type names for shape only, so a method newer than the app is not refused.
+            "sequra among the allowed types",
+            with(payment, |p| {
+                p.allowed_payment_method_types = vec!["card".into(), "sequra".into()];
+            }),
+        ),
         ("a coupon up front", {
             with(payment, |p| {
                 p.discounts = vec![Discount::Coupon {
@@ -1050,4 +1058,30 @@ async fn the_pinned_version_is_the_newest_endive_and_payment_method_types_migrat
     setup_dahlia.currency = None;
     setup_dahlia.payment_method_types = vec!["card".into()];
     dahlia.create_session(setup_dahlia).await.expect("dahlia setup");
+}
+
+#[tokio::test]
+async fn amounts_beyond_twelve_digits_are_refused_locally_and_the_rest_left_to_stripe() {
+    // docs.stripe.com/currencies, "Maximum charge amounts": cards take up to 12 digits, most
+    // other methods 8. The method is chosen on the page, so only the card cap is certain
+    // before sending; below it Stripe (here the emulator's conservative 8-digit reading) decides.
+    let emu = emulator().await;
+    let c = client(&emu);
+    for (unit, quantity) in [(1_000_000_000_000, 1), (500_000_000_000, 2), (i64::MAX, 2)] {
+        let mut p = payment();
+        p.line_items = vec![inline_item(unit, "Yacht", quantity)];
+        match c.create_session(p).await {
+            Err(CheckoutError::InvalidInput { field, .. }) => {
+                assert_eq!(field, "line_items[0][price_data][unit_amount]", "{unit} × {quantity}")
+            }
+            other => panic!("{unit} × {quantity}: expected InvalidInput, got {other:?}"),
+        }
+    }
+    assert!(emu.requests().is_empty(), "nothing was sent");
+    let mut p = payment();
+    p.line_items = vec![inline_item(99_999_999, "Yacht", 2)];
+    match c.create_session(p).await {
+        Err(CheckoutError::Api { details }) => assert_eq!(details.code.as_deref(), Some("amount_too_large")),
+        other => panic!("expected Stripe's amount_too_large, got {other:?}"),
+    }
 }

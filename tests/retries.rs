@@ -348,3 +348,47 @@ async fn wait_for_final_status_sees_completion_and_times_out_otherwise() {
     assert!(matches!(r, Err(CheckoutError::Timeout { timeout_ms: 700 })), "{r:?}");
     assert!(t.elapsed() < Duration::from_secs(3));
 }
+
+#[tokio::test]
+async fn a_stored_server_error_is_replayed_to_its_key_not_retried_and_creates_nothing() {
+    // Stripe stores the first result of a request once the endpoint executes, "including `500`
+    // errors", and answers every later request with that key from the store, marked
+    // `Idempotent-Replayed: true` (<https://docs.stripe.com/api/idempotent_requests>); it sends
+    // `Stripe-Should-Retry: false` with such a 500 because "our idempotency framework would
+    // typically replay it anyway" (stripe-node `src/RequestSender.ts`, `_shouldRetry`).
+    let emu = emulator().await;
+    let c = client(&emu);
+    emu.inject_fault(Fault {
+        method: Some("POST".into()),
+        message: Some("An unexpected error occurred (stored).".into()),
+        ..status_fault(500, 1)
+    });
+    let mut p = payment_params();
+    p.idempotency_key = Some("order-7-attempt-1".into());
+    let first = c.create_session(p.clone()).await.expect_err("the stored 500");
+    assert_eq!(attempts(&emu), 1, "Stripe-Should-Retry: false is not retried");
+    // The app tries again with the same key (the way to retry a create safely): Stripe replays
+    // the stored 500 byte for byte, whatever the endpoint would do now. No session exists.
+    let again = c.create_session(p.clone()).await.expect_err("the replayed 500");
+    assert_eq!(attempts(&emu), 2, "a replay is not retried either");
+    for e in [&first, &again] {
+        match e {
+            CheckoutError::Api { details } => {
+                assert_eq!(details.status, 500);
+                assert_eq!(details.error_type.as_deref(), Some("api_error"));
+                assert_eq!(
+                    details.stripe_message.as_deref(),
+                    Some("An unexpected error occurred (stored).")
+                );
+            }
+            other => panic!("expected Api 500, got {other:?}"),
+        }
+    }
+    assert_eq!(emu.session_count(), 0, "a replayed failure creates nothing");
+    // Both attempts carried the one key; a new key is a new request, and it creates.
+    let keys: Vec<_> = emu.requests().into_iter().map(|r| r.idempotency_key).collect();
+    assert_eq!(keys, vec![Some("order-7-attempt-1".to_owned()); 2]);
+    p.idempotency_key = Some("order-7-attempt-2".into());
+    c.create_session(p).await.expect("a fresh key creates");
+    assert_eq!(emu.session_count(), 1);
+}

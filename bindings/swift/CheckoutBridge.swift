@@ -7786,7 +7786,8 @@ public func FfiConverterTypeOriginContext_lower(_ value: OriginContext) -> RustB
 public enum PaymentOutcome: Equatable, Hashable {
     
     /**
-     * Stripe reports the session complete and paid (or nothing was due). Fulfil the order.
+     * Stripe reports the session complete and paid, or complete with nothing due (a 100 %
+     * discount, a trial, a setup-mode session that saved the payment method). Fulfil the order.
      */
     case paid
     /**

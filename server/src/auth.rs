@@ -6,6 +6,7 @@ use crate::stripe_error::ApiError;
 /// The configured tokens, as raw hash bytes.
 pub struct Authenticator {
     tokens: Vec<(String, [u8; 32])>,
+    customers: std::collections::HashMap<String, String>,
 }
 
 impl Authenticator {
@@ -16,7 +17,16 @@ impl Authenticator {
                 .iter()
                 .filter_map(|t| Some((t.user.clone(), crate::hex::decode32(t.sha256.as_bytes())?)))
                 .collect(),
+            customers: tokens
+                .iter()
+                .filter_map(|t| Some((t.user.clone(), t.customer.clone()?)))
+                .collect(),
         }
+    }
+
+    /// The Stripe Customer the server forces for `user` (`[[app_tokens]] customer`), if any.
+    pub fn customer_for(&self, user: &str) -> Option<&str> {
+        self.customers.get(user).map(String::as_str)
     }
 
     /// The user for an `Authorization` header value. Every configured hash is compared, in
@@ -51,13 +61,16 @@ mod tests {
             AppToken {
                 user: "alice".into(),
                 sha256: token_hash("tok-a"),
+                customer: None,
             },
             AppToken {
                 user: "bob".into(),
                 sha256: token_hash("tok-b"),
+                customer: Some("cus_b".into()),
             },
         ]);
         assert_eq!(a.user_for(Some("Bearer tok-b")).as_deref(), Ok("bob"));
+        assert_eq!((a.customer_for("bob"), a.customer_for("alice")), (Some("cus_b"), None));
         assert_eq!(a.user_for(Some("Bearer tok-x")).map_err(|e| e.status), Err(401));
         assert_eq!(a.user_for(None).map_err(|e| e.status), Err(401));
         assert_eq!(a.user_for(Some("Basic tok-a")).map_err(|e| e.status), Err(401));

@@ -119,6 +119,11 @@ pub struct AppToken {
     pub user: String,
     /// Lowercase hex SHA-256 of the bearer token.
     pub sha256: String,
+    /// The user's Stripe Customer (`cus_…`), forced into `customer` of every session they
+    /// create (saved payment methods, `customer_update`); unset: no customer, and the app may
+    /// send `customer_email`. An app can never choose `customer` itself.
+    #[serde(default)]
+    pub customer: Option<String>,
 }
 
 fn default_listen() -> String {
@@ -208,6 +213,14 @@ impl ServerConfig {
             if crate::hex::decode32(t.sha256.as_bytes()).is_none() {
                 return Err(format!(
                     "app_tokens: the sha256 for user `{}` is not 64 hex characters",
+                    t.user
+                ));
+            }
+            if t.customer.as_deref().is_some_and(|c| {
+                !c.starts_with("cus_") || c.len() > 255 || c.bytes().any(|b| !b.is_ascii_alphanumeric() && b != b'_')
+            }) {
+                return Err(format!(
+                    "app_tokens: the customer for user `{}` must be a Stripe Customer ID (cus_…)",
                     t.user
                 ));
             }

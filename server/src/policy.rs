@@ -2,15 +2,26 @@
 //!
 //! The policy is a set of groups, one struct per group of create parameters, each its own
 //! table under `[policy]` in the configuration and each implementing [`PolicyGroup`]. A new
-//! group of parameters (shipping, tax, discounts, subscription data, …) adds one struct, one
-//! field in [`Policy`] and one entry in [`Policy::groups`]; the defaults allow nothing beyond
-//! a one-time payment at configured prices.
+//! group of parameters adds one struct, one field in [`Policy`] and one entry in
+//! [`Policy::groups`]; the defaults allow nothing beyond a one-time payment at configured
+//! prices. The groups of this file cover what every checkout has (mode, prices, return URLs,
+//! discounts, payment method types, metadata); the others live in `policy_*.rs`.
+//!
+//! A refusal is a 403 `policy_violation` whose `param` is the parameter and whose message
+//! names the policy key that would allow it ([`refuse`]).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use checkout_bridge::{CreateSessionParams, LineItemPrice};
+use checkout_bridge::{CheckoutMode, CreateSessionParams, Discount, LineItemPrice};
 use serde::Deserialize;
 
+pub use crate::policy_customer::{CollectionPolicy, CustomerPolicy};
+pub use crate::policy_intents::{
+    PaymentIntentDataPolicy, SetupFutureUsagePolicy, SetupIntentDataPolicy, SubscriptionDataPolicy,
+};
+pub use crate::policy_page::{LocalePolicy, PagePolicy};
+pub use crate::policy_shipping::ShippingPolicy;
+pub use crate::policy_tax::TaxPolicy;
 use crate::return_urls::AllowedReturnUrl;
 use crate::stripe_error::ApiError;
 
@@ -18,19 +29,38 @@ use crate::stripe_error::ApiError;
 /// field to the authenticated user. Apps cannot set it themselves.
 pub const APP_REFERENCE_KEY: &str = "app_client_reference_id";
 
-/// Stripe's metadata limits: 50 keys, keys up to 40 characters, values up to 500
-/// (https://docs.stripe.com/api/metadata).
+/// Stripe's metadata limits: "up to 50 keys, with key names up to 40 characters long and
+/// values up to 500 characters long" (https://docs.stripe.com/api/metadata).
 const STRIPE_MAX_METADATA_VALUE: usize = 500;
+const STRIPE_MAX_METADATA_KEYS: usize = 50;
+const STRIPE_MAX_METADATA_KEY: usize = 40;
+
+/// Stripe's default `adjustable_quantity[maximum]`: "By default this value is 99"
+/// (https://stripe.com/docs/payments/checkout/adjustable-quantity).
+const STRIPE_DEFAULT_ADJUSTABLE_MAXIMUM: i64 = 99;
 
 /// One group of create parameters and the rules for it.
 pub trait PolicyGroup {
-    /// Refuses, with a 403 `policy_violation` naming the parameter, what the group does not
-    /// allow.
+    /// Refuses, with a 403 `policy_violation` naming the parameter and the policy key, what
+    /// the group does not allow.
     ///
     /// # Errors
     ///
     /// The refusal.
     fn check(&self, p: &CreateSessionParams) -> Result<(), ApiError>;
+
+    /// Sets the values the merchant forces whatever the app sent (after every check passed).
+    fn force(&self, _p: &mut CreateSessionParams) {}
+}
+
+/// The 403 for `param`, naming the policy key (`policy.tax.allow_automatic_tax`) that would
+/// allow it, so the developer who reads the error knows which line of the server's
+/// configuration decides.
+pub fn refuse(param: &str, policy_key: &str, why: impl std::fmt::Display) -> ApiError {
+    ApiError::forbidden(
+        format!("{why} ({param} is refused by the server's policy: see {policy_key})."),
+        Some(param),
+    )
 }
 
 /// Everything an app may ask for. Each field is a table under `[policy]`.
@@ -55,11 +85,41 @@ pub struct Policy {
     /// `[policy.metadata]`
     #[serde(default)]
     pub metadata: MetadataPolicy,
+    /// `[policy.tax]`
+    #[serde(default)]
+    pub tax: TaxPolicy,
+    /// `[policy.shipping]`
+    #[serde(default)]
+    pub shipping: ShippingPolicy,
+    /// `[policy.collection]`
+    #[serde(default)]
+    pub collection: CollectionPolicy,
+    /// `[policy.customer]`
+    #[serde(default)]
+    pub customer: CustomerPolicy,
+    /// `[policy.subscription_data]`
+    #[serde(default)]
+    pub subscription_data: SubscriptionDataPolicy,
+    /// `[policy.payment_intent_data]`
+    #[serde(default)]
+    pub payment_intent_data: PaymentIntentDataPolicy,
+    /// `[policy.setup_intent_data]`
+    #[serde(default)]
+    pub setup_intent_data: SetupIntentDataPolicy,
+    /// `[policy.setup_future_usage]`
+    #[serde(default)]
+    pub setup_future_usage: SetupFutureUsagePolicy,
+    /// `[policy.page]`
+    #[serde(default)]
+    pub page: PagePolicy,
+    /// `[policy.locale]`
+    #[serde(default)]
+    pub locale: LocalePolicy,
 }
 
 impl Policy {
     /// Every group, in the order they are checked.
-    pub fn groups(&self) -> [&dyn PolicyGroup; 6] {
+    pub fn groups(&self) -> [&dyn PolicyGroup; 16] {
         [
             &self.modes,
             &self.prices,
@@ -67,6 +127,16 @@ impl Policy {
             &self.promotion_codes,
             &self.payment_method_types,
             &self.metadata,
+            &self.tax,
+            &self.shipping,
+            &self.collection,
+            &self.customer,
+            &self.subscription_data,
+            &self.payment_intent_data,
+            &self.setup_intent_data,
+            &self.setup_future_usage,
+            &self.page,
+            &self.locale,
         ]
     }
 }
@@ -100,9 +170,10 @@ impl PolicyGroup for ModePolicy {
         if self.allowed.iter().any(|m| m == mode) {
             Ok(())
         } else {
-            Err(ApiError::forbidden(
-                format!("Mode {mode} is not allowed."),
-                Some("mode"),
+            Err(refuse(
+                "mode",
+                "policy.modes.allowed",
+                format!("Mode {mode} is not allowed"),
             ))
         }
     }
@@ -120,8 +191,36 @@ pub struct PricePolicy {
     pub allow_inline: bool,
     /// Per currency (lowercase ISO code), the largest total in minor units of the
     /// inline-priced items of one session. Inline prices in a currency not listed are refused.
+    /// With an adjustable quantity the largest quantity the customer can choose counts.
     #[serde(default)]
     pub max_amount: BTreeMap<String, i64>,
+    /// Whether apps may let the customer change quantities (`adjustable_quantity`).
+    #[serde(default)]
+    pub allow_adjustable_quantity: bool,
+}
+
+/// The smallest whole number of minor units not below `decimal` (`unit_amount_decimal`, at
+/// most 12 decimal places); `None` when it is not a plain non-negative decimal.
+fn ceil_minor_units(decimal: &str) -> Option<i64> {
+    let (whole, fraction) = decimal.split_once('.').unwrap_or((decimal, ""));
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let units: i64 = whole.parse().ok()?;
+    if fraction.bytes().any(|b| b != b'0') {
+        units.checked_add(1)
+    } else {
+        Some(units)
+    }
+}
+
+/// The most of this item the customer can end up buying.
+fn largest_quantity(item: &checkout_bridge::LineItemParams) -> Option<i64> {
+    let q = item.quantity?;
+    match &item.adjustable_quantity {
+        Some(a) if a.enabled => Some(q.max(a.maximum.unwrap_or(STRIPE_DEFAULT_ADJUSTABLE_MAXIMUM))),
+        _ => Some(q),
+    }
 }
 
 impl PricePolicy {
@@ -141,37 +240,51 @@ impl PolicyGroup for PricePolicy {
     fn check(&self, p: &CreateSessionParams) -> Result<(), ApiError> {
         let mut totals: BTreeMap<&str, i64> = BTreeMap::new();
         for (i, item) in p.line_items.iter().enumerate() {
+            if item.adjustable_quantity.as_ref().is_some_and(|a| a.enabled) && !self.allow_adjustable_quantity {
+                return Err(refuse(
+                    &format!("line_items[{i}][adjustable_quantity]"),
+                    "policy.prices.allow_adjustable_quantity",
+                    "Adjustable quantities are not allowed",
+                ));
+            }
             match &item.price {
                 LineItemPrice::Price { id } => {
                     if !self.allowed.iter().any(|a| a == id) {
-                        return Err(ApiError::forbidden(
-                            format!("Price {id} is not sold through this app."),
-                            Some(&format!("line_items[{i}][price]")),
+                        return Err(refuse(
+                            &format!("line_items[{i}][price]"),
+                            "policy.prices.allowed",
+                            format!("Price {id} is not sold through this app"),
                         ));
                     }
                 }
                 LineItemPrice::Inline {
-                    currency, unit_amount, ..
+                    currency,
+                    unit_amount,
+                    unit_amount_decimal,
+                    ..
                 } => {
                     let field = format!("line_items[{i}][price_data]");
                     if !self.allow_inline {
-                        return Err(ApiError::forbidden(
-                            "Inline prices are not allowed; use a configured price ID.",
-                            Some(&field),
+                        return Err(refuse(
+                            &field,
+                            "policy.prices.allow_inline",
+                            "Inline prices are not allowed; use a configured price ID",
                         ));
                     }
                     // Stripe takes currency codes in any case; compare lowercase.
                     let key = currency.to_ascii_lowercase();
                     let Some((code, _)) = self.max_amount.get_key_value(&key) else {
-                        return Err(ApiError::forbidden(
-                            format!("Currency {currency} is not allowed."),
-                            Some(&format!("{field}[currency]")),
+                        return Err(refuse(
+                            &format!("{field}[currency]"),
+                            "policy.prices.max_amount",
+                            format!("Currency {currency} is not allowed"),
                         ));
                     };
+                    let unit = unit_amount.or_else(|| unit_amount_decimal.as_deref().and_then(ceil_minor_units));
                     let total = totals.entry(code.as_str()).or_insert(0);
                     // An amount or quantity the policy cannot read counts as over any cap.
-                    *total = unit_amount
-                        .zip(item.quantity)
+                    *total = unit
+                        .zip(largest_quantity(item))
                         .and_then(|(a, q)| a.checked_mul(q))
                         .and_then(|t| t.checked_add(*total))
                         .unwrap_or(i64::MAX);
@@ -181,9 +294,12 @@ impl PolicyGroup for PricePolicy {
         for (currency, total) in totals {
             let max = self.max_amount.get(currency).copied().unwrap_or(0);
             if total > max {
-                return Err(ApiError::forbidden(
-                    format!("The total of inline-priced items in {currency} exceeds the maximum of {max} minor units."),
-                    Some("line_items"),
+                return Err(refuse(
+                    "line_items",
+                    "policy.prices.max_amount",
+                    format!(
+                        "The total of inline-priced items in {currency} can exceed the maximum of {max} minor units"
+                    ),
                 ));
             }
         }
@@ -232,14 +348,14 @@ impl PolicyGroup for ReturnUrlPolicy {
         for (field, url) in [("success_url", Some(success)), ("cancel_url", p.cancel_url.as_ref())] {
             if let Some(url) = url {
                 crate::return_urls::check(&self.allowed, url)
-                    .map_err(|why| ApiError::forbidden(format!("{field} {why}."), Some(field)))?;
+                    .map_err(|why| refuse(field, "policy.return_urls.allowed", format!("{field} {why}")))?;
             }
         }
         Ok(())
     }
 }
 
-/// `[policy.promotion_codes]`
+/// `[policy.promotion_codes]`: the promotion code field and discounts applied up front.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PromotionCodePolicy {
@@ -247,15 +363,33 @@ pub struct PromotionCodePolicy {
     /// customer pays below what the price rules checked).
     #[serde(default)]
     pub allow: bool,
+    /// Coupon and promotion code IDs (`coupon_…`, `promo_…`) apps may apply through
+    /// `discounts`. Default empty: no discount from apps.
+    #[serde(default)]
+    pub allowed_discounts: BTreeSet<String>,
 }
 
 impl PolicyGroup for PromotionCodePolicy {
     fn check(&self, p: &CreateSessionParams) -> Result<(), ApiError> {
         if p.allow_promotion_codes == Some(true) && !self.allow {
-            return Err(ApiError::forbidden(
-                "Promotion codes are not allowed.",
-                Some("allow_promotion_codes"),
+            return Err(refuse(
+                "allow_promotion_codes",
+                "policy.promotion_codes.allow",
+                "Promotion codes are not allowed",
             ));
+        }
+        for (i, d) in p.discounts.iter().enumerate() {
+            let (kind, id) = match d {
+                Discount::Coupon { id } => ("coupon", id),
+                Discount::PromotionCode { id } => ("promotion_code", id),
+            };
+            if !self.allowed_discounts.contains(id) {
+                return Err(refuse(
+                    &format!("discounts[{i}][{kind}]"),
+                    "policy.promotion_codes.allowed_discounts",
+                    format!("Discount {id} is not offered through this app"),
+                ));
+            }
         }
         Ok(())
     }
@@ -265,21 +399,38 @@ impl PolicyGroup for PromotionCodePolicy {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentMethodTypePolicy {
-    /// Types apps may list in `payment_method_types` (e.g. `card`, `link`). Default empty: apps
+    /// Types apps may list in `allowed_payment_method_types` (or, from a client pinned to an
+    /// older API version, `payment_method_types`), e.g. `card`, `link`. Default empty: apps
     /// may not choose, and Stripe offers what the Dashboard enables (dynamic payment methods).
     #[serde(default)]
     pub allowed: Vec<String>,
+    /// Whether apps may send `excluded_payment_method_types` (default false).
+    #[serde(default)]
+    pub allow_excluded: bool,
 }
 
 impl PolicyGroup for PaymentMethodTypePolicy {
     fn check(&self, p: &CreateSessionParams) -> Result<(), ApiError> {
-        for (i, t) in p.payment_method_types.iter().enumerate() {
-            if !self.allowed.iter().any(|a| a == t) {
-                return Err(ApiError::forbidden(
-                    format!("Payment method type {t} is not allowed."),
-                    Some(&format!("payment_method_types[{i}]")),
-                ));
+        for (name, list) in [
+            ("payment_method_types", &p.payment_method_types),
+            ("allowed_payment_method_types", &p.allowed_payment_method_types),
+        ] {
+            for (i, t) in list.iter().enumerate() {
+                if !self.allowed.iter().any(|a| a == t) {
+                    return Err(refuse(
+                        &format!("{name}[{i}]"),
+                        "policy.payment_method_types.allowed",
+                        format!("Payment method type {t} is not allowed"),
+                    ));
+                }
             }
+        }
+        if !p.excluded_payment_method_types.is_empty() && !self.allow_excluded {
+            return Err(refuse(
+                "excluded_payment_method_types",
+                "policy.payment_method_types.allow_excluded",
+                "Excluding payment method types is not allowed",
+            ));
         }
         Ok(())
     }
@@ -310,21 +461,57 @@ impl Default for MetadataPolicy {
     }
 }
 
+/// Every metadata map of the request, with the parameter it is sent as.
+fn metadata_maps(p: &CreateSessionParams) -> Vec<(String, &HashMap<String, String>)> {
+    let mut maps = vec![("metadata".to_owned(), &p.metadata)];
+    for (i, item) in p.line_items.iter().enumerate() {
+        maps.push((format!("line_items[{i}][metadata]"), &item.metadata));
+    }
+    if let Some(s) = &p.subscription_data {
+        maps.push(("subscription_data[metadata]".into(), &s.metadata));
+    }
+    if let Some(d) = &p.payment_intent_data {
+        maps.push(("payment_intent_data[metadata]".into(), &d.metadata));
+    }
+    if let Some(d) = &p.setup_intent_data {
+        maps.push(("setup_intent_data[metadata]".into(), &d.metadata));
+    }
+    maps
+}
+
 impl PolicyGroup for MetadataPolicy {
+    /// Applies to the session's metadata and to that of its line items, subscription,
+    /// PaymentIntent and SetupIntent alike.
     fn check(&self, p: &CreateSessionParams) -> Result<(), ApiError> {
-        for (k, v) in &p.metadata {
-            let field = format!("metadata[{k}]");
-            if k == APP_REFERENCE_KEY || !self.allowed_keys.contains(k) {
-                return Err(ApiError::forbidden(
-                    format!("Metadata key {k} is not allowed."),
-                    Some(&field),
+        for (prefix, map) in metadata_maps(p) {
+            if map.len() > STRIPE_MAX_METADATA_KEYS {
+                return Err(refuse(
+                    &prefix,
+                    "policy.metadata.allowed_keys",
+                    format!("More than Stripe's {STRIPE_MAX_METADATA_KEYS} metadata keys"),
                 ));
             }
-            if v.chars().count() > self.max_value_length.min(STRIPE_MAX_METADATA_VALUE) {
-                return Err(ApiError::forbidden(
-                    format!("Metadata value longer than {} characters.", self.max_value_length),
-                    Some(&field),
-                ));
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort_unstable();
+            for k in keys {
+                let field = format!("{prefix}[{k}]");
+                if k == APP_REFERENCE_KEY
+                    || !self.allowed_keys.contains(k)
+                    || k.chars().count() > STRIPE_MAX_METADATA_KEY
+                {
+                    return Err(refuse(
+                        &field,
+                        "policy.metadata.allowed_keys",
+                        format!("Metadata key {k} is not allowed"),
+                    ));
+                }
+                if map[k].chars().count() > self.max_value_length.min(STRIPE_MAX_METADATA_VALUE) {
+                    return Err(refuse(
+                        &field,
+                        "policy.metadata.max_value_length",
+                        format!("Metadata value longer than {} characters", self.max_value_length),
+                    ));
+                }
             }
         }
         Ok(())
@@ -338,32 +525,86 @@ impl Policy {
     ///
     /// A message naming the offending setting.
     pub fn validate(&self) -> Result<(), String> {
-        self.prices.validate()
+        self.prices.validate()?;
+        self.shipping.validate()?;
+        self.subscription_data.validate()?;
+        self.payment_intent_data.validate()?;
+        self.setup_intent_data.validate()?;
+        self.setup_future_usage.validate()?;
+        self.customer.validate()?;
+        self.page.validate()
     }
 }
 
-/// Checks `p` against every group of `policy` and forces the fields the server owns. On
+/// Checks that every entry of `values` (a policy setting named `key`) is one of `known`.
+pub(crate) fn known_values(key: &str, values: &[String], known: &[&str]) -> Result<(), String> {
+    match values.iter().find(|v| !known.contains(&v.as_str())) {
+        Some(v) => Err(format!("{key}: `{v}` is not one of {}", known.join(", "))),
+        None => Ok(()),
+    }
+}
+
+/// Checks `p` against every group of `policy`, then forces what the merchant and the server
+/// own: each group's forced values, the user's Customer (`[[app_tokens]] customer`) and
+/// `client_reference_id` (the app's own moves to `metadata[app_client_reference_id]`). On
 /// success the params are ready to forward.
 ///
 /// # Errors
 ///
 /// The first refusal.
-pub fn enforce(policy: &Policy, user: &str, p: &mut CreateSessionParams) -> Result<(), ApiError> {
+pub fn enforce(
+    policy: &Policy,
+    user: &str,
+    customer: Option<&str>,
+    p: &mut CreateSessionParams,
+) -> Result<(), ApiError> {
+    if p.customer.is_some() {
+        // A customer ID from the app could attach another customer's saved payment methods.
+        return Err(refuse(
+            "customer",
+            "app_tokens.customer",
+            "customer cannot be chosen by the app; the server sets the user's own",
+        ));
+    }
+    if customer.is_some() && p.customer_email.is_some() {
+        // Stripe takes one of the two; the server's Customer wins, and saying so beats a
+        // silent drop of what the app sent.
+        return Err(refuse(
+            "customer_email",
+            "app_tokens.customer",
+            "This user's Customer is set by the server, which already knows the email",
+        ));
+    }
     for group in policy.groups() {
         group.check(p)?;
     }
-    if p.customer.is_some() {
-        // A customer ID from the app could attach another customer's saved payment methods.
-        return Err(ApiError::forbidden(
-            "customer cannot be chosen by the app.",
-            Some("customer"),
+    if customer.is_none() && (p.customer_update.is_some() || p.saved_payment_method_options.is_some()) {
+        let param = if p.customer_update.is_some() {
+            "customer_update"
+        } else {
+            "saved_payment_method_options"
+        };
+        return Err(refuse(
+            param,
+            "app_tokens.customer",
+            format!("{param} needs a Customer, and this user has none"),
         ));
     }
+    for group in policy.groups() {
+        group.force(p);
+    }
+    p.customer = customer.map(str::to_owned);
     if let Some(own) = p.client_reference_id.take() {
         p.metadata.insert(APP_REFERENCE_KEY.to_owned(), own);
     }
     p.client_reference_id = Some(user.to_owned());
     Ok(())
+}
+
+/// Whether the session takes a payment now or later (automatic tax and a PaymentIntent's
+/// statement descriptor only exist then).
+pub(crate) fn charges(mode: &CheckoutMode) -> bool {
+    matches!(mode, CheckoutMode::Payment | CheckoutMode::Subscription)
 }
 
 #[cfg(test)]
@@ -396,7 +637,7 @@ allowed = ["myapp://checkout"]
 "#;
 
     fn refused(policy: &Policy, p: &mut CreateSessionParams) -> Option<String> {
-        enforce(policy, "alice", p).err().and_then(|e| e.param)
+        enforce(policy, "alice", None, p).err().and_then(|e| e.param)
     }
 
     #[test]
@@ -477,6 +718,52 @@ allowed = ["myapp://checkout"]
         }
         let bad: Result<Policy, _> = toml::from_str("[prices]\nmax_amount = { USD = 1 }\n");
         assert!(bad.map_err(|e| e.to_string()).and_then(|p| p.validate()).is_err());
+    }
+
+    #[test]
+    fn settings_stripe_would_refuse_stop_the_server_at_load() {
+        for bad in [
+            "[payment_intent_data]\nstatement_descriptor_suffix = \"TEA*SHOP\"\n",
+            "[payment_intent_data]\nstatement_descriptor_suffix = \"12345\"\n",
+            "[payment_intent_data]\nstatement_descriptor_suffix = \"ABCDEFGHIJKLMNOPQRSTUVW\"\n",
+            "[payment_intent_data]\nallowed_fields = [\"application_fee_amount\"]\n",
+            "[subscription_data]\nmax_trial_days = 731\n",
+            "[subscription_data]\nmax_trial_days = -1\n",
+            "[page]\nmax_custom_text_length = 1201\n",
+            "[customer]\nallowed_creation = [\"sometimes\"]\n",
+            "[setup_future_usage]\nallowed = [\"later\"]\n",
+            "[setup_intent_data]\nallowed_fields = [\"on_behalf_of\"]\n",
+            "[shipping]\nmax_inline_amount = { USD = 1 }\n",
+            "[tax]\nforce = true\n",
+        ] {
+            let parsed: Result<Policy, _> = toml::from_str(bad);
+            assert!(
+                parsed.map_err(|e| e.to_string()).and_then(|p| p.validate()).is_err(),
+                "{bad}"
+            );
+        }
+        let ok = policy("[payment_intent_data]\nstatement_descriptor_suffix = \"TEA SHOP 42\"\n");
+        assert_eq!(
+            ok.payment_intent_data.statement_descriptor_suffix.as_deref(),
+            Some("TEA SHOP 42")
+        );
+    }
+
+    #[test]
+    fn decimal_amounts_round_up() {
+        for (d, want) in [
+            ("0", Some(0)),
+            ("99.5", Some(100)),
+            ("99.000", Some(99)),
+            ("10000.000000000001", Some(10001)),
+            ("", None),
+            (".5", None),
+            ("-1", None),
+            ("1e3", None),
+            ("9223372036854775807.1", None),
+        ] {
+            assert_eq!(ceil_minor_units(d), want, "{d}");
+        }
     }
 
     #[test]

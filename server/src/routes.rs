@@ -62,7 +62,7 @@ pub async fn create(State(state): State<Arc<AppState>>, req: Request) -> Res {
     let user = user(&state, &parts.headers)?;
     let bytes = body(&state, raw).await?;
     let mut params = parse_create_form(&bytes)?;
-    enforce(&state.config.policy, &user, &mut params)?;
+    enforce(&state.config.policy, &user, state.auth.customer_for(&user), &mut params)?;
     params.idempotency_key = idempotency_key(&user, &parts.headers);
     let return_urls = (params.success_url.clone(), params.cancel_url.clone());
     let session = upstream(&state, "create", state.stripe.create_session(params)).await?;

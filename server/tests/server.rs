@@ -237,9 +237,9 @@ async fn policy_table() {
     cases.push(("app-chosen customer", 403, "Permission", p));
     // Policy gaps: setup mode (no line items, so no price rule applies), promotion codes,
     // payment method types and metadata are all closed unless the policy opens them.
-    // The server does not parse endive's `currency` / `allowed_payment_method_types` yet
-    // (issue 17), so setup mode and payment method types are tried the way a dahlia-pinned app
-    // sends them (`payment_method_types`); the policy refuses them before anything else.
+    // Setup mode and payment method types are tried the way a dahlia-pinned app sends them
+    // (`payment_method_types`); the policy refuses them before anything else. The endive
+    // forms, and every other group, are in policy_groups.rs.
     let mut setup = with_urls(CreateSessionParams::new(CheckoutMode::Setup));
     setup.payment_method_types = vec!["card".into()];
     cases.push(("setup mode", 403, "Permission", setup));
@@ -308,8 +308,14 @@ async fn policy_table() {
         (
             "unknown parameter",
             Some(ALICE),
-            format!("{form}&payment_intent_data[application_fee_amount]=1"),
+            format!("{form}&payment_intent_data[capture_method]=manual"),
             400,
+        ),
+        (
+            "Connect field, never from an app",
+            Some(ALICE),
+            format!("{form}&payment_intent_data[application_fee_amount]=1"),
+            403,
         ),
         ("malformed key", Some(ALICE), format!("{form}&line_items[0=1"), 400),
     ];

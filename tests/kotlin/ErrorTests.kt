@@ -139,12 +139,17 @@ class ErrorTests : EmulatorTest() {
     }
 
     @Test
-    fun `SessionMismatch when Stripe's amount differs from the created one`() = runTest {
+    fun `SessionMismatch when Stripe's session is in another currency than the created one`() = runTest {
         val flow = newFlow("mismatch")
         val pending = flow.start(tshirt())
         val link = Emulator.clickOnHostedPage(pending.url, "Pay")
+        // The amount alone may change honestly (a promotion code, tax, shipping, a quantity):
+        // still PAID, and the receipt reports what Stripe charged (ReceiptTests has the whole case).
         Emulator.tamper(pending.sessionId, """{"amount_total":1}""")
-        expectError<CheckoutException.SessionMismatch>("amount_total") { flow.handleReturnUrl(link) }
+        assertEquals(1L, flow.handleReturnUrl(link).receipt?.total)
+        // Another currency is another checkout than the one created: never PAID.
+        Emulator.tamper(pending.sessionId, """{"currency":"eur"}""")
+        expectError<CheckoutException.SessionMismatch>("currency") { flow.handleReturnUrl(link) }
         // And a link that pairs one checkout's state with another session's ID.
         val other = flow.start(tshirt())
         expectError<CheckoutException.SessionMismatch>("session") {

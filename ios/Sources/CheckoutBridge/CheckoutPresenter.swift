@@ -65,6 +65,9 @@ public final class CheckoutPresenter {
     private let anchor: ASPresentationAnchor?
     private var session: ASWebAuthenticationSession?
     private var contextProvider: ContextProvider?
+    /// Which `present` call owns `session`: a completion that arrives late (after a cancel, or
+    /// after a newer `present`) must not clear a newer call's session.
+    private var generation = 0
 
     /// - Parameter anchor: the window to present over; by default the key window.
     public init(anchor: ASPresentationAnchor? = nil) {
@@ -77,33 +80,40 @@ public final class CheckoutPresenter {
         return try await present(url: url, callback: callback)
     }
 
-    /// Presents `url` and returns when the customer comes back. Cancelling the calling task
-    /// dismisses the sheet and throws `CancellationError`.
+    /// Presents `url` and returns when the customer comes back. If the calling task is already
+    /// cancelled nothing is shown; cancelling it later dismisses the sheet. Both throw
+    /// `CancellationError`.
     public func present(url: URL, callback: Callback) async throws -> Completion {
         guard let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http" else {
             throw PresentError.notAWebURL(url.absoluteString)
         }
+        try Task.checkCancellation()
         let once = ResumeOnce()
+        generation += 1
+        let current = generation
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Completion, Error>) in
                 once.set(continuation)
-                // @Sendable: the system may call it off the main actor.
+                // A cancel that came after the check above already resumed `once` (onCancel runs
+                // at once for a cancelled task): starting now would show a sheet nobody waits for.
+                if Task.isCancelled || once.isFinished {
+                    once.resume(with: .failure(CancellationError()))
+                    return
+                }
+                // @Sendable: the system may call it off the main actor. The task captures `self`
+                // weakly itself: reading the closure's own weak (mutable) capture from inside the
+                // task is an error under Swift 6 strict concurrency (scripts/ios-check.sh checks
+                // this pattern).
                 let completion: ASWebAuthenticationSession.CompletionHandler = { @Sendable [weak self] callbackURL, error in
-                    Task { @MainActor in self?.session = nil }
+                    Task { @MainActor [weak self] in self?.endSession(current) }
                     once.resume(with: CheckoutPresenter.completion(callbackURL: callbackURL, error: error))
                 }
                 let session: ASWebAuthenticationSession
-                switch callback {
-                case .customScheme(let name):
-                    session = ASWebAuthenticationSession(url: url, callbackURLScheme: name, completionHandler: completion)
-                case .https(let host, let path):
-                    if #available(iOS 17.4, macOS 14.4, *) {
-                        session = ASWebAuthenticationSession(
-                            url: url, callback: .https(host: host, path: path), completionHandler: completion)
-                    } else {
-                        once.resume(with: .failure(PresentError.httpsCallbackUnavailable))
-                        return
-                    }
+                do {
+                    session = try Self.makeSession(url: url, callback: callback, completion: completion)
+                } catch {
+                    once.resume(with: .failure(error))
+                    return
                 }
                 let provider = ContextProvider(anchor: anchor)
                 session.presentationContextProvider = provider
@@ -112,13 +122,45 @@ public final class CheckoutPresenter {
                 self.contextProvider = provider
                 self.session = session
                 if !session.start() {
-                    self.session = nil
+                    endSession(current)
                     once.resume(with: .failure(PresentError.couldNotStart))
                 }
             }
         } onCancel: {
-            Task { @MainActor [weak self] in self?.session?.cancel() }
             once.resume(with: .failure(CancellationError()))
+            Task { @MainActor [weak self] in self?.endSession(current, dismiss: true) }
+        }
+    }
+
+    /// Forgets (and with `dismiss`, cancels) the session of `present` call `owner`, if it is
+    /// still the current one. Every way out of `present` ends here or never set a session.
+    private func endSession(_ owner: Int, dismiss: Bool = false) {
+        guard owner == generation else { return }
+        if dismiss { session?.cancel() }
+        session = nil
+        contextProvider = nil
+    }
+
+    /// The session for `callback`: `init(url:callback:completionHandler:)` where it exists
+    /// (iOS 17.4, macOS 14.4), which deprecates `init(url:callbackURLScheme:completionHandler:)`;
+    /// the older initializer below that, where only a custom scheme is possible. Apple:
+    /// https://developer.apple.com/documentation/authenticationservices/aswebauthenticationsession/init(url:callback:completionhandler:)-6nut7
+    private static func makeSession(
+        url: URL, callback: Callback, completion: @escaping ASWebAuthenticationSession.CompletionHandler
+    ) throws -> ASWebAuthenticationSession {
+        if #available(iOS 17.4, macOS 14.4, visionOS 1.1, *) {
+            switch callback {
+            case .customScheme(let name):
+                return ASWebAuthenticationSession(url: url, callback: .customScheme(name), completionHandler: completion)
+            case .https(let host, let path):
+                return ASWebAuthenticationSession(url: url, callback: .https(host: host, path: path), completionHandler: completion)
+            }
+        }
+        switch callback {
+        case .customScheme(let name):
+            return ASWebAuthenticationSession(url: url, callbackURLScheme: name, completionHandler: completion)
+        case .https:
+            throw PresentError.httpsCallbackUnavailable
         }
     }
 
@@ -177,6 +219,13 @@ private final class ResumeOnce: @unchecked Sendable {
     private var continuation: CheckedContinuation<CheckoutPresenter.Completion, Error>?
     private var early: Result<CheckoutPresenter.Completion, Error>?
     private var done = false
+
+    /// Whether a result was delivered (or is held for the continuation).
+    var isFinished: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return done
+    }
 
     func set(_ c: CheckedContinuation<CheckoutPresenter.Completion, Error>) {
         lock.lock()

@@ -120,6 +120,42 @@ final class RoundTripTests: XCTestCase {
         XCTAssertTrue(try flow.pending().isEmpty)
     }
 
+    /// Two teas at 12.50 (adjustable), promotion codes, automatic tax and two shipping rates.
+    private let discountedTaxedShipped = CreateSessionParams(
+        mode: .payment,
+        lineItems: [LineItemParams(
+            price: .inline(currency: "usd", unitAmount: 1250, productName: "Tea", taxBehavior: .exclusive),
+            quantity: 2,
+            adjustableQuantity: AdjustableQuantity(enabled: true, minimum: 1, maximum: 10))],
+        allowPromotionCodes: true,
+        automaticTax: AutomaticTax(enabled: true),
+        shippingAddressCollection: ShippingAddressCollection(allowedCountries: ["US", "DE"]),
+        shippingOptions: [.rate(id: "shr_test_standard"), .rate(id: "shr_test_express")])
+
+    /// The customer's choices on the page, through the emulator's control endpoint.
+    private func completeWithChoices(_ sessionId: String) async throws {
+        var request = URLRequest(url: URL(string: "\(Self.baseURL)/_emulator/sessions/\(sessionId)/complete")!)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(#"{"paid":true,"promotion_code":"SAVE10","shipping_rate":"shr_test_express","quantities":[3],"country":"DE"}"#.utf8)
+        let (body, response) = try await URLSession(configuration: .ephemeral).data(for: request)
+        XCTAssertEqual((response as? HTTPURLResponse)?.statusCode, 200, String(decoding: body, as: UTF8.self))
+    }
+
+    func testDiscountedTaxedShippedCheckoutIsPaidWithItsReceipt() async throws {
+        let flow = try makeFlow()
+        let pending = try await flow.start(params: discountedTaxedShipped)
+        XCTAssertEqual(pending.amountTotal, 2500 + 500)
+        try await completeWithChoices(pending.sessionId)
+        let link = "myapp://checkout/success?session_id=\(pending.sessionId)&state=\(pending.state)"
+        let result = try await flow.handleReturnUrl(url: link)
+        // The total changed (SAVE10, express shipping, 3 items, German tax), honestly: paid.
+        XCTAssertEqual(result.outcome, .paid)
+        XCTAssertEqual(result.receipt, Receipt(
+            currency: "usd", subtotal: 3750, discount: 375, shipping: 1500,
+            tax: 641 + 285, total: 3750 - 375 + 1500 + 641 + 285, shippingRate: "shr_test_express"))
+    }
+
     func testCancelLinkIsCanceled() async throws {
         let flow = try makeFlow()
         let pending = try await flow.start(params: tshirt)

@@ -8815,7 +8815,8 @@ public object FfiConverterTypeOriginContext : FfiConverterRustBuffer<OriginConte
 enum class PaymentOutcome {
     
     /**
-     * Stripe reports the session complete and paid (or nothing was due). Fulfil the order.
+     * Stripe reports the session complete and paid, or complete with nothing due (a 100 %
+     * discount, a trial, a setup-mode session that saved the payment method). Fulfil the order.
      */
     PAID,
     /**

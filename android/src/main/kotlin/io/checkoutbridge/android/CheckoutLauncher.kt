@@ -1,19 +1,22 @@
 // Opens the Checkout page in the system browser surface. Compiled against the real Android
-// framework by scripts/android-check.sh and run under Robolectric (android/jvm-test/); the
-// Custom Tabs call itself (openCustomTab) needs androidx.browser, which is not on Maven Central.
+// framework by scripts/android-check.sh; the choice of provider (chooseCustomTabsProvider,
+// ReturnLogic.kt) is tested on the JVM. The Custom Tabs call itself (openCustomTab) needs
+// androidx.browser, which is not on Maven Central.
 package io.checkoutbridge.android
 
 import android.app.Activity
 import android.content.ActivityNotFoundException
 import android.content.Context
 import android.content.Intent
+import android.content.pm.ApplicationInfo
+import android.content.pm.PackageManager
 import android.net.Uri
 import androidx.browser.customtabs.CustomTabsIntent
 import io.checkoutbridge.PendingCheckout
 
 /**
  * Opens Stripe's hosted Checkout page in a Custom Tab, or in the default browser when no
- * Custom Tabs provider is installed. Never in an app-owned WebView: Google Pay, Link, 3-D Secure
+ * installed browser offers Custom Tabs. Never in an app-owned WebView: Google Pay, Link, 3-D Secure
  * app switches and saved cards need the real browser (and Stripe does not support WebViews).
  *
  * The library's manifest declares the `<queries>` entry Android 11+ needs to see Custom Tabs
@@ -30,7 +33,9 @@ class CheckoutLauncher(private val context: Context) {
     fun launch(pending: PendingCheckout): Surface = launch(Uri.parse(pending.url))
 
     fun launch(url: Uri): Surface {
-        require(url.scheme == "https" || isLoopback(url)) { "Checkout pages are https: $url" }
+        require(url.scheme == "https" || (isDebuggable() && isLoopback(url))) {
+            "Checkout pages are https (plain http only to the emulator on loopback, in debuggable builds)"
+        }
         val provider = customTabsProvider()
         if (provider != null) {
             try {
@@ -47,15 +52,21 @@ class CheckoutLauncher(private val context: Context) {
     }
 
     /**
-     * The default browser's package when it offers Custom Tabs, else null: what androidx.browser's
-     * `CustomTabsClient.getPackageName(context, null)` answers, asked of the PackageManager directly.
+     * The package to open the page in as a Custom Tab, or null: every browser that handles
+     * `VIEW https` is asked whether it exports the Custom Tabs service, the default browser first
+     * (Chrome's documentation, "Check if a browser supports Custom Tabs"), so a default browser
+     * without Custom Tabs, or no default at all, still finds Chrome or another provider.
+     * `MATCH_ALL`: without it, Android 6+ lists only the default browser once one is set.
+     * The library's manifest declares the `<queries>` this needs on Android 11+.
      */
     private fun customTabsProvider(): String? {
         val pm = context.packageManager
-        val browser = pm.resolveActivity(Intent(Intent.ACTION_VIEW, Uri.parse("http://")), 0)
-            ?.activityInfo?.packageName ?: return null
-        val service = Intent(ACTION_CUSTOM_TABS_CONNECTION).setPackage(browser)
-        return if (pm.resolveService(service, 0) != null) browser else null
+        val browse = Intent(Intent.ACTION_VIEW, Uri.parse("https://")).addCategory(Intent.CATEGORY_BROWSABLE)
+        val defaultBrowser = pm.resolveActivity(browse, PackageManager.MATCH_DEFAULT_ONLY)?.activityInfo?.packageName
+        val browsers = pm.queryIntentActivities(browse, PackageManager.MATCH_ALL).map { it.activityInfo.packageName }
+        return chooseCustomTabsProvider(defaultBrowser, browsers) { pkg ->
+            pm.resolveService(Intent(ACTION_CUSTOM_TABS_CONNECTION).setPackage(pkg), 0) != null
+        }
     }
 
     /** The only use of androidx.browser. */
@@ -66,9 +77,13 @@ class CheckoutLauncher(private val context: Context) {
         tab.launchUrl(context, url)
     }
 
-    // The emulator (http://127.0.0.1 / 10.0.2.2 from an emulator image) in development builds.
+    // The emulator (http://127.0.0.1 / 10.0.2.2 from an emulator image) in development builds:
+    // the app's own debuggable flag, as the core allows loopback http on devices only in debug
+    // builds (any app on the phone can listen on 127.0.0.1).
     private fun isLoopback(url: Uri) =
         url.scheme == "http" && url.host in setOf("127.0.0.1", "localhost", "10.0.2.2")
+
+    private fun isDebuggable() = (context.applicationInfo.flags and ApplicationInfo.FLAG_DEBUGGABLE) != 0
 
     private companion object {
         /** `CustomTabsService.ACTION_CUSTOM_TABS_CONNECTION`: the service a Custom Tabs browser exports. */

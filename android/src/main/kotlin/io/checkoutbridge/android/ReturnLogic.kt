@@ -1,69 +1,19 @@
-// The platform-independent part of the Android layer: which incoming links are ours, and the
-// "came back without a link" state machine. This file must not import android.*: it is compiled
-// and tested on the desktop JVM without Android (android/jvm-test/, jvm/android/pom.xml).
+// The platform-independent part of the Android layer: the "came back with or without a link"
+// state machine and the decisions around it. This file must not import android.*: it is compiled
+// and tested on the desktop JVM without Android (android/jvm-test/, jvm/android/pom.xml). Which
+// links are ours is decided by the core (ReturnBase, the one return-link grammar), never here.
 package io.checkoutbridge.android
 
 import io.checkoutbridge.CheckoutException
 import io.checkoutbridge.CheckoutFlow
+import io.checkoutbridge.CreateSessionParams
 import io.checkoutbridge.PaymentResult
 import io.checkoutbridge.PendingCheckout
-
-/**
- * A cheap pre-filter for incoming links: is this URL under the flow's return base
- * (`myapp://checkout`, `https://shop.example/checkout`)?
- *
- * It only decides whether a link is *addressed* to checkout-bridge, so that the app's other deep
- * links are left alone. It is not a security check: a matching link is still untrusted and is
- * parsed strictly by [CheckoutFlow.handleReturnUrl], which also decides the outcome from what
- * Stripe reports, never from the link.
- */
-class ReturnLinkMatcher(returnBase: String) {
-    private val scheme: String
-    private val authority: String
-    private val path: String
-
-    init {
-        val parts = split(returnBase.trim())
-            ?: throw IllegalArgumentException("return base must look like scheme://host[/path]: $returnBase")
-        require(parts.query == null) { "return base must not have a query: $returnBase" }
-        scheme = parts.scheme
-        authority = parts.authority
-        path = parts.path.trimEnd('/')
-    }
-
-    /** Returns [raw] unchanged when it is addressed to the return base, or null. */
-    fun extract(raw: String?): String? {
-        if (raw == null || raw.isEmpty() || raw.length > MAX_LENGTH) return null
-        val parts = split(raw) ?: return null
-        if (parts.scheme != scheme || parts.authority != authority) return null
-        // `…/checkout/success`, `…/checkout/cancel`; the core decides which names are valid.
-        if (!parts.path.startsWith("$path/") || parts.path.length == path.length + 1) return null
-        return raw
-    }
-
-    private class Parts(val scheme: String, val authority: String, val path: String, val query: String?)
-
-    private companion object {
-        /** Links longer than this are refused by the core anyway (it caps them at 2 KiB). */
-        const val MAX_LENGTH = 2048
-
-        /** scheme://authority/path?query#fragment, scheme and authority lowercased. */
-        fun split(url: String): Parts? {
-            val sep = url.indexOf("://")
-            if (sep <= 0) return null
-            val scheme = url.substring(0, sep)
-            if (!scheme[0].isLetter() || !scheme.all { it.isLetterOrDigit() || it in "+-." }) return null
-            val rest = url.substring(sep + 3)
-            val end = rest.indexOfAny(charArrayOf('/', '?', '#')).let { if (it < 0) rest.length else it }
-            val authority = rest.substring(0, end)
-            if (authority.isEmpty()) return null
-            val tail = rest.substring(end).substringBefore('#')
-            val path = tail.substringBefore('?')
-            val query = if ('?' in tail) tail.substringAfter('?') else null
-            return Parts(scheme.lowercase(), authority.lowercase(), path, query)
-        }
-    }
-}
+import io.checkoutbridge.ReturnBase
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.withContext
 
 /** What the activity should do after a lifecycle event; see [ReturnTracker]. */
 sealed class ReturnAction {
@@ -84,19 +34,31 @@ sealed class ReturnAction {
 }
 
 /**
- * The "resumed without a link" state machine, fed with the hosting activity's lifecycle.
+ * The return-handling state machine of the activity that starts checkouts, fed with that
+ * activity's lifecycle by [CheckoutReturnHandler] (or directly, in tests).
  *
- * Android delivers a return link to a `singleTop`/`singleTask` activity with `onNewIntent`
- * *before* `onResume`, so by the time the activity resumes the tracker knows whether a link came.
+ *     IDLE --launched(id)--> LAUNCHED --paused--> AWAY --its link--> IDLE      (HandleLink)
+ *                                                  AWAY --resumed--> IDLE      (ResolvePending)
  *
- *     IDLE --launched(id)--> LAUNCHED --paused--> AWAY --link--> IDLE        (HandleLink)
- *                                                  AWAY --resumed--> IDLE     (ResolvePending)
+ * The return link reaches the activity through [CheckoutRedirectActivity], which brings the
+ * existing instance to the top (closing the Custom Tab above it) and delivers the link to
+ * `onNewIntent`, *before* `onResume`: by the time the activity resumes, the tracker knows whether
+ * a link came.
  *
- * A resume while still LAUNCHED (the browser never covered the activity, e.g. it failed to
- * open) does nothing. Links are accepted in any state: a link can also arrive after a process
- * death, when the tracker was reset.
+ * Rules that keep one checkout from being reported twice:
+ * - A link is taken from `onCreate`'s intent only when the activity starts fresh. A recreated
+ *   activity (saved state: rotation, or the process was killed while the browser was open) gets
+ *   its *original* intent again, which was handled before (or was not a link at all).
+ * - A link from an intent launched from Recents (`FLAG_ACTIVITY_LAUNCHED_FROM_HISTORY`) is the
+ *   old intent replayed, never a new return: ignored, and the state of a newer checkout is kept.
+ * - A link resets the tracking only when it carries the tracked checkout's state (the core parses
+ *   it); another checkout's link is handled without forgetting the one in the browser.
+ * - [perform] skips a [ReturnAction.ResolvePending] whose checkout is no longer pending: another
+ *   instance (or a link handled meanwhile) already reported it.
+ *
+ * Main-thread confined, like the activity callbacks that drive it.
  */
-class ReturnTracker(private val matcher: ReturnLinkMatcher) {
+class ReturnTracker(private val base: ReturnBase) {
     enum class Phase { IDLE, LAUNCHED, AWAY }
 
     var phase: Phase = Phase.IDLE
@@ -106,57 +68,147 @@ class ReturnTracker(private val matcher: ReturnLinkMatcher) {
     var sessionId: String? = null
         private set
 
-    /** The Checkout page for [id] was just opened. */
-    fun onLaunched(id: String) {
+    /** The tracked checkout's `state` nonce (what its return links carry), while not IDLE. */
+    private var state: String? = null
+
+    private val resumed = MutableStateFlow(false)
+
+    /** Whether the activity is between `onResume` and `onPause`. */
+    val isResumed: Boolean get() = resumed.value
+
+    /** Whether a [whenResumed] block (a browser launch) is waiting for the activity to resume. */
+    var isLaunchWaiting: Boolean = false
+        private set
+
+    /**
+     * From `onCreate`. [recreated]: the activity had saved state (`savedInstanceState != null`);
+     * [snapshot]: what [snapshot] returned before; [link]: the data of a `VIEW` intent, or null;
+     * [fromHistory]: the intent has `FLAG_ACTIVITY_LAUNCHED_FROM_HISTORY`.
+     */
+    fun onCreate(recreated: Boolean, snapshot: String?, link: String?, fromHistory: Boolean): ReturnAction {
+        restore(snapshot)
+        if (recreated || fromHistory) return ReturnAction.None
+        return onLink(link)
+    }
+
+    /** From `onNewIntent`, with the same meaning of [link] and [fromHistory] as in [onCreate]. */
+    fun onNewIntent(link: String?, fromHistory: Boolean): ReturnAction =
+        if (fromHistory) ReturnAction.None else onLink(link)
+
+    /** The Checkout page for [pending] was just opened. */
+    fun onLaunched(pending: PendingCheckout) {
         phase = Phase.LAUNCHED
-        sessionId = id
+        sessionId = pending.sessionId
+        state = pending.state
     }
 
-    /** The activity was paused (the browser is covering it). */
+    /** The activity was paused (the browser is covering it, or the app went to the background). */
     fun onPaused() {
+        resumed.value = false
         if (phase == Phase.LAUNCHED) phase = Phase.AWAY
-    }
-
-    /** An incoming link (the data of a VIEW intent), or null when the intent had none. */
-    fun onLink(raw: String?): ReturnAction {
-        val url = matcher.extract(raw) ?: return ReturnAction.None
-        reset()
-        return ReturnAction.HandleLink(url)
     }
 
     /** The activity was resumed. */
     fun onResumed(): ReturnAction {
         val id = sessionId
-        if (phase != Phase.AWAY || id == null) return ReturnAction.None
-        reset()
-        return ReturnAction.ResolvePending(id)
+        val action = if (phase == Phase.AWAY && id != null) {
+            reset()
+            ReturnAction.ResolvePending(id)
+        } else {
+            ReturnAction.None
+        }
+        // Last: a launch waiting in [whenResumed] may run right here (Dispatchers.Main.immediate)
+        // and must find the tracker already past this resume.
+        resumed.value = true
+        return action
+    }
+
+    /**
+     * Runs [block] once the activity is resumed (at once if it is), like androidx.lifecycle's
+     * `withResumed`: Android 10+ may refuse to start an activity (the browser) from the
+     * background, and a launch that never happened would leave the checkout "launched" forever.
+     * Call it from the main thread (lifecycleScope): the resumed check and [block] then run
+     * without a lifecycle callback in between. Cancelling the caller (the activity is destroyed)
+     * stops the wait; [block] has then not run.
+     */
+    suspend fun <R> whenResumed(block: () -> R): R {
+        while (!resumed.value) {
+            isLaunchWaiting = true
+            try {
+                resumed.first { it }
+            } finally {
+                isLaunchWaiting = false
+            }
+        }
+        return block()
+    }
+
+    /**
+     * Creates the session (recorded durably by the core), then, once the activity is resumed,
+     * opens its page with [openPage] and starts tracking it. If [openPage] throws (no browser at all:
+     * `ActivityNotFoundException`), nothing is tracked and the exception propagates; the checkout
+     * stays pending in the store, where [resolveAllPending] finds it.
+     */
+    suspend fun start(flow: CheckoutFlow, params: CreateSessionParams, openPage: (PendingCheckout) -> Unit): PendingCheckout {
+        val pending = flow.start(params)
+        whenResumed {
+            openPage(pending)
+            onLaunched(pending)
+        }
+        return pending
+    }
+
+    /** An incoming link (the data of a VIEW intent), or null when the intent had none. */
+    private fun onLink(raw: String?): ReturnAction {
+        if (raw == null || !base.matches(raw)) return ReturnAction.None
+        val linkState = try {
+            base.parseReturn(raw).state
+        } catch (_: CheckoutException) {
+            null // malformed: CheckoutFlow.handleReturnUrl reports why; it is not our checkout's return
+        }
+        if (linkState != null && linkState == state) reset()
+        return ReturnAction.HandleLink(raw)
     }
 
     /** For the activity's saved state: survives the activity being recreated while away. */
-    fun snapshot(): String? = sessionId?.let { "${phase.name}:$it" }
+    fun snapshot(): String? {
+        val id = sessionId ?: return null
+        return "${phase.name}:$state:$id"
+    }
 
-    /** Restores a [snapshot]; anything unreadable resets to IDLE. */
+    /** Restores a [snapshot]; anything unreadable (or null) resets to IDLE. */
     fun restore(snapshot: String?) {
         reset()
-        val name = snapshot?.substringBefore(':', "") ?: return
-        val id = snapshot.substringAfter(':', "")
-        val restored = Phase.values().firstOrNull { it.name == name } ?: return
-        if (restored == Phase.IDLE || id.isEmpty()) return
+        val parts = snapshot?.split(':', limit = 3) ?: return
+        if (parts.size != 3) return
+        val (name, savedState, id) = parts
+        val restored = Phase.entries.firstOrNull { it.name == name } ?: return
+        if (restored == Phase.IDLE || savedState.isEmpty() || id.isEmpty()) return
         phase = restored
+        state = savedState
         sessionId = id
     }
 
     private fun reset() {
         phase = Phase.IDLE
         sessionId = null
+        state = null
     }
 }
 
-/** Runs [action] against [flow]: null for [ReturnAction.None]. Throws [CheckoutException]. */
+/**
+ * Runs [action] against [flow]: null for [ReturnAction.None], and null for a
+ * [ReturnAction.ResolvePending] whose checkout is no longer pending (its outcome was already
+ * reported, e.g. by the instance that received the link). Throws [CheckoutException].
+ */
 suspend fun CheckoutFlow.perform(action: ReturnAction): PaymentResult? = when (action) {
     ReturnAction.None -> null
     is ReturnAction.HandleLink -> handleReturnUrl(action.url)
-    is ReturnAction.ResolvePending -> resolvePending(action.sessionId)
+    is ReturnAction.ResolvePending -> {
+        // pending() reads the store (file I/O): off the main thread.
+        val stillPending = withContext(Dispatchers.IO) { pending() }.any { it.sessionId == action.sessionId }
+        if (stillPending) resolvePending(action.sessionId) else null
+    }
 }
 
 /**
@@ -165,10 +217,30 @@ suspend fun CheckoutFlow.perform(action: ReturnAction): PaymentResult? = when (a
  * others; each entry carries its own result.
  */
 suspend fun CheckoutFlow.resolveAllPending(): List<Pair<PendingCheckout, Result<PaymentResult>>> =
-    pending().map { p ->
+    withContext(Dispatchers.IO) { pending() }.map { p ->
         p to try {
             Result.success(resolvePending(p.sessionId))
         } catch (e: CheckoutException) {
             Result.failure(e)
         }
     }
+
+/**
+ * Whether [CheckoutRedirectActivity] forwards an intent to the checkout activity: a `VIEW` link,
+ * on a fresh start (not a recreation with saved state, not a replay from Recents).
+ */
+internal fun shouldForwardReturn(recreated: Boolean, fromHistory: Boolean, isView: Boolean, link: String?): Boolean =
+    !recreated && !fromHistory && isView && !link.isNullOrEmpty()
+
+/**
+ * The Custom Tabs provider to open the page in, as Chrome's documentation checks it
+ * (https://developer.chrome.com/docs/android/custom-tabs/howto-custom-tab-check) and
+ * androidx.browser's `CustomTabsClient.getPackageName(context, packages)` picks it: the default
+ * browser if it offers Custom Tabs, else the first of the other browsers that handle `VIEW https`
+ * and offer them, else null (then the page opens in the default browser as a plain `VIEW`).
+ */
+internal fun chooseCustomTabsProvider(
+    defaultBrowser: String?,
+    browsers: List<String>,
+    hasCustomTabsService: (String) -> Boolean,
+): String? = (listOfNotNull(defaultBrowser) + browsers).distinct().firstOrNull(hasCustomTabsService)
