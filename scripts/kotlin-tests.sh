@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Kotlin on the desktop JVM, built and run by Maven (pom.xml, jvm/*/pom.xml) from Maven Central:
 #   - the JVM-flavoured bindings and kotlin-support/, compiled once, with their JUnit 5 tests
-#     (tests/kotlin/) against the real library and a stripe-emulator process;
+#     (tests/kotlin/) against the real library and a stripe-emulator process (PurchaseTests also
+#     against a checkout-bridge-server process in front of it);
 #   - android/src/main/kotlin compiled against the real Android framework (Robolectric's
 #     android-all, API 34) and those bindings; android/jvm-test/: ReturnLogic on the JVM
 #     (JUnit 5), CheckoutLauncher and CheckoutReturnHandler under Robolectric (JUnit 4);
 #   - the JMH benchmark (benches/kotlin/), compiled only (scripts/kotlin-bench.sh runs it).
 #
 # Usage: scripts/kotlin-tests.sh [MAVEN ARGS...]    e.g. -Dtest=FlowTests
-# Builds the library and the emulator (dev profile) and generates the JVM bindings into
+# Builds the library, the emulator and the server (dev profile) and generates the JVM bindings into
 # target/kotlin-jvm first. Maven downloads what ~/.m2 lacks. Surefire's reports stay in
 # target/maven/*/surefire-reports; the closing line `kotlin: N passed, M failed` counts them
 # (a skipped test counts as failed, a Maven failure outside the tests as one failure).
@@ -17,9 +18,10 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
 
-log "building the library and the emulator (dev profile), generating the JVM bindings"
+log "building the library, the emulator and the server (dev profile), generating the JVM bindings"
 cargo build --quiet -p checkout-bridge --lib "${CB_FFI[@]}"
 cargo build --quiet -p checkout-bridge-emulator --bin stripe-emulator
+cargo build --quiet -p checkout-bridge-server --bin checkout-bridge-server
 scripts/bindings.sh --jvm target/kotlin-jvm
 
 log "Maven: compile and test (pom.xml)"

@@ -9,6 +9,7 @@ use crate::form::encode_create_params;
 use crate::model::{CheckoutSession, LineItem, ListPage, SessionStatus};
 use crate::os::unix_now;
 use crate::params::CreateSessionParams;
+use crate::purchase::Purchase;
 use crate::transport::Transport;
 use crate::validate::{opaque_id, validate_for_version};
 
@@ -37,7 +38,8 @@ pub struct CheckoutClient {
     /// The `Stripe-Version` sent, which decides some create parameters (see
     /// [`crate::CreateSessionParams`], "Migrating from `payment_method_types`").
     stripe_version: String,
-    /// Whether requests go to the merchant's server, which owns some parameters (the customer).
+    /// Whether requests go to the merchant's server, which owns some parameters (the customer),
+    /// and records purchases (`list_purchases`).
     backend: bool,
 }
 
@@ -51,6 +53,12 @@ impl std::fmt::Debug for CheckoutClient {
 const POLL_INITIAL: Duration = Duration::from_millis(250);
 /// Longest delay between polls.
 const POLL_MAX: Duration = Duration::from_secs(5);
+/// Purchases asked for per page: the most a Stripe-style list returns
+/// (<https://docs.stripe.com/api/pagination>, `limit` 1–100).
+const PURCHASES_PER_PAGE: usize = 100;
+/// Pages read at most (10,000 purchases): a server that keeps announcing more cannot keep the
+/// app reading, or buffering, forever.
+const MAX_PURCHASE_PAGES: usize = 100;
 
 #[cfg_attr(feature = "ffi", uniffi::export(async_runtime = "tokio"))]
 impl CheckoutClient {
@@ -187,11 +195,60 @@ impl CheckoutClient {
                 return Ok(items);
             }
         }
-        Err(CheckoutError::InvalidResponse {
-            status: 200,
-            reason: "line item pagination did not end".into(),
-            request_id: None,
-        })
+        Err(invalid_list("line item pagination did not end"))
+    }
+
+    /// `GET /v1/purchases` on the app's backend: every purchase its user has made (each paid
+    /// session the backend fulfilled), newest first, following pages until all are read. For
+    /// "Restore purchases" after a reinstall or on a new device: the backend answers for the
+    /// user its token names, never another.
+    ///
+    /// Backend mode only: Stripe has no such list; the reference server (`server/`) records one
+    /// purchase per paid session, whichever of the webhook, the app's retrieve or its
+    /// reconciliation saw it first.
+    ///
+    /// # Errors
+    ///
+    /// - [`CheckoutError::BackendRequired`] in direct mode (a Stripe key), before anything is sent.
+    /// - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
+    ///   (401: the token was refused), [`CheckoutError::Permission`] (403),
+    ///   [`CheckoutError::NotFound`] (404: a backend without the route),
+    ///   [`CheckoutError::RateLimited`] (429), [`CheckoutError::Api`] (any other error status).
+    /// - [`CheckoutError::InvalidResponse`] for a success whose body is not a list of purchases
+    ///   (truncated, oversized, wrongly typed), or pages that never end or do not advance.
+    /// - [`CheckoutError::Network`] or [`CheckoutError::Timeout`] when no answer came.
+    pub async fn list_purchases(&self) -> Result<Vec<Purchase>, CheckoutError> {
+        if !self.backend {
+            return Err(CheckoutError::BackendRequired {
+                operation: "list_purchases".into(),
+                reason: "purchases are recorded by your server (see server/), not by Stripe; \
+                         configure a Credential::backend token and your server's base_url"
+                    .into(),
+            });
+        }
+        let limit = PURCHASES_PER_PAGE.to_string();
+        let mut purchases: Vec<Purchase> = Vec::new();
+        for _ in 0..MAX_PURCHASE_PAGES {
+            let after = purchases.last().map(|p| p.session_id.clone());
+            let mut query = vec![("limit", limit.as_str())];
+            if let Some(a) = after.as_deref() {
+                query.push(("starting_after", a));
+            }
+            let url = self.transport.url(&["v1", "purchases"], &query);
+            let page: ListPage<Purchase> = self.transport.get(url).await?;
+            if page.data.len() > PURCHASES_PER_PAGE {
+                return Err(invalid_list("a page of purchases is longer than the limit asked for"));
+            }
+            let done = !page.has_more || page.data.is_empty();
+            if !done && page.data.last().map(|p| &p.session_id) == after.as_ref() {
+                return Err(invalid_list("purchase pagination did not advance"));
+            }
+            purchases.extend(page.data);
+            if done {
+                return Ok(purchases);
+            }
+        }
+        Err(invalid_list("purchase pagination did not end"))
     }
 
     /// Polls the session (with backoff from 0.25 s up to 5 s) until it is no longer open
@@ -226,5 +283,14 @@ impl CheckoutClient {
             tokio::time::sleep(delay.min(deadline - now)).await;
             delay = (delay * 2).min(POLL_MAX);
         }
+    }
+}
+
+/// A list whose pages break the rules (they never end, do not advance, or overflow the limit).
+fn invalid_list(reason: &str) -> CheckoutError {
+    CheckoutError::InvalidResponse {
+        status: 200,
+        reason: reason.into(),
+        request_id: None,
     }
 }

@@ -185,6 +185,16 @@ pub enum CheckoutError {
         /// What was wrong with it (the URL itself is not repeated).
         reason: String,
     },
+    /// The call needs backend mode (a [`crate::Credential::backend`] token for the app's own
+    /// server) and the client holds a Stripe key: e.g. listing purchases, which only the
+    /// backend records. Nothing was sent.
+    #[error("`{operation}` needs backend mode: {reason}")]
+    BackendRequired {
+        /// The method that was called, e.g. `list_purchases`.
+        operation: String,
+        /// Why, and what to configure instead.
+        reason: String,
+    },
 }
 
 impl CheckoutError {

@@ -22,6 +22,8 @@
 //!    checks it is the one created, and maps Stripe's status to a [`PaymentOutcome`].
 //! 5. If no link ever comes back, [`CheckoutFlow::pending`] lists the unresolved checkouts and
 //!    [`CheckoutFlow::resolve_pending`] asks Stripe about each.
+//! 6. After a reinstall, [`CheckoutClient::list_purchases`] (backend mode) asks the app's server
+//!    for every [`Purchase`] it fulfilled for this user ("restore purchases").
 //!
 //! ```no_run
 //! use checkout_bridge::{
@@ -124,6 +126,7 @@ mod hex;
 mod model;
 mod os;
 mod params;
+mod purchase;
 mod return_url;
 #[cfg(test)]
 mod source_rules;
@@ -153,6 +156,7 @@ pub use params::{
     SetupFutureUsage, SetupIntentData, ShippingAddressCollection, ShippingOption, SimpleCheckout, SubmitType,
     SubscriptionData, TaxBehavior, TaxIdCollection, TaxIdRequirement, TermsOfServiceConsent, DEFAULT_QUANTITY,
 };
+pub use purchase::{Purchase, PurchaseSource};
 pub use return_url::{
     build_return_urls, parse_return_url, ReturnBase, ReturnEvent, ReturnKind, ReturnUrls, MAX_RETURN_URL_LEN,
     SESSION_ID_PLACEHOLDER,

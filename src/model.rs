@@ -519,7 +519,7 @@ pub(crate) struct ListPage<T> {
 }
 
 /// Accepts an ID string, an expanded object with an `id`, or null.
-fn expandable_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+pub(crate) fn expandable_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Expandable {
@@ -531,7 +531,7 @@ fn expandable_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::E
     }))
 }
 
-fn null_as_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(d: D) -> Result<T, D::Error> {
+pub(crate) fn null_as_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(d: D) -> Result<T, D::Error> {
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 

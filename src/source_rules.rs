@@ -17,6 +17,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("model", 1),
     ("config", 2),
     ("params", 2),
+    ("purchase", 2),
     ("form", 3),
     ("validate", 3),
     ("return_url", 4),

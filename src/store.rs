@@ -111,6 +111,13 @@ struct FileFormat {
     checkouts: Vec<PendingCheckout>,
 }
 
+/// [`FileFormat`] as written: borrows the entries, so a rewrite copies none of them.
+#[derive(Serialize)]
+struct FileFormatRef<'a> {
+    version: u32,
+    checkouts: Vec<&'a PendingCheckout>,
+}
+
 /// The built-in store: one JSON file in a directory the app gives (its private files dir).
 ///
 /// - **Crash-safe.** Every change is written to a new temporary file (unique name, created
@@ -400,9 +407,9 @@ enum Write {
 }
 
 fn write_atomically(dir: &Path, entries: &BTreeMap<String, PendingCheckout>) -> Result<(), Write> {
-    let body = serde_json::to_vec(&FileFormat {
+    let body = serde_json::to_vec(&FileFormatRef {
         version: FORMAT_VERSION,
-        checkouts: entries.values().cloned().collect(),
+        checkouts: entries.values().collect(),
     })
     .map_err(|e| Write::BeforeRename(storage("cannot encode the store", e)))?;
     // Unique per write (128 random bits) and created exclusively: never another writer's file,

@@ -400,3 +400,231 @@ async fn backend_mode_allows_a_custom_domain_but_only_over_https() {
     .await;
     assert!(ok.is_ok() && stored == 1, "{ok:?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Restore purchases (`list_purchases`) against hostile backends
+
+/// A purchase record as a backend lists it, with `session_id` `id`.
+fn purchase_json(id: &str) -> serde_json::Value {
+    serde_json::json!({"object": "purchase", "session_id": id, "user": "alice", "mode": "payment",
+        "payment_status": "paid", "currency": "usd", "amount_total": 1999, "livemode": false,
+        "fulfilled_at": 1800000000, "source": "webhook", "line_items": []})
+}
+
+fn list_body(data: Vec<serde_json::Value>, has_more: bool) -> Vec<u8> {
+    let body = serde_json::json!({"object": "list", "url": "/v1/purchases", "has_more": has_more, "data": data});
+    http("200 OK", "application/json", body.to_string().as_bytes())
+}
+
+/// The `starting_after` of a request line, if any.
+fn starting_after(req: &str) -> Option<String> {
+    let line = req.lines().next()?;
+    let query = line.split_whitespace().nth(1)?.split_once('?')?.1.to_owned();
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "starting_after")
+        .map(|(_, v)| v.into_owned())
+}
+
+/// `list_purchases` from a backend client with `token`, asserting no piece of the token is in
+/// the error's text.
+async fn purchases_error(token: &str, respond: impl Fn(&str) -> Vec<u8> + Send + Sync + 'static) -> CheckoutError {
+    let base = raw_server(respond).await;
+    let e = client_as(&base, Credential::backend(token))
+        .list_purchases()
+        .await
+        .expect_err("the hostile backend fails the call");
+    assert_no_token(&format!("{e} {e:?}"), token);
+    e
+}
+
+fn is_invalid_response(e: &CheckoutError, needle: &str) -> bool {
+    matches!(e, CheckoutError::InvalidResponse { reason, .. } if reason.contains(needle))
+}
+
+#[tokio::test]
+async fn list_purchases_pages_through_a_well_behaved_backend() {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = seen.clone();
+    let base = raw_server(move |req| {
+        log.lock().unwrap().push(req.lines().next().unwrap_or("").to_owned());
+        assert_eq!(bearer(req), BACKEND_TOKENS[0]);
+        // 250 purchases, newest first: cs_249 … cs_0, in pages of the `limit` asked for.
+        let from = match starting_after(req) {
+            Some(after) => after.trim_start_matches("cs_").parse::<i64>().unwrap(),
+            None => 250,
+        };
+        let page: Vec<_> = (0..from)
+            .rev()
+            .take(100)
+            .map(|i| purchase_json(&format!("cs_{i}")))
+            .collect();
+        let more = page.last().is_some_and(|p| p["session_id"] != "cs_0");
+        list_body(page, more)
+    })
+    .await;
+    let all = client_as(&base, Credential::backend(BACKEND_TOKENS[0]))
+        .list_purchases()
+        .await
+        .expect("listed");
+    assert_eq!(all.len(), 250);
+    assert_eq!(
+        (all[0].session_id.as_str(), all[249].session_id.as_str()),
+        ("cs_249", "cs_0")
+    );
+    assert!(all
+        .iter()
+        .all(|p| p.source == PurchaseSource::Webhook && p.payment_status == PaymentStatus::Paid));
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(
+        seen,
+        [
+            "GET /v1/purchases?limit=100 HTTP/1.1",
+            "GET /v1/purchases?limit=100&starting_after=cs_150 HTTP/1.1",
+            "GET /v1/purchases?limit=100&starting_after=cs_50 HTTP/1.1",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn list_purchases_with_no_purchases_is_an_empty_list() {
+    let base = raw_server(|_| list_body(vec![], false)).await;
+    let all = client_as(&base, Credential::backend(BACKEND_TOKENS[0]))
+        .list_purchases()
+        .await
+        .expect("listed");
+    assert!(all.is_empty());
+    // `has_more` with nothing in the page ends the list too, rather than asking forever.
+    let base = raw_server(|_| list_body(vec![], true)).await;
+    let all = client_as(&base, Credential::backend(BACKEND_TOKENS[0]))
+        .list_purchases()
+        .await
+        .expect("listed");
+    assert!(all.is_empty());
+}
+
+#[tokio::test]
+async fn list_purchases_is_refused_in_direct_mode_before_anything_is_sent() {
+    let hits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = hits.clone();
+    let base = raw_server(move |_| {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        list_body(vec![], false)
+    })
+    .await;
+    let e = client(&base).list_purchases().await.expect_err("direct mode");
+    assert!(
+        matches!(e, CheckoutError::BackendRequired { ref operation, .. } if operation == "list_purchases"),
+        "{e:?}"
+    );
+    let text = format!("{e} {e:?}");
+    assert!(text.contains("backend"), "{text}");
+    assert_no_secret(&text);
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 0, "nothing was sent");
+}
+
+#[tokio::test]
+async fn list_purchases_refuses_truncated_oversized_and_wrongly_typed_bodies() {
+    for token in BACKEND_TOKENS {
+        // Truncated mid-record (the declared length is what was sent, so this is the body).
+        let e = purchases_error(token, |_| {
+            http(
+                "200 OK",
+                "application/json",
+                br#"{"object":"list","data":[{"session_id":"cs_1","mode":"pay"#,
+            )
+        })
+        .await;
+        assert!(is_invalid_response(&e, "not the expected JSON"), "{e:?}");
+
+        // Cut off by the connection: more announced than sent.
+        let e = purchases_error(token, |_| {
+            let mut r = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n".to_vec();
+            r.extend_from_slice(br#"{"object":"list","data":[{"session_id":"#);
+            r
+        })
+        .await;
+        assert!(
+            matches!(e, CheckoutError::Network { .. } | CheckoutError::InvalidResponse { .. }),
+            "{e:?}"
+        );
+
+        // Oversized: more than the client buffers.
+        let e = purchases_error(token, |_| {
+            http("200 OK", "application/json", &vec![b' '; 3 * 1024 * 1024])
+        })
+        .await;
+        assert!(is_invalid_response(&e, "exceeds"), "{e:?}");
+
+        // An HTML page (a captive portal, a proxy's error page) with a 200.
+        let e = purchases_error(token, |req| {
+            http(
+                "200 OK",
+                "text/html",
+                format!("<html>hello {}</html>", bearer(req)).as_bytes(),
+            )
+        })
+        .await;
+        assert!(is_invalid_response(&e, "not the expected JSON"), "{e:?}");
+
+        // Wrong types, each echoing the token where serde would quote it.
+        for field in ["amount_total", "fulfilled_at", "line_items", "livemode"] {
+            let e = purchases_error(token, move |req| {
+                let mut p = purchase_json("cs_1");
+                p[field] = bearer(req).into();
+                list_body(vec![p], false)
+            })
+            .await;
+            assert!(is_invalid_response(&e, "invalid type"), "{field}: {e:?}");
+        }
+        let e = purchases_error(token, |req| {
+            let body = serde_json::json!({"object": "list", "has_more": false, "data": bearer(req)});
+            http("200 OK", "application/json", body.to_string().as_bytes())
+        })
+        .await;
+        assert!(is_invalid_response(&e, "invalid type"), "{e:?}");
+        // A record without its key.
+        let e = purchases_error(token, |_| {
+            let mut p = purchase_json("cs_1");
+            p.as_object_mut().unwrap().remove("session_id");
+            list_body(vec![p], false)
+        })
+        .await;
+        assert!(is_invalid_response(&e, "session_id"), "{e:?}");
+
+        // Errors with the token echoed back.
+        let e = purchases_error(token, |req| {
+            let body = serde_json::json!({"error": {"type": "invalid_request_error",
+                "message": format!("Invalid API Key provided: {}", bearer(req))}});
+            http("401 Unauthorized", "application/json", body.to_string().as_bytes())
+        })
+        .await;
+        assert!(matches!(e, CheckoutError::Authentication { .. }), "{e:?}");
+        let e = purchases_error(token, |_| http("404 Not Found", "text/plain", b"no such route")).await;
+        assert!(matches!(e, CheckoutError::NotFound { .. }), "{e:?}");
+    }
+}
+
+#[tokio::test]
+async fn list_purchases_stops_pages_that_never_end_or_do_not_advance() {
+    // The same page, announcing more, forever (a backend that ignores `starting_after`).
+    let e = purchases_error(BACKEND_TOKENS[0], |_| list_body(vec![purchase_json("cs_1")], true)).await;
+    assert!(is_invalid_response(&e, "did not advance"), "{e:?}");
+
+    // A new purchase on every page, announcing more, forever: stopped after 100 pages.
+    let pages = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = pages.clone();
+    let e = purchases_error(BACKEND_TOKENS[0], move |_| {
+        let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        list_body(vec![purchase_json(&format!("cs_{n}"))], true)
+    })
+    .await;
+    assert!(is_invalid_response(&e, "did not end"), "{e:?}");
+    assert_eq!(pages.load(std::sync::atomic::Ordering::SeqCst), 100);
+
+    // A page longer than the limit asked for.
+    let e = purchases_error(BACKEND_TOKENS[0], |_| {
+        list_body((0..101).map(|i| purchase_json(&format!("cs_{i}"))).collect(), false)
+    })
+    .await;
+    assert!(is_invalid_response(&e, "longer than the limit"), "{e:?}");
+}

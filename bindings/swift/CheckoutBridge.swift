@@ -665,6 +665,29 @@ public protocol CheckoutClientProtocol: AnyObject, Sendable {
     func listLineItems(id: String) async throws  -> [LineItem]
     
     /**
+     * `GET /v1/purchases` on the app's backend: every purchase its user has made (each paid
+     * session the backend fulfilled), newest first, following pages until all are read. For
+     * "Restore purchases" after a reinstall or on a new device: the backend answers for the
+     * user its token names, never another.
+     *
+     * Backend mode only: Stripe has no such list; the reference server (`server/`) records one
+     * purchase per paid session, whichever of the webhook, the app's retrieve or its
+     * reconciliation saw it first.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::BackendRequired`] in direct mode (a Stripe key), before anything is sent.
+     * - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
+     * (401: the token was refused), [`CheckoutError::Permission`] (403),
+     * [`CheckoutError::NotFound`] (404: a backend without the route),
+     * [`CheckoutError::RateLimited`] (429), [`CheckoutError::Api`] (any other error status).
+     * - [`CheckoutError::InvalidResponse`] for a success whose body is not a list of purchases
+     * (truncated, oversized, wrongly typed), or pages that never end or do not advance.
+     * - [`CheckoutError::Network`] or [`CheckoutError::Timeout`] when no answer came.
+     */
+    func listPurchases() async throws  -> [Purchase]
+    
+    /**
      * `GET /v1/checkout/sessions/{id}`: the session as Stripe sees it now.
      *
      * # Errors
@@ -910,6 +933,43 @@ open func listLineItems(id: String)async throws  -> [LineItem]  {
             completeFunc: ffi_checkout_bridge_rust_future_complete_rust_buffer,
             freeFunc: ffi_checkout_bridge_rust_future_free_rust_buffer,
             liftFunc: FfiConverterSequenceTypeLineItem.lift,
+            errorHandler: FfiConverterTypeCheckoutError_lift
+        )
+}
+    
+    /**
+     * `GET /v1/purchases` on the app's backend: every purchase its user has made (each paid
+     * session the backend fulfilled), newest first, following pages until all are read. For
+     * "Restore purchases" after a reinstall or on a new device: the backend answers for the
+     * user its token names, never another.
+     *
+     * Backend mode only: Stripe has no such list; the reference server (`server/`) records one
+     * purchase per paid session, whichever of the webhook, the app's retrieve or its
+     * reconciliation saw it first.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::BackendRequired`] in direct mode (a Stripe key), before anything is sent.
+     * - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
+     * (401: the token was refused), [`CheckoutError::Permission`] (403),
+     * [`CheckoutError::NotFound`] (404: a backend without the route),
+     * [`CheckoutError::RateLimited`] (429), [`CheckoutError::Api`] (any other error status).
+     * - [`CheckoutError::InvalidResponse`] for a success whose body is not a list of purchases
+     * (truncated, oversized, wrongly typed), or pages that never end or do not advance.
+     * - [`CheckoutError::Network`] or [`CheckoutError::Timeout`] when no answer came.
+     */
+open func listPurchases()async throws  -> [Purchase]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_checkout_bridge_fn_method_checkoutclient_list_purchases(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_checkout_bridge_rust_future_poll_rust_buffer,
+            completeFunc: ffi_checkout_bridge_rust_future_complete_rust_buffer,
+            freeFunc: ffi_checkout_bridge_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypePurchase.lift,
             errorHandler: FfiConverterTypeCheckoutError_lift
         )
 }
@@ -4856,6 +4916,259 @@ public func FfiConverterTypePendingCheckout_lower(_ value: PendingCheckout) -> R
 
 
 /**
+ * One fulfilled Checkout Session: what was bought, for how much, and what happened since
+ * (refunds, disputes). Grant entitlements from `line_items` (or `metadata`) and withdraw them
+ * when `refunded` or `disputed` says so.
+ *
+ * `Serialize` writes the wire names, so a backend can serve or deliver it as is.
+ */
+public struct Purchase: Equatable, Hashable {
+    /**
+     * The Checkout Session (`cs_…`): the record's unique key.
+     */
+    public var sessionId: String
+    /**
+     * The backend's ID for the app user the session was created for (never the token).
+     */
+    public var user: String
+    /**
+     * Payment, subscription or setup.
+     */
+    public var mode: CheckoutMode
+    /**
+     * `paid` or `no_payment_required` when fulfilled.
+     */
+    public var paymentStatus: PaymentStatus
+    /**
+     * Lowercase ISO currency.
+     */
+    public var currency: String?
+    /**
+     * Total after discounts and taxes, minor units.
+     */
+    public var amountTotal: Int64?
+    /**
+     * Total before discounts and taxes, minor units.
+     */
+    public var amountSubtotal: Int64?
+    /**
+     * The PaymentIntent (payment mode).
+     */
+    public var paymentIntent: String?
+    /**
+     * The Subscription (subscription mode).
+     */
+    public var subscription: String?
+    /**
+     * The Stripe Customer, if any.
+     */
+    public var customer: String?
+    /**
+     * The customer's email as Checkout collected it.
+     */
+    public var customerEmail: String?
+    /**
+     * The session's metadata.
+     */
+    public var metadata: [String: String]
+    /**
+     * What was bought, as Stripe lists the session's line items.
+     */
+    public var lineItems: [LineItem]
+    /**
+     * Live or test mode.
+     */
+    public var livemode: Bool
+    /**
+     * Unix seconds when the backend recorded the fulfilment.
+     */
+    public var fulfilledAt: Int64
+    /**
+     * Which signal recorded it first.
+     */
+    public var source: PurchaseSource
+    /**
+     * Refunded so far, minor units (Stripe's `charge.amount_refunded`).
+     */
+    public var amountRefunded: Int64
+    /**
+     * Fully refunded (Stripe's `charge.refunded`).
+     */
+    public var refunded: Bool
+    /**
+     * A dispute was opened (`charge.dispute.created`).
+     */
+    public var disputed: Bool
+    /**
+     * Unix seconds of the record's last change.
+     */
+    public var updatedAt: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The Checkout Session (`cs_…`): the record's unique key.
+         */sessionId: String, 
+        /**
+         * The backend's ID for the app user the session was created for (never the token).
+         */user: String, 
+        /**
+         * Payment, subscription or setup.
+         */mode: CheckoutMode, 
+        /**
+         * `paid` or `no_payment_required` when fulfilled.
+         */paymentStatus: PaymentStatus, 
+        /**
+         * Lowercase ISO currency.
+         */currency: String?, 
+        /**
+         * Total after discounts and taxes, minor units.
+         */amountTotal: Int64?, 
+        /**
+         * Total before discounts and taxes, minor units.
+         */amountSubtotal: Int64?, 
+        /**
+         * The PaymentIntent (payment mode).
+         */paymentIntent: String?, 
+        /**
+         * The Subscription (subscription mode).
+         */subscription: String?, 
+        /**
+         * The Stripe Customer, if any.
+         */customer: String?, 
+        /**
+         * The customer's email as Checkout collected it.
+         */customerEmail: String?, 
+        /**
+         * The session's metadata.
+         */metadata: [String: String], 
+        /**
+         * What was bought, as Stripe lists the session's line items.
+         */lineItems: [LineItem], 
+        /**
+         * Live or test mode.
+         */livemode: Bool, 
+        /**
+         * Unix seconds when the backend recorded the fulfilment.
+         */fulfilledAt: Int64, 
+        /**
+         * Which signal recorded it first.
+         */source: PurchaseSource, 
+        /**
+         * Refunded so far, minor units (Stripe's `charge.amount_refunded`).
+         */amountRefunded: Int64, 
+        /**
+         * Fully refunded (Stripe's `charge.refunded`).
+         */refunded: Bool, 
+        /**
+         * A dispute was opened (`charge.dispute.created`).
+         */disputed: Bool, 
+        /**
+         * Unix seconds of the record's last change.
+         */updatedAt: Int64) {
+        self.sessionId = sessionId
+        self.user = user
+        self.mode = mode
+        self.paymentStatus = paymentStatus
+        self.currency = currency
+        self.amountTotal = amountTotal
+        self.amountSubtotal = amountSubtotal
+        self.paymentIntent = paymentIntent
+        self.subscription = subscription
+        self.customer = customer
+        self.customerEmail = customerEmail
+        self.metadata = metadata
+        self.lineItems = lineItems
+        self.livemode = livemode
+        self.fulfilledAt = fulfilledAt
+        self.source = source
+        self.amountRefunded = amountRefunded
+        self.refunded = refunded
+        self.disputed = disputed
+        self.updatedAt = updatedAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Purchase: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePurchase: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Purchase {
+        return
+            try Purchase(
+                sessionId: FfiConverterString.read(from: &buf), 
+                user: FfiConverterString.read(from: &buf), 
+                mode: FfiConverterTypeCheckoutMode.read(from: &buf), 
+                paymentStatus: FfiConverterTypePaymentStatus.read(from: &buf), 
+                currency: FfiConverterOptionString.read(from: &buf), 
+                amountTotal: FfiConverterOptionInt64.read(from: &buf), 
+                amountSubtotal: FfiConverterOptionInt64.read(from: &buf), 
+                paymentIntent: FfiConverterOptionString.read(from: &buf), 
+                subscription: FfiConverterOptionString.read(from: &buf), 
+                customer: FfiConverterOptionString.read(from: &buf), 
+                customerEmail: FfiConverterOptionString.read(from: &buf), 
+                metadata: FfiConverterDictionaryStringString.read(from: &buf), 
+                lineItems: FfiConverterSequenceTypeLineItem.read(from: &buf), 
+                livemode: FfiConverterBool.read(from: &buf), 
+                fulfilledAt: FfiConverterInt64.read(from: &buf), 
+                source: FfiConverterTypePurchaseSource.read(from: &buf), 
+                amountRefunded: FfiConverterInt64.read(from: &buf), 
+                refunded: FfiConverterBool.read(from: &buf), 
+                disputed: FfiConverterBool.read(from: &buf), 
+                updatedAt: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Purchase, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.sessionId, into: &buf)
+        FfiConverterString.write(value.user, into: &buf)
+        FfiConverterTypeCheckoutMode.write(value.mode, into: &buf)
+        FfiConverterTypePaymentStatus.write(value.paymentStatus, into: &buf)
+        FfiConverterOptionString.write(value.currency, into: &buf)
+        FfiConverterOptionInt64.write(value.amountTotal, into: &buf)
+        FfiConverterOptionInt64.write(value.amountSubtotal, into: &buf)
+        FfiConverterOptionString.write(value.paymentIntent, into: &buf)
+        FfiConverterOptionString.write(value.subscription, into: &buf)
+        FfiConverterOptionString.write(value.customer, into: &buf)
+        FfiConverterOptionString.write(value.customerEmail, into: &buf)
+        FfiConverterDictionaryStringString.write(value.metadata, into: &buf)
+        FfiConverterSequenceTypeLineItem.write(value.lineItems, into: &buf)
+        FfiConverterBool.write(value.livemode, into: &buf)
+        FfiConverterInt64.write(value.fulfilledAt, into: &buf)
+        FfiConverterTypePurchaseSource.write(value.source, into: &buf)
+        FfiConverterInt64.write(value.amountRefunded, into: &buf)
+        FfiConverterBool.write(value.refunded, into: &buf)
+        FfiConverterBool.write(value.disputed, into: &buf)
+        FfiConverterInt64.write(value.updatedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePurchase_lift(_ buf: RustBuffer) throws -> Purchase {
+    return try FfiConverterTypePurchase.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePurchase_lower(_ value: Purchase) -> RustBuffer {
+    return FfiConverterTypePurchase.lower(value)
+}
+
+
+/**
  * What the customer pays (or paid), in minor units of `currency`, as an app shows it on a
  * receipt. Built from the session Stripe reports: `amount_subtotal`, `total_details` and
  * `amount_total`, so it includes promotion codes, tax, shipping and adjusted quantities.
@@ -6478,6 +6791,19 @@ enum CheckoutError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
          * What was wrong with it (the URL itself is not repeated).
          */reason: String
     )
+    /**
+     * The call needs backend mode (a [`crate::Credential::backend`] token for the app's own
+     * server) and the client holds a Stripe key: e.g. listing purchases, which only the
+     * backend records. Nothing was sent.
+     */
+    case BackendRequired(
+        /**
+         * The method that was called, e.g. `list_purchases`.
+         */operation: String, 
+        /**
+         * Why, and what to configure instead.
+         */reason: String
+    )
 
     
 
@@ -6567,6 +6893,10 @@ public struct FfiConverterTypeCheckoutError: FfiConverterRustBuffer {
             reason: try FfiConverterString.read(from: &buf)
             )
         case 16: return .UntrustedCheckoutUrl(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 17: return .BackendRequired(
+            operation: try FfiConverterString.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
 
@@ -6661,6 +6991,12 @@ public struct FfiConverterTypeCheckoutError: FfiConverterRustBuffer {
         
         case let .UntrustedCheckoutUrl(reason):
             writeInt(&buf, Int32(16))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .BackendRequired(operation,reason):
+            writeInt(&buf, Int32(17))
+            FfiConverterString.write(operation, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         }
@@ -7759,6 +8095,118 @@ public func FfiConverterTypePromotionsConsent_lift(_ buf: RustBuffer) throws -> 
 #endif
 public func FfiConverterTypePromotionsConsent_lower(_ value: PromotionsConsent) -> RustBuffer {
     return FfiConverterTypePromotionsConsent.lower(value)
+}
+
+
+
+/**
+ * Which signal made the server record the purchase first.
+ */
+
+public enum PurchaseSource: Equatable, Hashable, CustomStringConvertible {
+    
+    /**
+     * Stripe's `checkout.session.completed` or `checkout.session.async_payment_succeeded`.
+     */
+    case webhook
+    /**
+     * The app's own verification of the session through the server.
+     */
+    case retrieve
+    /**
+     * The server's periodic check of the sessions it created (a lost webhook, a killed app).
+     */
+    case reconciliation
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    case unknown(
+        /**
+         * The raw value Stripe sent.
+         */value: String
+    )
+
+
+
+
+
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_purchasesource_uniffi_trait_display(
+            FfiConverterTypePurchaseSource_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension PurchaseSource: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePurchaseSource: FfiConverterRustBuffer {
+    typealias SwiftType = PurchaseSource
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PurchaseSource {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .webhook
+        
+        case 2: return .retrieve
+        
+        case 3: return .reconciliation
+        
+        case 4: return .unknown(value: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: PurchaseSource, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .webhook:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .retrieve:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .reconciliation:
+            writeInt(&buf, Int32(3))
+        
+        
+        case let .unknown(value):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(value, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePurchaseSource_lift(_ buf: RustBuffer) throws -> PurchaseSource {
+    return try FfiConverterTypePurchaseSource.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePurchaseSource_lower(_ value: PurchaseSource) -> RustBuffer {
+    return FfiConverterTypePurchaseSource.lower(value)
 }
 
 
@@ -9966,6 +10414,31 @@ fileprivate struct FfiConverterSequenceTypePendingCheckout: FfiConverterRustBuff
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypePurchase: FfiConverterRustBuffer {
+    typealias SwiftType = [Purchase]
+
+    public static func write(_ value: [Purchase], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePurchase.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Purchase] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Purchase]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePurchase.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeAllowRedisplay: FfiConverterRustBuffer {
     typealias SwiftType = [AllowRedisplay]
 
@@ -10286,6 +10759,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_checkout_bridge_checksum_method_checkoutclient_list_line_items() != 23352) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_checkout_bridge_checksum_method_checkoutclient_list_purchases() != 18133) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_checkout_bridge_checksum_method_checkoutclient_retrieve_session() != 14813) {

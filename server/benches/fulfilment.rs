@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use checkout_bridge::*;
 use checkout_bridge_emulator::Emulator;
 use checkout_bridge_server::ledger::NewDelivery;
-use checkout_bridge_server::purchases::Purchase;
+use checkout_bridge_server::purchases::{Purchase, PurchaseSource};
 use checkout_bridge_server::{spawn, RunningServer, Secrets, ServerConfig};
 use support::*;
 
@@ -201,7 +201,7 @@ async fn drain(emu: &Emulator, db: &str, n: usize, concurrency: usize) {
                     line_items: vec![],
                     livemode: false,
                     fulfilled_at: support::now(),
-                    source: "webhook".into(),
+                    source: PurchaseSource::Webhook,
                     amount_refunded: 0,
                     refunded: false,
                     disputed: false,

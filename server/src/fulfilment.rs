@@ -32,7 +32,7 @@ use checkout_bridge::{CheckoutClient, CheckoutError, CheckoutSession, SessionSta
 use tokio::sync::Notify;
 
 use crate::ledger::{has_line_items, is_paid, Adjustment, Ledger, NewDelivery, SessionState};
-use crate::purchases::Purchase;
+use crate::purchases::{Purchase, PurchaseSource};
 use crate::webhook::WebhookEvent;
 
 /// Which signal recorded a fulfilment.
@@ -137,7 +137,7 @@ pub fn event_payload(key: &str, kind: &str, purchase: &Purchase, created: i64) -
         "type": kind,
         "created": created,
         "livemode": purchase.livemode,
-        "data": {"object": purchase.to_json()},
+        "data": {"object": crate::purchases::to_json(purchase)},
     })
     .to_string()
 }
@@ -336,7 +336,7 @@ impl Fulfilments {
             line_items,
             livemode: session.livemode,
             fulfilled_at: now,
-            source: source.as_str().to_owned(),
+            source: PurchaseSource::from_wire(source.as_str()),
             amount_refunded: 0,
             refunded: false,
             disputed: false,

@@ -7,85 +7,27 @@
 //! pages through line items. Only the authenticated user's purchases are ever listed; a cursor
 //! that is not one of theirs is refused like an unknown one.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use checkout_bridge::{CheckoutMode, LineItem, PaymentStatus};
-use serde::{Deserialize, Serialize};
 
 use crate::stripe_error::ApiError;
 use crate::AppState;
 
-/// One fulfilled session: what was bought, by whom, for how much, and what happened since.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Purchase {
-    /// The Checkout Session: the record's unique key.
-    pub session_id: String,
-    /// The app user the session was created for.
-    pub user: String,
-    /// Payment, subscription or setup.
-    pub mode: CheckoutMode,
-    /// `paid` or `no_payment_required` when fulfilled.
-    pub payment_status: PaymentStatus,
-    /// Lowercase ISO currency.
-    #[serde(default)]
-    pub currency: Option<String>,
-    /// Total after discounts and taxes, minor units.
-    #[serde(default)]
-    pub amount_total: Option<i64>,
-    /// Total before discounts and taxes, minor units.
-    #[serde(default)]
-    pub amount_subtotal: Option<i64>,
-    /// The PaymentIntent (payment mode): how refunds and disputes find the record.
-    #[serde(default)]
-    pub payment_intent: Option<String>,
-    /// The Subscription (subscription mode).
-    #[serde(default)]
-    pub subscription: Option<String>,
-    /// The Stripe Customer, if any.
-    #[serde(default)]
-    pub customer: Option<String>,
-    /// The customer's email as Checkout collected it.
-    #[serde(default)]
-    pub customer_email: Option<String>,
-    /// The session's metadata.
-    #[serde(default)]
-    pub metadata: BTreeMap<String, String>,
-    /// What was bought, as Stripe lists the session's line items.
-    #[serde(default)]
-    pub line_items: Vec<LineItem>,
-    /// Live or test mode.
-    pub livemode: bool,
-    /// Unix seconds when the server recorded the fulfilment.
-    pub fulfilled_at: i64,
-    /// Which signal recorded it first: `webhook`, `retrieve` or `reconciliation`.
-    pub source: String,
-    /// Refunded so far, minor units (`charge.amount_refunded`).
-    #[serde(default)]
-    pub amount_refunded: i64,
-    /// Fully refunded (`charge.refunded`).
-    #[serde(default)]
-    pub refunded: bool,
-    /// A dispute was opened (`charge.dispute.created`).
-    #[serde(default)]
-    pub disputed: bool,
-    /// Unix seconds of the last change.
-    pub updated_at: i64,
-}
+/// One fulfilled session: the library's record, so the server writes exactly what apps decode
+/// (`CheckoutClient::list_purchases`) and the merchant receives.
+pub use checkout_bridge::{Purchase, PurchaseSource};
 
-impl Purchase {
-    /// The JSON object as delivered and listed: the record with `"object": "purchase"`.
-    pub fn to_json(&self) -> serde_json::Value {
-        let mut v = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
-        if let Some(obj) = v.as_object_mut() {
-            obj.insert("object".into(), "purchase".into());
-        }
-        v
+/// The JSON object as delivered and listed: the record with `"object": "purchase"`.
+pub fn to_json(purchase: &Purchase) -> serde_json::Value {
+    let mut v = serde_json::to_value(purchase).unwrap_or(serde_json::Value::Null);
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("object".into(), "purchase".into());
     }
+    v
 }
 
 /// Stripe's list limits: 1 to 100, default 10.
@@ -145,7 +87,7 @@ async fn list_inner(state: &AppState, headers: &HeaderMap, query: &str) -> Resul
     page.truncate(usize::try_from(limit).unwrap_or(0));
     Ok(Json(serde_json::json!({
         "object": "list",
-        "data": page.iter().map(Purchase::to_json).collect::<Vec<_>>(),
+        "data": page.iter().map(to_json).collect::<Vec<_>>(),
         "has_more": has_more,
         "url": "/v1/purchases",
     }))

@@ -688,6 +688,114 @@ async fn purchases_list_only_the_users_own() {
     assert_eq!(get_purchases(&base, Some("wrong-token"), "").await.0, 401);
 }
 
+/// The library's `list_purchases` (what a reinstalled app calls) against the server: typed
+/// records, only the user's own, every page, an empty list, direct mode refused.
+#[tokio::test]
+async fn the_library_restores_only_the_users_own_purchases() {
+    let emu = Arc::new(Emulator::start().await.expect("emulator"));
+    let srv = server(&emu, &sqlite_url(), None, "reconcile_interval_ms = 0\n").await;
+    let base = srv.base_url();
+    let (alice, bob) = (app(&base, ALICE), app(&base, BOB));
+    assert_eq!(bob.list_purchases().await.expect("empty list"), vec![]);
+
+    // 103 for alice (more than one page of 100), one for bob, one unpaid for alice.
+    let slots = Arc::new(tokio::sync::Semaphore::new(8));
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..103 {
+        let (alice, emu, slots) = (alice.clone(), emu.clone(), slots.clone());
+        tasks.spawn(async move {
+            let _slot = slots.acquire_owned().await.expect("slot");
+            let s = buy(&alice, &emu, 100 + i).await;
+            alice.retrieve_session(s.id.clone()).await.expect("verify");
+            s.id
+        });
+    }
+    let hers: std::collections::BTreeSet<String> = tasks.join_all().await.into_iter().collect();
+    let his = buy(&bob, &emu, 900).await;
+    bob.retrieve_session(his.id.clone()).await.expect("verify");
+    let unpaid = alice.create_session(params(50)).await.expect("unpaid");
+
+    let listed = alice.list_purchases().await.expect("alice's purchases");
+    let ids: std::collections::BTreeSet<String> = listed.iter().map(|p| p.session_id.clone()).collect();
+    assert_eq!(listed.len(), 103, "each once");
+    assert_eq!(ids, hers, "hers, all of them, across pages");
+    assert!(!ids.contains(&his.id) && !ids.contains(&unpaid.id));
+    assert!(
+        listed.windows(2).all(|w| w[0].fulfilled_at >= w[1].fulfilled_at),
+        "newest first"
+    );
+    for p in &listed {
+        assert_eq!(p.user, "alice");
+        assert_eq!(
+            (p.mode.clone(), p.payment_status.clone()),
+            (CheckoutMode::Payment, PaymentStatus::Paid)
+        );
+        assert_eq!(p.source, PurchaseSource::Retrieve);
+        assert_eq!(p.currency.as_deref(), Some("usd"));
+        let item = &p.line_items[0];
+        assert_eq!((item.quantity, item.description.as_deref()), (Some(2), Some("Gems")));
+        assert_eq!(p.amount_total, Some(item.amount_total));
+        assert!(!p.refunded && !p.disputed && p.amount_refunded == 0);
+    }
+    let bobs = bob.list_purchases().await.expect("bob's purchases");
+    assert_eq!(
+        bobs.iter()
+            .map(|p| (p.session_id.as_str(), p.user.as_str(), p.amount_total))
+            .collect::<Vec<_>>(),
+        [(his.id.as_str(), "bob", Some(1800))]
+    );
+
+    // A refused token is a typed error without the token in it.
+    let e = app(&base, "not-a-known-token-9876")
+        .list_purchases()
+        .await
+        .expect_err("refused");
+    assert!(matches!(e, CheckoutError::Authentication { .. }), "{e:?}");
+    assert!(!format!("{e} {e:?}").contains("not-a-known-token-9876"), "{e}");
+
+    // Direct mode (a Stripe key) has no purchases to list: refused before anything is sent.
+    let mut direct = ClientConfig::new(Credential::secret_key(KEY)).with_base_url(emu.base_url());
+    direct.max_retries = 0;
+    emu.clear_requests();
+    let e = CheckoutClient::new(direct)
+        .expect("direct client")
+        .list_purchases()
+        .await
+        .expect_err("direct mode");
+    assert!(matches!(e, CheckoutError::BackendRequired { .. }), "{e:?}");
+    assert_no_secret(&format!("{e} {e:?}"));
+    assert!(emu.requests().is_empty(), "nothing reached Stripe");
+}
+
+/// The real binary: a purchase recorded, the process SIGKILLed, a new process on the same
+/// database; a freshly installed app (a new client) restores it.
+#[tokio::test]
+async fn purchases_survive_a_killed_server_and_restore_in_a_new_app() {
+    let emu = Emulator::start().await.expect("emulator");
+    let db = sqlite_url();
+    let toml = config_toml(&emu.base_url(), &db, "reconcile_interval_ms = 0\n");
+    let first = ServerProcess::start(&toml).await;
+    let s = buy(&app(&first.base_url, ALICE), &emu, 1250).await;
+    assert_eq!(
+        deliver_webhook(&http(), &first.base_url, &completed(&emu, &s.id)).await,
+        200
+    );
+    first.kill().await;
+
+    let second = ServerProcess::start(&toml).await;
+    let restored = app(&second.base_url, ALICE).list_purchases().await.expect("restored");
+    assert_eq!(
+        restored
+            .iter()
+            .map(|p| (p.session_id.as_str(), p.amount_total, p.source.clone()))
+            .collect::<Vec<_>>(),
+        [(s.id.as_str(), Some(2500), PurchaseSource::Webhook)]
+    );
+    assert_eq!(app(&second.base_url, BOB).list_purchases().await.expect("bob"), vec![]);
+    assert_no_secret(&second.log_text());
+    second.kill().await;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Refunds and disputes
 

@@ -738,6 +738,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_checkout_bridge_checksum_method_checkoutclient_list_line_items(
     ): Int
+    external fun uniffi_checkout_bridge_checksum_method_checkoutclient_list_purchases(
+    ): Int
     external fun uniffi_checkout_bridge_checksum_method_checkoutclient_retrieve_session(
     ): Int
     external fun uniffi_checkout_bridge_checksum_method_checkoutclient_wait_for_final_status(
@@ -818,6 +820,8 @@ internal object UniffiLib {
     external fun uniffi_checkout_bridge_fn_method_checkoutclient_expire_session(`ptr`: Long,`id`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_checkout_bridge_fn_method_checkoutclient_list_line_items(`ptr`: Long,`id`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_checkout_bridge_fn_method_checkoutclient_list_purchases(`ptr`: Long,
     ): Long
     external fun uniffi_checkout_bridge_fn_method_checkoutclient_retrieve_session(`ptr`: Long,`id`: RustBuffer.ByValue,
     ): Long
@@ -924,6 +928,8 @@ internal object UniffiLib {
     external fun uniffi_checkout_bridge_fn_method_taxidrequirement_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_checkout_bridge_fn_method_termsofserviceconsent_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_purchasesource_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_checkout_bridge_fn_method_apierrordetails_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1086,6 +1092,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_checkout_bridge_checksum_method_checkoutclient_list_line_items() and 0xFFFF) != 23352) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_checkout_bridge_checksum_method_checkoutclient_list_purchases() and 0xFFFF) != 18133) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_checkout_bridge_checksum_method_checkoutclient_retrieve_session() and 0xFFFF) != 14813) {
@@ -1699,6 +1708,29 @@ public interface CheckoutClientInterface {
     suspend fun `listLineItems`(`id`: kotlin.String): List<LineItem>
     
     /**
+     * `GET /v1/purchases` on the app's backend: every purchase its user has made (each paid
+     * session the backend fulfilled), newest first, following pages until all are read. For
+     * "Restore purchases" after a reinstall or on a new device: the backend answers for the
+     * user its token names, never another.
+     *
+     * Backend mode only: Stripe has no such list; the reference server (`server/`) records one
+     * purchase per paid session, whichever of the webhook, the app's retrieve or its
+     * reconciliation saw it first.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::BackendRequired`] in direct mode (a Stripe key), before anything is sent.
+     * - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
+     * (401: the token was refused), [`CheckoutError::Permission`] (403),
+     * [`CheckoutError::NotFound`] (404: a backend without the route),
+     * [`CheckoutError::RateLimited`] (429), [`CheckoutError::Api`] (any other error status).
+     * - [`CheckoutError::InvalidResponse`] for a success whose body is not a list of purchases
+     * (truncated, oversized, wrongly typed), or pages that never end or do not advance.
+     * - [`CheckoutError::Network`] or [`CheckoutError::Timeout`] when no answer came.
+     */
+    suspend fun `listPurchases`(): List<Purchase>
+    
+    /**
      * `GET /v1/checkout/sessions/{id}`: the session as Stripe sees it now.
      *
      * # Errors
@@ -2016,6 +2048,48 @@ open class CheckoutClient: Disposable, AutoCloseable, CheckoutClientInterface
         { future -> UniffiLib.ffi_checkout_bridge_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterSequenceTypeLineItem.lift(it) },
+        // Error FFI converter
+        CheckoutException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * `GET /v1/purchases` on the app's backend: every purchase its user has made (each paid
+     * session the backend fulfilled), newest first, following pages until all are read. For
+     * "Restore purchases" after a reinstall or on a new device: the backend answers for the
+     * user its token names, never another.
+     *
+     * Backend mode only: Stripe has no such list; the reference server (`server/`) records one
+     * purchase per paid session, whichever of the webhook, the app's retrieve or its
+     * reconciliation saw it first.
+     *
+     * # Errors
+     *
+     * - [`CheckoutError::BackendRequired`] in direct mode (a Stripe key), before anything is sent.
+     * - What the server answered, after the configured retries: [`CheckoutError::Authentication`]
+     * (401: the token was refused), [`CheckoutError::Permission`] (403),
+     * [`CheckoutError::NotFound`] (404: a backend without the route),
+     * [`CheckoutError::RateLimited`] (429), [`CheckoutError::Api`] (any other error status).
+     * - [`CheckoutError::InvalidResponse`] for a success whose body is not a list of purchases
+     * (truncated, oversized, wrongly typed), or pages that never end or do not advance.
+     * - [`CheckoutError::Network`] or [`CheckoutError::Timeout`] when no answer came.
+     */
+    @Throws(CheckoutException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `listPurchases`() : List<Purchase> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_checkout_bridge_fn_method_checkoutclient_list_purchases(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_checkout_bridge_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_checkout_bridge_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_checkout_bridge_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypePurchase.lift(it) },
         // Error FFI converter
         CheckoutException.ErrorHandler,
     )
@@ -5866,6 +5940,201 @@ public object FfiConverterTypePendingCheckout: FfiConverterRustBuffer<PendingChe
 
 
 /**
+ * One fulfilled Checkout Session: what was bought, for how much, and what happened since
+ * (refunds, disputes). Grant entitlements from `line_items` (or `metadata`) and withdraw them
+ * when `refunded` or `disputed` says so.
+ *
+ * `Serialize` writes the wire names, so a backend can serve or deliver it as is.
+ */
+data class Purchase (
+    /**
+     * The Checkout Session (`cs_…`): the record's unique key.
+     */
+    var `sessionId`: kotlin.String
+    , 
+    /**
+     * The backend's ID for the app user the session was created for (never the token).
+     */
+    var `user`: kotlin.String
+    , 
+    /**
+     * Payment, subscription or setup.
+     */
+    var `mode`: CheckoutMode
+    , 
+    /**
+     * `paid` or `no_payment_required` when fulfilled.
+     */
+    var `paymentStatus`: PaymentStatus
+    , 
+    /**
+     * Lowercase ISO currency.
+     */
+    var `currency`: kotlin.String?
+    , 
+    /**
+     * Total after discounts and taxes, minor units.
+     */
+    var `amountTotal`: kotlin.Long?
+    , 
+    /**
+     * Total before discounts and taxes, minor units.
+     */
+    var `amountSubtotal`: kotlin.Long?
+    , 
+    /**
+     * The PaymentIntent (payment mode).
+     */
+    var `paymentIntent`: kotlin.String?
+    , 
+    /**
+     * The Subscription (subscription mode).
+     */
+    var `subscription`: kotlin.String?
+    , 
+    /**
+     * The Stripe Customer, if any.
+     */
+    var `customer`: kotlin.String?
+    , 
+    /**
+     * The customer's email as Checkout collected it.
+     */
+    var `customerEmail`: kotlin.String?
+    , 
+    /**
+     * The session's metadata.
+     */
+    var `metadata`: Map<kotlin.String, kotlin.String>
+    , 
+    /**
+     * What was bought, as Stripe lists the session's line items.
+     */
+    var `lineItems`: List<LineItem>
+    , 
+    /**
+     * Live or test mode.
+     */
+    var `livemode`: kotlin.Boolean
+    , 
+    /**
+     * Unix seconds when the backend recorded the fulfilment.
+     */
+    var `fulfilledAt`: kotlin.Long
+    , 
+    /**
+     * Which signal recorded it first.
+     */
+    var `source`: PurchaseSource
+    , 
+    /**
+     * Refunded so far, minor units (Stripe's `charge.amount_refunded`).
+     */
+    var `amountRefunded`: kotlin.Long
+    , 
+    /**
+     * Fully refunded (Stripe's `charge.refunded`).
+     */
+    var `refunded`: kotlin.Boolean
+    , 
+    /**
+     * A dispute was opened (`charge.dispute.created`).
+     */
+    var `disputed`: kotlin.Boolean
+    , 
+    /**
+     * Unix seconds of the record's last change.
+     */
+    var `updatedAt`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePurchase: FfiConverterRustBuffer<Purchase> {
+    override fun read(buf: ByteBuffer): Purchase {
+        return Purchase(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeCheckoutMode.read(buf),
+            FfiConverterTypePaymentStatus.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterMapStringString.read(buf),
+            FfiConverterSequenceTypeLineItem.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterTypePurchaseSource.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Purchase) = (
+            FfiConverterString.allocationSize(value.`sessionId`) +
+            FfiConverterString.allocationSize(value.`user`) +
+            FfiConverterTypeCheckoutMode.allocationSize(value.`mode`) +
+            FfiConverterTypePaymentStatus.allocationSize(value.`paymentStatus`) +
+            FfiConverterOptionalString.allocationSize(value.`currency`) +
+            FfiConverterOptionalLong.allocationSize(value.`amountTotal`) +
+            FfiConverterOptionalLong.allocationSize(value.`amountSubtotal`) +
+            FfiConverterOptionalString.allocationSize(value.`paymentIntent`) +
+            FfiConverterOptionalString.allocationSize(value.`subscription`) +
+            FfiConverterOptionalString.allocationSize(value.`customer`) +
+            FfiConverterOptionalString.allocationSize(value.`customerEmail`) +
+            FfiConverterMapStringString.allocationSize(value.`metadata`) +
+            FfiConverterSequenceTypeLineItem.allocationSize(value.`lineItems`) +
+            FfiConverterBoolean.allocationSize(value.`livemode`) +
+            FfiConverterLong.allocationSize(value.`fulfilledAt`) +
+            FfiConverterTypePurchaseSource.allocationSize(value.`source`) +
+            FfiConverterLong.allocationSize(value.`amountRefunded`) +
+            FfiConverterBoolean.allocationSize(value.`refunded`) +
+            FfiConverterBoolean.allocationSize(value.`disputed`) +
+            FfiConverterLong.allocationSize(value.`updatedAt`)
+    )
+
+    override fun write(value: Purchase, buf: ByteBuffer) {
+            FfiConverterString.write(value.`sessionId`, buf)
+            FfiConverterString.write(value.`user`, buf)
+            FfiConverterTypeCheckoutMode.write(value.`mode`, buf)
+            FfiConverterTypePaymentStatus.write(value.`paymentStatus`, buf)
+            FfiConverterOptionalString.write(value.`currency`, buf)
+            FfiConverterOptionalLong.write(value.`amountTotal`, buf)
+            FfiConverterOptionalLong.write(value.`amountSubtotal`, buf)
+            FfiConverterOptionalString.write(value.`paymentIntent`, buf)
+            FfiConverterOptionalString.write(value.`subscription`, buf)
+            FfiConverterOptionalString.write(value.`customer`, buf)
+            FfiConverterOptionalString.write(value.`customerEmail`, buf)
+            FfiConverterMapStringString.write(value.`metadata`, buf)
+            FfiConverterSequenceTypeLineItem.write(value.`lineItems`, buf)
+            FfiConverterBoolean.write(value.`livemode`, buf)
+            FfiConverterLong.write(value.`fulfilledAt`, buf)
+            FfiConverterTypePurchaseSource.write(value.`source`, buf)
+            FfiConverterLong.write(value.`amountRefunded`, buf)
+            FfiConverterBoolean.write(value.`refunded`, buf)
+            FfiConverterBoolean.write(value.`disputed`, buf)
+            FfiConverterLong.write(value.`updatedAt`, buf)
+    }
+}
+
+
+
+/**
  * What the customer pays (or paid), in minor units of `currency`, as an app shows it on a
  * receipt. Built from the session Stripe reports: `amount_subtotal`, `total_details` and
  * `amount_total`, so it includes promotion codes, tax, shipping and adjusted quantities.
@@ -7315,6 +7584,27 @@ sealed class CheckoutException: kotlin.Exception() {
             get() = "reason=${ `reason` }"
     }
     
+    /**
+     * The call needs backend mode (a [`crate::Credential::backend`] token for the app's own
+     * server) and the client holds a Stripe key: e.g. listing purchases, which only the
+     * backend records. Nothing was sent.
+     */
+    class BackendRequired(
+        
+        /**
+         * The method that was called, e.g. `list_purchases`.
+         */
+        val `operation`: kotlin.String, 
+        
+        /**
+         * Why, and what to configure instead.
+         */
+        val `reason`: kotlin.String
+        ) : CheckoutException() {
+        override val message
+            get() = "operation=${ `operation` }, reason=${ `reason` }"
+    }
+    
 
     
 
@@ -7392,6 +7682,10 @@ public object FfiConverterTypeCheckoutError : FfiConverterRustBuffer<CheckoutExc
                 FfiConverterString.read(buf),
                 )
             16 -> CheckoutException.UntrustedCheckoutUrl(
+                FfiConverterString.read(buf),
+                )
+            17 -> CheckoutException.BackendRequired(
+                FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
@@ -7483,6 +7777,12 @@ public object FfiConverterTypeCheckoutError : FfiConverterRustBuffer<CheckoutExc
                 4UL
                 + FfiConverterString.allocationSize(value.`reason`)
             )
+            is CheckoutException.BackendRequired -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`operation`)
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
         }
     }
 
@@ -7568,6 +7868,12 @@ public object FfiConverterTypeCheckoutError : FfiConverterRustBuffer<CheckoutExc
             }
             is CheckoutException.UntrustedCheckoutUrl -> {
                 buf.putInt(16)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is CheckoutException.BackendRequired -> {
+                buf.putInt(17)
+                FfiConverterString.write(value.`operation`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
@@ -8804,6 +9110,143 @@ public object FfiConverterTypePromotionsConsent : FfiConverterRustBuffer<Promoti
             }
             is PromotionsConsent.Unknown -> {
                 buf.putInt(3)
+                FfiConverterString.write(value.`value`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * Which signal made the server record the purchase first.
+ */
+sealed class PurchaseSource {
+    
+    /**
+     * Stripe's `checkout.session.completed` or `checkout.session.async_payment_succeeded`.
+     */
+    object Webhook : PurchaseSource()
+    
+    
+    /**
+     * The app's own verification of the session through the server.
+     */
+    object Retrieve : PurchaseSource()
+    
+    
+    /**
+     * The server's periodic check of the sessions it created (a lost webhook, a killed app).
+     */
+    object Reconciliation : PurchaseSource()
+    
+    
+    /**
+     * A value this version of the library does not know; kept verbatim.
+     */
+    data class Unknown(
+        /**
+         * The raw value Stripe sent.
+         */
+        val `value`: kotlin.String) : PurchaseSource()
+        
+    {
+        
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_purchasesource_uniffi_trait_display(FfiConverterTypePurchaseSource.lower(this),
+        _status)
+}
+    )
+    }
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_purchasesource_uniffi_trait_display(FfiConverterTypePurchaseSource.lower(this),
+        _status)
+}
+    )
+    }
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePurchaseSource : FfiConverterRustBuffer<PurchaseSource>{
+    override fun read(buf: ByteBuffer): PurchaseSource {
+        return when(buf.getInt()) {
+            1 -> PurchaseSource.Webhook
+            2 -> PurchaseSource.Retrieve
+            3 -> PurchaseSource.Reconciliation
+            4 -> PurchaseSource.Unknown(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: PurchaseSource): ULong = when(value) {
+        is PurchaseSource.Webhook -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is PurchaseSource.Retrieve -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is PurchaseSource.Reconciliation -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is PurchaseSource.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`value`)
+            )
+        }
+    }
+
+    override fun write(value: PurchaseSource, buf: ByteBuffer) {
+        when(value) {
+            is PurchaseSource.Webhook -> {
+                buf.putInt(1)
+                Unit
+            }
+            is PurchaseSource.Retrieve -> {
+                buf.putInt(2)
+                Unit
+            }
+            is PurchaseSource.Reconciliation -> {
+                buf.putInt(3)
+                Unit
+            }
+            is PurchaseSource.Unknown -> {
+                buf.putInt(4)
                 FfiConverterString.write(value.`value`, buf)
                 Unit
             }
@@ -11548,6 +11991,34 @@ public object FfiConverterSequenceTypePendingCheckout: FfiConverterRustBuffer<Li
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypePendingCheckout.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypePurchase: FfiConverterRustBuffer<List<Purchase>> {
+    override fun read(buf: ByteBuffer): List<Purchase> {
+        val len = buf.getInt()
+        return List<Purchase>(len) {
+            FfiConverterTypePurchase.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Purchase>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePurchase.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Purchase>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePurchase.write(it, buf)
         }
     }
 }
