@@ -98,22 +98,7 @@ else
   # The checker must reject broken copies of a real file, naming the line where it can.
   original=$src/CheckoutLauncher.kt
   broken=$tmp/CheckoutLauncher.kt
-  expect_rejected() { # DESCRIPTION LINE("" = any)
-    local out rc
-    out=$("$PY" scripts/kotlin_syntax_check.py "$broken" 2>&1)
-    rc=$?
-    if cmp -s "$broken" "$original"; then
-      fail "broken copy ($1): the mutation did not change the file"
-    elif [ "$rc" -ne 1 ]; then
-      echo "$out" | head -5
-      fail "broken copy ($1): checker exited $rc, expected 1"
-    elif [ -n "$2" ] && ! grep -q "CheckoutLauncher.kt:$2:" <<<"$out"; then
-      echo "$out" | head -5
-      fail "broken copy ($1): the report does not name line $2"
-    else
-      pass "broken copy rejected ($1): $(grep -Em1 ':[0-9]+:[0-9]+: ' <<<"$out" | sed 's/^ *//; s|.*/||')"
-    fi
-  }
+  expect_rejected() { expect_broken_copy_rejected scripts/kotlin_syntax_check.py "$original" "$broken" "$@"; }
   awk '!done && /^    }$/ { done = 1; next } { print }' "$original" >"$broken"
   expect_rejected "first \`    }\` deleted" ""
   at=$(awk '/^}$/ { print NR; exit }' "$original")

@@ -192,22 +192,7 @@ fi
 log "the syntax checker rejects broken copies of ios/Sources/CheckoutBridge/CheckoutPresenter.swift"
 presenter=ios/Sources/CheckoutBridge/CheckoutPresenter.swift
 broken=$tmp/broken/CheckoutPresenter.swift
-expect_presenter_rejected() { # DESCRIPTION LINE("" = any)
-  local out rc
-  out=$("$PY" scripts/swift_syntax_check.py "$broken" 2>&1)
-  rc=$?
-  if cmp -s "$broken" "$presenter"; then
-    fail "broken copy ($1): the mutation did not change the file"
-  elif [ "$rc" -ne 1 ]; then
-    echo "$out" | head -5
-    fail "broken copy ($1): checker exited $rc, expected 1"
-  elif [ -n "$2" ] && ! grep -q "CheckoutPresenter.swift:$2:" <<<"$out"; then
-    echo "$out" | head -5
-    fail "broken copy ($1): the report does not name line $2"
-  else
-    pass "broken copy rejected ($1): $(grep -Em1 ':[0-9]+:[0-9]+: ' <<<"$out" | sed 's/^ *//; s|.*/||')"
-  fi
-}
+expect_presenter_rejected() { expect_broken_copy_rejected scripts/swift_syntax_check.py "$presenter" "$broken" "$@"; }
 awk '!done && /^    }$/ { done = 1; next } { print }' "$presenter" >"$broken"
 expect_presenter_rejected "CheckoutPresenter.swift: first \`    }\` deleted" ""
 at=$(awk '/^}$/ { print NR; exit }' "$presenter")

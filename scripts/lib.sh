@@ -119,6 +119,26 @@ expect() {
   if grep -Eq -- "$3" "$1"; then pass "$2"; else fail "$2 (no line of $1 matches /$3/)"; fi
 }
 
+# expect_broken_copy_rejected CHECKER ORIGINAL BROKEN DESCRIPTION LINE("" = any): the syntax
+# checker CHECKER (a Python script run with $PY) must exit 1 on BROKEN, a mutated copy of
+# ORIGINAL, and name LINE when one is given. Counts a pass or a fail.
+expect_broken_copy_rejected() {
+  local checker=$1 original=$2 broken=$3 out rc
+  out=$("$PY" "$checker" "$broken" 2>&1)
+  rc=$?
+  if cmp -s "$broken" "$original"; then
+    fail "broken copy ($4): the mutation did not change the file"
+  elif [ "$rc" -ne 1 ]; then
+    echo "$out" | head -5
+    fail "broken copy ($4): checker exited $rc, expected 1"
+  elif [ -n "$5" ] && ! grep -q "$(basename "$original"):$5:" <<<"$out"; then
+    echo "$out" | head -5
+    fail "broken copy ($4): the report does not name line $5"
+  else
+    pass "broken copy rejected ($4): $(grep -Em1 ':[0-9]+:[0-9]+: ' <<<"$out" | sed 's/^ *//; s|.*/||')"
+  fi
+}
+
 check_build_script() {
   if bash -n "$1"; then pass "bash -n $1"; else fail "bash -n $1"; fi
   if ! command -v shellcheck >/dev/null; then
