@@ -1,8 +1,9 @@
 //! The server end to end: app client (backend mode) → server → emulator, the policy table,
 //! webhooks on SQLite and on a shared PostgreSQL, and the key never leaking anywhere.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
+
+mod support;
 
 use checkout_bridge::*;
 use checkout_bridge_emulator::Emulator;
@@ -14,32 +15,6 @@ const WHSEC: &str = "whsec_test_SERVER0WEBHOOK0SECRET";
 const ALICE: &str = "alice-token-0123";
 const BOB: &str = "bob-token-4567";
 
-/// Every log line of this test binary, for the no-leak assertions.
-fn logs() -> &'static Arc<Mutex<Vec<u8>>> {
-    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let buf = Arc::new(Mutex::new(Vec::new()));
-        let writer = buf.clone();
-        let _ = tracing_subscriber::fmt()
-            .with_ansi(false)
-            .with_max_level(tracing::Level::DEBUG)
-            .with_writer(move || Capture(writer.clone()))
-            .try_init();
-        buf
-    })
-}
-
-struct Capture(Arc<Mutex<Vec<u8>>>);
-impl Write for Capture {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 fn assert_no_key(text: &str) {
     for secret in [KEY, WHSEC, ALICE, BOB] {
         assert!(!text.contains(secret), "a secret leaked: {text}");
@@ -47,7 +22,7 @@ fn assert_no_key(text: &str) {
 }
 
 fn assert_logs_clean() {
-    let text = String::from_utf8_lossy(&logs().lock().unwrap_or_else(|e| e.into_inner())).to_string();
+    let text = String::from_utf8_lossy(&support::logs().lock().unwrap_or_else(|e| e.into_inner())).to_string();
     assert!(!text.is_empty(), "the server logged nothing at all");
     assert_no_key(&text);
 }
@@ -90,7 +65,7 @@ fn sqlite_url() -> String {
 }
 
 async fn server(emu: &Emulator) -> RunningServer {
-    logs();
+    support::logs();
     let secrets = Secrets {
         stripe_secret_key: KEY.into(),
         webhook_secret: Some(WHSEC.into()),
