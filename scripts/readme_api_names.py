@@ -1,19 +1,24 @@
 #!/usr/bin/env python3
-"""Checks that the code in README.md's Kotlin or Swift blocks uses names that exist.
+"""Checks that the Kotlin and Swift code blocks of the documentation use names that exist.
 
     python3 scripts/readme_api_names.py kotlin OUT_DIR   (also writes each app block to OUT_DIR/DocsKotlinN.kt)
     python3 scripts/readme_api_names.py swift
 
-Kotlin: every `flow.name(` and `returns.name(` call and every capitalised type must exist in the
-generated bindings or the Android layer. Swift: every `name(label:` call must exist in the
-generated Swift or the iOS layer. Exits 1 when a name is missing or too few were found.
+The documentation is README.md, docs/*.md and server/README.md (DOCS below). Kotlin: every
+`flow.name(` and `returns.name(` call and every capitalised type must exist in the generated
+bindings or the Android layer. Swift: every `name(label:` call must exist in the generated Swift
+or the iOS layer. Each missing name is reported with the file that uses it. Exits 1 when a name
+is missing, a file named in DOCS is gone, or too few names were found.
 """
 import pathlib
 import re
 import sys
 
+# The files whose code blocks apps copy from; docs/*.md is globbed, so a new guide is checked too.
+DOCS = ["README.md", "docs/*.md", "server/README.md"]
 
-def kotlin(text: str, out: pathlib.Path) -> tuple[list[str], int]:
+
+def kotlin(text: str, out: pathlib.Path, stem: str) -> tuple[list[str], int]:
     blocks = re.findall(r"```kotlin\n(.*?)```", text, re.S)
     app_blocks = [b for b in blocks if "import io.checkoutbridge" in b]  # the app code, not Gradle snippets
     kt = "\n".join(blocks)
@@ -34,10 +39,8 @@ def kotlin(text: str, out: pathlib.Path) -> tuple[list[str], int]:
             continue
         if not re.search(rf"\b(class|object) `?{name}`?\b", bk + layer):
             bad.append(f"Kotlin type {name}")
-    if not app_blocks:
-        bad.append("no Kotlin app code block")
     for i, block in enumerate(app_blocks):
-        (out / f"DocsKotlin{i}.kt").write_text(block)
+        (out / f"DocsKotlin{stem}{i}.kt").write_text(block)
     return bad, seen
 
 
@@ -48,7 +51,7 @@ def swift(text: str) -> tuple[list[str], int]:
     bad, seen = [], 0
     for name, label in sorted(set(re.findall(r"\b(\w+)\((\w+):", sw))):
         seen += 1
-        if name in ("urls",):  # Foundation
+        if name in ("urls", "package", "product"):  # Foundation; SwiftPM's Package.swift
             continue
         if name in ("ClientConfig", "SimpleCheckout", "CheckoutClient", "CheckoutFlow"):
             ok = re.search(rf"\b{label}: ", bs) is not None
@@ -64,18 +67,38 @@ def swift(text: str) -> tuple[list[str], int]:
     return bad, seen
 
 
+def doc_files() -> list[pathlib.Path]:
+    files = []
+    for pattern in DOCS:
+        found = sorted(pathlib.Path(".").glob(pattern))
+        if not found:
+            print(f"{pattern}: no such documentation file")
+            sys.exit(1)
+        files += found
+    return files
+
+
 def main(argv: list[str]) -> int:
-    text = open("README.md").read()
-    if argv[1:2] == ["kotlin"] and len(argv) == 3:
-        bad, seen = kotlin(text, pathlib.Path(argv[2]))
-    elif argv[1:] == ["swift"]:
-        bad, seen = swift(text)
-    else:
+    if not ((argv[1:2] == ["kotlin"] and len(argv) == 3) or argv[1:] == ["swift"]):
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
+    bad, seen, app_code = [], 0, False
+    for path in doc_files():
+        text = path.read_text()
+        if argv[1] == "kotlin":
+            # The stem keeps the written files apart: README.md and server/README.md both have one.
+            stem = re.sub(r"\W", "_", str(path.with_suffix("")))
+            b, n = kotlin(text, pathlib.Path(argv[2]), stem)
+            app_code = app_code or any("import io.checkoutbridge" in blk for blk in re.findall(r"```kotlin\n(.*?)```", text, re.S))
+        else:
+            b, n = swift(text)
+        bad += [f"{path}: {x}" for x in b]
+        seen += n
+    if argv[1] == "kotlin" and not app_code:
+        bad.append("no Kotlin app code block (one that imports io.checkoutbridge)")
     for b in bad:
         print("not in the bindings / platform layer:", b)
-    print(f"{seen} names checked")
+    print(f"{seen} names checked in {', '.join(DOCS)}")
     return 1 if bad or seen < 5 else 0
 
 
