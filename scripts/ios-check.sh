@@ -126,7 +126,7 @@ fi
 # ---------------------------------------------------------------------------------------------
 log "library (cargo build --lib)"
 lib_ok=false
-if cargo build -p checkout-bridge --lib "${CB_FFI[@]}" --quiet && [ -f "$lib" ]; then
+if dev_build && [ -f "$lib" ]; then
   lib_ok=true
   pass "cargo build --lib: $lib"
 else
