@@ -110,15 +110,15 @@ else
 
   mkdir -p "$tmp/docs"
   if python3 scripts/readme_api_names.py kotlin "$tmp/docs"; then
-    pass "README.md: every Kotlin API name in its code blocks exists"
+    pass "README.md, docs/: every Kotlin API name in their code blocks exists"
   else
-    fail "README.md: Kotlin API names"
+    fail "README.md, docs/: Kotlin API names"
   fi
   if "$PY" scripts/kotlin_syntax_check.py "$tmp"/docs/DocsKotlin*.kt >/dev/null; then
-    pass "README.md: the Kotlin app code parses"
+    pass "README.md, docs/: the Kotlin app code parses"
   else
     "$PY" scripts/kotlin_syntax_check.py "$tmp"/docs/DocsKotlin*.kt
-    fail "README.md: the Kotlin app code parses"
+    fail "README.md, docs/: the Kotlin app code parses"
   fi
 fi
 

@@ -330,11 +330,11 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
-log "documentation: no \`Task { … try … }\` that drops its error (README.md, ios/samples)"
+log "documentation: no \`Task { … try … }\` that drops its error (README.md, docs/, ios/samples)"
 # A throwing Task's error goes nowhere unless someone awaits its value; the snippets call a
 # non-throwing function that catches instead. Narrow: a one-line `Task {` with `try` and no `do`.
 dropped_errors() { grep -nE 'Task \{[^}]*\btry\b' "$@" | grep -vE '\bdo \{'; }
-if out=$(dropped_errors README.md ios/samples/*.md); then
+if out=$(dropped_errors README.md docs/*.md ios/samples/*.md); then
   echo "$out"
   fail "a snippet's Task drops its error (see above)"
 else
@@ -397,9 +397,9 @@ if [ "$(uname -s)" != Darwin ]; then
   fi
 fi
 if python3 scripts/readme_api_names.py swift; then
-  pass "README.md: every Swift API name in its code blocks exists"
+  pass "README.md, docs/: every Swift API name in their code blocks exists"
 else
-  fail "README.md: Swift API names"
+  fail "README.md, docs/: Swift API names"
 fi
 wf=.github/workflows/mobile.yml
 expect $wf "CI: the macOS job builds with ios/build-xcframework.sh" 'run: ios/build-xcframework.sh$'
