@@ -20,11 +20,10 @@
 # Built without AddressSanitizer (`--sanitizer none`): the code under test is safe Rust, and
 # ASan would halve the executions; cargo-fuzz's release build keeps debug assertions and
 # overflow checks, so an integer overflow is a crash. --smoke builds in the dev profile instead
-# (`cargo fuzz build --dev`, debug assertions too): it compiles in half the CPU time of the
+# (`cargo fuzz build --dev`, debug assertions too): it compiles in far less CPU time than the
 # release build (whose codegen-units=1 also serialises the biggest crates), and libFuzzer still
 # replays every corpus input before it stops, so the smoke pass is the whole corpus as a
-# regression test plus a few seconds of mutations, at a few hundred executions a second instead
-# of tens of thousands. Fuzzing for real (--seconds, --cmin) uses the release build. Ends with
+# regression test plus a few seconds of mutations, each execution much slower than in release. Fuzzing for real (--seconds, --cmin) uses the release build. Ends with
 # `fuzz: N passed, M failed` (a target passes when it built, ran, and crashed on nothing);
 # exits non-zero on any crash.
 set -euo pipefail
