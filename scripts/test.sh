@@ -63,7 +63,7 @@ package_check() {
   if cargo package -p checkout-bridge --no-verify --allow-dirty --quiet; then
     crate=$(find target/package -maxdepth 1 -name 'checkout-bridge-*.crate' | sort -V | tail -n 1)
     tar -xzf "$crate" -C "$unpacked"
-    if CARGO_TARGET_DIR=$PWD/target cargo check --quiet --lib --manifest-path "$unpacked"/checkout-bridge-*/Cargo.toml; then
+    if CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target} cargo check --quiet --lib --manifest-path "$unpacked"/checkout-bridge-*/Cargo.toml; then
       pass "cargo package: $(basename "$crate") ($(stat -c %s "$crate") bytes) compiles on its own"
     else
       fail "cargo package: the packed crate does not compile on its own (a file missing from include?)"
@@ -203,29 +203,43 @@ done
 
 mkdir -p target/test-logs
 started=$SECONDS
-declare -A took=() result=()
+declare -A took=() cpu=() result=()
+# CPU seconds (user + system) of every process this shell has waited for: `times` runs here, not
+# in a subshell (a forked shell starts again from zero). Next to the wall-clock time it shows
+# what a stage costs on a loaded machine, where waiting for a core inflates the wall clock.
+cpu_file=$(mktemp)
+trap 'rm -f "$cpu_file"' EXIT
+cpu_now() { times >"$cpu_file"; cpu_seconds=$(awk 'NR == 2 { split($1, u, /[ms]/); split($2, y, /[ms]/); printf "%d", u[1] * 60 + u[2] + y[1] * 60 + y[2] }' "$cpu_file"); }
 needs=()
 for s in "${run_list[@]}"; do
   for n in ${NEEDS[$s]}; do [[ " ${needs[*]} " == *" $n "* ]] || needs+=("$n"); done
 done
 log "tools: scripts/bootstrap.sh ${needs[*]:-(nothing to install)}"
 t=$SECONDS
+cpu_now
+c=$cpu_seconds
 bootstrap_ok=true
 if [ "${#needs[@]}" -gt 0 ]; then
   scripts/bootstrap.sh "${needs[@]}" 2>&1 | tee target/test-logs/bootstrap.log || bootstrap_ok=false
 fi
 cargo --version
 bootstrap_took=$((SECONDS - t))
+cpu_now
+bootstrap_cpu=$((cpu_seconds - c))
 
 for s in "${run_list[@]}"; do
   log "stage $s: ${ABOUT[$s]}"
   t=$SECONDS
+  cpu_now
+  c=$cpu_seconds
   set +e
   # A subshell: a stage's traps, exports and counters end with it.
   (eval "${RUNS[$s]}") 2>&1 | tee "target/test-logs/$s.log"
   rc=${PIPESTATUS[0]}
   set -e
   took[$s]=$((SECONDS - t))
+  cpu_now
+  cpu[$s]=$((cpu_seconds - c))
   line=$(grep -E "^$s: [0-9]+ passed, [0-9]+ failed\$" "target/test-logs/$s.log" | tail -n 1 || true)
   if [ -z "$line" ]; then
     line="$s: 0 passed, 1 failed"
@@ -257,10 +271,11 @@ if ! $bootstrap_ok; then
 fi
 
 log "time per stage"
-printf '  %-10s %5s s  %s\n' bootstrap "$bootstrap_took" "$($bootstrap_ok && echo ok || echo FAILED)"
+printf '  %-10s %5s s  cpu %5s s  %s\n' bootstrap "$bootstrap_took" "$bootstrap_cpu" "$($bootstrap_ok && echo ok || echo FAILED)"
 for s in "${run_list[@]}"; do
-  printf '  %-10s %5s s  %s\n' "$s" "${took[$s]}" "${result[$s]#*: }"
+  printf '  %-10s %5s s  cpu %5s s  %s\n' "$s" "${took[$s]}" "${cpu[$s]}" "${result[$s]#*: }"
 done
-printf '  %-10s %5s s  (%s, %s)\n' total "$((SECONDS - started))" "$(nproc) cores" "load $(cut -d' ' -f1-3 /proc/loadavg)"
+cpu_now
+printf '  %-10s %5s s  cpu %5s s  (%s cores, load %s)\n' total "$((SECONDS - started))" "$cpu_seconds" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "tests: ${passed} passed, ${failed} failed"
 [ "$failed" -eq 0 ]
