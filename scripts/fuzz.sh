@@ -64,8 +64,8 @@ if ! rustup run nightly rustc --version >/dev/null 2>&1; then
 fi
 rustup run nightly rustc --version
 if ! cargo fuzz --version >/dev/null 2>&1; then
-  # A dev-profile build of the driver (it only runs cargo): about two thirds of the CPU time of
-  # the release build cargo install makes by default, and no slower at its job.
+  # A dev-profile build of the driver (it only runs cargo): quicker to compile than the release
+  # build cargo install makes by default, and no slower at its job.
   nice cargo install cargo-fuzz --locked --debug
 fi
 cargo fuzz --version
