@@ -2,6 +2,7 @@
 """Writes the tables the emulator and the library derive from Stripe's OpenAPI spec.
 
 Usage: stripe_spec_tables.py SPEC3_JSON STRIPE_MOCK_VERSION [--check]
+       stripe_spec_tables.py SPEC3_JSON STRIPE_MOCK_VERSION --endive-spec OUT_JSON
 
 SPEC3_JSON is the spec stripe-mock embeds (`embedded/openapi/spec3.json` of the
 github.com/stripe/stripe-mock module at the pinned version; scripts/stripe-mock.sh finds it).
@@ -13,6 +14,13 @@ Two files are generated from its `POST /v1/checkout/sessions` form schema:
 
 With --check nothing is written: the script exits 1 when a committed file differs from what the
 spec gives (the test command runs it so that the tables cannot silently drift from the pin).
+
+The spec is 2026-08-26.dahlia; the library pins a later, endive, version. The differences
+between them that touch Checkout Session create are named in ENDIVE below, each with its
+source, and written into both tables; --endive-spec writes a copy of the spec with them applied
+(`allowed_payment_method_types` on create, endive's payment method types in the enums), which is
+what scripts/stripe-mock.sh starts stripe-mock with, so that stripe-mock judges the requests the
+library sends at its pinned version. Nothing else in the copy differs from stripe-mock's own.
 
 Paths: `a[b]` for an object's key, `a[]` for an array's items, `a[*]` for the values of a map
 (`metadata[*]`). The spec's `anyOf: [X, {"enum": [""]}]` is X that an empty string unsets; any
@@ -40,6 +48,19 @@ SCALARS = {
     ("integer", "unix-time"): "Int",
     ("number", None): "Number",
     ("boolean", None): "Bool",
+}
+# 2026-09-30.endive, for Checkout Session create:
+#  - "Removes the payment_method_types parameter … or the new allowed_payment_method_types
+#    parameter to specify a set of payment methods. The allowed_payment_method_types parameter
+#    accepts an array of payment method type[s]"
+#    https://docs.stripe.com/changelog/endive/2026-09-30/remove-payment-method-types-checkout-sessions
+#    (read here: allowed_payment_method_types takes the names payment_method_types took);
+#  - "Adds support for SeQura … You can use SeQura with Checkout Sessions"
+#    https://docs.stripe.com/changelog/endive/2026-09-30/sequra-payments
+ENDIVE = {
+    "since": "2026-09-30",
+    "replaces": ("payment_method_types", "allowed_payment_method_types"),
+    "payment_method_types": ["sequra"],
 }
 IGNORED_KEYS = {"description", "title", "x-stripeBypassValidation", "x-stripeParam", "x-stableId"}
 
@@ -159,6 +180,9 @@ def emulator_table(rows, stripe_mock_version, spec_version):
 pub const STRIPE_MOCK_VERSION: &str = {rust_str(stripe_mock_version)};
 /// The Stripe API version of that spec: the version the emulator's parameter rules follow.
 pub const SPEC_VERSION: &str = {rust_str(spec_version)};
+/// Payment method types 2026-09-30.endive added to Checkout Session create (named in the
+/// generator, with its source: `sequra`, <https://docs.stripe.com/changelog/endive/2026-09-30/sequra-payments>).
+pub(crate) const ENDIVE_PAYMENT_METHOD_TYPES: &[&str] = {rust_list(ENDIVE["payment_method_types"])};
 
 /// What a parameter holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -246,8 +270,34 @@ pub(crate) const PAYMENT_METHOD_TYPES: &[&str] = {rust_list(enum("payment_method
 
 /// `excluded_payment_method_types[]`.
 pub(crate) const EXCLUDED_PAYMENT_METHOD_TYPES: &[&str] = {rust_list(enum("excluded_payment_method_types[]"))};
+
+/// Types 2026-09-30.endive added to both lists (named in the generator, with its source:
+/// `sequra`, <https://docs.stripe.com/changelog/endive/2026-09-30/sequra-payments>).
+pub(crate) const ENDIVE_PAYMENT_METHOD_TYPES: &[&str] = {rust_list(ENDIVE["payment_method_types"])};
 ''')
     return "".join(out)
+
+
+def endive_spec(spec):
+    """The spec with ENDIVE applied to Checkout Session create (a copy; the input is changed)."""
+    props = form_schema(spec)["properties"]
+    old, new = ENDIVE["replaces"]
+    if new in props or old not in props:
+        raise SpecError(f"the spec already has {new} or lacks {old}: update ENDIVE")
+    added = ENDIVE["payment_method_types"]
+    for name in (old, "excluded_payment_method_types"):
+        enum = props[name]["items"]["enum"]
+        if any(t in enum for t in added):
+            raise SpecError(f"{name} already lists {added}: update ENDIVE")
+    props[new] = json.loads(json.dumps(props[old]))
+    props[new]["description"] = (
+        "2026-09-30.endive (named in scripts/stripe_spec_tables.py): the payment method types "
+        + old + " took, and endive's additions."
+    )
+    for name in (new, "excluded_payment_method_types"):
+        props[name]["items"]["enum"] = sorted(props[name]["items"]["enum"] + added)
+    spec["info"]["version"] = f"{ENDIVE['since']}.endive (stripe-mock's {spec['info']['version']} spec and ENDIVE)"
+    return spec
 
 
 def rustfmt(text, path):
@@ -262,8 +312,18 @@ def rustfmt(text, path):
 
 
 def main(argv):
-    if len(argv) not in (3, 4) or (len(argv) == 4 and argv[3] != "--check"):
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
+    ok_args = len(argv) == 3 or (len(argv) == 4 and argv[3] == "--check")
+    if len(argv) == 5 and argv[3] == "--endive-spec":
+        try:
+            spec = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
+            Path(argv[4]).write_text(json.dumps(endive_spec(spec)), encoding="utf-8")
+        except (OSError, ValueError, KeyError, SpecError) as e:
+            print(f"stripe_spec_tables: {e}", file=sys.stderr)
+            return 1
+        print(f"wrote {argv[4]}")
+        return 0
+    if not ok_args:
+        print("\n".join(__doc__.strip().splitlines()[2:4]), file=sys.stderr)
         return 2
     spec_path, stripe_mock_version = argv[1], argv[2]
     check = len(argv) == 4

@@ -6,6 +6,9 @@
 pub const STRIPE_MOCK_VERSION: &str = "v0.203.0";
 /// The Stripe API version of that spec: the version the emulator's parameter rules follow.
 pub const SPEC_VERSION: &str = "2026-08-26.dahlia";
+/// Payment method types 2026-09-30.endive added to Checkout Session create (named in the
+/// generator, with its source: `sequra`, <https://docs.stripe.com/changelog/endive/2026-09-30/sequra-payments>).
+pub(crate) const ENDIVE_PAYMENT_METHOD_TYPES: &[&str] = &["sequra"];
 
 /// What a parameter holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! not named here is the spec's; a new Stripe release is a regeneration of the table plus, for
 //! what the spec of that release does not show yet, an entry here.
 
-use crate::spec_table::{Param, Shape, CREATE_CHECKOUT_SESSION};
+use crate::spec_table::{Param, Shape, CREATE_CHECKOUT_SESSION, ENDIVE_PAYMENT_METHOD_TYPES};
 use crate::version::{ApiVersion, Era};
 
 /// A parameter as it stands at the request's version: the spec's row, with the enum values a
@@ -40,11 +40,6 @@ impl Rule {
         self.values.iter().chain(self.extra).copied().collect()
     }
 }
-
-/// Payment method types added at 2026-09-30.endive: "Adds support for SeQura … You can use
-/// SeQura with Checkout Sessions"
-/// (<https://docs.stripe.com/changelog/endive/2026-09-30/sequra-payments>).
-pub(crate) const ENDIVE_PAYMENT_METHOD_TYPES: &[&str] = &["sequra"];
 
 /// Parameters the spec has that older versions lacked: (path prefix, first version date, source).
 const ADDED: &[(&str, &str, &str)] = &[
@@ -83,7 +78,10 @@ pub(crate) fn spec_param(path: &str) -> Option<&'static Param> {
 /// 2026-09-30.endive removed `payment_method_types` from create and added
 /// `allowed_payment_method_types`, which "accepts an array of payment method type[s]"
 /// (<https://docs.stripe.com/changelog/endive/2026-09-30/remove-payment-method-types-checkout-sessions>):
-/// the emulator gives it the names `payment_method_types` had, plus endive's additions. (Refusing
+/// the emulator gives it the names `payment_method_types` had, plus endive's additions
+/// (`ENDIVE_PAYMENT_METHOD_TYPES`: `sequra`, named with its source by the table's generator,
+/// which writes the same list into the library's table and into the spec stripe-mock runs
+/// with). (Refusing
 /// `payment_method_types` itself at endive, with its error code, is `validate.rs`'s.)
 pub(crate) fn rule(path: &str, version: &ApiVersion) -> Option<Rule> {
     let era = version.era();
