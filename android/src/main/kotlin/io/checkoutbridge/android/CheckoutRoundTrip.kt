@@ -97,7 +97,7 @@ class CheckoutRoundTrip(
         this.url = url
         own()
         phase = Phase.READY
-        if (resumed) open()
+        if (resumed) launchPage()
     }
 
     private fun own() {
@@ -106,7 +106,7 @@ class CheckoutRoundTrip(
         ownership = runtime.own(id) { result -> finish(result) }
     }
 
-    private fun open() {
+    private fun launchPage() {
         val page = url ?: return finish(CheckoutResult.Canceled)
         if (host.openPage(page)) phase = Phase.LAUNCHED else finish(CheckoutResult.NoBrowser)
     }
@@ -115,7 +115,7 @@ class CheckoutRoundTrip(
     fun onResume() {
         resumed = true
         when (phase) {
-            Phase.READY -> open()
+            Phase.READY -> launchPage()
             Phase.AWAY -> resolveOurs() // back without a link: the tab was closed
             else -> Unit
         }
