@@ -107,9 +107,9 @@ class CheckoutRoundTripTests : EmulatorTest() {
         fun awaitResult(): CheckoutResult? = runBlocking { withTimeout(30_000) { done.await() } }
 
         /** Rotation or process death: what onSaveInstanceState wrote, then onDestroy. */
-        fun destroy(): Map<String, String> = onMain {
+        fun destroy(finishing: Boolean = false): Map<String, String> = onMain {
             val saved = trip.save()
-            trip.onDestroy()
+            trip.onDestroy(finishing)
             scope.cancel()
             saved
         }
@@ -383,5 +383,23 @@ class CheckoutRoundTripTests : EmulatorTest() {
         onMain { stray.trip.onCreate(null, null, null, Emulator.clickOnHostedPage(page, "Pay")) }
         assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(runBlocking { withTimeout(30_000) { recovered.await() } }))
         assertEquals("main", thread)
+    }
+
+    @Test
+    fun `back pressed while the link is being verified - the verdict still arrives, as a recovered result`() {
+        val runtime = process()
+        val screen = Screen(runtime)
+        screen.launch()
+        val page = screen.awaitOpened()
+        onMain { screen.trip.onPause() }
+        val link = Emulator.clickOnHostedPage(page, "Pay")
+        val recovered = CompletableDeferred<CheckoutResult>()
+        runtime.onRecovered { recovered.complete(it) }
+        Emulator.fault("""{"kind":"delay","delay_ms":800,"count":1,"method":"GET"}""")
+        onMain { screen.trip.onLink(link) }
+        screen.awaitPhase(Phase.VERIFYING)
+        screen.destroy(finishing = true) // back: the launching activity gets RESULT_CANCELED
+        assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(runBlocking { withTimeout(30_000) { recovered.await() } }))
+        assertEquals(emptyList(), onMain { screen.completed })
     }
 }

@@ -62,7 +62,7 @@ class CheckoutManagementActivity : ComponentActivity(), CheckoutRoundTrip.Host {
     }
 
     override fun onDestroy() {
-        trip.onDestroy()
+        trip.onDestroy(isFinishing)
         scope.cancel()
         super.onDestroy()
     }

@@ -186,10 +186,22 @@ class CheckoutRoundTrip(
         }
     }
 
-    /** From `onDestroy`: the session is given up to the instance that replaces this one, if any. */
-    fun onDestroy() {
+    /**
+     * From `onDestroy`: the session is given up to the instance that replaces this one, if any.
+     * [finishing]: no instance replaces it (back pressed while verifying, the system finished it);
+     * the launching activity gets `Canceled`, and a verification under way still reports its
+     * verdict, as a recovered result ([CheckoutRuntime.orphan]).
+     */
+    fun onDestroy(finishing: Boolean = false) {
         ownership?.close()
         ownership = null
+        if (!finishing || phase != Phase.VERIFYING) return
+        val id = sessionId
+        val pendingLink = link
+        when {
+            pendingLink != null -> runtime.adopt(runtime.linkKey(pendingLink)) { runtime.verifyLink(pendingLink).await().result }
+            id != null -> runtime.adopt(runtime.resolveKey(id)) { runtime.resolve(id).await() }
+        }
     }
 
     /** For `onSaveInstanceState`. */

@@ -214,6 +214,14 @@ class CheckoutRuntime(
         scope.launch(main) { if (owner != null) owner(result) else drain() }
     }
 
+    /** Reports what [verdict] gives as an [orphan] (its activity went away), then drops the work under [key]. */
+    internal fun adopt(key: String, verdict: suspend () -> CheckoutResult) {
+        scope.launch {
+            orphan(verdict())
+            forget(key)
+        }
+    }
+
     /**
      * Delivers recovered results (see [orphan]) to [listener] on [main], each once: those found
      * while no listener was set first. Null stops delivery (results are kept for the next one).
