@@ -87,6 +87,14 @@ class CheckoutRoundTripTests : EmulatorTest() {
             trip.onResume()
         }
 
+        /** Pay tapped: the session is created, the page opens, and the browser covers the activity. */
+        fun payTapped(): String {
+            launch()
+            val page = awaitOpened()
+            onMain { trip.onPause() }
+            return page
+        }
+
         fun awaitOpened(): String {
             repeat(2000) {
                 onMain { opened.firstOrNull() }?.let { return it }
@@ -130,9 +138,7 @@ class CheckoutRoundTripTests : EmulatorTest() {
     @Test
     fun `custom tab - pay, the link arrives in onNewIntent - PAID once, the resume adds nothing`() {
         val screen = Screen(process())
-        screen.launch()
-        val page = screen.awaitOpened()
-        onMain { screen.trip.onPause() } // the Custom Tab covers the activity
+        val page = screen.payTapped()
         val link = Emulator.clickOnHostedPage(page, "Pay")
         onMain {
             screen.trip.onLink(link) // CheckoutRedirectActivity -> onNewIntent, before onResume
@@ -147,9 +153,7 @@ class CheckoutRoundTripTests : EmulatorTest() {
     fun `auth tab - the redirect comes back as the tab's result - PAID, and a closed tab asks Stripe`() {
         val runtime = process()
         val paid = Screen(runtime)
-        paid.launch()
-        val page = paid.awaitOpened()
-        onMain { paid.trip.onPause() }
+        val page = paid.payTapped()
         val link = Emulator.clickOnHostedPage(page, "Pay")
         onMain {
             paid.trip.onLink(link) // AuthTabIntent.RESULT_OK with resultUri, delivered before onResume
@@ -191,9 +195,7 @@ class CheckoutRoundTripTests : EmulatorTest() {
     fun `rotation during handleReturnUrl - the verification goes on, the new instance gets it once`() {
         val runtime = process()
         val before = Screen(runtime)
-        before.launch()
-        val page = before.awaitOpened()
-        onMain { before.trip.onPause() }
+        val page = before.payTapped()
         val link = Emulator.clickOnHostedPage(page, "Pay")
         val requests = Emulator.requestCount()
         Emulator.fault("""{"kind":"delay","delay_ms":1500,"count":1,"method":"GET"}""")
@@ -232,9 +234,7 @@ class CheckoutRoundTripTests : EmulatorTest() {
     @Test
     fun `process death with the browser open - the recreated activity gets the link and reports PAID`() {
         val before = Screen(process())
-        before.launch()
-        val page = before.awaitOpened()
-        onMain { before.trip.onPause() }
+        val page = before.payTapped()
         val saved = before.destroy()
         processes.removeLast().close() // the process is killed; the store on disk survives
         val link = Emulator.clickOnHostedPage(page, "Pay")
@@ -252,9 +252,7 @@ class CheckoutRoundTripTests : EmulatorTest() {
     @Test
     fun `process death with the browser open, no link - the recreated activity asks Stripe once - OPEN`() {
         val before = Screen(process())
-        before.launch()
-        val page = before.awaitOpened()
-        onMain { before.trip.onPause() }
+        val page = before.payTapped()
         val saved = before.destroy()
         processes.removeLast().close()
         val after = recreated(process(), saved)
@@ -284,9 +282,7 @@ class CheckoutRoundTripTests : EmulatorTest() {
     fun `a link for a checkout another instance already reported - not reported again`() {
         val runtime = process()
         val screen = Screen(runtime)
-        screen.launch()
-        val page = screen.awaitOpened()
-        onMain { screen.trip.onPause() }
+        val page = screen.payTapped()
         val link = Emulator.clickOnHostedPage(page, "Pay")
         onMain { screen.trip.onLink(link) }
         assertEquals(PaymentOutcome.PAID, verdict(screen.awaitResult()).second)
@@ -306,9 +302,7 @@ class CheckoutRoundTripTests : EmulatorTest() {
     fun `the link arrives in a new instance while the launching one waits - delivered to the waiting one`() {
         val runtime = process()
         val waiting = Screen(runtime)
-        waiting.launch()
-        val page = waiting.awaitOpened()
-        onMain { waiting.trip.onPause() }
+        val page = waiting.payTapped()
         val recovered = mutableListOf<CheckoutResult>()
         runtime.onRecovered { recovered += it }
         val stray = Screen(runtime) // the browser ran in another task and the redirect made a new instance
@@ -323,14 +317,10 @@ class CheckoutRoundTripTests : EmulatorTest() {
     fun `another checkout's link, or a forged one, does not end ours - it goes to the recovered results`() {
         val runtime = process()
         val older = Screen(runtime)
-        older.launch()
-        val olderPage = older.awaitOpened()
-        onMain { older.trip.onPause() }
+        val olderPage = older.payTapped()
         older.destroy() // that screen is gone; its tab stays open
         val screen = Screen(runtime)
-        screen.launch()
-        val page = screen.awaitOpened()
-        onMain { screen.trip.onPause() }
+        val page = screen.payTapped()
         val recovered = CompletableDeferred<CheckoutResult>()
         runtime.onRecovered { recovered.complete(it) }
         onMain { screen.trip.onLink(Emulator.clickOnHostedPage(olderPage, "Pay")) }
@@ -389,9 +379,7 @@ class CheckoutRoundTripTests : EmulatorTest() {
     fun `back pressed while the link is being verified - the verdict still arrives, as a recovered result`() {
         val runtime = process()
         val screen = Screen(runtime)
-        screen.launch()
-        val page = screen.awaitOpened()
-        onMain { screen.trip.onPause() }
+        val page = screen.payTapped()
         val link = Emulator.clickOnHostedPage(page, "Pay")
         val recovered = CompletableDeferred<CheckoutResult>()
         runtime.onRecovered { recovered.complete(it) }
