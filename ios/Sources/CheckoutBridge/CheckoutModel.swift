@@ -147,8 +147,12 @@ public final class CheckoutModel: ObservableObject {
     private func perform(_ params: @escaping @Sendable () -> CreateSessionParams) async throws -> PaymentResult {
         defer { isBusy = false }
         do {
-            let (flow, pending) = try await provider.start(params)
             let warm = try await provider.warm.value
+            // Before creating a session that could not be shown (an https return base below iOS 17.4).
+            if case .https = warm.callback, !CheckoutPresenter.supportsHTTPSCallback {
+                throw CheckoutPresenter.PresentError.httpsCallbackUnavailable
+            }
+            let (flow, pending) = try await provider.start(params)
             let completion: CheckoutPresenter.Completion
             if let present = present {
                 completion = try await present(pending, warm.callback, anchor)
