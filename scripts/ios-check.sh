@@ -445,7 +445,7 @@ check_rejects "SystemBootTime declared with nothing calling it" "SystemBootTime 
 check_rejects "FileTimestamp with a boot-time reason" "'35F9.1' is not one of its reasons" \
   privacy "$tmp/privacy/wrong-reason.xcprivacy" "$symbols" ios/Sources
 head -c 400 "$manifest" >"$tmp/privacy/truncated.xcprivacy"
-check_rejects "a truncated manifest" "not a property list" privacy "$tmp/privacy/truncated.xcprivacy" "$symbols" ios/Sources
+check_rejects "a truncated manifest" "does not parse" privacy "$tmp/privacy/truncated.xcprivacy" "$symbols" ios/Sources
 { cat "$symbols"; echo _mach_absolute_time; } >"$tmp/privacy/symbols.txt"
 check_rejects "mach_absolute_time added to the symbols" "SystemBootTime is not declared, but needed by _mach_absolute_time" \
   privacy "$manifest" "$tmp/privacy/symbols.txt" ios/Sources

@@ -25,6 +25,7 @@ import sys
 import tree_sitter_swift
 from tree_sitter import Language, Parser
 
+from swift_check_cli import run
 from swift_syntax_check import preprocess
 from tree_sitter_problems import problems
 
@@ -48,7 +49,7 @@ def swift_lines(code: str) -> int:
     return sum(1 for line in code.splitlines() if line.strip() and not line.strip().startswith("//"))
 
 
-def check(path: str, parser: Parser) -> list[str]:
+def check(path: str, parser: Parser) -> tuple[list[str], str]:
     with open(path, encoding="utf-8") as f:
         text = f.read()
     bad = []
@@ -81,26 +82,20 @@ def check(path: str, parser: Parser) -> list[str]:
             bad.append(f"{path}: the README snippet states {stated or 'no'} 'N lines of Swift'; its app code has {n}")
         else:
             print(f"{path}: README snippet: {n} lines of Swift")
-    if not bad:
-        print(f"{path}: ok ({len(found)} Swift blocks, declarations only)")
-    return bad
+    return bad, f"{path}: ok ({len(found)} Swift blocks, declarations only)"
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) < 2:
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
     parser = Parser(Language(tree_sitter_swift.language()))
-    bad = []
-    for path in argv[1:]:
-        try:
-            bad += check(path, parser)
-        except (OSError, UnicodeDecodeError) as e:
-            print(f"{path}: cannot read: {e}", file=sys.stderr)
-            return 2
-    for b in bad:
-        print(b)
-    return 1 if bad else 0
+
+    def run_check(*paths: str) -> tuple[list[str], str]:
+        bad, summaries = [], []
+        for path in paths:
+            problems, summary = check(path, parser)
+            bad += problems
+            summaries.append(summary)
+        return bad, "\n".join(summaries)
+    return run(__doc__, argv, None, run_check, invalid=(UnicodeDecodeError,))
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 import sys
 
+from swift_check_cli import run
+
 
 def strip_comments(line: str) -> str:
     return re.sub(r"//.*", "", re.sub(r'"(?:[^"\\]|\\.)*"', '""', line))
@@ -61,20 +63,10 @@ def check(model_path: str, provider_path: str, bindings_path: str) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 4:
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    try:
-        problems = check(*argv[1:])
-    except OSError as e:
-        print(f"cannot read: {e}", file=sys.stderr)
-        return 2
-    for p in problems:
-        print(p)
-    if not problems:
-        print(f"{argv[1]}: library calls only in closures for FlowProvider; initializers nonisolated; "
-              f"{argv[2]}: detached warm-up makes the first call")
-    return 1 if problems else 0
+    def run_check(model: str, provider: str, bindings: str) -> tuple[list[str], str]:
+        return check(model, provider, bindings), (f"{model}: library calls only in closures for FlowProvider; "
+                                                  f"initializers nonisolated; {provider}: detached warm-up makes the first call")
+    return run(__doc__, argv, 3, run_check)
 
 
 if __name__ == "__main__":

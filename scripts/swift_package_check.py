@@ -25,6 +25,8 @@ import pathlib
 import re
 import sys
 
+from swift_check_cli import run
+
 MINIMUM_TOOLS = (5, 10)
 # swift-tools-version -> the first Xcode that ships that Swift.
 XCODE_FOR_TOOLS = {(5, 9): (15, 0), (5, 10): (15, 3), (6, 0): (16, 0), (6, 1): (16, 3), (6, 2): (26, 0)}
@@ -94,19 +96,19 @@ def top_level_labels(arguments: str) -> list[str]:
     return labels
 
 
-def check(ios: pathlib.Path, doc: pathlib.Path) -> list[str]:
+def check(ios: pathlib.Path, doc: pathlib.Path) -> tuple[list[str], str]:
     problems = []
     package = (ios / "Package.swift").read_text(encoding="utf-8")
     m = re.match(r"// swift-tools-version:\s*(\d+)\.(\d+)", package)
     if not m:
-        return ["Package.swift does not start with `// swift-tools-version:X.Y`"]
+        return ["Package.swift does not start with `// swift-tools-version:X.Y`"], ""
     tools = (int(m.group(1)), int(m.group(2)))
     if tools < MINIMUM_TOOLS:
         problems.append(f"swift-tools-version {text(tools)} is below {text(MINIMUM_TOOLS)}: "
                         f"Xcode {text(XCODE_FOR_TOOLS[(5, 9)])}–15.2 would resolve the package and fail to compile it")
     xcode = XCODE_FOR_TOOLS.get(tools)
     if xcode is None:
-        return problems + [f"swift-tools-version {text(tools)} is not in this script's table; add its Xcode"]
+        return problems + [f"swift-tools-version {text(tools)} is not in this script's table; add its Xcode"], ""
 
     newest = max((tuple(map(int, v)) for f in sorted((ios / "Sources").rglob("*.swift"))
                   for v in re.findall(r"#available\(iOS (\d+)\.(\d+)", f.read_text(encoding="utf-8"))), default=None)
@@ -156,24 +158,12 @@ def check(ios: pathlib.Path, doc: pathlib.Path) -> list[str]:
         problems.append('target CheckoutBridge does not declare resources: [.process("PrivacyInfo.xcprivacy")]')
     elif not path or not (ios / path.group(1) / "PrivacyInfo.xcprivacy").is_file():
         problems.append(f"no PrivacyInfo.xcprivacy in target CheckoutBridge's folder ({path and path.group(1)})")
-    if not problems:
-        print(f"swift-tools-version {text(tools)} (Xcode {text(xcode)} or later); newest SDK guard: iOS "
-              f"{text(newest) if newest else 'none'}; platforms match build-xcframework.sh; target arguments in order")
-    return problems
+    return problems, (f"swift-tools-version {text(tools)} (Xcode {text(xcode)} or later); newest SDK guard: iOS "
+                      f"{text(newest) if newest else 'none'}; platforms match build-xcframework.sh; target arguments in order")
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3:
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    try:
-        problems = check(pathlib.Path(argv[1]), pathlib.Path(argv[2]))
-    except OSError as e:
-        print(f"cannot read: {e}")
-        return 2
-    for p in problems:
-        print(p)
-    return 1 if problems else 0
+    return run(__doc__, argv, 2, lambda ios, doc: check(pathlib.Path(ios), pathlib.Path(doc)))
 
 
 if __name__ == "__main__":

@@ -24,6 +24,8 @@ import re
 import sys
 import xml.etree.ElementTree as ET
 
+from swift_check_cli import run
+
 ID = re.compile(r"^[0-9A-F]{24}$")
 
 
@@ -198,23 +200,10 @@ def check(project: pathlib.Path, package_dir: pathlib.Path) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3:
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    project, package_dir = pathlib.Path(argv[1]), pathlib.Path(argv[2])
-    try:
-        problems = check(project, package_dir)
-    except OSError as e:
-        print(f"{project}: cannot read: {e}")
-        return 2
-    except (ParseError, KeyError, ET.ParseError) as e:
-        print(f"{project}: not a readable project: {type(e).__name__}: {e}")
-        return 1
-    for p in problems:
-        print(f"{project}: {p}")
-    if not problems:
-        print(f"{project}: ok")
-    return 1 if problems else 0
+    def run_check(project: str, package_dir: str) -> tuple[list[str], str]:
+        problems = check(pathlib.Path(project), pathlib.Path(package_dir))
+        return [f"{project}: {p}" for p in problems], f"{project}: ok"
+    return run(__doc__, argv, 2, run_check, invalid=(ParseError, KeyError, ET.ParseError))
 
 
 if __name__ == "__main__":

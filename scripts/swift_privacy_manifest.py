@@ -27,6 +27,9 @@ import pathlib
 import plistlib
 import re
 import sys
+from xml.parsers.expat import ExpatError
+
+from swift_check_cli import run
 
 FILE_TIMESTAMP = "NSPrivacyAccessedAPICategoryFileTimestamp"
 BOOT_TIME = "NSPrivacyAccessedAPICategorySystemBootTime"
@@ -141,25 +144,10 @@ def shape_problems(manifest) -> list[str]:
     return problems
 
 
-def main(argv: list[str]) -> int:
-    if len(argv) != 4:
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    plist, symbols, swift_dir = (pathlib.Path(a) for a in argv[1:])
-    try:
-        with open(plist, "rb") as f:
-            manifest = plistlib.load(f)
-    except OSError as e:
-        print(f"{plist}: cannot read: {e}")
-        return 2
-    except Exception as e:  # plistlib raises InvalidFileException, ExpatError, ValueError…
-        print(f"{plist}: not a property list: {type(e).__name__}: {e}")
-        return 1
-    try:
-        need = needed(symbols, swift_dir)
-    except OSError as e:
-        print(f"cannot read the symbols or sources: {e}")
-        return 2
+def check(plist: str, symbols: str, swift_dir: str) -> tuple[list[str], str]:
+    with open(plist, "rb") as f:
+        manifest = plistlib.load(f)
+    need = needed(pathlib.Path(symbols), pathlib.Path(swift_dir))
     problems = shape_problems(manifest)
     declared = {}
     if isinstance(manifest, dict) and isinstance(manifest.get("NSPrivacyAccessedAPITypes"), list):
@@ -173,11 +161,13 @@ def main(argv: list[str]) -> int:
             problems.append(f"{category} is not declared, but needed by {uses}")
     for category in sorted(c for c in declared if c in REASONS and c not in need):
         problems.append(f"{category} is declared, but no symbol or Swift source needs it")
-    for p in problems:
-        print(f"{plist}: {p}")
-    if not problems:
-        print(f"{plist}: ok ({len(declared)} categories declared, all needed, none missing)")
-    return 1 if problems else 0
+    return ([f"{plist}: {p}" for p in problems],
+            f"{plist}: ok ({len(declared)} categories declared, all needed, none missing)")
+
+
+def main(argv: list[str]) -> int:
+    # plistlib raises InvalidFileException, ExpatError or ValueError on a file that is not a plist.
+    return run(__doc__, argv, 3, check, invalid=(plistlib.InvalidFileException, ExpatError, ValueError))
 
 
 if __name__ == "__main__":
