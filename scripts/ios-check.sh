@@ -497,7 +497,7 @@ sed 's/^App code, 10 lines of Swift/App code, 9 lines of Swift/' docs/ios.md >"$
 check_rejects "the snippet stating the wrong count" "states ['9']" docs_check "$broken_doc"
 at=$(grep -n -m1 '^    nonisolated static func make(token: String, directory: URL)' docs/ios.md | cut -d: -f1)
 sed "${at}s/directory: URL)/directory: URL/" docs/ios.md >"$broken_doc"
-check_rejects "\`)\` removed at docs/ios.md:$at" "ios.md:" docs_check "$broken_doc"
+check_rejects "\`)\` removed at docs/ios.md:$at" "ios.md:$at:" docs_check "$broken_doc"
 sed 's/checkout\.start(SimpleCheckout/checkout.strat(SimpleCheckout/' docs/ios.md >"$broken_doc"
 check_rejects "checkout.strat(…)" "checkout.strat" python3 scripts/readme_api_names.py swift "$broken_doc"
 sed 's/CheckoutModel(backend:/CheckoutModel(backnd:/' docs/ios.md >"$broken_doc"
