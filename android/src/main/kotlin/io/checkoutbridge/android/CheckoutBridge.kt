@@ -28,8 +28,9 @@ object CheckoutBridge {
      */
     @JvmStatic
     fun initialize(context: Context): CheckoutRuntime = instance ?: synchronized(this) {
+        val app = context.applicationContext
         instance ?: CheckoutRuntime(
-            storeDir = File(context.applicationContext.filesDir, STORE_DIR).path,
+            storeDir = { File(app.filesDir, STORE_DIR).path },
             defaultReturnBase = redirectScheme(context)?.let { "$it://checkout" },
             main = Dispatchers.Main,
         ).also {

@@ -35,7 +35,8 @@ class CheckoutRequest private constructor(
         byteArrayOf(TAG_SIMPLE) + FfiBytes.encode(FfiConverterTypeSimpleCheckout, checkNotNull(simple))
     }
 
-    override fun toString(): String = if (params != null) "CheckoutRequest(params)" else "CheckoutRequest($simple)"
+    // No field values: a customer's email or a product name has no place in a log line.
+    override fun toString(): String = if (params != null) "CheckoutRequest(params)" else "CheckoutRequest(simple)"
 
     internal companion object {
         private const val TAG_PARAMS: Byte = 1

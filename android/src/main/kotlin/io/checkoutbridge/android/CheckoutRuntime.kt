@@ -33,21 +33,26 @@ import kotlinx.coroutines.launch
  * link, asking Stripe after the tab closed) runs in this object's own scope, keyed so that an
  * activity recreated after a rotation attaches to the same work instead of starting it again.
  *
- * @param storeDir where the pending-checkout store lives (the app's files directory on a device).
+ * @param storeDir where the pending-checkout store lives (under the app's files directory on a
+ *   device); asked for on [io], as finding the files directory touches the disk.
  * @param defaultReturnBase the return base the library's manifest placeholder names
  *   (`<scheme>://checkout`), used when [configure] is given none; null when there is none.
  * @param main where listener callbacks run (the main thread on a device).
  */
 class CheckoutRuntime(
-    storeDir: String,
+    storeDir: () -> String,
     private val defaultReturnBase: String?,
     private val main: CoroutineDispatcher,
     private val io: CoroutineDispatcher = Dispatchers.IO,
 ) {
+    /** A runtime whose store lives in [storeDir]. */
+    constructor(storeDir: String, defaultReturnBase: String?, main: CoroutineDispatcher) :
+        this({ storeDir }, defaultReturnBase, main)
+
     private val scope = CoroutineScope(SupervisorJob() + io)
 
     // The library's first call (its load and UniFFI's checks) and the store's first disk read.
-    private val store: Deferred<PendingStore> = scope.async(start = CoroutineStart.LAZY) { openFileStore(storeDir) }
+    private val store: Deferred<PendingStore> = scope.async(start = CoroutineStart.LAZY) { openFileStore(storeDir()) }
 
     private class Settings(val returnBase: String, val client: () -> ClientConfig)
 
