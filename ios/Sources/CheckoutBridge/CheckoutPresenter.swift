@@ -164,6 +164,13 @@ public final class CheckoutPresenter {
         }
     }
 
+    /// Whether this system can complete a session on an https link (`Callback.https`): iOS 17.4,
+    /// macOS 14.4. Below, `present` throws `.httpsCallbackUnavailable`.
+    public nonisolated static var supportsHTTPSCallback: Bool {
+        if #available(iOS 17.4, macOS 14.4, visionOS 1.1, *) { return true }
+        return false
+    }
+
     /// Maps what ASWebAuthenticationSession reports. The user's cancel is a completion, not an error.
     nonisolated static func completion(callbackURL: URL?, error: Error?) -> Result<Completion, Error> {
         if let error = error {
