@@ -13,12 +13,12 @@
 use std::collections::BTreeMap;
 
 use checkout_bridge::{encode_create_params, validate_create_params, LineItemPrice};
-use checkout_bridge_server::params::parse_create_form;
+use checkout_bridge_server::wire::create_form::parse_create_form;
 use checkout_bridge_server::policy::{
     enforce, MetadataPolicy, ModePolicy, PaymentMethodTypePolicy, Policy, PricePolicy, PromotionCodePolicy,
     ReturnUrlPolicy, APP_REFERENCE_KEY,
 };
-use checkout_bridge_server::return_urls::AllowedReturnUrl;
+use checkout_bridge_server::policy::return_urls::AllowedReturnUrl;
 use libfuzzer_sys::fuzz_target;
 use url::Url;
 

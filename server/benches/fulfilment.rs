@@ -24,8 +24,8 @@ use std::time::{Duration, Instant};
 
 use checkout_bridge::*;
 use checkout_bridge_emulator::Emulator;
-use checkout_bridge_server::ledger::NewDelivery;
-use checkout_bridge_server::purchases::{Purchase, PurchaseSource};
+use checkout_bridge_server::store::ledger::NewDelivery;
+use checkout_bridge_server::fulfilment::purchase::{Purchase, PurchaseSource};
 use checkout_bridge_server::{spawn, RunningServer, Secrets, ServerConfig};
 use support::*;
 
@@ -209,7 +209,7 @@ async fn drain(emu: &Emulator, db: &str, n: usize, concurrency: usize) {
                 };
                 let key = format!("ful_{id}");
                 let payload =
-                    checkout_bridge_server::fulfilment::event_payload(&key, "purchase.fulfilled", &p, p.fulfilled_at);
+                    checkout_bridge_server::fulfilment::fulfil::event_payload(&key, "purchase.fulfilled", &p, p.fulfilled_at);
                 ledger
                     .record_fulfilment(
                         &p,

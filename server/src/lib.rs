@@ -12,37 +12,15 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![allow(clippy::result_large_err)]
 
-pub mod auth;
-pub mod client_addr;
+pub mod base;
 pub mod config;
-pub mod db;
-pub mod events;
 pub mod fulfilment;
-pub mod health;
-pub mod hex;
-pub mod ledger;
+pub mod http;
 pub mod links;
-pub mod metrics;
-pub mod outbox;
-pub mod params;
-pub mod pg_tls;
 pub mod policy;
-pub mod policy_customer;
-pub mod policy_intents;
-pub mod policy_page;
-pub mod policy_shipping;
-pub mod policy_tax;
-pub mod purchases;
-pub mod rate_limit;
-pub mod reconcile;
-pub mod return_links;
-pub mod return_page;
-pub mod return_urls;
-pub mod routes;
-pub mod serve;
-pub mod stripe_error;
-pub mod webhook;
-pub mod well_known;
+pub mod store;
+pub mod telemetry;
+pub mod wire;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -56,7 +34,7 @@ use axum::Router;
 use checkout_bridge::{CheckoutClient, ClientConfig, Credential};
 
 pub use config::{token_hash, Secrets, ServerConfig};
-pub use events::EventLog;
+pub use store::events::EventLog;
 
 /// Shared state of one server instance.
 pub struct AppState {
@@ -67,35 +45,35 @@ pub struct AppState {
     /// The core client, in direct mode with the server's key.
     pub stripe: Arc<CheckoutClient>,
     /// App-token checks.
-    pub auth: auth::Authenticator,
+    pub auth: http::auth::Authenticator,
     /// Per-user rate limiting.
-    pub limiter: rate_limit::RateLimiter,
+    pub limiter: http::rate_limit::RateLimiter,
     /// Per-address rate limiting before authentication (API routes).
-    pub address_limiter: rate_limit::RateLimiter<IpAddr>,
+    pub address_limiter: http::rate_limit::RateLimiter<IpAddr>,
     /// Per-address rate limiting of webhook deliveries.
-    pub webhook_limiter: rate_limit::RateLimiter<IpAddr>,
+    pub webhook_limiter: http::rate_limit::RateLimiter<IpAddr>,
     /// Whose `X-Forwarded-For` is believed.
-    pub proxies: client_addr::TrustedProxies,
+    pub proxies: http::client_addr::TrustedProxies,
     /// The webhook endpoint's verifier, when `STRIPE_WEBHOOK_SECRET` is set.
-    pub webhook: Option<Arc<webhook::WebhookVerifier>>,
+    pub webhook: Option<Arc<wire::webhook::WebhookVerifier>>,
     /// Bounds the HMACs running at once on the blocking pool (one per core).
     pub webhook_slots: Arc<tokio::sync::Semaphore>,
     /// The webhook event log.
     pub events: EventLog,
     /// Sessions, fulfilments and their outbox.
-    pub fulfilments: Arc<fulfilment::Fulfilments>,
+    pub fulfilments: Arc<fulfilment::fulfil::Fulfilments>,
     /// The validated `[links]` section (return page and association files), if configured.
-    pub links: Option<Arc<links::Links>>,
+    pub links: Option<Arc<links::config::Links>>,
     /// Which session each return link's state belongs to.
-    pub return_links: return_links::ReturnLinks,
+    pub return_links: store::return_links::ReturnLinks,
     /// Per-address limit of return page views.
-    pub page_limiter: rate_limit::RateLimiter<IpAddr>,
+    pub page_limiter: http::rate_limit::RateLimiter<IpAddr>,
     /// The association files, rendered once.
-    pub well_known: well_known::WellKnown,
+    pub well_known: links::well_known::WellKnown,
     /// Counters and histograms for `/metrics`.
-    pub metrics: Arc<metrics::Metrics>,
+    pub metrics: Arc<telemetry::metrics::Metrics>,
     /// The last `/readyz` answer.
-    pub readiness: health::ReadinessCache,
+    pub readiness: http::health::ReadinessCache,
 }
 
 pub(crate) fn unix_now() -> i64 {
@@ -112,35 +90,35 @@ impl AppState {
         client_config.timeout_ms = i64::try_from(config.request_timeout_ms).unwrap_or(i64::MAX).max(1);
         let stripe = CheckoutClient::new(client_config).map_err(|e| format!("invalid upstream configuration: {e}"))?;
         let events = EventLog::open(&config.database_url).await?;
-        let ledger = ledger::Ledger::open(&config.database_url).await?;
-        let fulfilments = Arc::new(fulfilment::Fulfilments::new(
+        let ledger = store::ledger::Ledger::open(&config.database_url).await?;
+        let fulfilments = Arc::new(fulfilment::fulfil::Fulfilments::new(
             ledger,
             stripe.clone(),
             i64::try_from(config.reconcile_interval_ms).unwrap_or(i64::MAX),
         ));
-        let return_links = return_links::ReturnLinks::open(&events).await?;
+        let return_links = store::return_links::ReturnLinks::open(&events).await?;
         let links = config.links()?.map(Arc::new);
         let webhook = match secrets.webhook_secret.as_deref() {
             Some(s) => Some(Arc::new(
-                webhook::WebhookVerifier::new(s, webhook::DEFAULT_TOLERANCE_SECS).map_err(|e| e.to_string())?,
+                wire::webhook::WebhookVerifier::new(s, wire::webhook::DEFAULT_TOLERANCE_SECS).map_err(|e| e.to_string())?,
             )),
             None => None,
         };
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         Ok(Arc::new(AppState {
-            auth: auth::Authenticator::new(&config.app_tokens),
-            limiter: rate_limit::RateLimiter::new(config.rate_limit_per_minute),
-            address_limiter: rate_limit::RateLimiter::new(config.address_rate_limit_per_minute),
-            webhook_limiter: rate_limit::RateLimiter::new(config.webhook_rate_limit_per_minute),
-            proxies: client_addr::TrustedProxies::parse(&config.trusted_proxies)?,
+            auth: http::auth::Authenticator::new(&config.app_tokens),
+            limiter: http::rate_limit::RateLimiter::new(config.rate_limit_per_minute),
+            address_limiter: http::rate_limit::RateLimiter::new(config.address_rate_limit_per_minute),
+            webhook_limiter: http::rate_limit::RateLimiter::new(config.webhook_rate_limit_per_minute),
+            proxies: http::client_addr::TrustedProxies::parse(&config.trusted_proxies)?,
             webhook,
             webhook_slots: Arc::new(tokio::sync::Semaphore::new(cores)),
-            page_limiter: rate_limit::RateLimiter::new(links.as_ref().map_or(1, |l| l.page_rate_limit_per_minute)),
-            well_known: well_known::WellKnown::new(links.as_deref()),
+            page_limiter: http::rate_limit::RateLimiter::new(links.as_ref().map_or(1, |l| l.page_rate_limit_per_minute)),
+            well_known: links::well_known::WellKnown::new(links.as_deref()),
             links,
             return_links,
-            metrics: Arc::new(metrics::Metrics::default()),
-            readiness: health::ReadinessCache::default(),
+            metrics: Arc::new(telemetry::metrics::Metrics::default()),
+            readiness: http::health::ReadinessCache::default(),
             config,
             secrets,
             stripe,
@@ -154,7 +132,7 @@ impl AppState {
 pub const WEBHOOK_PATH: &str = "/webhooks/stripe";
 
 /// The router with every route, the per-address rate limit, the per-request timeout and the
-/// access log. Serve it with [`serve::serve`] (which [`spawn`] uses): the per-address limit
+/// access log. Serve it with [`http::serve::serve`] (which [`spawn`] uses): the per-address limit
 /// reads the peer from `ConnectInfo<SocketAddr>`, and without it every client would share one
 /// bucket.
 pub fn router(state: Arc<AppState>) -> Router {
@@ -162,28 +140,28 @@ pub fn router(state: Arc<AppState>) -> Router {
     let mut app = Router::new();
     if let Some(links) = state.links.clone() {
         app = app
-            .route(&format!("{}/success", links.path), get(return_page::success))
-            .route(&format!("{}/cancel", links.path), get(return_page::cancel));
+            .route(&format!("{}/success", links.path), get(links::return_page::success))
+            .route(&format!("{}/cancel", links.path), get(links::return_page::cancel));
     }
     let metrics = state.metrics.clone();
-    app.route("/v1/checkout/sessions", post(routes::create))
-        .route("/v1/checkout/sessions/{id}", get(routes::retrieve))
-        .route("/v1/checkout/sessions/{id}/expire", post(routes::expire))
-        .route("/v1/checkout/sessions/{id}/line_items", get(routes::line_items))
-        .route(WEBHOOK_PATH, post(routes::webhook))
-        .route("/v1/purchases", get(purchases::list))
+    app.route("/v1/checkout/sessions", post(http::sessions::create))
+        .route("/v1/checkout/sessions/{id}", get(http::sessions::retrieve))
+        .route("/v1/checkout/sessions/{id}/expire", post(http::sessions::expire))
+        .route("/v1/checkout/sessions/{id}/line_items", get(http::sessions::line_items))
+        .route(WEBHOOK_PATH, post(http::sessions::webhook))
+        .route("/v1/purchases", get(fulfilment::purchase::list))
         .route(
-            well_known::AASA_PATH,
+            links::well_known::AASA_PATH,
             get(|State(s): State<Arc<AppState>>| async move { s.well_known.aasa_response() }),
         )
         .route(
-            well_known::ASSETLINKS_PATH,
+            links::well_known::ASSETLINKS_PATH,
             get(|State(s): State<Arc<AppState>>| async move { s.well_known.assetlinks_response() }),
         )
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
+        .route("/healthz", get(http::health::healthz))
+        .route("/readyz", get(http::health::readyz))
         .fallback(|| async {
-            stripe_error::ApiError::new(404, "invalid_request_error", "Unrecognized request URL.", None, None)
+            http::error::ApiError::new(404, "invalid_request_error", "Unrecognized request URL.", None, None)
         })
         .layer(axum::middleware::from_fn_with_state(state.clone(), limit_by_address))
         .layer(axum::middleware::from_fn(move |req: Request, next: Next| {
@@ -204,7 +182,7 @@ async fn limit_by_address(State(state): State<Arc<AppState>>, req: Request, next
     if !limiter.allow(&client) {
         state.metrics.rate_limited(bucket);
         tracing::warn!(client = %client, path = %req.uri().path(), "rate limited by address");
-        return stripe_error::ApiError::rate_limited("Too many requests from this address.").into_response();
+        return http::error::ApiError::rate_limited("Too many requests from this address.").into_response();
     }
     next.run(req).await
 }
@@ -216,13 +194,13 @@ pub(crate) fn client_key(state: &AppState, req: &Request) -> IpAddr {
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
-    client_addr::rate_key(state.proxies.client(peer, req.headers()))
+    http::client_addr::rate_key(state.proxies.client(peer, req.headers()))
 }
 
 /// Bounds each request, counts it by route template and status, and logs method, path (never
 /// the query: return links carry their state there), status and duration (never headers or
 /// bodies).
-async fn access_log(req: Request, next: Next, timeout: Duration, metrics: Arc<metrics::Metrics>) -> Response {
+async fn access_log(req: Request, next: Next, timeout: Duration, metrics: Arc<telemetry::metrics::Metrics>) -> Response {
     let (method, path) = (req.method().clone(), req.uri().path().to_owned());
     let route = req
         .extensions()
@@ -232,7 +210,7 @@ async fn access_log(req: Request, next: Next, timeout: Duration, metrics: Arc<me
     let resp = match tokio::time::timeout(timeout + Duration::from_secs(1), next.run(req)).await {
         Ok(r) => r,
         Err(_) => {
-            stripe_error::ApiError::new(504, "api_error", "The request took too long.", None, None).into_response()
+            http::error::ApiError::new(504, "api_error", "The request took too long.", None, None).into_response()
         }
     };
     let took = started.elapsed();
@@ -250,7 +228,7 @@ pub struct RunningServer {
     /// The state, for inspecting the event log in tests.
     pub state: Arc<AppState>,
     /// The outbox and reconciliation tasks (aborted when the server is dropped).
-    workers: fulfilment::Workers,
+    workers: fulfilment::fulfil::Workers,
 }
 
 impl RunningServer {
@@ -297,7 +275,7 @@ pub async fn spawn(config: ServerConfig, secrets: Secrets) -> Result<RunningServ
 pub async fn spawn_with_sink(
     config: ServerConfig,
     secrets: Secrets,
-    sink: Option<Arc<dyn outbox::FulfilmentSink>>,
+    sink: Option<Arc<dyn fulfilment::outbox::FulfilmentSink>>,
 ) -> Result<RunningServer, String> {
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
@@ -320,8 +298,8 @@ pub async fn spawn_on(
 fn fulfilment_sink(
     config: &ServerConfig,
     secrets: &Secrets,
-    sink: Option<Arc<dyn outbox::FulfilmentSink>>,
-) -> Result<Option<Arc<dyn outbox::FulfilmentSink>>, String> {
+    sink: Option<Arc<dyn fulfilment::outbox::FulfilmentSink>>,
+) -> Result<Option<Arc<dyn fulfilment::outbox::FulfilmentSink>>, String> {
     match (sink, config.fulfilment_url.as_deref()) {
         (Some(s), _) => Ok(Some(s)),
         (None, Some(url)) => {
@@ -337,7 +315,7 @@ fn fulfilment_sink(
                     )
                 })?;
             let timeout = Duration::from_millis(config.fulfilment_timeout_ms);
-            Ok(Some(Arc::new(outbox::HttpSink::new(url, secret, timeout)?)))
+            Ok(Some(Arc::new(fulfilment::outbox::HttpSink::new(url, secret, timeout)?)))
         }
         (None, None) => Ok(None),
     }
@@ -347,7 +325,7 @@ async fn serve_on(
     listener: tokio::net::TcpListener,
     config: ServerConfig,
     secrets: Secrets,
-    sink: Option<Arc<dyn outbox::FulfilmentSink>>,
+    sink: Option<Arc<dyn fulfilment::outbox::FulfilmentSink>>,
 ) -> Result<RunningServer, String> {
     let sink = fulfilment_sink(&config, &secrets, sink)?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -366,7 +344,7 @@ async fn serve_on(
     let state = AppState::new(config, secrets).await?;
     let app = router(state.clone());
     let c = &state.config;
-    let limits = serve::ConnectionLimits {
+    let limits = http::serve::ConnectionLimits {
         max_connections: c.max_connections,
         header_read_timeout: Duration::from_millis(c.header_read_timeout_ms),
         max_header_bytes: c.max_header_bytes,
@@ -376,16 +354,16 @@ async fn serve_on(
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;
     };
-    let mut tasks = vec![tokio::spawn(serve::serve(listener, app, limits, stopped(rx.clone())))];
+    let mut tasks = vec![tokio::spawn(http::serve::serve(listener, app, limits, stopped(rx.clone())))];
     if let Some(l) = metrics_listener {
         let ops = ops_router(state.clone());
-        let limits = serve::ConnectionLimits {
+        let limits = http::serve::ConnectionLimits {
             max_connections: 16,
             ..limits
         };
-        tasks.push(tokio::spawn(serve::serve(l, ops, limits, stopped(rx))));
+        tasks.push(tokio::spawn(http::serve::serve(l, ops, limits, stopped(rx))));
     }
-    let workers = fulfilment::Workers::start(&state.fulfilments, &state.config, sink)?;
+    let workers = fulfilment::fulfil::Workers::start(&state.fulfilments, &state.config, sink)?;
     Ok(RunningServer {
         addr,
         metrics_addr,
@@ -401,13 +379,13 @@ async fn serve_on(
 pub fn ops_router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/metrics", get(metrics_handler))
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
+        .route("/healthz", get(http::health::healthz))
+        .route("/readyz", get(http::health::readyz))
         .with_state(state)
 }
 
 async fn metrics_handler(State(state): State<Arc<AppState>>) -> Response {
-    let mut gauges = vec![metrics::Gauge {
+    let mut gauges = vec![telemetry::metrics::Gauge {
         name: "checkout_bridge_rate_limit_tracked_keys",
         help: "Keys (users or addresses) with a rate-limit bucket, by limiter.",
         labels: vec![("limiter", "address".into())],

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use checkout_bridge::*;
 use checkout_bridge_emulator::{Emulator, Fault, FaultKind};
-use checkout_bridge_server::webhook::sign_payload;
+use checkout_bridge_server::wire::webhook::sign_payload;
 use checkout_bridge_server::{spawn_on, token_hash, RunningServer, Secrets, ServerConfig};
 use serde_json::Value;
 

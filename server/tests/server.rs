@@ -7,7 +7,7 @@ mod support;
 
 use checkout_bridge::*;
 use checkout_bridge_emulator::Emulator;
-use checkout_bridge_server::webhook::sign_payload;
+use checkout_bridge_server::wire::webhook::sign_payload;
 use checkout_bridge_server::{spawn, token_hash, RunningServer, Secrets, ServerConfig};
 
 const KEY: &str = "sk_test_SERVERKEY0NEVER0LOGGED";

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use checkout_bridge_server::webhook::{sign_payload, verify_signature};
+use checkout_bridge_server::wire::webhook::{sign_payload, verify_signature};
 
 pub const KEY: &str = "sk_test_FULFILKEY0NEVER0LOGGED";
 pub const WHSEC: &str = "whsec_test_FULFIL0WEBHOOK0SECRET";
@@ -265,7 +265,7 @@ pub async fn fresh_postgres() -> String {
         panic!("CHECKOUT_BRIDGE_TEST_DATABASE_URL is not set: export CHECKOUT_BRIDGE_TEST_DATABASE_URL=$(scripts/postgres.sh)");
     };
     let name = format!("cb_fulfil_{}", &rid().replace('-', "")[..16]);
-    let admin = checkout_bridge_server::pg_tls::connect(&url)
+    let admin = checkout_bridge_server::store::pg_tls::connect(&url)
         .await
         .expect("connect to PostgreSQL");
     admin
@@ -288,7 +288,7 @@ pub async fn drop_postgres(db_url: &str) {
     if !name.starts_with("cb_fulfil_") {
         return;
     }
-    if let Ok(admin) = checkout_bridge_server::pg_tls::connect(&url).await {
+    if let Ok(admin) = checkout_bridge_server::store::pg_tls::connect(&url).await {
         let _ = admin
             .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .await;

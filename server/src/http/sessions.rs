@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::webhook::{parse_event, WebhookError};
+use crate::wire::webhook::{parse_event, WebhookError};
 use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{Path, Request, State};
 use axum::http::HeaderMap;
@@ -10,10 +10,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use checkout_bridge::{CheckoutSession, SessionStatus};
 
-use crate::events::RECORDED_TYPES;
-use crate::params::parse_create_form;
+use crate::store::events::RECORDED_TYPES;
+use crate::wire::create_form::parse_create_form;
 use crate::policy::enforce;
-use crate::stripe_error::ApiError;
+use crate::http::error::ApiError;
 use crate::AppState;
 
 type Res = Result<Response, ApiError>;
@@ -41,7 +41,7 @@ fn idempotency_key(user: &str, headers: &HeaderMap) -> Option<String> {
     h.update(&(user.len() as u64).to_be_bytes());
     h.update(user.as_bytes());
     h.update(k);
-    Some(format!("cbs_{}", crate::hex::encode(h.finish().as_ref())))
+    Some(format!("cbs_{}", crate::base::hex::encode(h.finish().as_ref())))
 }
 
 async fn body(state: &AppState, body: Body) -> Result<Bytes, ApiError> {
@@ -72,7 +72,7 @@ pub async fn create(State(state): State<Arc<AppState>>, req: Request) -> Res {
         tracing::error!(error = %e, session = %session.id, "session not registered");
         ApiError::new(500, "api_error", "The session could not be recorded.", None, None)
     })?;
-    crate::return_page::remember(&state, return_urls.0.as_deref(), return_urls.1.as_deref(), &session).await?;
+    crate::links::return_page::remember(&state, return_urls.0.as_deref(), return_urls.1.as_deref(), &session).await?;
     tracing::info!(user = %user, session = %session.id, "session created");
     Ok(Json(session).into_response())
 }
@@ -87,7 +87,7 @@ async fn upstream<T>(
     let r = call.await;
     state
         .metrics
-        .upstream(operation, crate::metrics::upstream_outcome(&r), started.elapsed());
+        .upstream(operation, crate::telemetry::metrics::upstream_outcome(&r), started.elapsed());
     r
 }
 
@@ -114,10 +114,10 @@ async fn owned(state: &AppState, user: &str, id: &str) -> Result<CheckoutSession
 pub async fn retrieve(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Res {
     let user = user(&state, &headers)?;
     let session = owned(&state, &user, &id).await?;
-    if crate::ledger::is_paid(session.status.as_ref(), &session.payment_status) {
+    if crate::store::ledger::is_paid(session.status.as_ref(), &session.payment_status) {
         state
             .fulfilments
-            .fulfil(&session, crate::fulfilment::Source::Retrieve)
+            .fulfil(&session, crate::fulfilment::fulfil::Source::Retrieve)
             .await
             .map_err(|e| {
                 tracing::error!(error = %e, session = %id, "fulfilment on retrieve failed");

@@ -5,7 +5,7 @@ use checkout_bridge::CreateSessionParams;
 use serde::Deserialize;
 
 use crate::policy::{refuse, PolicyGroup};
-use crate::stripe_error::ApiError;
+use crate::http::error::ApiError;
 
 /// `custom_text[…][message]`: "Text can be up to 1200 characters in length" (stripe-node
 /// `SessionCreateParams.CustomText`).

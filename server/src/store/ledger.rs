@@ -22,8 +22,8 @@
 
 use checkout_bridge::{CheckoutMode, PaymentStatus};
 
-use crate::db::{Arg, Cols, Db, Durability};
-use crate::purchases::Purchase;
+use crate::store::db::{Arg, Cols, Db, Durability};
+use crate::fulfilment::purchase::Purchase;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS checkout_sessions (

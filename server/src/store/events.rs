@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use crate::webhook::WebhookEvent;
+use crate::wire::webhook::WebhookEvent;
 
 /// Checkout events worth recording; others are acknowledged and ignored.
 pub const RECORDED_TYPES: [&str; 4] = [
@@ -59,7 +59,7 @@ pub struct StoredEvent {
 }
 
 impl EventLog {
-    /// Opens `sqlite://path` or `postgres://…` (TLS by `sslmode`, see [`crate::pg_tls`]) and
+    /// Opens `sqlite://path` or `postgres://…` (TLS by `sslmode`, see [`crate::store::pg_tls`]) and
     /// creates the table if needed.
     pub async fn open(database_url: &str) -> Result<Self, String> {
         if let Some(path) = database_url.strip_prefix("sqlite://") {
@@ -68,7 +68,7 @@ impl EventLog {
                 .map_err(|e| format!("cannot create the events table: {e}"))?;
             Ok(EventLog::Sqlite(Arc::new(Mutex::new(conn))))
         } else if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
-            let client = crate::pg_tls::connect(database_url).await?;
+            let client = crate::store::pg_tls::connect(database_url).await?;
             // Instances starting together would race in CREATE TABLE IF NOT EXISTS (a unique
             // violation in pg_type): serialise them with a transaction-scoped advisory lock.
             client
@@ -76,7 +76,7 @@ impl EventLog {
                     "BEGIN; SELECT pg_advisory_xact_lock({SCHEMA_LOCK}); {SCHEMA}; COMMIT;"
                 ))
                 .await
-                .map_err(|e| format!("cannot create the events table: {}", crate::pg_tls::describe(&e)))?;
+                .map_err(|e| format!("cannot create the events table: {}", crate::store::pg_tls::describe(&e)))?;
             Ok(EventLog::Postgres(Arc::new(client)))
         } else {
             Err("database_url must start with sqlite:// or postgres://".into())

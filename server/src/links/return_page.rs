@@ -11,7 +11,7 @@
 //! processing" or "payment not completed", never an amount, email or name. The page:
 //! - parses the link with the library's own return-link grammar (the same parser the app
 //!   uses), so a malformed state or session ID is refused before anything else;
-//! - looks the state up in [`crate::return_links`] (recorded when the session was created
+//! - looks the state up in [`crate::store::return_links`] (recorded when the session was created
 //!   through this server) and, on a success link, requires the recorded session ID: a forged
 //!   or guessed link costs one indexed lookup and is refused exactly like a malformed one, and
 //!   never reaches Stripe, so a session ID without its state reveals nothing;
@@ -36,8 +36,8 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Response, StatusCode};
 use checkout_bridge::{CheckoutSession, PaymentStatus, ReturnKind, SessionStatus, SESSION_ID_PLACEHOLDER};
 
-use crate::links::Links;
-use crate::stripe_error::ApiError;
+use crate::links::config::Links;
+use crate::http::error::ApiError;
 use crate::AppState;
 
 /// What a page said (also the `result` label of its metric).
@@ -172,7 +172,7 @@ pub fn open_app_href(
 fn nonce() -> Option<String> {
     let mut b = [0u8; 16];
     ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b).ok()?;
-    Some(crate::hex::encode(&b))
+    Some(crate::base::hex::encode(&b))
 }
 
 const STYLE: &str = "
@@ -315,7 +315,7 @@ async fn decide(
     let r = state.stripe.retrieve_session(recorded).await;
     state
         .metrics
-        .upstream("retrieve", crate::metrics::upstream_outcome(&r), started.elapsed());
+        .upstream("retrieve", crate::telemetry::metrics::upstream_outcome(&r), started.elapsed());
     match r {
         Ok(session) => (result_for(&session), href),
         Err(checkout_bridge::CheckoutError::NotFound { .. }) => (PageResult::Refused, None),
@@ -374,8 +374,8 @@ pub async fn remember(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::links::LinksConfig;
-    use crate::return_urls::AllowedReturnUrl;
+    use crate::links::config::LinksConfig;
+    use crate::policy::return_urls::AllowedReturnUrl;
 
     fn links(extra: &str) -> Links {
         let c: LinksConfig = toml::from_str(&format!("return_base = \"https://shop.example/checkout\"\n{extra}"))

@@ -61,7 +61,7 @@ pub struct ServerConfig {
     #[serde(default = "default_keep_alive")]
     pub keep_alive: bool,
     /// Where each fulfilment, refund and dispute is POSTed, signed with
-    /// `CHECKOUT_BRIDGE_FULFILMENT_SECRET` (see [`crate::outbox`]); https, or http on loopback.
+    /// `CHECKOUT_BRIDGE_FULFILMENT_SECRET` (see [`crate::fulfilment::outbox`]); https, or http on loopback.
     /// Unset: fulfilments are recorded (and listed by `GET /v1/purchases`) but not delivered.
     #[serde(default)]
     pub fulfilment_url: Option<String>,
@@ -97,7 +97,7 @@ pub struct ServerConfig {
     pub log_format: LogFormat,
     /// The https return page and the association files; unset: neither is served.
     #[serde(default)]
-    pub links: Option<crate::links::LinksConfig>,
+    pub links: Option<crate::links::config::LinksConfig>,
 }
 
 /// How log lines are written.
@@ -210,7 +210,7 @@ impl ServerConfig {
     pub fn from_toml(text: &str) -> Result<Self, String> {
         let c: ServerConfig = toml::from_str(text).map_err(|e| format!("invalid configuration: {e}"))?;
         for t in &c.app_tokens {
-            if crate::hex::decode32(t.sha256.as_bytes()).is_none() {
+            if crate::base::hex::decode32(t.sha256.as_bytes()).is_none() {
                 return Err(format!(
                     "app_tokens: the sha256 for user `{}` is not 64 hex characters",
                     t.user
@@ -225,7 +225,7 @@ impl ServerConfig {
                 ));
             }
         }
-        crate::client_addr::TrustedProxies::parse(&c.trusted_proxies)?;
+        crate::http::client_addr::TrustedProxies::parse(&c.trusted_proxies)?;
         c.policy.validate()?;
         if c.max_connections == 0 || c.header_read_timeout_ms == 0 || c.max_header_bytes < 1024 {
             return Err(
@@ -258,7 +258,7 @@ impl ServerConfig {
     /// # Errors
     ///
     /// A message naming the offending field (`links.android_apps[0].sha256_cert_fingerprints[1]: …`).
-    pub fn links(&self) -> Result<Option<crate::links::Links>, String> {
+    pub fn links(&self) -> Result<Option<crate::links::config::Links>, String> {
         self.links
             .as_ref()
             .map(|l| l.validate(&self.policy.return_urls.allowed))
@@ -317,7 +317,7 @@ pub const MIN_FULFILMENT_SECRET_BYTES: usize = 32;
 
 /// Lowercase hex SHA-256 of `token`: what goes into `app_tokens[].sha256`.
 pub fn token_hash(token: &str) -> String {
-    crate::hex::encode(ring::digest::digest(&ring::digest::SHA256, token.as_bytes()).as_ref())
+    crate::base::hex::encode(ring::digest::digest(&ring::digest::SHA256, token.as_bytes()).as_ref())
 }
 
 #[cfg(test)]
@@ -366,7 +366,7 @@ mod tests {
 
     #[test]
     fn the_example_configuration_parses() {
-        let c = ServerConfig::from_toml(include_str!("../server.example.toml")).expect("example");
+        let c = ServerConfig::from_toml(include_str!("../../server.example.toml")).expect("example");
         assert_eq!(c.policy.modes.allowed, vec!["payment".to_owned()]);
         assert_eq!(c.policy.return_urls.allowed.len(), 2);
         let links = c.links().expect("links").expect("configured");

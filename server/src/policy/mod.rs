@@ -15,15 +15,22 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use checkout_bridge::{CheckoutMode, CreateSessionParams, Discount, LineItemPrice};
 use serde::Deserialize;
 
-pub use crate::policy_customer::{CollectionPolicy, CustomerPolicy};
-pub use crate::policy_intents::{
+pub mod customer;
+pub mod intents;
+pub mod page;
+pub mod return_urls;
+pub mod shipping;
+pub mod tax;
+
+pub use crate::policy::customer::{CollectionPolicy, CustomerPolicy};
+pub use crate::policy::intents::{
     PaymentIntentDataPolicy, SetupFutureUsagePolicy, SetupIntentDataPolicy, SubscriptionDataPolicy,
 };
-pub use crate::policy_page::{LocalePolicy, PagePolicy};
-pub use crate::policy_shipping::ShippingPolicy;
-pub use crate::policy_tax::TaxPolicy;
-use crate::return_urls::AllowedReturnUrl;
-use crate::stripe_error::ApiError;
+pub use crate::policy::page::{LocalePolicy, PagePolicy};
+pub use crate::policy::shipping::ShippingPolicy;
+pub use crate::policy::tax::TaxPolicy;
+use crate::policy::return_urls::AllowedReturnUrl;
+use crate::http::error::ApiError;
 
 /// Metadata key that keeps an app's own `client_reference_id`, since the server forces that
 /// field to the authenticated user. Apps cannot set it themselves.
@@ -315,7 +322,7 @@ impl PolicyGroup for PricePolicy {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(try_from = "RawReturnUrls")]
 pub struct ReturnUrlPolicy {
-    /// Parsed bases (see [`crate::return_urls`] for how they match).
+    /// Parsed bases (see [`crate::policy::return_urls`] for how they match).
     pub allowed: Vec<AllowedReturnUrl>,
 }
 
@@ -351,7 +358,7 @@ impl PolicyGroup for ReturnUrlPolicy {
         };
         for (field, url) in [("success_url", Some(success)), ("cancel_url", p.cancel_url.as_ref())] {
             if let Some(url) = url {
-                crate::return_urls::check(&self.allowed, url)
+                crate::policy::return_urls::check(&self.allowed, url)
                     .map_err(|why| refuse(field, "policy.return_urls.allowed", format!("{field} {why}")))?;
             }
         }

@@ -22,7 +22,7 @@ use axum::body::Body;
 use axum::http::{header, HeaderValue, Response, StatusCode};
 use serde_json::{json, Value};
 
-use crate::links::Links;
+use crate::links::config::Links;
 
 /// Where iOS looks.
 pub const AASA_PATH: &str = "/.well-known/apple-app-site-association";

@@ -7,7 +7,7 @@ use checkout_bridge::{AutomaticTax, CreateSessionParams};
 use serde::Deserialize;
 
 use crate::policy::{charges, refuse, PolicyGroup};
-use crate::stripe_error::ApiError;
+use crate::http::error::ApiError;
 
 /// `[policy.tax]`
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -7,7 +7,7 @@ use checkout_bridge::{CreateSessionParams, ShippingOption};
 use serde::Deserialize;
 
 use crate::policy::{refuse, PolicyGroup};
-use crate::stripe_error::ApiError;
+use crate::http::error::ApiError;
 
 /// `[policy.shipping]`
 #[derive(Clone, Debug, Default, Deserialize)]

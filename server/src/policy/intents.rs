@@ -9,7 +9,7 @@ use checkout_bridge::{CheckoutMode, CreateSessionParams, PaymentIntentData};
 use serde::Deserialize;
 
 use crate::policy::{known_values, refuse, PolicyGroup};
-use crate::stripe_error::ApiError;
+use crate::http::error::ApiError;
 
 /// "The trial period must be 730 days (2 years) or less"
 /// (https://stripe.com/docs/subscriptions/trials).

@@ -1,5 +1,5 @@
 //! Token-bucket rate limiting, refilled continuously: per app user after authentication, and
-//! per client address before it (see [`crate::client_addr`]).
+//! per client address before it (see [`crate::http::client_addr`]).
 
 use std::collections::HashMap;
 use std::hash::Hash;

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 
-use crate::events::EventLog;
+use crate::store::events::EventLog;
 use crate::AppState;
 
 /// How long one readiness answer is reused.
@@ -117,7 +117,7 @@ async fn upstream_state(state: &AppState) -> &'static str {
         Ok(Err(_)) => "error",
     };
     let outcome = match r {
-        Ok(r) => crate::metrics::upstream_outcome(&r),
+        Ok(r) => crate::telemetry::metrics::upstream_outcome(&r),
         Err(_) => "unreachable",
     };
     state.metrics.upstream("readiness", outcome, started.elapsed());

@@ -6,7 +6,7 @@
 use checkout_bridge::ReturnBase;
 use serde::Deserialize;
 
-use crate::return_urls::AllowedReturnUrl;
+use crate::policy::return_urls::AllowedReturnUrl;
 
 /// `[links]` as written in the TOML file.
 #[derive(Clone, Debug, Deserialize)]
@@ -216,7 +216,7 @@ impl LinksConfig {
             ));
         }
         let return_base = ReturnBase::parse(&self.return_base).map_err(|e| field_err("return_base", e))?;
-        if crate::return_urls::check(allowed, &format!("{base_text}/success")).is_err() {
+        if crate::policy::return_urls::check(allowed, &format!("{base_text}/success")).is_err() {
             return Err(field_err(
                 "return_base",
                 "is not under any of policy.return_urls.allowed, so no app could create a session returning to it",

@@ -1,7 +1,7 @@
 //! Delivering fulfilments to the merchant: at least once, from a durable outbox, by one
 //! instance at a time.
 //!
-//! Each outbox row (written together with the fulfilment it announces, [`crate::ledger`]) is
+//! Each outbox row (written together with the fulfilment it announces, [`crate::store::ledger`]) is
 //! claimed with a lease, handed to a [`FulfilmentSink`] and marked delivered when the sink
 //! succeeds (for [`HttpSink`]: the merchant answered 2xx). A failure schedules the next attempt
 //! with exponential backoff (`fulfilment_retry_initial_ms` doubling to
@@ -31,7 +31,7 @@
 //! body. Check it against the raw body before parsing, compare in constant time, and refuse
 //! timestamps more than five minutes away; each attempt is signed afresh. Code that verifies
 //! `Stripe-Signature` verifies this header with the fulfilment secret instead of the webhook
-//! secret (see [`crate::webhook::verify_signature`]).
+//! secret (see [`crate::wire::webhook::verify_signature`]).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -40,8 +40,8 @@ use std::time::{Duration, Instant};
 
 use tokio::task::JoinSet;
 
-use crate::fulfilment::Fulfilments;
-use crate::ledger::ClaimedDelivery;
+use crate::fulfilment::fulfil::Fulfilments;
+use crate::store::ledger::ClaimedDelivery;
 
 /// The header carrying the signature.
 pub const SIGNATURE_HEADER: &str = "Checkout-Bridge-Signature";
@@ -67,7 +67,7 @@ pub type DeliveryFuture<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + 
 /// at-least-once delivery from the outbox (leases, retries, restarts) without an HTTP hop.
 ///
 /// ```
-/// use checkout_bridge_server::outbox::{Delivery, DeliveryFuture, FulfilmentSink};
+/// use checkout_bridge_server::fulfilment::outbox::{Delivery, DeliveryFuture, FulfilmentSink};
 ///
 /// struct GrantEntitlement;
 /// impl FulfilmentSink for GrantEntitlement {
@@ -143,7 +143,7 @@ impl HttpSink {
 impl FulfilmentSink for HttpSink {
     fn deliver<'a>(&'a self, d: &'a Delivery) -> DeliveryFuture<'a> {
         Box::pin(async move {
-            let signature = crate::webhook::sign_payload(d.payload.as_bytes(), &self.secret, crate::unix_now());
+            let signature = crate::wire::webhook::sign_payload(d.payload.as_bytes(), &self.secret, crate::unix_now());
             let resp = self
                 .http
                 .post(self.url.clone())

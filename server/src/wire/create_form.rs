@@ -14,7 +14,7 @@ use checkout_bridge::{
     TaxBehavior, TaxIdCollection, TaxIdRequirement, TermsOfServiceConsent,
 };
 
-use crate::stripe_error::ApiError;
+use crate::http::error::ApiError;
 
 /// Splits `a[b][c]` into `["a", "b", "c"]`; `None` for malformed brackets.
 fn segments(key: &str) -> Option<Vec<&str>> {

@@ -10,7 +10,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use crate::events::EventLog;
+use crate::store::events::EventLog;
 
 const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS checkout_return_links (
     state_sha256 TEXT PRIMARY KEY,
@@ -28,7 +28,7 @@ pub struct ReturnLinks {
 }
 
 fn state_hash(state: &str) -> String {
-    crate::hex::encode(ring::digest::digest(&ring::digest::SHA256, state.as_bytes()).as_ref())
+    crate::base::hex::encode(ring::digest::digest(&ring::digest::SHA256, state.as_bytes()).as_ref())
 }
 
 impl ReturnLinks {
@@ -48,7 +48,7 @@ impl ReturnLinks {
                         0x6362_5f72_6c69_6e6b_i64 // "cb_rlink"
                     ))
                     .await
-                    .map_err(|e| format!("cannot create the return links table: {}", crate::pg_tls::describe(&e)))?;
+                    .map_err(|e| format!("cannot create the return links table: {}", crate::store::pg_tls::describe(&e)))?;
             }
         }
         Ok(ReturnLinks { db: db.clone() })
@@ -84,7 +84,7 @@ impl ReturnLinks {
             }
             EventLog::Postgres(client) => {
                 let err = |e: tokio_postgres::Error| {
-                    format!("cannot record the return link: {}", crate::pg_tls::describe(&e))
+                    format!("cannot record the return link: {}", crate::store::pg_tls::describe(&e))
                 };
                 client
                     .execute("DELETE FROM checkout_return_links WHERE keep_until < $1", &[&now])
@@ -139,7 +139,7 @@ impl ReturnLinks {
                     &[&hash, &now],
                 )
                 .await
-                .map_err(|e| format!("cannot read the return link: {}", crate::pg_tls::describe(&e)))?
+                .map_err(|e| format!("cannot read the return link: {}", crate::store::pg_tls::describe(&e)))?
                 .map(|r| r.get::<_, String>(0))),
         }
     }

@@ -1,7 +1,7 @@
 //! App authentication: bearer tokens checked against configured SHA-256 hashes.
 
 use crate::config::{token_hash, AppToken};
-use crate::stripe_error::ApiError;
+use crate::http::error::ApiError;
 
 /// The configured tokens, as raw hash bytes.
 pub struct Authenticator {
@@ -15,7 +15,7 @@ impl Authenticator {
         Authenticator {
             tokens: tokens
                 .iter()
-                .filter_map(|t| Some((t.user.clone(), crate::hex::decode32(t.sha256.as_bytes())?)))
+                .filter_map(|t| Some((t.user.clone(), crate::base::hex::decode32(t.sha256.as_bytes())?)))
                 .collect(),
             customers: tokens
                 .iter()
@@ -37,7 +37,7 @@ impl Authenticator {
             .and_then(|h| h.strip_prefix("Bearer "))
             .filter(|t| !t.is_empty())
             .ok_or_else(|| ApiError::unauthorized("You did not provide an app token (Authorization: Bearer …)."))?;
-        let presented = crate::hex::decode32(token_hash(token).as_bytes()).unwrap_or([0u8; 32]);
+        let presented = crate::base::hex::decode32(token_hash(token).as_bytes()).unwrap_or([0u8; 32]);
         let mut found: Option<&str> = None;
         for (user, hash) in &self.tokens {
             let diff = hash.iter().zip(presented.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b));

@@ -8,15 +8,15 @@
 //!
 //! - the `checkout.session.completed` and `checkout.session.async_payment_succeeded` webhooks;
 //! - the app's retrieve through the server (its verification after the return link);
-//! - reconciliation ([`crate::reconcile`]), which retrieves the open and processing sessions the
+//! - reconciliation ([`crate::fulfilment::reconcile`]), which retrieves the open and processing sessions the
 //!   server created, so a lost webhook and a killed app still end in fulfilment.
 //!
 //! Only sessions this server created are fulfilled: [`Fulfilments::register`] records each one
 //! (ID, user) when it is created, and a signal for any other session (another integration on
 //! the same Stripe account, or a `client_reference_id` that is not the user it was created
 //! for) is ignored and logged. The record goes into the ledger under the session ID, with the
-//! delivery to the merchant written in the same step ([`crate::ledger`]), so it exists once
-//! however the signals race; [`crate::outbox`] delivers it at least once.
+//! delivery to the merchant written in the same step ([`crate::store::ledger`]), so it exists once
+//! however the signals race; [`crate::fulfilment::outbox`] delivers it at least once.
 //!
 //! Refunds (`charge.refunded`) and disputes (`charge.dispute.created`) of a fulfilled session
 //! update its record and are delivered through the same outbox. A charge names its
@@ -31,9 +31,9 @@ use std::time::Duration;
 use checkout_bridge::{CheckoutClient, CheckoutError, CheckoutSession, SessionStatus};
 use tokio::sync::Notify;
 
-use crate::ledger::{has_line_items, is_paid, Adjustment, Ledger, NewDelivery, SessionState};
-use crate::purchases::{Purchase, PurchaseSource};
-use crate::webhook::WebhookEvent;
+use crate::store::ledger::{has_line_items, is_paid, Adjustment, Ledger, NewDelivery, SessionState};
+use crate::fulfilment::purchase::{Purchase, PurchaseSource};
+use crate::wire::webhook::WebhookEvent;
 
 /// Which signal recorded a fulfilment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,7 +124,7 @@ pub fn delivery_key(prefix: &str, parts: &[&str]) -> String {
         format!("{prefix}_{raw}")
     } else {
         let digest = ring::digest::digest(&ring::digest::SHA256, raw.as_bytes());
-        format!("{prefix}_h{}", crate::hex::encode(digest.as_ref()))
+        format!("{prefix}_h{}", crate::base::hex::encode(digest.as_ref()))
     }
 }
 
@@ -137,7 +137,7 @@ pub fn event_payload(key: &str, kind: &str, purchase: &Purchase, created: i64) -
         "type": kind,
         "created": created,
         "livemode": purchase.livemode,
-        "data": {"object": crate::purchases::to_json(purchase)},
+        "data": {"object": crate::fulfilment::purchase::to_json(purchase)},
     })
     .to_string()
 }
@@ -187,9 +187,9 @@ impl Fulfilments {
     /// This instance's counters and the pending deliveries, for `/metrics`
     /// (`checkout_bridge_fulfilments_total{event}`, `checkout_bridge_fulfilments_pending`; the
     /// gauge is left out when the database cannot be read).
-    pub async fn scrape(&self) -> Vec<crate::metrics::Gauge> {
+    pub async fn scrape(&self) -> Vec<crate::telemetry::metrics::Gauge> {
         let m = &self.metrics;
-        let mut out: Vec<crate::metrics::Gauge> = [
+        let mut out: Vec<crate::telemetry::metrics::Gauge> = [
             ("recorded", &m.recorded),
             ("adjusted", &m.adjustments),
             ("delivered", &m.delivered),
@@ -198,7 +198,7 @@ impl Fulfilments {
             ("ignored", &m.ignored),
         ]
         .into_iter()
-        .map(|(event, counter)| crate::metrics::Gauge {
+        .map(|(event, counter)| crate::telemetry::metrics::Gauge {
             name: "checkout_bridge_fulfilments_total",
             help: "Fulfilment events on this instance: recorded, refunds and disputes applied, deliveries acknowledged and failed, reconciliation checks, signals ignored.",
             labels: vec![("event", event.into())],
@@ -206,7 +206,7 @@ impl Fulfilments {
         })
         .collect();
         if let Ok(pending) = self.pending().await {
-            out.push(crate::metrics::Gauge {
+            out.push(crate::telemetry::metrics::Gauge {
                 name: "checkout_bridge_fulfilments_pending",
                 help: "Deliveries to the merchant not acknowledged yet, across every instance sharing the database.",
                 labels: vec![],
@@ -487,22 +487,22 @@ impl Workers {
     /// The operating system has no randomness for the instance ID.
     pub fn start(
         fulfilments: &Arc<Fulfilments>,
-        config: &crate::ServerConfig,
-        sink: Option<Arc<dyn crate::outbox::FulfilmentSink>>,
+        config: &crate::config::ServerConfig,
+        sink: Option<Arc<dyn crate::fulfilment::outbox::FulfilmentSink>>,
     ) -> Result<Self, String> {
         let owner = instance_id()?;
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let mut tasks = Vec::new();
         match sink {
             Some(sink) => {
-                let settings = crate::outbox::OutboxSettings {
+                let settings = crate::fulfilment::outbox::OutboxSettings {
                     timeout: Duration::from_millis(config.fulfilment_timeout_ms),
                     concurrency: config.fulfilment_concurrency,
                     retry_initial: Duration::from_millis(config.fulfilment_retry_initial_ms),
                     retry_max: Duration::from_millis(config.fulfilment_retry_max_ms),
                     poll: Duration::from_millis(config.outbox_poll_interval_ms),
                 };
-                tasks.push(tokio::spawn(crate::outbox::run(
+                tasks.push(tokio::spawn(crate::fulfilment::outbox::run(
                     fulfilments.clone(),
                     sink,
                     settings,
@@ -513,14 +513,14 @@ impl Workers {
             None => tracing::warn!("no fulfilment_url: fulfilments are recorded but not delivered"),
         }
         if config.reconcile_interval_ms > 0 {
-            let settings = crate::reconcile::ReconcileSettings {
+            let settings = crate::fulfilment::reconcile::ReconcileSettings {
                 interval: Duration::from_millis(config.reconcile_interval_ms),
                 max_interval: Duration::from_millis(config.reconcile_max_interval_ms),
                 // A check is a retrieve and a line-item listing, each bounded by the request
                 // timeout, and two writes.
                 lease: Duration::from_millis(config.request_timeout_ms).saturating_mul(3) + Duration::from_secs(5),
             };
-            tasks.push(tokio::spawn(crate::reconcile::run(
+            tasks.push(tokio::spawn(crate::fulfilment::reconcile::run(
                 fulfilments.clone(),
                 settings,
                 owner,

@@ -22,7 +22,7 @@
 //! the header holds (`BENCHMARKS.md`, `cargo bench -p checkout-bridge-server --bench webhook`).
 //!
 //! ```
-//! use checkout_bridge_server::webhook::{sign_payload, verify_signature};
+//! use checkout_bridge_server::wire::webhook::{sign_payload, verify_signature};
 //! let payload = br#"{"id":"evt_1","type":"checkout.session.completed"}"#;
 //! let header = sign_payload(payload, "whsec_test", 1_800_000_000);
 //! assert!(verify_signature(payload, header.as_bytes(), "whsec_test", 300, 1_800_000_100).is_ok());
@@ -180,7 +180,7 @@ impl SignatureHeader {
                     if v1_entries > MAX_V1_SIGNATURES {
                         return Err(WebhookError::TooManySignatures { max: MAX_V1_SIGNATURES });
                     }
-                    if let Some(sig) = crate::hex::decode32(value) {
+                    if let Some(sig) = crate::base::hex::decode32(value) {
                         signatures.push(sig);
                     }
                 }
@@ -365,7 +365,7 @@ pub fn sign_payload(payload: &[u8], secret: &str, t: i64) -> String {
     signed.push(b'.');
     signed.extend_from_slice(payload);
     let tag = hmac::sign(&key, &signed);
-    format!("t={t},v1={}", crate::hex::encode(tag.as_ref()))
+    format!("t={t},v1={}", crate::base::hex::encode(tag.as_ref()))
 }
 
 #[cfg(test)]

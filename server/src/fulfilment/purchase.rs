@@ -14,7 +14,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use crate::stripe_error::ApiError;
+use crate::http::error::ApiError;
 use crate::AppState;
 
 /// One fulfilled session: the library's record, so the server writes exactly what apps decode
@@ -43,7 +43,7 @@ pub async fn list(State(state): State<Arc<AppState>>, headers: HeaderMap, RawQue
 }
 
 async fn list_inner(state: &AppState, headers: &HeaderMap, query: &str) -> Result<Response, ApiError> {
-    let user = crate::routes::user(state, headers)?;
+    let user = crate::http::sessions::user(state, headers)?;
     let (mut limit, mut after) = (DEFAULT_LIMIT, None::<String>);
     for (k, v) in form_urlencoded::parse(query.as_bytes()) {
         match k.as_ref() {

@@ -21,8 +21,8 @@ use std::time::Duration;
 
 use tokio::task::JoinSet;
 
-use crate::fulfilment::{Fulfilments, Outcome, Source};
-use crate::ledger::{RegisteredSession, SessionState};
+use crate::fulfilment::fulfil::{Fulfilments, Outcome, Source};
+use crate::store::ledger::{RegisteredSession, SessionState};
 
 /// Delayed payment methods settle within 14 business days (SEPA Direct Debit); after 30 days
 /// a complete but unpaid session is not checked any more.

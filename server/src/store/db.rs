@@ -259,7 +259,7 @@ impl PgConn {
         }
         tracing::warn!("the PostgreSQL connection closed; reconnecting");
         let fresh = (
-            Arc::new(crate::pg_tls::connect(&self.url).await?),
+            Arc::new(crate::store::pg_tls::connect(&self.url).await?),
             Arc::new(Mutex::new(HashMap::new())),
         );
         *self.current.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = fresh.clone();
@@ -289,7 +289,7 @@ impl PgConn {
 }
 
 fn pg_err(e: &tokio_postgres::Error) -> String {
-    crate::pg_tls::describe(e)
+    crate::store::pg_tls::describe(e)
 }
 
 fn sqlite_err(e: rusqlite::Error) -> String {
@@ -301,7 +301,7 @@ fn pg_args(args: &[Arg]) -> Vec<&(dyn ToSql + Sync)> {
 }
 
 impl Db {
-    /// Opens `sqlite://path` or `postgres://…` (TLS by `sslmode`, [`crate::pg_tls`]) and runs
+    /// Opens `sqlite://path` or `postgres://…` (TLS by `sslmode`, [`crate::store::pg_tls`]) and runs
     /// `schema` (statements separated by `;`); with PostgreSQL under the advisory lock
     /// `schema_lock`, so instances starting together do not race in `CREATE … IF NOT EXISTS`.
     ///
@@ -334,7 +334,7 @@ impl Db {
             .map_err(|e| format!("SQLite setup did not complete: {e}"))??;
             Ok(Db::Sqlite(Arc::new(file)))
         } else if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
-            let client = crate::pg_tls::connect(database_url).await?;
+            let client = crate::store::pg_tls::connect(database_url).await?;
             client
                 .batch_execute(&format!(
                     "BEGIN; SELECT pg_advisory_xact_lock({schema_lock}); {schema}; COMMIT;"

@@ -1,0 +1,3 @@
+//! Small helpers every part uses.
+
+pub mod hex;

@@ -1,0 +1,7 @@
+//! Persistence.
+
+pub mod db;
+pub mod events;
+pub mod ledger;
+pub mod pg_tls;
+pub mod return_links;
