@@ -209,7 +209,7 @@ async fn drain(emu: &Emulator, db: &str, n: usize, concurrency: usize) {
                 };
                 let key = format!("ful_{id}");
                 let payload =
-                    checkout_bridge_server::fulfilment::fulfil::event_payload(&key, "purchase.fulfilled", &p, p.fulfilled_at);
+                    checkout_bridge_server::fulfilment::event_payload(&key, "purchase.fulfilled", &p, p.fulfilled_at);
                 ledger
                     .record_fulfilment(
                         &p,

@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 
 use checkout_bridge::*;
 use checkout_bridge_emulator::Emulator;
-use checkout_bridge_server::fulfilment::fulfil::Source;
+use checkout_bridge_server::fulfilment::Source;
 use checkout_bridge_server::store::ledger::Ledger;
-use checkout_bridge_server::fulfilment::outbox::{Delivery, DeliveryFuture, FulfilmentSink};
+use checkout_bridge_server::fulfilment::{Delivery, DeliveryFuture, FulfilmentSink};
 use checkout_bridge_server::{spawn, spawn_with_sink, RunningServer, Secrets, ServerConfig};
 use support::*;
 
@@ -942,7 +942,7 @@ async fn a_fulfilment_url_needs_a_strong_secret_from_the_environment() {
         assert!(e.contains("CHECKOUT_BRIDGE_FULFILMENT_SECRET"), "{e}");
         assert!(!e.contains("short-secret"), "{e}");
     }
-    let sink = checkout_bridge_server::fulfilment::outbox::HttpSink::new(
+    let sink = checkout_bridge_server::fulfilment::HttpSink::new(
         "http://127.0.0.1:9/fulfil",
         FULFILMENT_SECRET,
         Duration::from_secs(1),

@@ -1,3 +1,4 @@
-//! Small helpers every part uses.
+//! Small helpers every part uses: the clock and hex.
 
+pub mod clock;
 pub mod hex;

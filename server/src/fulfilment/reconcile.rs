@@ -108,7 +108,7 @@ pub(crate) async fn run(
 }
 
 async fn check(f: &Fulfilments, settings: &ReconcileSettings, session: RegisteredSession) {
-    let now = crate::unix_now();
+    let now = crate::base::clock::unix_now();
     let ledger = f.ledger();
     if session.state == SessionState::Processing && now - session.created_at > PROCESSING_GIVE_UP_SECS {
         tracing::warn!(session = %session.session_id, "reconciliation: still unpaid after 30 days; no longer checked");

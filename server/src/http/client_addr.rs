@@ -6,9 +6,10 @@
 //! everything left of the last untrusted hop was written by the client and proves nothing).
 //! IPv6 clients are keyed by their /64, the smallest block a subscriber usually gets.
 
-use std::net::{IpAddr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::str::FromStr;
 
+use axum::extract::{ConnectInfo, Request};
 use axum::http::HeaderMap;
 
 /// An address block such as `10.0.0.0/8` or `2001:db8::/32` (a bare address is a /32 or /128).
@@ -146,6 +147,16 @@ pub fn rate_key(ip: IpAddr) -> IpAddr {
         IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
         v4 => v4,
     }
+}
+
+/// The rate-limit key of the client that sent `req`: its address (IPv6 by /64), believing
+/// `X-Forwarded-For` only from trusted proxies.
+pub fn client_key(proxies: &TrustedProxies, req: &Request) -> IpAddr {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    rate_key(proxies.client(peer, req.headers()))
 }
 
 #[cfg(test)]

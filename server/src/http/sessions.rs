@@ -1,33 +1,23 @@
-//! The HTTP surface: the Stripe-compatible subset the app's client speaks, and the webhook.
+//! Stripe's Checkout subset for apps: create, retrieve, expire and line items, each for the
+//! authenticated user only.
 
 use std::sync::Arc;
 
-use crate::wire::webhook::{parse_event, WebhookError};
-use axum::body::{to_bytes, Body, Bytes};
-use axum::extract::{Path, Request, State};
+use axum::body::Body;
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use checkout_bridge::{CheckoutSession, SessionStatus};
 
-use crate::store::events::RECORDED_TYPES;
 use crate::wire::create_form::parse_create_form;
 use crate::policy::enforce;
 use crate::http::error::ApiError;
-use crate::AppState;
+use crate::http::app_user::AppUser;
+use crate::http::body::read_body;
+use crate::state::AppState;
 
 type Res = Result<Response, ApiError>;
-
-/// Authenticates the app user and applies their rate limit.
-pub(crate) fn user(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
-    let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
-    let user = state.auth.user_for(auth)?;
-    if !state.limiter.allow(&user) {
-        state.metrics.rate_limited("user");
-        return Err(ApiError::rate_limited("Too many requests from this app user."));
-    }
-    Ok(user)
-}
 
 /// The app's `Idempotency-Key`, scoped to the user so two users' keys can never collide.
 ///
@@ -44,26 +34,12 @@ fn idempotency_key(user: &str, headers: &HeaderMap) -> Option<String> {
     Some(format!("cbs_{}", crate::base::hex::encode(h.finish().as_ref())))
 }
 
-async fn body(state: &AppState, body: Body) -> Result<Bytes, ApiError> {
-    to_bytes(body, state.config.max_body_bytes).await.map_err(|_| {
-        ApiError::new(
-            413,
-            "invalid_request_error",
-            format!("Request body larger than {} bytes.", state.config.max_body_bytes),
-            None,
-            Some("body_too_large"),
-        )
-    })
-}
-
 /// `POST /v1/checkout/sessions`
-pub async fn create(State(state): State<Arc<AppState>>, req: Request) -> Res {
-    let (parts, raw) = req.into_parts();
-    let user = user(&state, &parts.headers)?;
-    let bytes = body(&state, raw).await?;
+pub async fn create(State(state): State<Arc<AppState>>, AppUser(user): AppUser, headers: HeaderMap, raw: Body) -> Res {
+    let bytes = read_body(raw, state.config.max_body_bytes).await?;
     let mut params = parse_create_form(&bytes)?;
     enforce(&state.config.policy, &user, state.auth.customer_for(&user), &mut params)?;
-    params.idempotency_key = idempotency_key(&user, &parts.headers);
+    params.idempotency_key = idempotency_key(&user, &headers);
     let return_urls = (params.success_url.clone(), params.cancel_url.clone());
     let session = upstream(&state, "create", state.stripe.create_session(params)).await?;
     // Recorded before the app can open it, so every later signal about it is recognised; if
@@ -111,8 +87,7 @@ async fn owned(state: &AppState, user: &str, id: &str) -> Result<CheckoutSession
 /// `GET /v1/checkout/sessions/{id}`. A paid session is fulfilled before it is returned
 /// (Stripe's guide fulfils on the landing page too), so when the app sees it paid, the
 /// purchase is recorded and listed by `GET /v1/purchases`.
-pub async fn retrieve(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Res {
-    let user = user(&state, &headers)?;
+pub async fn retrieve(State(state): State<Arc<AppState>>, AppUser(user): AppUser, Path(id): Path<String>) -> Res {
     let session = owned(&state, &user, &id).await?;
     if crate::store::ledger::is_paid(session.status.as_ref(), &session.payment_status) {
         state
@@ -128,8 +103,7 @@ pub async fn retrieve(State(state): State<Arc<AppState>>, Path(id): Path<String>
 }
 
 /// `POST /v1/checkout/sessions/{id}/expire`
-pub async fn expire(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Res {
-    let user = user(&state, &headers)?;
+pub async fn expire(State(state): State<Arc<AppState>>, AppUser(user): AppUser, Path(id): Path<String>) -> Res {
     let session = owned(&state, &user, &id).await?;
     if session.status != Some(SessionStatus::Open) {
         return Err(ApiError::invalid(
@@ -144,8 +118,7 @@ pub async fn expire(State(state): State<Arc<AppState>>, Path(id): Path<String>, 
 }
 
 /// `GET /v1/checkout/sessions/{id}/line_items` (all items in one page)
-pub async fn line_items(State(state): State<Arc<AppState>>, Path(id): Path<String>, headers: HeaderMap) -> Res {
-    let user = user(&state, &headers)?;
+pub async fn line_items(State(state): State<Arc<AppState>>, AppUser(user): AppUser, Path(id): Path<String>) -> Res {
     owned(&state, &user, &id).await?;
     let items = upstream(&state, "line_items", state.stripe.list_line_items(id.clone())).await?;
     Ok(Json(serde_json::json!({
@@ -155,66 +128,6 @@ pub async fn line_items(State(state): State<Arc<AppState>>, Path(id): Path<Strin
         "url": format!("/v1/checkout/sessions/{id}/line_items"),
     }))
     .into_response())
-}
-
-/// `POST /webhooks/stripe`: verify, deduplicate, record.
-///
-/// The header is parsed and its timestamp checked on the async worker (cheap and bounded)
-/// before the body is even read; the one HMAC over the body runs on the blocking pool, at most
-/// one per core at a time, so deliveries cannot stall the workers that serve the apps.
-pub async fn webhook(State(state): State<Arc<AppState>>, headers: HeaderMap, raw: Body) -> Res {
-    let Some(verifier) = state.webhook.clone() else {
-        return Err(ApiError::new(
-            404,
-            "invalid_request_error",
-            "Webhooks are not configured.",
-            None,
-            None,
-        ));
-    };
-    let refused = |e: WebhookError| {
-        // The reason only: never the header or the payload, which may carry customer details.
-        tracing::warn!(reason = %e, "webhook refused");
-        state.metrics.webhook("refused");
-        ApiError::invalid(e.to_string(), None, Some("webhook_signature"))
-    };
-    let mut signatures = headers.get_all("stripe-signature").iter();
-    let signature = match (signatures.next(), signatures.next()) {
-        (Some(v), None) => v.as_bytes(),
-        _ => return Err(refused(WebhookError::MalformedHeader)),
-    };
-    let parsed = verifier.precheck(signature, crate::unix_now()).map_err(refused)?;
-    let bytes = body(&state, raw).await?;
-    let busy = || {
-        state.metrics.webhook("unavailable");
-        ApiError::new(503, "api_error", "The webhook could not be verified now.", None, None)
-    };
-    let permit = state.webhook_slots.clone().acquire_owned().await.map_err(|_| busy())?;
-    let payload = bytes.clone();
-    let event = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        verifier.verify(&payload, &parsed).and_then(|()| parse_event(&payload))
-    })
-    .await
-    .map_err(|_| busy())?
-    .map_err(refused)?;
-    state.metrics.webhook("verified");
-    state.fulfilments.on_event(&event).await.map_err(|e| {
-        tracing::error!(error = %e, event = %event.id, "webhook not acted on");
-        // 5xx makes Stripe redeliver later.
-        ApiError::new(500, "api_error", "The event could not be processed.", None, None)
-    })?;
-    if !RECORDED_TYPES.contains(&event.event_type.as_str()) {
-        return Ok(Json(serde_json::json!({"received": true, "recorded": false})).into_response());
-    }
-    let payload = String::from_utf8_lossy(&bytes);
-    let new = state.events.record(&event, &payload).await.map_err(|e| {
-        tracing::error!(error = %e, event = %event.id, "webhook not recorded");
-        // 5xx makes Stripe redeliver later.
-        ApiError::new(500, "api_error", "The event could not be recorded.", None, None)
-    })?;
-    tracing::info!(event = %event.id, kind = %event.event_type, duplicate = !new, "webhook");
-    Ok(Json(serde_json::json!({"received": true, "recorded": new, "duplicate": !new})).into_response())
 }
 
 #[cfg(test)]

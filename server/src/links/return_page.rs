@@ -38,7 +38,7 @@ use checkout_bridge::{CheckoutSession, PaymentStatus, ReturnKind, SessionStatus,
 
 use crate::links::config::Links;
 use crate::http::error::ApiError;
-use crate::AppState;
+use crate::state::AppState;
 
 /// What a page said (also the `result` label of its metric).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -263,7 +263,7 @@ fn is_android(headers: &HeaderMap) -> bool {
 
 async fn page(state: &AppState, kind: ReturnKind, req: Request) -> Response<Body> {
     // Only what the page needs, taken before any await (a request is not Sync).
-    let client: IpAddr = crate::client_key(state, &req);
+    let client: IpAddr = crate::http::client_addr::client_key(&state.proxies, &req);
     let android = is_android(req.headers());
     let query = req.uri().query().map(str::to_owned);
     drop(req);

@@ -5,7 +5,7 @@
 use checkout_bridge::{BillingAddressCollection, CreateSessionParams};
 use serde::Deserialize;
 
-use crate::policy::{known_values, refuse, PolicyGroup};
+use crate::policy::group::{known_values, refuse, PolicyGroup};
 use crate::http::error::ApiError;
 
 /// `[policy.collection]`: each flag lets apps turn one question on (turning it off, or

@@ -8,7 +8,7 @@
 use checkout_bridge::{CheckoutMode, CreateSessionParams, PaymentIntentData};
 use serde::Deserialize;
 
-use crate::policy::{known_values, refuse, PolicyGroup};
+use crate::policy::group::{known_values, refuse, PolicyGroup};
 use crate::http::error::ApiError;
 
 /// "The trial period must be 730 days (2 years) or less"

@@ -4,7 +4,7 @@
 use checkout_bridge::CreateSessionParams;
 use serde::Deserialize;
 
-use crate::policy::{refuse, PolicyGroup};
+use crate::policy::group::{refuse, PolicyGroup};
 use crate::http::error::ApiError;
 
 /// `custom_text[…][message]`: "Text can be up to 1200 characters in length" (stripe-node

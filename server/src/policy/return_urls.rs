@@ -19,7 +19,12 @@
 //! The query is free, so the success URL's `{CHECKOUT_SESSION_ID}` placeholder and the state
 //! work; the URL is forwarded exactly as the app sent it, never re-serialized.
 
+use checkout_bridge::CreateSessionParams;
+use serde::Deserialize;
 use url::Url;
+
+use crate::http::error::ApiError;
+use crate::policy::group::{refuse, PolicyGroup};
 
 /// One allowed base, such as `myapp://checkout` or `https://shop.example/checkout`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -141,6 +146,55 @@ pub fn check(allowed: &[AllowedReturnUrl], candidate: &str) -> Result<(), Refusa
         Err("is not under an allowed return URL")
     }
 }
+
+/// `[policy.return_urls]`: where Stripe may send the customer back.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(try_from = "RawReturnUrls")]
+pub struct ReturnUrlPolicy {
+    /// Parsed bases (see [`crate::policy::return_urls`] for how they match).
+    pub allowed: Vec<AllowedReturnUrl>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReturnUrls {
+    #[serde(default)]
+    allowed: Vec<String>,
+}
+
+impl TryFrom<RawReturnUrls> for ReturnUrlPolicy {
+    type Error = String;
+
+    fn try_from(raw: RawReturnUrls) -> Result<Self, String> {
+        Ok(ReturnUrlPolicy {
+            allowed: raw
+                .allowed
+                .iter()
+                .map(|b| AllowedReturnUrl::parse(b))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+}
+
+impl PolicyGroup for ReturnUrlPolicy {
+    fn check(&self, p: &CreateSessionParams) -> Result<(), ApiError> {
+        let Some(success) = &p.success_url else {
+            return Err(ApiError::invalid(
+                "Missing required param: success_url.",
+                Some("success_url"),
+                Some("parameter_missing"),
+            ));
+        };
+        for (field, url) in [("success_url", Some(success)), ("cancel_url", p.cancel_url.as_ref())] {
+            if let Some(url) = url {
+                check(&self.allowed, url)
+                    .map_err(|why| refuse(field, "policy.return_urls.allowed", format!("{field} {why}")))?;
+            }
+        }
+        Ok(())
+    }
+}
+
 
 #[cfg(test)]
 mod tests {

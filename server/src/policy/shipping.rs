@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use checkout_bridge::{CreateSessionParams, ShippingOption};
 use serde::Deserialize;
 
-use crate::policy::{refuse, PolicyGroup};
+use crate::policy::group::{refuse, PolicyGroup};
 use crate::http::error::ApiError;
 
 /// `[policy.shipping]`

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use checkout_bridge::{AutomaticTax, CreateSessionParams};
 use serde::Deserialize;
 
-use crate::policy::{charges, refuse, PolicyGroup};
+use crate::policy::group::{charges, refuse, PolicyGroup};
 use crate::http::error::ApiError;
 
 /// `[policy.tax]`

@@ -534,7 +534,7 @@ mod tests {
             (rows[0].0.as_str(), rows[0].1, rows[0].2, rows[0].3.clone()),
             ("a", 1, true, None)
         );
-        let now_ms = crate::unix_now() * 1000;
+        let now_ms = crate::base::clock::unix_now() * 1000;
         assert!(
             (rows[0].4 - now_ms).abs() < 5_000,
             "the SQLite clock in ms: {}",

@@ -39,12 +39,6 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS checkout_events (
 /// Advisory lock key for creating the schema (any constant unlikely to clash).
 const SCHEMA_LOCK: i64 = 0x6362_5f65_7665_6e74; // "cb_event"
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
 /// One stored event (for merchants and tests).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredEvent {
@@ -98,7 +92,7 @@ impl EventLog {
                     let c = conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                     c.execute(
                         "INSERT OR IGNORE INTO checkout_events VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                        rusqlite::params![id, ty, session_id, reference, payment_status, live, created, now(), payload],
+                        rusqlite::params![id, ty, session_id, reference, payment_status, live, created, crate::base::clock::unix_now(), payload],
                     )
                     .map(|n| n == 1)
                     .map_err(|e| format!("cannot record the event: {e}"))
@@ -109,7 +103,7 @@ impl EventLog {
             EventLog::Postgres(client) => client
                 .execute(
                     "INSERT INTO checkout_events VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (event_id) DO NOTHING",
-                    &[&event.id, &event.event_type, &session_id, &reference, &payment_status, &event.livemode, &event.created, &now(), &payload],
+                    &[&event.id, &event.event_type, &session_id, &reference, &payment_status, &event.livemode, &event.created, &crate::base::clock::unix_now(), &payload],
                 )
                 .await
                 .map(|n| n == 1)

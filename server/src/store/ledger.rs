@@ -23,7 +23,7 @@
 use checkout_bridge::{CheckoutMode, PaymentStatus};
 
 use crate::store::db::{Arg, Cols, Db, Durability};
-use crate::fulfilment::purchase::Purchase;
+use checkout_bridge::Purchase;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS checkout_sessions (

@@ -60,7 +60,7 @@ impl ReturnLinks {
     pub async fn record(&self, state: &str, session_id: &str, expires_at: i64) -> Result<bool, String> {
         let (hash, id) = (state_hash(state), session_id.to_owned());
         let keep_until = expires_at.saturating_add(KEEP_AFTER_EXPIRY_SECS);
-        let now = crate::unix_now();
+        let now = crate::base::clock::unix_now();
         let stored = match &self.db {
             EventLog::Sqlite(conn) => {
                 let conn: Arc<Mutex<rusqlite::Connection>> = conn.clone();
@@ -113,7 +113,7 @@ impl ReturnLinks {
     /// The session recorded for `state`, if any (and not yet pruned).
     pub async fn session_for(&self, state: &str) -> Result<Option<String>, String> {
         let hash = state_hash(state);
-        let now = crate::unix_now();
+        let now = crate::base::clock::unix_now();
         match &self.db {
             EventLog::Sqlite(conn) => {
                 let conn = conn.clone();
@@ -159,7 +159,7 @@ mod tests {
             .await
             .expect("db");
         let links = ReturnLinks::open(&db).await.expect("table");
-        let now = crate::unix_now();
+        let now = crate::base::clock::unix_now();
         let s1 = "0123456789abcdef0123456789abcdef";
         assert!(links.record(s1, "cs_1", now + 1800).await.expect("record"));
         // Replayed creates (same session) are fine; another session cannot take the state.
