@@ -29,8 +29,8 @@ use std::time::Duration;
 
 pub use config::{token_hash, Secrets, ServerConfig};
 pub use http::WEBHOOK_PATH;
-pub use state::AppState;
-pub use store::events::EventLog;
+pub use state::{AppState, StartError};
+pub use store::{EventLog, Store};
 
 /// A running server (for tests and the demo): stops when dropped or on [`RunningServer::shutdown`].
 pub struct RunningServer {
@@ -79,7 +79,7 @@ impl Drop for RunningServer {
 
 /// Binds `config.listen` and serves in the background with graceful shutdown; fulfilments go
 /// to `fulfilment_url` (signed with `secrets.fulfilment_secret`) when it is set.
-pub async fn spawn(config: ServerConfig, secrets: Secrets) -> Result<RunningServer, String> {
+pub async fn spawn(config: ServerConfig, secrets: Secrets) -> Result<RunningServer, StartError> {
     spawn_with_sink(config, secrets, None).await
 }
 
@@ -89,10 +89,13 @@ pub async fn spawn_with_sink(
     config: ServerConfig,
     secrets: Secrets,
     sink: Option<Arc<dyn fulfilment::sink::FulfilmentSink>>,
-) -> Result<RunningServer, String> {
+) -> Result<RunningServer, StartError> {
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
-        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+        .map_err(|source| StartError::Listen {
+            address: config.listen.clone(),
+            source,
+        })?;
     serve_on(listener, config, secrets, sink).await
 }
 
@@ -102,7 +105,7 @@ pub async fn spawn_on(
     listener: tokio::net::TcpListener,
     config: ServerConfig,
     secrets: Secrets,
-) -> Result<RunningServer, String> {
+) -> Result<RunningServer, StartError> {
     serve_on(listener, config, secrets, None).await
 }
 
@@ -112,7 +115,7 @@ fn fulfilment_sink(
     config: &ServerConfig,
     secrets: &Secrets,
     sink: Option<Arc<dyn fulfilment::sink::FulfilmentSink>>,
-) -> Result<Option<Arc<dyn fulfilment::sink::FulfilmentSink>>, String> {
+) -> Result<Option<Arc<dyn fulfilment::sink::FulfilmentSink>>, StartError> {
     match (sink, config.fulfilment_url.as_deref()) {
         (Some(s), _) => Ok(Some(s)),
         (None, Some(url)) => {
@@ -120,15 +123,17 @@ fn fulfilment_sink(
                 .fulfilment_secret
                 .as_deref()
                 .filter(|s| s.len() >= config::MIN_FULFILMENT_SECRET_BYTES)
-                .ok_or_else(|| {
-                    format!(
-                        "fulfilment_url is set: {} must hold a secret of at least {} bytes",
-                        config::FULFILMENT_SECRET_ENV,
+                .ok_or_else(|| config::ConfigError::Environment {
+                    variable: config::FULFILMENT_SECRET_ENV,
+                    reason: format!(
+                        "must hold a secret of at least {} bytes (fulfilment_url is set)",
                         config::MIN_FULFILMENT_SECRET_BYTES
-                    )
+                    ),
                 })?;
             let timeout = Duration::from_millis(config.fulfilment_timeout_ms);
-            Ok(Some(Arc::new(fulfilment::sink::HttpSink::new(url, secret, timeout)?)))
+            Ok(Some(Arc::new(
+                fulfilment::sink::HttpSink::new(url, secret, timeout).map_err(fulfilment::FulfilmentError::from)?,
+            )))
         }
         (None, None) => Ok(None),
     }
@@ -139,19 +144,28 @@ async fn serve_on(
     config: ServerConfig,
     secrets: Secrets,
     sink: Option<Arc<dyn fulfilment::sink::FulfilmentSink>>,
-) -> Result<RunningServer, String> {
+) -> Result<RunningServer, StartError> {
     let sink = fulfilment_sink(&config, &secrets, sink)?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen {
+        address: config.listen.clone(),
+        source,
+    })?;
     let metrics_listener = match &config.metrics_listen {
         Some(a) => Some(
             tokio::net::TcpListener::bind(a)
                 .await
-                .map_err(|e| format!("cannot listen on {a} (metrics_listen): {e}"))?,
+                .map_err(|source| StartError::Listen {
+                    address: format!("{a} (metrics_listen)"),
+                    source,
+                })?,
         ),
         None => None,
     };
     let metrics_addr = match &metrics_listener {
-        Some(l) => Some(l.local_addr().map_err(|e| e.to_string())?),
+        Some(l) => Some(l.local_addr().map_err(|source| StartError::Listen {
+            address: "metrics_listen".into(),
+            source,
+        })?),
         None => None,
     };
     let state = AppState::new(config, secrets).await?;

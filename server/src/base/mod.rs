@@ -1,4 +1,7 @@
-//! Small helpers every part uses: the clock and hex.
+//! Small things every part uses: the clock, hex, and the two error types that describe input
+//! rather than failures (a refused request, a refused configuration).
 
 pub mod clock;
+pub mod config_error;
 pub mod hex;
+pub mod refusal;

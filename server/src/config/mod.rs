@@ -6,6 +6,7 @@
 
 use serde::Deserialize;
 
+pub use crate::base::config_error::ConfigError;
 pub use crate::policy::Policy;
 
 /// Everything from the TOML file.
@@ -186,8 +187,8 @@ fn default_reconcile_max() -> u64 {
 
 /// `fulfilment_url` must be https, or http to a loopback host (a local relay), without
 /// credentials or a fragment: the body carries customer details.
-fn check_fulfilment_url(raw: &str) -> Result<(), String> {
-    let url = url::Url::parse(raw).map_err(|e| format!("fulfilment_url is not a URL: {e}"))?;
+fn check_fulfilment_url(raw: &str) -> Result<(), ConfigError> {
+    let url = url::Url::parse(raw).map_err(|e| ConfigError::setting("fulfilment_url", format!("not a URL: {e}")))?;
     let loopback = match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
@@ -197,40 +198,41 @@ fn check_fulfilment_url(raw: &str) -> Result<(), String> {
     match url.scheme() {
         "https" if url.host().is_some() => {}
         "http" if loopback => {}
-        _ => return Err("fulfilment_url must be https (http only to a loopback host)".into()),
+        _ => return Err(ConfigError::setting("fulfilment_url", "must be https (http only to a loopback host)")),
     }
     if !url.username().is_empty() || url.password().is_some() || url.fragment().is_some() {
-        return Err("fulfilment_url must not carry credentials or a fragment".into());
+        return Err(ConfigError::setting("fulfilment_url", "must not carry credentials or a fragment"));
     }
     Ok(())
 }
 
 impl ServerConfig {
     /// Parses the TOML text.
-    pub fn from_toml(text: &str) -> Result<Self, String> {
-        let c: ServerConfig = toml::from_str(text).map_err(|e| format!("invalid configuration: {e}"))?;
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        let c: ServerConfig = toml::from_str(text).map_err(|e| ConfigError::Toml(e.to_string()))?;
         for t in &c.app_tokens {
             if crate::base::hex::decode32(t.sha256.as_bytes()).is_none() {
-                return Err(format!(
-                    "app_tokens: the sha256 for user `{}` is not 64 hex characters",
-                    t.user
+                return Err(ConfigError::setting(
+                    "app_tokens",
+                    format!("the sha256 for user `{}` is not 64 hex characters", t.user),
                 ));
             }
             if t.customer.as_deref().is_some_and(|c| {
                 !c.starts_with("cus_") || c.len() > 255 || c.bytes().any(|b| !b.is_ascii_alphanumeric() && b != b'_')
             }) {
-                return Err(format!(
-                    "app_tokens: the customer for user `{}` must be a Stripe Customer ID (cus_…)",
-                    t.user
+                return Err(ConfigError::setting(
+                    "app_tokens",
+                    format!("the customer for user `{}` must be a Stripe Customer ID (cus_…)", t.user),
                 ));
             }
         }
         crate::http::client_addr::TrustedProxies::parse(&c.trusted_proxies)?;
         c.policy.validate()?;
         if c.max_connections == 0 || c.header_read_timeout_ms == 0 || c.max_header_bytes < 1024 {
-            return Err(
-                "max_connections and header_read_timeout_ms must be positive, max_header_bytes at least 1024".into(),
-            );
+            return Err(ConfigError::setting(
+                "max_connections, header_read_timeout_ms, max_header_bytes",
+                "max_connections and header_read_timeout_ms must be positive, max_header_bytes at least 1024",
+            ));
         }
         if let Some(u) = &c.fulfilment_url {
             check_fulfilment_url(u)?;
@@ -242,10 +244,13 @@ impl ServerConfig {
             || c.fulfilment_retry_max_ms < c.fulfilment_retry_initial_ms
             || c.outbox_poll_interval_ms == 0
         {
-            return Err("fulfilment_timeout_ms, fulfilment_retry_initial_ms and outbox_poll_interval_ms must be positive, fulfilment_concurrency 1 to 1024, fulfilment_retry_max_ms at least fulfilment_retry_initial_ms".into());
+            return Err(ConfigError::setting("fulfilment_*", "fulfilment_timeout_ms, fulfilment_retry_initial_ms and outbox_poll_interval_ms must be positive, fulfilment_concurrency 1 to 1024, fulfilment_retry_max_ms at least fulfilment_retry_initial_ms"));
         }
         if c.reconcile_interval_ms > 0 && c.reconcile_max_interval_ms < c.reconcile_interval_ms {
-            return Err("reconcile_max_interval_ms must be at least reconcile_interval_ms".into());
+            return Err(ConfigError::setting(
+                "reconcile_max_interval_ms",
+                "must be at least reconcile_interval_ms",
+            ));
         }
         c.links()?;
         Ok(c)
@@ -258,7 +263,7 @@ impl ServerConfig {
     /// # Errors
     ///
     /// A message naming the offending field (`links.android_apps[0].sha256_cert_fingerprints[1]: …`).
-    pub fn links(&self) -> Result<Option<crate::links::config::Links>, String> {
+    pub fn links(&self) -> Result<Option<crate::links::config::Links>, ConfigError> {
         self.links
             .as_ref()
             .map(|l| l.validate(&self.policy.return_urls.allowed))
@@ -293,11 +298,14 @@ impl std::fmt::Debug for Secrets {
 impl Secrets {
     /// Reads `STRIPE_SECRET_KEY` (required), `STRIPE_WEBHOOK_SECRET` and
     /// `CHECKOUT_BRIDGE_FULFILMENT_SECRET` (optional).
-    pub fn from_env() -> Result<Self, String> {
+    pub fn from_env() -> Result<Self, ConfigError> {
         let stripe_secret_key = std::env::var("STRIPE_SECRET_KEY")
             .ok()
             .filter(|k| !k.is_empty())
-            .ok_or("STRIPE_SECRET_KEY is not set (the key is read from the environment only)")?;
+            .ok_or(ConfigError::Environment {
+                variable: "STRIPE_SECRET_KEY",
+                reason: "is not set (the key is read from the environment only)".into(),
+            })?;
         let webhook_secret = std::env::var("STRIPE_WEBHOOK_SECRET").ok().filter(|s| !s.is_empty());
         let fulfilment_secret = std::env::var(FULFILMENT_SECRET_ENV).ok().filter(|s| !s.is_empty());
         Ok(Secrets {

@@ -30,6 +30,7 @@ use std::sync::Arc;
 use checkout_bridge::{CheckoutClient, CheckoutError, CheckoutSession, SessionStatus};
 use tokio::sync::Notify;
 
+use crate::fulfilment::error::FulfilmentError;
 use crate::store::ledger::{has_line_items, is_paid, Adjustment, Ledger, NewDelivery, SessionState};
 use crate::fulfilment::purchase::{Purchase, PurchaseSource};
 use crate::wire::webhook::WebhookEvent;
@@ -179,7 +180,7 @@ impl Fulfilments {
     /// # Errors
     ///
     /// The database's error.
-    pub async fn pending(&self) -> Result<i64, String> {
+    pub async fn pending(&self) -> Result<i64, FulfilmentError> {
         Ok(self.ledger.counts().await?.pending)
     }
 
@@ -222,8 +223,9 @@ impl Fulfilments {
     ///
     /// The database's error: the caller must not hand out the session then (a retry with the
     /// same idempotency key gets the same session back from Stripe and registers it).
-    pub async fn register(&self, session: &CheckoutSession, user: &str) -> Result<(), String> {
-        self.ledger
+    pub async fn register(&self, session: &CheckoutSession, user: &str) -> Result<(), FulfilmentError> {
+        Ok(self
+            .ledger
             .register_session(
                 &session.id,
                 user,
@@ -231,7 +233,7 @@ impl Fulfilments {
                 session.expires_at,
                 self.first_check_ms,
             )
-            .await
+            .await?)
     }
 
     /// Retrieves the session from Stripe and fulfils it if paid. Sessions the server did not
@@ -240,7 +242,7 @@ impl Fulfilments {
     /// # Errors
     ///
     /// A database or Stripe failure (nothing was recorded; the signal may be repeated).
-    pub async fn fulfil_by_id(&self, session_id: &str, source: Source) -> Result<Outcome, String> {
+    pub async fn fulfil_by_id(&self, session_id: &str, source: Source) -> Result<Outcome, FulfilmentError> {
         let Some(registered) = self.ledger.session(session_id).await? else {
             return Ok(self.ignore(session_id, source, "not a session created through this server"));
         };
@@ -253,7 +255,12 @@ impl Fulfilments {
                 self.ledger.set_session_state(session_id, SessionState::Gone).await?;
                 return Ok(Outcome::NotOurs("Stripe does not know the session"));
             }
-            Err(e) => return Err(format!("cannot retrieve the session: {e}")),
+            Err(source) => {
+                return Err(FulfilmentError::Stripe {
+                    what: "retrieve the session",
+                    source,
+                })
+            }
         };
         self.fulfil_registered(&registered.user, &session, source).await
     }
@@ -265,7 +272,7 @@ impl Fulfilments {
     /// # Errors
     ///
     /// A database or Stripe failure (nothing was recorded; the signal may be repeated).
-    pub async fn fulfil(&self, session: &CheckoutSession, source: Source) -> Result<Outcome, String> {
+    pub async fn fulfil(&self, session: &CheckoutSession, source: Source) -> Result<Outcome, FulfilmentError> {
         let Some(registered) = self.ledger.session(&session.id).await? else {
             return Ok(self.ignore(&session.id, source, "not a session created through this server"));
         };
@@ -286,7 +293,7 @@ impl Fulfilments {
         user: &str,
         session: &CheckoutSession,
         source: Source,
-    ) -> Result<Outcome, String> {
+    ) -> Result<Outcome, FulfilmentError> {
         if session.client_reference_id.as_deref() != Some(user) {
             return Ok(self.ignore(
                 &session.id,
@@ -310,7 +317,10 @@ impl Fulfilments {
             self.stripe
                 .list_line_items(session.id.clone())
                 .await
-                .map_err(|e| format!("cannot list the line items: {e}"))?
+                .map_err(|source| FulfilmentError::Stripe {
+                    what: "list the line items",
+                    source,
+                })?
         } else {
             Vec::new()
         };
@@ -365,7 +375,7 @@ impl Fulfilments {
     /// # Errors
     ///
     /// A database or Stripe failure: answer 5xx so Stripe delivers the event again.
-    pub async fn on_event(&self, event: &WebhookEvent) -> Result<(), String> {
+    pub async fn on_event(&self, event: &WebhookEvent) -> Result<(), FulfilmentError> {
         let obj = &event.data.object;
         match event.event_type.as_str() {
             "checkout.session.completed" | "checkout.session.async_payment_succeeded" => {
@@ -437,7 +447,7 @@ impl Fulfilments {
         adjustment: Adjustment,
         key: String,
         kind: &str,
-    ) -> Result<(), String> {
+    ) -> Result<(), FulfilmentError> {
         let Some(pi) = payment_intent.filter(|p| !p.is_empty()) else {
             FulfilmentMetrics::bump(&self.metrics.ignored);
             tracing::warn!(event = %event.id, kind = %event.event_type, "charge event without a payment_intent ignored");

@@ -3,6 +3,7 @@
 //! signals ([`reconcile`]), the record itself ([`purchase`]) and the tasks that run them
 //! ([`workers`]).
 
+pub mod error;
 pub mod fulfil;
 pub mod outbox;
 pub mod purchase;
@@ -10,5 +11,6 @@ pub mod reconcile;
 pub mod sink;
 pub mod workers;
 
+pub use error::{DeliveryError, FulfilmentError};
 pub use fulfil::{event_payload, Fulfilments, Outcome, Source};
 pub use sink::{Delivery, DeliveryFuture, FulfilmentSink, HttpSink};

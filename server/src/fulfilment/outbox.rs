@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 
 use crate::fulfilment::fulfil::Fulfilments;
-use crate::fulfilment::sink::{Delivery, FulfilmentSink};
+use crate::fulfilment::sink::{Delivery, DeliveryError, FulfilmentSink};
 use crate::store::ledger::ClaimedDelivery;
 
 /// How the outbox runs (from the configuration).
@@ -160,7 +160,7 @@ async fn attempt(
     };
     let result = match tokio::time::timeout(settings.timeout, sink.deliver(&delivery)).await {
         Ok(r) => r,
-        Err(_) => Err("timed out".into()),
+        Err(_) => Err(DeliveryError::TimedOut),
     };
     match result {
         Ok(()) => {
@@ -178,7 +178,7 @@ async fn attempt(
             let delay = settings.backoff(delivery.attempt, random_u32());
             tracing::warn!(key = %delivery.key, attempt = delivery.attempt, reason = %reason,
                 retry_in_ms = ms(delay), "fulfilment delivery failed");
-            if let Err(e) = ledger.failed(&delivery.key, owner, ms(delay), &reason).await {
+            if let Err(e) = ledger.failed(&delivery.key, owner, ms(delay), &reason.to_string()).await {
                 tracing::error!(error = %e, key = %delivery.key, "outbox: failure not recorded");
             }
         }

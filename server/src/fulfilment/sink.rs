@@ -23,6 +23,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use crate::fulfilment::error::DeliveryError;
+
 /// The header carrying the signature.
 pub const SIGNATURE_HEADER: &str = "Checkout-Bridge-Signature";
 
@@ -40,7 +42,7 @@ pub struct Delivery {
 }
 
 /// What [`FulfilmentSink::deliver`] returns.
-pub type DeliveryFuture<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
+pub type DeliveryFuture<'a> = Pin<Box<dyn Future<Output = Result<(), DeliveryError>> + Send + 'a>>;
 
 /// Where fulfilments go. The server uses [`HttpSink`] for `fulfilment_url`; a Rust program
 /// embedding the server passes its own to [`crate::spawn_with_sink`] and gets the same
@@ -94,14 +96,14 @@ impl HttpSink {
     /// # Errors
     ///
     /// An unparsable URL, or the HTTP client cannot be built.
-    pub fn new(url: &str, secret: &str, timeout: Duration) -> Result<Self, String> {
-        let url = url::Url::parse(url).map_err(|e| format!("fulfilment_url: {e}"))?;
+    pub fn new(url: &str, secret: &str, timeout: Duration) -> Result<Self, DeliveryError> {
+        let url = url::Url::parse(url).map_err(|e| DeliveryError::Setup(format!("fulfilment_url: {e}")))?;
         let roots = rustls::RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
         };
         let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
             .with_safe_default_protocol_versions()
-            .map_err(|e| format!("TLS setup failed: {e}"))?
+            .map_err(|e| DeliveryError::Setup(format!("TLS: {e}")))?
             .with_root_certificates(roots)
             .with_no_client_auth();
         let http = reqwest::Client::builder()
@@ -111,7 +113,7 @@ impl HttpSink {
             .connect_timeout(timeout)
             .pool_idle_timeout(Duration::from_secs(60))
             .build()
-            .map_err(|e| format!("cannot build the fulfilment HTTP client: {e}"))?;
+            .map_err(|e| DeliveryError::Setup(format!("HTTP client: {e}")))?;
         Ok(HttpSink {
             url,
             secret: secret.to_owned(),
@@ -152,19 +154,19 @@ impl FulfilmentSink for HttpSink {
             if status.is_success() {
                 Ok(())
             } else {
-                Err(format!("HTTP {}", status.as_u16()))
+                Err(DeliveryError::Status(status.as_u16()))
             }
         })
     }
 }
 
 /// A reqwest error without its URL (which the merchant may consider private).
-fn describe(e: reqwest::Error) -> String {
+fn describe(e: reqwest::Error) -> DeliveryError {
     if e.is_timeout() {
-        "timed out".into()
+        DeliveryError::TimedOut
     } else if e.is_connect() {
-        "connection failed".into()
+        DeliveryError::ConnectionFailed
     } else {
-        format!("request failed: {}", e.without_url())
+        DeliveryError::Request(e.without_url().to_string())
     }
 }

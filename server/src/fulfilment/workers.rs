@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::ServerConfig;
+use crate::fulfilment::error::FulfilmentError;
 use crate::fulfilment::fulfil::Fulfilments;
 use crate::fulfilment::outbox::{self, OutboxSettings};
 use crate::fulfilment::reconcile::{self, ReconcileSettings};
@@ -29,7 +30,7 @@ impl Workers {
         fulfilments: &Arc<Fulfilments>,
         config: &ServerConfig,
         sink: Option<Arc<dyn FulfilmentSink>>,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, FulfilmentError> {
         let owner = instance_id()?;
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let mut tasks = Vec::new();
@@ -97,9 +98,9 @@ impl Drop for Workers {
 }
 
 /// A random name for this process's leases: two instances must never share one.
-fn instance_id() -> Result<String, String> {
+fn instance_id() -> Result<String, FulfilmentError> {
     checkout_bridge::new_idempotency_key()
         .map(|k| format!("cbs-{k}"))
-        .map_err(|e| format!("cannot name this instance: {e}"))
+        .map_err(FulfilmentError::Randomness)
 }
 

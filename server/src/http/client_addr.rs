@@ -12,6 +12,8 @@ use std::str::FromStr;
 use axum::extract::{ConnectInfo, Request};
 use axum::http::HeaderMap;
 
+use crate::base::config_error::ConfigError;
+
 /// An address block such as `10.0.0.0/8` or `2001:db8::/32` (a bare address is a /32 or /128).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Cidr {
@@ -35,16 +37,16 @@ fn masked(ip: IpAddr, prefix: u8) -> IpAddr {
 }
 
 impl FromStr for Cidr {
-    type Err = String;
+    type Err = ConfigError;
 
-    fn from_str(s: &str) -> Result<Self, String> {
+    fn from_str(s: &str) -> Result<Self, ConfigError> {
         let (addr, prefix) = match s.split_once('/') {
             Some((a, p)) => (a, Some(p)),
             None => (s, None),
         };
         let net: IpAddr = addr
             .parse()
-            .map_err(|_| format!("`{s}` is not an IP address or block"))?;
+            .map_err(|_| ConfigError::setting("trusted_proxies", format!("`{s}` is not an IP address or block")))?;
         let max = if net.is_ipv4() { 32 } else { 128 };
         let prefix = match prefix {
             None => max,
@@ -53,7 +55,7 @@ impl FromStr for Cidr {
                 .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
                 .and_then(|p| p.parse::<u8>().ok())
                 .filter(|&n| n <= max)
-                .ok_or_else(|| format!("`{s}`: the prefix length must be 0–{max}"))?,
+                .ok_or_else(|| ConfigError::setting("trusted_proxies", format!("`{s}`: the prefix length must be 0–{max}")))?,
         };
         let net = canonical(net);
         let prefix = if net.is_ipv4() && max == 128 {
@@ -103,10 +105,10 @@ impl TrustedProxies {
     /// # Errors
     ///
     /// A message naming the entry that is not an address or block.
-    pub fn parse(entries: &[String]) -> Result<Self, String> {
+    pub fn parse(entries: &[String]) -> Result<Self, ConfigError> {
         entries
             .iter()
-            .map(|e| e.parse::<Cidr>().map_err(|m| format!("trusted_proxies: {m}")))
+            .map(|e| e.parse::<Cidr>())
             .collect::<Result<Vec<_>, _>>()
             .map(TrustedProxies)
     }

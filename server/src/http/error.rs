@@ -5,6 +5,8 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use checkout_bridge::{ApiErrorDetails, CheckoutError};
 
+use crate::base::refusal::Refusal;
+
 /// An error response.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiError {
@@ -107,6 +109,17 @@ impl From<CheckoutError> for ApiError {
                 ApiError::new(502, "api_error", "Stripe could not be reached", None, None)
             }
             other => ApiError::new(500, "api_error", other.to_string(), None, None),
+        }
+    }
+}
+
+impl From<Refusal> for ApiError {
+    /// A malformed parameter is Stripe's 400 `invalid_request_error`; one the policy does not
+    /// allow is 403 with code `policy_violation` (the app's client raises `Permission`).
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Invalid { message, param, code } => ApiError::invalid(message, param.as_deref(), code),
+            Refusal::Policy { message, param } => ApiError::forbidden(message, Some(&param)),
         }
     }
 }

@@ -17,7 +17,7 @@ pub async fn healthz() -> Response {
 
 /// `GET /readyz`: 200 when the database and Stripe answer, else 503 naming which did not.
 pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
-    let r = state.readiness.get(&state.events, &state.stripe, &state.metrics).await;
+    let r = state.readiness.get(&state.store, &state.stripe, &state.metrics).await;
     let code = if r.status == "ready" {
         StatusCode::OK
     } else {

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use checkout_bridge::CheckoutClient;
 use serde::Serialize;
 
-use crate::store::events::EventLog;
+use crate::store::Store;
 use crate::telemetry::metrics::Metrics;
 
 /// How long one readiness answer is reused.
@@ -40,7 +40,7 @@ pub struct ReadinessCache {
 
 impl ReadinessCache {
     /// The last answer if it is fresh, else a new check of the database and Stripe.
-    pub async fn get(&self, events: &EventLog, stripe: &CheckoutClient, metrics: &Metrics) -> Readiness {
+    pub async fn get(&self, store: &Store, stripe: &CheckoutClient, metrics: &Metrics) -> Readiness {
         // Held across the check: concurrent probes wait for it instead of starting their own.
         let mut last = self.last.lock().await;
         if let Some((at, r)) = last.as_ref() {
@@ -48,7 +48,7 @@ impl ReadinessCache {
                 return r.clone();
             }
         }
-        let (database, upstream) = tokio::join!(database_ok(events), upstream_state(stripe, metrics));
+        let (database, upstream) = tokio::join!(database_ok(store), upstream_state(stripe, metrics));
         let r = Readiness {
             status: if database && upstream == "ok" {
                 "ready"
@@ -66,22 +66,8 @@ impl ReadinessCache {
     }
 }
 
-async fn database_ok(db: &EventLog) -> bool {
-    let check = async {
-        match db {
-            EventLog::Sqlite(conn) => {
-                let conn = conn.clone();
-                tokio::task::spawn_blocking(move || {
-                    let c = conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                    c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)).is_ok()
-                })
-                .await
-                .unwrap_or(false)
-            }
-            EventLog::Postgres(client) => client.simple_query("SELECT 1").await.is_ok(),
-        }
-    };
-    tokio::time::timeout(CHECK_TIMEOUT, check).await.unwrap_or(false)
+async fn database_ok(store: &Store) -> bool {
+    matches!(tokio::time::timeout(CHECK_TIMEOUT, store.ping()).await, Ok(Ok(())))
 }
 
 async fn upstream_state(stripe: &CheckoutClient, metrics: &Metrics) -> &'static str {

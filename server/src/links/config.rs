@@ -6,6 +6,7 @@
 use checkout_bridge::ReturnBase;
 use serde::Deserialize;
 
+use crate::base::config_error::ConfigError;
 use crate::policy::return_urls::AllowedReturnUrl;
 
 /// `[links]` as written in the TOML file.
@@ -84,8 +85,8 @@ pub struct AppBase {
     pub rest: String,
 }
 
-fn field_err(field: &str, why: impl std::fmt::Display) -> String {
-    format!("links.{field}: {why}")
+fn field_err(field: &str, why: impl std::fmt::Display) -> ConfigError {
+    ConfigError::setting(format!("links.{field}"), why)
 }
 
 /// Apple's Team ID (the application identifier prefix): ten upper-case letters or digits.
@@ -95,15 +96,15 @@ fn field_err(field: &str, why: impl std::fmt::Display) -> String {
 /// the prefix is the ten-character Team ID shown in the developer account, and a bundle ID
 /// "can contain only alphanumeric characters (A–Z, a–z, and 0–9), hyphens (-), and periods (.)"
 /// (https://developer.apple.com/documentation/bundleresources/information-property-list/cfbundleidentifier).
-pub fn check_apple_app_id(id: &str) -> Result<(), String> {
+pub fn check_apple_app_id(key: &str, id: &str) -> Result<(), ConfigError> {
     let (team, bundle) = id
         .split_once('.')
-        .ok_or("must be TEAMID.bundle.identifier, e.g. ABCDE12345.com.example.shop")?;
+        .ok_or_else(|| ConfigError::setting(key, "must be TEAMID.bundle.identifier, e.g. ABCDE12345.com.example.shop"))?;
     if team.len() != 10 || !team.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
-        return Err(format!(
+        return Err(ConfigError::setting(key, format!(
             "the team ID `{}` must be 10 upper-case letters or digits",
             printable(team)
-        ));
+        )));
     }
     if bundle.is_empty()
         || bundle.len() > 155
@@ -114,10 +115,10 @@ pub fn check_apple_app_id(id: &str) -> Result<(), String> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
     {
-        return Err(format!(
+        return Err(ConfigError::setting(key, format!(
             "the bundle ID `{}` may hold only letters, digits, '-' and '.'",
             printable(bundle)
-        ));
+        )));
     }
     Ok(())
 }
@@ -125,7 +126,7 @@ pub fn check_apple_app_id(id: &str) -> Result<(), String> {
 /// An Android application ID: at least two dot-separated segments, each starting with a letter
 /// and holding only letters, digits and underscores
 /// (https://developer.android.com/build/configure-app-module#set-application-id).
-pub fn check_package_name(p: &str) -> Result<(), String> {
+pub fn check_package_name(key: &str, p: &str) -> Result<(), ConfigError> {
     let segs: Vec<&str> = p.split('.').collect();
     let ok = p.len() <= 255
         && segs.len() >= 2
@@ -136,17 +137,17 @@ pub fn check_package_name(p: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
+        Err(ConfigError::setting(key, format!(
             "`{}` is not an Android application ID (e.g. com.example.shop)",
             printable(p)
-        ))
+        )))
     }
 }
 
 /// A signing-certificate SHA-256 as keytool prints it: 32 hex pairs separated by colons.
 /// Returned upper-cased: Google's examples and troubleshooting guide write it in upper case
 /// (https://developer.android.com/training/app-links/troubleshoot: "must be in uppercase").
-pub fn normalise_fingerprint(f: &str) -> Result<String, String> {
+pub fn normalise_fingerprint(key: &str, f: &str) -> Result<String, ConfigError> {
     let pairs: Vec<&str> = f.split(':').collect();
     if pairs.len() == 32
         && pairs
@@ -160,10 +161,10 @@ pub fn normalise_fingerprint(f: &str) -> Result<String, String> {
     } else {
         ""
     };
-    Err(format!(
+    Err(ConfigError::setting(key, format!(
         "`{}` is not a SHA-256 fingerprint: 32 hex pairs separated by colons{hint}",
         printable(f)
-    ))
+    )))
 }
 
 /// At most 80 printable characters of configured text, for error messages.
@@ -191,7 +192,7 @@ impl LinksConfig {
     /// # Errors
     ///
     /// A message naming the field (`links.apple_app_ids[0]: the team ID …`).
-    pub fn validate(&self, allowed: &[AllowedReturnUrl]) -> Result<Links, String> {
+    pub fn validate(&self, allowed: &[AllowedReturnUrl]) -> Result<Links, ConfigError> {
         let base_text = self.return_base.trim_end_matches('/').to_owned();
         let url = url::Url::parse(&self.return_base).map_err(|e| field_err("return_base", e))?;
         match url.scheme() {
@@ -253,12 +254,11 @@ impl LinksConfig {
             }
         };
         for (i, id) in self.apple_app_ids.iter().enumerate() {
-            check_apple_app_id(id).map_err(|e| field_err(&format!("apple_app_ids[{i}]"), e))?;
+            check_apple_app_id(&format!("links.apple_app_ids[{i}]"), id)?;
         }
         let mut android_apps = Vec::with_capacity(self.android_apps.len());
         for (i, app) in self.android_apps.iter().enumerate() {
-            check_package_name(&app.package_name)
-                .map_err(|e| field_err(&format!("android_apps[{i}].package_name"), e))?;
+            check_package_name(&format!("links.android_apps[{i}].package_name"), &app.package_name)?;
             if app.sha256_cert_fingerprints.is_empty() {
                 return Err(field_err(
                     &format!("android_apps[{i}].sha256_cert_fingerprints"),
@@ -268,8 +268,7 @@ impl LinksConfig {
             let mut fps = Vec::with_capacity(app.sha256_cert_fingerprints.len());
             for (j, f) in app.sha256_cert_fingerprints.iter().enumerate() {
                 fps.push(
-                    normalise_fingerprint(f)
-                        .map_err(|e| field_err(&format!("android_apps[{i}].sha256_cert_fingerprints[{j}]"), e))?,
+                    normalise_fingerprint(&format!("links.android_apps[{i}].sha256_cert_fingerprints[{j}]"), f)?,
                 );
             }
             android_apps.push(AndroidApp {
@@ -321,13 +320,13 @@ mod tests {
     fn links(extra: &str) -> Result<Links, String> {
         let text = format!("return_base = \"https://shop.example/checkout\"\n{extra}");
         let c: LinksConfig = toml::from_str(&text).map_err(|e| e.to_string())?;
-        c.validate(&bases(&["https://shop.example/checkout", "myapp://checkout"]))
+        c.validate(&bases(&["https://shop.example/checkout", "myapp://checkout"])).map_err(|e| e.to_string())
     }
 
     #[test]
     fn apple_app_ids_need_a_ten_character_team_id() {
-        assert!(check_apple_app_id("ABCDE12345.com.example.shop").is_ok());
-        assert!(check_apple_app_id("ABCDE12345.com.example.shop-debug").is_ok());
+        assert!(check_apple_app_id("k", "ABCDE12345.com.example.shop").is_ok());
+        assert!(check_apple_app_id("k", "ABCDE12345.com.example.shop-debug").is_ok());
         for bad in [
             "abcde12345.com.example.shop",
             "ABCDE1234.com.example.shop",
@@ -338,7 +337,7 @@ mod tests {
             "ABCDE12345.com/shop",
             "ABCDE-1234.com.example.shop",
         ] {
-            assert!(check_apple_app_id(bad).is_err(), "{bad}");
+            assert!(check_apple_app_id("k", bad).is_err(), "{bad}");
         }
         let e = links("apple_app_ids = [\"ABCDE12345.com.ok\", \"abc.com.example\"]").unwrap_err();
         assert!(e.starts_with("links.apple_app_ids[1]: the team ID `abc`"), "{e}");
@@ -346,7 +345,7 @@ mod tests {
 
     #[test]
     fn fingerprints_are_32_hex_pairs_and_served_upper_case() {
-        assert_eq!(normalise_fingerprint(&FP.to_lowercase()).as_deref(), Ok(FP));
+        assert_eq!(normalise_fingerprint("k", &FP.to_lowercase()).ok().as_deref(), Some(FP));
         for bad in [
             &FP[..FP.len() - 3],
             &format!("{FP}:00"),
@@ -356,7 +355,7 @@ mod tests {
             &FP.replacen("14", "1", 1),
             "",
         ] {
-            assert!(normalise_fingerprint(bad).is_err(), "{bad}");
+            assert!(normalise_fingerprint("k", bad).is_err(), "{bad}");
         }
         let e = links(&format!(
             "[[android_apps]]\npackage_name = \"com.example.shop\"\nsha256_cert_fingerprints = [\"{FP}\", \"{}\"]\n",
@@ -373,7 +372,7 @@ mod tests {
     #[test]
     fn package_names_follow_androids_rules() {
         for ok in ["com.example.shop", "a.b", "com.example.shop_2"] {
-            assert!(check_package_name(ok).is_ok(), "{ok}");
+            assert!(check_package_name("k", ok).is_ok(), "{ok}");
         }
         for bad in [
             "shop",
@@ -384,7 +383,7 @@ mod tests {
             "com.x.",
             "",
         ] {
-            assert!(check_package_name(bad).is_err(), "{bad}");
+            assert!(check_package_name("k", bad).is_err(), "{bad}");
         }
         let e = links("[[android_apps]]\npackage_name = \"shop\"\nsha256_cert_fingerprints = []\n").unwrap_err();
         assert!(e.starts_with("links.android_apps[0].package_name: "), "{e}");
@@ -436,7 +435,7 @@ mod tests {
             "https://shop.example/check*out",
             "myapp://checkout",
         ] {
-            let e = c(bad).validate(&allowed).unwrap_err();
+            let e = c(bad).validate(&allowed).unwrap_err().to_string();
             assert!(e.starts_with("links.return_base: "), "{bad}: {e}");
         }
     }

@@ -6,7 +6,8 @@ use checkout_bridge::{BillingAddressCollection, CreateSessionParams};
 use serde::Deserialize;
 
 use crate::policy::group::{known_values, refuse, PolicyGroup};
-use crate::http::error::ApiError;
+use crate::base::config_error::ConfigError;
+use crate::base::refusal::Refusal;
 
 /// `[policy.collection]`: each flag lets apps turn one question on (turning it off, or
 /// Stripe's `auto`, is always allowed).
@@ -25,7 +26,7 @@ pub struct CollectionPolicy {
 }
 
 impl PolicyGroup for CollectionPolicy {
-    fn check(&self, p: &CreateSessionParams) -> Result<(), ApiError> {
+    fn check(&self, p: &CreateSessionParams) -> Result<(), Refusal> {
         if p.phone_number_collection == Some(true) && !self.phone {
             return Err(refuse(
                 "phone_number_collection[enabled]",
@@ -74,7 +75,7 @@ pub struct CustomerPolicy {
 }
 
 impl CustomerPolicy {
-    pub(crate) fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         known_values(
             "policy.customer.allowed_creation",
             &self.allowed_creation,
@@ -84,7 +85,7 @@ impl CustomerPolicy {
 }
 
 impl PolicyGroup for CustomerPolicy {
-    fn check(&self, p: &CreateSessionParams) -> Result<(), ApiError> {
+    fn check(&self, p: &CreateSessionParams) -> Result<(), Refusal> {
         if let Some(c) = &p.customer_creation {
             if !self.allowed_creation.iter().any(|a| a == c.as_str()) {
                 return Err(refuse(

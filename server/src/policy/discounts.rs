@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use checkout_bridge::{CreateSessionParams, Discount};
 use serde::Deserialize;
 
-use crate::http::error::ApiError;
+use crate::base::refusal::Refusal;
 use crate::policy::group::{refuse, PolicyGroup};
 
 /// `[policy.promotion_codes]`: the promotion code field and discounts applied up front.
@@ -23,7 +23,7 @@ pub struct PromotionCodePolicy {
 }
 
 impl PolicyGroup for PromotionCodePolicy {
-    fn check(&self, p: &CreateSessionParams) -> Result<(), ApiError> {
+    fn check(&self, p: &CreateSessionParams) -> Result<(), Refusal> {
         if p.allow_promotion_codes == Some(true) && !self.allow {
             return Err(refuse(
                 "allow_promotion_codes",

@@ -3,7 +3,8 @@
 
 use checkout_bridge::{CheckoutMode, CreateSessionParams};
 
-use crate::http::error::ApiError;
+use crate::base::config_error::ConfigError;
+use crate::base::refusal::Refusal;
 
 /// Metadata key that keeps an app's own `client_reference_id`, since the server forces that
 /// field to the authenticated user. Apps cannot set it themselves.
@@ -17,7 +18,7 @@ pub trait PolicyGroup {
     /// # Errors
     ///
     /// The refusal.
-    fn check(&self, p: &CreateSessionParams) -> Result<(), ApiError>;
+    fn check(&self, p: &CreateSessionParams) -> Result<(), Refusal>;
 
     /// Sets the values the merchant forces whatever the app sent (after every check passed).
     fn force(&self, _p: &mut CreateSessionParams) {}
@@ -26,18 +27,15 @@ pub trait PolicyGroup {
 /// The 403 for `param`, naming the policy key (`policy.tax.allow_automatic_tax`) that would
 /// allow it, so the developer who reads the error knows which line of the server's
 /// configuration decides.
-pub fn refuse(param: &str, policy_key: &str, why: impl std::fmt::Display) -> ApiError {
-    ApiError::forbidden(
-        format!("{why} ({param} is refused by the server's policy: see {policy_key})."),
-        Some(param),
-    )
+pub fn refuse(param: &str, policy_key: &str, why: impl std::fmt::Display) -> Refusal {
+    Refusal::policy(format!("{why} ({param} is refused by the server's policy: see {policy_key})."), param)
 }
 
 
 /// Checks that every entry of `values` (a policy setting named `key`) is one of `known`.
-pub(crate) fn known_values(key: &str, values: &[String], known: &[&str]) -> Result<(), String> {
+pub(crate) fn known_values(key: &str, values: &[String], known: &[&str]) -> Result<(), ConfigError> {
     match values.iter().find(|v| !known.contains(&v.as_str())) {
-        Some(v) => Err(format!("{key}: `{v}` is not one of {}", known.join(", "))),
+        Some(v) => Err(ConfigError::setting(key, format!("`{v}` is not one of {}", known.join(", ")))),
         None => Ok(()),
     }
 }

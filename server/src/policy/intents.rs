@@ -9,7 +9,8 @@ use checkout_bridge::{CheckoutMode, CreateSessionParams, PaymentIntentData};
 use serde::Deserialize;
 
 use crate::policy::group::{known_values, refuse, PolicyGroup};
-use crate::http::error::ApiError;
+use crate::base::config_error::ConfigError;
+use crate::base::refusal::Refusal;
 
 /// "The trial period must be 730 days (2 years) or less"
 /// (https://stripe.com/docs/subscriptions/trials).
@@ -29,18 +30,17 @@ pub struct SubscriptionDataPolicy {
 }
 
 impl SubscriptionDataPolicy {
-    pub(crate) fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         if !(0..=STRIPE_MAX_TRIAL_DAYS).contains(&self.max_trial_days) {
-            return Err(format!(
-                "policy.subscription_data.max_trial_days must be 0 to {STRIPE_MAX_TRIAL_DAYS}"
-            ));
+            return Err(ConfigError::setting("policy.subscription_data.max_trial_days", format!("must be 0 to {STRIPE_MAX_TRIAL_DAYS}"
+            )));
         }
         Ok(())
     }
 }
 
 impl PolicyGroup for SubscriptionDataPolicy {
-    fn check(&self, p: &CreateSessionParams) -> Result<(), ApiError> {
+    fn check(&self, p: &CreateSessionParams) -> Result<(), Refusal> {
         let Some(s) = &p.subscription_data else {
             return Ok(());
         };
@@ -83,7 +83,7 @@ pub struct PaymentIntentDataPolicy {
 }
 
 impl PaymentIntentDataPolicy {
-    pub(crate) fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         known_values(
             "policy.payment_intent_data.allowed_fields",
             &self.allowed_fields,
@@ -96,7 +96,10 @@ impl PaymentIntentDataPolicy {
                 && s.chars()
                     .all(|c| c.is_ascii() && !c.is_ascii_control() && !"<>\\'\"*".contains(c));
             if !ok {
-                return Err("policy.payment_intent_data.statement_descriptor_suffix must be 1 to 22 Latin characters with a letter and none of < > \\ ' \" *".into());
+                return Err(ConfigError::setting(
+                    "policy.payment_intent_data.statement_descriptor_suffix",
+                    "must be 1 to 22 Latin characters with a letter and none of < > \\ ' \" *",
+                ));
             }
         }
         Ok(())
@@ -104,7 +107,7 @@ impl PaymentIntentDataPolicy {
 }
 
 impl PolicyGroup for PaymentIntentDataPolicy {
-    fn check(&self, p: &CreateSessionParams) -> Result<(), ApiError> {
+    fn check(&self, p: &CreateSessionParams) -> Result<(), Refusal> {
         let Some(d) = &p.payment_intent_data else {
             return Ok(());
         };
@@ -144,7 +147,7 @@ pub struct SetupIntentDataPolicy {
 }
 
 impl SetupIntentDataPolicy {
-    pub(crate) fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         known_values(
             "policy.setup_intent_data.allowed_fields",
             &self.allowed_fields,
@@ -154,7 +157,7 @@ impl SetupIntentDataPolicy {
 }
 
 impl PolicyGroup for SetupIntentDataPolicy {
-    fn check(&self, p: &CreateSessionParams) -> Result<(), ApiError> {
+    fn check(&self, p: &CreateSessionParams) -> Result<(), Refusal> {
         if p.setup_intent_data.as_ref().is_some_and(|d| d.description.is_some())
             && !self.allowed_fields.iter().any(|f| f == "description")
         {
@@ -179,7 +182,7 @@ pub struct SetupFutureUsagePolicy {
 }
 
 impl SetupFutureUsagePolicy {
-    pub(crate) fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         known_values(
             "policy.setup_future_usage.allowed",
             &self.allowed,
@@ -189,7 +192,7 @@ impl SetupFutureUsagePolicy {
 }
 
 impl PolicyGroup for SetupFutureUsagePolicy {
-    fn check(&self, p: &CreateSessionParams) -> Result<(), ApiError> {
+    fn check(&self, p: &CreateSessionParams) -> Result<(), Refusal> {
         if let Some(u) = p
             .payment_intent_data
             .as_ref()

@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use checkout_bridge::CreateSessionParams;
 use serde::Deserialize;
 
-use crate::http::error::ApiError;
+use crate::base::refusal::Refusal;
 use crate::policy::group::{refuse, PolicyGroup, APP_REFERENCE_KEY};
 
 /// Stripe's metadata limits: "up to 50 keys, with key names up to 40 characters long and
@@ -60,7 +60,7 @@ fn metadata_maps(p: &CreateSessionParams) -> Vec<(String, &HashMap<String, Strin
 impl PolicyGroup for MetadataPolicy {
     /// Applies to the session's metadata and to that of its line items, subscription,
     /// PaymentIntent and SetupIntent alike.
-    fn check(&self, p: &CreateSessionParams) -> Result<(), ApiError> {
+    fn check(&self, p: &CreateSessionParams) -> Result<(), Refusal> {
         for (prefix, map) in metadata_maps(p) {
             if map.len() > STRIPE_MAX_METADATA_KEYS {
                 return Err(refuse(

@@ -38,7 +38,8 @@ pub use self::prices::PricePolicy;
 pub use self::return_urls::ReturnUrlPolicy;
 pub use self::shipping::ShippingPolicy;
 pub use self::tax::TaxPolicy;
-use crate::http::error::ApiError;
+use crate::base::config_error::ConfigError;
+use crate::base::refusal::Refusal;
 
 /// Everything an app may ask for. Each field is a table under `[policy]`.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -124,7 +125,7 @@ impl Policy {
     /// # Errors
     ///
     /// A message naming the offending setting.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ConfigError> {
         self.prices.validate()?;
         self.shipping.validate()?;
         self.subscription_data.validate()?;
@@ -149,7 +150,7 @@ pub fn enforce(
     user: &str,
     customer: Option<&str>,
     p: &mut CreateSessionParams,
-) -> Result<(), ApiError> {
+) -> Result<(), Refusal> {
     if p.customer.is_some() {
         // A customer ID from the app could attach another customer's saved payment methods.
         return Err(refuse(
@@ -223,7 +224,7 @@ allowed = ["myapp://checkout"]
 "#;
 
     fn refused(policy: &Policy, p: &mut CreateSessionParams) -> Option<String> {
-        enforce(policy, "alice", None, p).err().and_then(|e| e.param)
+        enforce(policy, "alice", None, p).err().and_then(|e| e.param().map(str::to_owned))
     }
 
     #[test]
@@ -324,7 +325,7 @@ allowed = ["myapp://checkout"]
             assert_eq!(refused(&pol, &mut p).as_deref(), want);
         }
         let bad: Result<Policy, _> = toml::from_str("[prices]\nmax_amount = { USD = 1 }\n");
-        assert!(bad.map_err(|e| e.to_string()).and_then(|p| p.validate()).is_err());
+        assert!(bad.map_err(|e| e.to_string()).and_then(|p| p.validate().map_err(|e| e.to_string())).is_err());
     }
 
     #[test]
@@ -345,7 +346,7 @@ allowed = ["myapp://checkout"]
         ] {
             let parsed: Result<Policy, _> = toml::from_str(bad);
             assert!(
-                parsed.map_err(|e| e.to_string()).and_then(|p| p.validate()).is_err(),
+                parsed.map_err(|e| e.to_string()).and_then(|p| p.validate().map_err(|e| e.to_string())).is_err(),
                 "{bad}"
             );
         }

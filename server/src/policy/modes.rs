@@ -3,7 +3,7 @@
 use checkout_bridge::CreateSessionParams;
 use serde::Deserialize;
 
-use crate::http::error::ApiError;
+use crate::base::refusal::Refusal;
 use crate::policy::group::{refuse, PolicyGroup};
 
 /// `[policy.modes]`: which Checkout modes apps may create.
@@ -30,7 +30,7 @@ impl Default for ModePolicy {
 }
 
 impl PolicyGroup for ModePolicy {
-    fn check(&self, p: &CreateSessionParams) -> Result<(), ApiError> {
+    fn check(&self, p: &CreateSessionParams) -> Result<(), Refusal> {
         let mode = p.mode.as_str();
         if self.allowed.iter().any(|m| m == mode) {
             Ok(())

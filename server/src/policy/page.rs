@@ -5,7 +5,8 @@ use checkout_bridge::CreateSessionParams;
 use serde::Deserialize;
 
 use crate::policy::group::{refuse, PolicyGroup};
-use crate::http::error::ApiError;
+use crate::base::config_error::ConfigError;
+use crate::base::refusal::Refusal;
 
 /// `custom_text[…][message]`: "Text can be up to 1200 characters in length" (stripe-node
 /// `SessionCreateParams.CustomText`).
@@ -46,18 +47,17 @@ impl Default for PagePolicy {
 }
 
 impl PagePolicy {
-    pub(crate) fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         if self.max_custom_text_length > STRIPE_MAX_CUSTOM_TEXT {
-            return Err(format!(
-                "policy.page.max_custom_text_length must be at most Stripe's {STRIPE_MAX_CUSTOM_TEXT}"
-            ));
+            return Err(ConfigError::setting("policy.page.max_custom_text_length", format!("must be at most Stripe's {STRIPE_MAX_CUSTOM_TEXT}"
+            )));
         }
         Ok(())
     }
 }
 
 impl PolicyGroup for PagePolicy {
-    fn check(&self, p: &CreateSessionParams) -> Result<(), ApiError> {
+    fn check(&self, p: &CreateSessionParams) -> Result<(), Refusal> {
         if p.consent_collection.is_some() && !self.allow_consent_collection {
             return Err(refuse(
                 "consent_collection",
@@ -123,7 +123,7 @@ impl Default for LocalePolicy {
 }
 
 impl PolicyGroup for LocalePolicy {
-    fn check(&self, p: &CreateSessionParams) -> Result<(), ApiError> {
+    fn check(&self, p: &CreateSessionParams) -> Result<(), Refusal> {
         if let Some(l) = &p.locale {
             if !self.allowed.iter().any(|a| a == "*" || a == l) {
                 return Err(refuse(

@@ -3,7 +3,7 @@
 use checkout_bridge::CreateSessionParams;
 use serde::Deserialize;
 
-use crate::http::error::ApiError;
+use crate::base::refusal::Refusal;
 use crate::policy::group::{refuse, PolicyGroup};
 
 /// `[policy.payment_method_types]`
@@ -21,7 +21,7 @@ pub struct PaymentMethodTypePolicy {
 }
 
 impl PolicyGroup for PaymentMethodTypePolicy {
-    fn check(&self, p: &CreateSessionParams) -> Result<(), ApiError> {
+    fn check(&self, p: &CreateSessionParams) -> Result<(), Refusal> {
         for (name, list) in [
             ("payment_method_types", &p.payment_method_types),
             ("allowed_payment_method_types", &p.allowed_payment_method_types),

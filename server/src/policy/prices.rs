@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use checkout_bridge::{CreateSessionParams, LineItemPrice};
 use serde::Deserialize;
 
-use crate::http::error::ApiError;
+use crate::base::config_error::ConfigError;
+use crate::base::refusal::Refusal;
 use crate::policy::group::{refuse, PolicyGroup};
 
 /// Stripe's default `adjustable_quantity[maximum]`: "By default this value is 99"
@@ -57,12 +58,11 @@ fn largest_quantity(item: &checkout_bridge::LineItemParams) -> Option<i64> {
 }
 
 impl PricePolicy {
-    pub(crate) fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         for (currency, max) in &self.max_amount {
             if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_lowercase()) || *max < 0 {
-                return Err(format!(
-                    "policy.prices.max_amount: `{currency}` must be a lowercase three-letter currency code with a non-negative amount"
-                ));
+                return Err(ConfigError::setting("policy.prices.max_amount", format!("`{currency}` must be a lowercase three-letter currency code with a non-negative amount"
+                )));
             }
         }
         Ok(())
@@ -70,7 +70,7 @@ impl PricePolicy {
 }
 
 impl PolicyGroup for PricePolicy {
-    fn check(&self, p: &CreateSessionParams) -> Result<(), ApiError> {
+    fn check(&self, p: &CreateSessionParams) -> Result<(), Refusal> {
         let mut totals: BTreeMap<&str, i64> = BTreeMap::new();
         for (i, item) in p.line_items.iter().enumerate() {
             if item.adjustable_quantity.as_ref().is_some_and(|a| a.enabled) && !self.allow_adjustable_quantity {

@@ -23,7 +23,8 @@ use checkout_bridge::CreateSessionParams;
 use serde::Deserialize;
 use url::Url;
 
-use crate::http::error::ApiError;
+use crate::base::config_error::ConfigError;
+use crate::base::refusal::Refusal;
 use crate::policy::group::{refuse, PolicyGroup};
 
 /// One allowed base, such as `myapp://checkout` or `https://shop.example/checkout`.
@@ -37,10 +38,10 @@ pub struct AllowedReturnUrl {
 }
 
 /// Why a URL was refused (no echo of the URL: it is app input and may be long).
-pub type Refusal = &'static str;
+pub type UrlRefusal = &'static str;
 
 /// The checks on the raw text, before any parser can normalise something away.
-fn plain_text(s: &str) -> Result<(), Refusal> {
+fn plain_text(s: &str) -> Result<(), UrlRefusal> {
     if s.len() > checkout_bridge::MAX_RETURN_URL_LEN {
         return Err("is too long");
     }
@@ -88,7 +89,7 @@ fn segments(url: &Url) -> Vec<String> {
     segs
 }
 
-fn parse_plain(s: &str) -> Result<Url, Refusal> {
+fn parse_plain(s: &str) -> Result<Url, UrlRefusal> {
     plain_text(s)?;
     let url = Url::parse(s).map_err(|_| "is not a valid URL")?;
     if url.cannot_be_a_base() || url.host_str().is_none_or(str::is_empty) {
@@ -106,10 +107,13 @@ impl AllowedReturnUrl {
     /// # Errors
     ///
     /// A message naming the base and what is wrong with it.
-    pub fn parse(base: &str) -> Result<Self, String> {
-        let url = parse_plain(base).map_err(|why| format!("return URL base `{base}` {why}"))?;
+    pub fn parse(base: &str) -> Result<Self, ConfigError> {
+        let url = parse_plain(base).map_err(|why| ConfigError::setting("policy.return_urls.allowed", format!("`{base}` {why}")))?;
         if url.query().is_some() {
-            return Err(format!("return URL base `{base}` has a query"));
+            return Err(ConfigError::setting(
+                "policy.return_urls.allowed",
+                format!("`{base}` has a query"),
+            ));
         }
         Ok(AllowedReturnUrl {
             text: base.to_owned(),
@@ -138,7 +142,7 @@ impl AllowedReturnUrl {
 /// # Errors
 ///
 /// Why it is refused, as a phrase that follows the field name ("success_url is too long").
-pub fn check(allowed: &[AllowedReturnUrl], candidate: &str) -> Result<(), Refusal> {
+pub fn check(allowed: &[AllowedReturnUrl], candidate: &str) -> Result<(), UrlRefusal> {
     let url = parse_plain(candidate)?;
     if allowed.iter().any(|a| a.matches(&url)) {
         Ok(())
@@ -163,9 +167,9 @@ struct RawReturnUrls {
 }
 
 impl TryFrom<RawReturnUrls> for ReturnUrlPolicy {
-    type Error = String;
+    type Error = ConfigError;
 
-    fn try_from(raw: RawReturnUrls) -> Result<Self, String> {
+    fn try_from(raw: RawReturnUrls) -> Result<Self, ConfigError> {
         Ok(ReturnUrlPolicy {
             allowed: raw
                 .allowed
@@ -177,9 +181,9 @@ impl TryFrom<RawReturnUrls> for ReturnUrlPolicy {
 }
 
 impl PolicyGroup for ReturnUrlPolicy {
-    fn check(&self, p: &CreateSessionParams) -> Result<(), ApiError> {
+    fn check(&self, p: &CreateSessionParams) -> Result<(), Refusal> {
         let Some(success) = &p.success_url else {
-            return Err(ApiError::invalid(
+            return Err(Refusal::invalid(
                 "Missing required param: success_url.",
                 Some("success_url"),
                 Some("parameter_missing"),

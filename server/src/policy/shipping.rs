@@ -7,7 +7,8 @@ use checkout_bridge::{CreateSessionParams, ShippingOption};
 use serde::Deserialize;
 
 use crate::policy::group::{refuse, PolicyGroup};
-use crate::http::error::ApiError;
+use crate::base::config_error::ConfigError;
+use crate::base::refusal::Refusal;
 
 /// `[policy.shipping]`
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -32,12 +33,11 @@ pub struct ShippingPolicy {
 }
 
 impl ShippingPolicy {
-    pub(crate) fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         for (currency, max) in &self.max_inline_amount {
             if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_lowercase()) || *max < 0 {
-                return Err(format!(
-                    "policy.shipping.max_inline_amount: `{currency}` must be a lowercase three-letter currency code with a non-negative amount"
-                ));
+                return Err(ConfigError::setting("policy.shipping.max_inline_amount", format!("`{currency}` must be a lowercase three-letter currency code with a non-negative amount"
+                )));
             }
         }
         Ok(())
@@ -45,7 +45,7 @@ impl ShippingPolicy {
 }
 
 impl PolicyGroup for ShippingPolicy {
-    fn check(&self, p: &CreateSessionParams) -> Result<(), ApiError> {
+    fn check(&self, p: &CreateSessionParams) -> Result<(), Refusal> {
         if let Some(s) = &p.shipping_address_collection {
             for (i, c) in s.allowed_countries.iter().enumerate() {
                 if !self.allowed_countries.contains(c) {

@@ -7,7 +7,7 @@ use checkout_bridge::{AutomaticTax, CreateSessionParams};
 use serde::Deserialize;
 
 use crate::policy::group::{charges, refuse, PolicyGroup};
-use crate::http::error::ApiError;
+use crate::base::refusal::Refusal;
 
 /// `[policy.tax]`
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -32,7 +32,7 @@ pub struct TaxPolicy {
 }
 
 impl PolicyGroup for TaxPolicy {
-    fn check(&self, p: &CreateSessionParams) -> Result<(), ApiError> {
+    fn check(&self, p: &CreateSessionParams) -> Result<(), Refusal> {
         if let Some(t) = &p.automatic_tax {
             if self.force_automatic_tax && !t.enabled {
                 return Err(refuse(

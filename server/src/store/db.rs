@@ -21,6 +21,8 @@ use std::sync::{Arc, Mutex};
 use bytes::BytesMut;
 use tokio_postgres::types::{IsNull, ToSql, Type};
 
+use crate::store::error::StoreError;
+
 /// A query parameter, for either backend.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Arg {
@@ -104,19 +106,19 @@ impl Cols<'_> {
     /// # Errors
     ///
     /// A type mismatch or a missing column.
-    pub fn get<T>(&self, i: usize) -> Result<T, String>
+    pub fn get<T>(&self, i: usize) -> Result<T, StoreError>
     where
         T: rusqlite::types::FromSql + for<'r> tokio_postgres::types::FromSql<'r>,
     {
         match self {
-            Cols::Sqlite(r) => r.get(i).map_err(|e| format!("column {i}: {e}")),
-            Cols::Postgres(r) => r.try_get(i).map_err(|e| format!("column {i}: {e}")),
+            Cols::Sqlite(r) => r.get(i).map_err(|e| StoreError::Row(format!("column {i}: {e}"))),
+            Cols::Postgres(r) => r.try_get(i).map_err(|e| StoreError::Row(format!("column {i}: {e}"))),
         }
     }
 }
 
 /// Maps one row to a value.
-pub type RowMap<T> = fn(&Cols<'_>) -> Result<T, String>;
+pub type RowMap<T> = fn(&Cols<'_>) -> Result<T, StoreError>;
 
 /// How durable a write must be when it returns (SQLite; PostgreSQL commits as configured).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -157,7 +159,7 @@ struct Queue {
 
 struct QueuedWrite {
     steps: Vec<(String, Vec<Arg>)>,
-    done: tokio::sync::oneshot::Sender<Result<Vec<u64>, String>>,
+    done: tokio::sync::oneshot::Sender<Result<Vec<u64>, StoreError>>,
 }
 
 impl SqliteFile {
@@ -197,10 +199,14 @@ impl SqliteFile {
 }
 
 /// One transaction for the batch, a savepoint per write; every write fails if the commit does.
-fn commit_batch(conn: &mut rusqlite::Connection, batch: &[QueuedWrite]) -> Vec<Result<Vec<u64>, String>> {
+fn commit_batch(conn: &mut rusqlite::Connection, batch: &[QueuedWrite]) -> Vec<Result<Vec<u64>, StoreError>> {
+    // rusqlite's error is not Clone: each write gets the same text.
     let all_failed = |e: rusqlite::Error| {
-        let message = sqlite_err(e);
-        batch.iter().map(|_| Err(message.clone())).collect()
+        let message = e.to_string();
+        batch
+            .iter()
+            .map(|_| Err(StoreError::Commit(message.clone())))
+            .collect()
     };
     let mut tx = match conn.transaction() {
         Ok(tx) => tx,
@@ -220,7 +226,7 @@ fn commit_batch(conn: &mut rusqlite::Connection, batch: &[QueuedWrite]) -> Vec<R
             sp.commit()?;
             Ok(changed)
         })();
-        results.push(one.map_err(sqlite_err));
+        results.push(one.map_err(StoreError::from));
     }
     match tx.commit() {
         Ok(()) => results,
@@ -249,7 +255,7 @@ impl PgConn {
         (!current.0.is_closed()).then(|| current.clone())
     }
 
-    async fn client(&self) -> Result<(Arc<tokio_postgres::Client>, Prepared), String> {
+    async fn client(&self) -> Result<(Arc<tokio_postgres::Client>, Prepared), StoreError> {
         if let Some(c) = self.live() {
             return Ok(c);
         }
@@ -266,7 +272,7 @@ impl PgConn {
         Ok(fresh)
     }
 
-    async fn prepared(&self, sql: &str) -> Result<(Arc<tokio_postgres::Client>, tokio_postgres::Statement), String> {
+    async fn prepared(&self, sql: &str) -> Result<(Arc<tokio_postgres::Client>, tokio_postgres::Statement), StoreError> {
         let (client, cache) = self.client().await?;
         let cached = cache
             .lock()
@@ -276,7 +282,7 @@ impl PgConn {
         let statement = match cached {
             Some(s) => s,
             None => {
-                let s = client.prepare(sql).await.map_err(|e| pg_err(&e))?;
+                let s = client.prepare(sql).await?;
                 cache
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -288,42 +294,34 @@ impl PgConn {
     }
 }
 
-fn pg_err(e: &tokio_postgres::Error) -> String {
-    crate::store::pg_tls::describe(e)
-}
-
-fn sqlite_err(e: rusqlite::Error) -> String {
-    format!("SQLite: {e}")
-}
-
 fn pg_args(args: &[Arg]) -> Vec<&(dyn ToSql + Sync)> {
     args.iter().map(|a| a as &(dyn ToSql + Sync)).collect()
 }
 
 impl Db {
-    /// Opens `sqlite://path` or `postgres://…` (TLS by `sslmode`, [`crate::store::pg_tls`]) and runs
-    /// `schema` (statements separated by `;`); with PostgreSQL under the advisory lock
-    /// `schema_lock`, so instances starting together do not race in `CREATE … IF NOT EXISTS`.
+    /// Opens `sqlite://path` or `postgres://…` (TLS by `sslmode`, [`crate::store::pg_tls`]).
+    /// The schema is [`crate::store::migrations`]' business.
     ///
     /// # Errors
     ///
-    /// A text naming what failed (never the URL's password).
-    pub async fn open(database_url: &str, schema: &str, schema_lock: i64) -> Result<Self, String> {
+    /// What failed (never the URL's password).
+    pub async fn connect(database_url: &str) -> Result<Self, StoreError> {
         if let Some(path) = database_url.strip_prefix("sqlite://") {
-            let (path, schema) = (path.to_owned(), schema.to_owned());
-            let file = tokio::task::spawn_blocking(move || -> Result<SqliteFile, String> {
-                let open =
-                    || rusqlite::Connection::open(&path).map_err(|e| format!("cannot open SQLite at {path}: {e}"));
-                let writer = open()?;
-                writer
-                    .execute_batch(&format!(
-                        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; {schema}"
-                    ))
-                    .map_err(|e| format!("cannot create the tables: {e}"))?;
-                let reader = open()?;
-                reader
-                    .execute_batch("PRAGMA busy_timeout=5000; PRAGMA query_only=ON;")
-                    .map_err(|e| format!("cannot open SQLite for reading: {e}"))?;
+            let path = path.to_owned();
+            let file = tokio::task::spawn_blocking(move || -> Result<SqliteFile, StoreError> {
+                let open = |setup: &str| {
+                    let c = rusqlite::Connection::open(&path).map_err(|source| StoreError::Open {
+                        path: path.clone(),
+                        source,
+                    })?;
+                    c.execute_batch(setup).map_err(|source| StoreError::Open {
+                        path: path.clone(),
+                        source,
+                    })?;
+                    Ok::<_, StoreError>(c)
+                };
+                let writer = open("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;")?;
+                let reader = open("PRAGMA busy_timeout=5000; PRAGMA query_only=ON;")?;
                 Ok(SqliteFile {
                     writer: Mutex::new(writer),
                     reader: Mutex::new(reader),
@@ -331,23 +329,46 @@ impl Db {
                 })
             })
             .await
-            .map_err(|e| format!("SQLite setup did not complete: {e}"))??;
+            .map_err(|_| StoreError::Interrupted)??;
             Ok(Db::Sqlite(Arc::new(file)))
         } else if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
             let client = crate::store::pg_tls::connect(database_url).await?;
-            client
-                .batch_execute(&format!(
-                    "BEGIN; SELECT pg_advisory_xact_lock({schema_lock}); {schema}; COMMIT;"
-                ))
-                .await
-                .map_err(|e| format!("cannot create the tables: {}", pg_err(&e)))?;
             Ok(Db::Postgres(Arc::new(PgConn {
                 url: database_url.to_owned(),
                 current: Mutex::new((Arc::new(client), Arc::new(Mutex::new(HashMap::new())))),
                 reconnect: tokio::sync::Mutex::new(()),
             })))
         } else {
-            Err("database_url must start with sqlite:// or postgres://".into())
+            Err(StoreError::UnknownScheme)
+        }
+    }
+
+    /// Runs `f` on SQLite's writing connection, on the blocking pool (for the migrations, which
+    /// need their own transaction).
+    ///
+    /// # Errors
+    ///
+    /// `f`'s error, or [`StoreError::NotSqlite`].
+    pub(crate) async fn with_sqlite_writer<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut rusqlite::Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        match self {
+            Db::Sqlite(file) => Self::sqlite(file, true, f).await,
+            Db::Postgres(_) => Err(StoreError::NotSqlite),
+        }
+    }
+
+    /// A new PostgreSQL connection of its own (for the migrations, which need a transaction,
+    /// which the shared pipelined connection cannot hold).
+    ///
+    /// # Errors
+    ///
+    /// The connection failing, or this is SQLite.
+    pub(crate) async fn postgres_session(&self) -> Result<tokio_postgres::Client, StoreError> {
+        match self {
+            Db::Postgres(pg) => crate::store::pg_tls::connect(&pg.url).await,
+            Db::Sqlite(_) => Err(StoreError::PostgresSettings("not a PostgreSQL store".into())),
         }
     }
 
@@ -365,15 +386,15 @@ impl Db {
     async fn sqlite<T: Send + 'static>(
         file: &Arc<SqliteFile>,
         write: bool,
-        f: impl FnOnce(&mut rusqlite::Connection) -> Result<T, String> + Send + 'static,
-    ) -> Result<T, String> {
+        f: impl FnOnce(&mut rusqlite::Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
         let file = file.clone();
         tokio::task::spawn_blocking(move || {
             let conn = if write { &file.writer } else { &file.reader };
             f(&mut conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
         })
         .await
-        .map_err(|e| format!("SQLite call did not complete: {e}"))?
+        .map_err(|_| StoreError::Interrupted)?
     }
 
     /// One statement, its rows mapped; on SQLite's writer (at `durability`) or reader.
@@ -383,28 +404,26 @@ impl Db {
         args: Vec<Arg>,
         write: Option<Durability>,
         map: RowMap<T>,
-    ) -> Result<Vec<T>, String> {
+    ) -> Result<Vec<T>, StoreError> {
         let sql = self.sql(text);
         match self {
             Db::Sqlite(file) => {
                 Self::sqlite(file, write.is_some(), move |c| {
                     let relaxed = write == Some(Durability::Relaxed);
                     if relaxed {
-                        c.execute_batch("PRAGMA synchronous=NORMAL").map_err(sqlite_err)?;
+                        c.execute_batch("PRAGMA synchronous=NORMAL")?;
                     }
                     let result = (|| {
-                        let mut stmt = c.prepare_cached(&sql).map_err(sqlite_err)?;
-                        let mut rows = stmt
-                            .query(rusqlite::params_from_iter(args.iter()))
-                            .map_err(sqlite_err)?;
+                        let mut stmt = c.prepare_cached(&sql)?;
+                        let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
                         let mut out = Vec::new();
-                        while let Some(r) = rows.next().map_err(sqlite_err)? {
+                        while let Some(r) = rows.next()? {
                             out.push(map(&Cols::Sqlite(r))?);
                         }
                         Ok(out)
                     })();
                     if relaxed {
-                        c.execute_batch("PRAGMA synchronous=FULL").map_err(sqlite_err)?;
+                        c.execute_batch("PRAGMA synchronous=FULL")?;
                     }
                     result
                 })
@@ -414,8 +433,7 @@ impl Db {
                 let (client, stmt) = pg.prepared(&sql).await?;
                 client
                     .query(&stmt, &pg_args(&args))
-                    .await
-                    .map_err(|e| pg_err(&e))?
+                    .await?
                     .iter()
                     .map(|r| map(&Cols::Postgres(r)))
                     .collect()
@@ -428,7 +446,7 @@ impl Db {
     /// # Errors
     ///
     /// The database's error, or `map`'s.
-    pub async fn read<T: Send + 'static>(&self, text: &str, args: Vec<Arg>, map: RowMap<T>) -> Result<Vec<T>, String> {
+    pub async fn read<T: Send + 'static>(&self, text: &str, args: Vec<Arg>, map: RowMap<T>) -> Result<Vec<T>, StoreError> {
         self.run(text, args, None, map).await
     }
 
@@ -443,7 +461,7 @@ impl Db {
         args: Vec<Arg>,
         durability: Durability,
         map: RowMap<T>,
-    ) -> Result<Vec<T>, String> {
+    ) -> Result<Vec<T>, StoreError> {
         self.run(text, args, Some(durability), map).await
     }
 
@@ -452,7 +470,7 @@ impl Db {
     /// # Errors
     ///
     /// The database's error.
-    pub async fn exec(&self, text: &str, args: Vec<Arg>, durability: Durability) -> Result<(), String> {
+    pub async fn exec(&self, text: &str, args: Vec<Arg>, durability: Durability) -> Result<(), StoreError> {
         match (self, durability) {
             (Db::Sqlite(_), Durability::Durable) => self.sqlite_transaction(vec![(text, args)]).await.map(drop),
             _ => self.write(text, args, durability, |_| Ok(())).await.map(drop),
@@ -466,9 +484,9 @@ impl Db {
     /// # Errors
     ///
     /// The database's error (then none of the statements took effect), or this is PostgreSQL.
-    pub async fn sqlite_transaction(&self, steps: Vec<(&str, Vec<Arg>)>) -> Result<Vec<u64>, String> {
+    pub async fn sqlite_transaction(&self, steps: Vec<(&str, Vec<Arg>)>) -> Result<Vec<u64>, StoreError> {
         let Db::Sqlite(file) = self else {
-            return Err("a multi-statement transaction is for SQLite only".into());
+            return Err(StoreError::NotSqlite);
         };
         let steps = steps.into_iter().map(|(t, a)| (self.sql(t), a)).collect();
         let (done, result) = tokio::sync::oneshot::channel();
@@ -482,9 +500,7 @@ impl Db {
             // Runs to the end even if this caller goes away; the others wait on their channel.
             drop(tokio::task::spawn_blocking(move || file.commit_queued()));
         }
-        result
-            .await
-            .map_err(|_| "the SQLite commit did not complete".to_owned())?
+        result.await.map_err(|_| StoreError::Interrupted)?
     }
 }
 
@@ -498,22 +514,23 @@ mod tests {
             "cb-db-{}.db",
             checkout_bridge::new_idempotency_key().expect("randomness")
         ));
-        let db = Db::open(
-            &format!("sqlite://{}", path.display()),
+        let db = Db::connect(&format!("sqlite://{}", path.display())).await.expect("open");
+        db.exec(
             "CREATE TABLE IF NOT EXISTS t (k TEXT PRIMARY KEY, n BIGINT NOT NULL, b BOOLEAN NOT NULL, o TEXT)",
-            1,
+            vec![],
+            Durability::Durable,
         )
         .await
-        .expect("open");
+        .expect("table");
         let ins = "INSERT INTO t VALUES ($1, $2, $3, $4) ON CONFLICT (k) DO NOTHING RETURNING k";
         let inserted: RowMap<String> = |r| r.get(0);
         let a = vec!["a".into(), 1i64.into(), true.into(), None.into()];
         assert_eq!(
-            db.write(ins, a, Durability::Durable, inserted).await,
-            Ok(vec!["a".to_owned()])
+            db.write(ins, a, Durability::Durable, inserted).await.ok(),
+            Some(vec!["a".to_owned()])
         );
         let again = vec!["a".into(), 2i64.into(), false.into(), None.into()];
-        assert_eq!(db.write(ins, again, Durability::Relaxed, inserted).await, Ok(vec![]));
+        assert_eq!(db.write(ins, again, Durability::Relaxed, inserted).await.ok(), Some(vec![]));
         // The reading connection cannot write.
         let b = vec!["b".into(), 1i64.into(), true.into(), None.into()];
         assert!(db.read(ins, b, inserted).await.is_err());
@@ -580,7 +597,7 @@ mod tests {
         let absent = db
             .read("SELECT count(*) FROM t WHERE k = 'g7'", vec![], |r| r.get::<i64>(0))
             .await;
-        assert_eq!(absent, Ok(vec![0]));
+        assert_eq!(absent.ok(), Some(vec![0]));
         assert_eq!(
             db.sql("SELECT 1 FROM t WHERE k = $1 FOR UPDATE SKIP LOCKED"),
             "SELECT 1 FROM t WHERE k = ?1"

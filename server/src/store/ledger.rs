@@ -23,55 +23,8 @@
 use checkout_bridge::{CheckoutMode, PaymentStatus};
 
 use crate::store::db::{Arg, Cols, Db, Durability};
+use crate::store::error::StoreError;
 use checkout_bridge::Purchase;
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS checkout_sessions (
-    session_id TEXT PRIMARY KEY,
-    user_id TEXT NOT NULL,
-    created_at BIGINT NOT NULL,
-    expires_at BIGINT NOT NULL,
-    state TEXT NOT NULL,
-    checks BIGINT NOT NULL DEFAULT 0,
-    next_check_at BIGINT NOT NULL,
-    lease_owner TEXT,
-    lease_until BIGINT NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS checkout_sessions_due ON checkout_sessions (next_check_at)
-    WHERE state IN ('open', 'processing');
-CREATE TABLE IF NOT EXISTS checkout_fulfilments (
-    session_id TEXT PRIMARY KEY,
-    user_id TEXT NOT NULL,
-    payment_intent TEXT,
-    fulfilled_at BIGINT NOT NULL,
-    livemode BOOLEAN NOT NULL,
-    record TEXT NOT NULL,
-    amount_refunded BIGINT NOT NULL DEFAULT 0,
-    refunded BOOLEAN NOT NULL DEFAULT FALSE,
-    disputed BOOLEAN NOT NULL DEFAULT FALSE,
-    updated_at BIGINT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS checkout_fulfilments_user ON checkout_fulfilments (user_id, fulfilled_at, session_id);
-CREATE INDEX IF NOT EXISTS checkout_fulfilments_payment_intent ON checkout_fulfilments (payment_intent);
-CREATE TABLE IF NOT EXISTS checkout_outbox (
-    delivery_key TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    session_id TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    created_at BIGINT NOT NULL,
-    attempts BIGINT NOT NULL DEFAULT 0,
-    next_attempt_at BIGINT NOT NULL,
-    lease_owner TEXT,
-    lease_until BIGINT NOT NULL DEFAULT 0,
-    delivered_at BIGINT,
-    last_error TEXT
-);
-CREATE INDEX IF NOT EXISTS checkout_outbox_due ON checkout_outbox (next_attempt_at)
-    WHERE delivered_at IS NULL;
-";
-
-/// Advisory lock key serialising schema creation across instances ("cb_ledgr").
-const SCHEMA_LOCK: i64 = 0x6362_5f6c_6564_6772;
 
 /// A session's reconciliation state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -193,7 +146,7 @@ pub struct Ledger {
     db: Db,
 }
 
-fn registered(r: &Cols<'_>) -> Result<RegisteredSession, String> {
+fn registered(r: &Cols<'_>) -> Result<RegisteredSession, StoreError> {
     Ok(RegisteredSession {
         session_id: r.get(0)?,
         user: r.get(1)?,
@@ -207,9 +160,9 @@ fn registered(r: &Cols<'_>) -> Result<RegisteredSession, String> {
 const SESSION_COLUMNS: &str = "session_id, user_id, created_at, expires_at, state, checks";
 
 /// The stored record with the columns refunds and disputes change laid over it.
-fn purchase(r: &Cols<'_>) -> Result<Purchase, String> {
+fn purchase(r: &Cols<'_>) -> Result<Purchase, StoreError> {
     let mut p: Purchase =
-        serde_json::from_str(&r.get::<String>(0)?).map_err(|e| format!("unreadable fulfilment record: {e}"))?;
+        serde_json::from_str(&r.get::<String>(0)?).map_err(|e| StoreError::Row(format!("fulfilment record: {e}")))?;
     p.amount_refunded = r.get(1)?;
     p.refunded = r.get(2)?;
     p.disputed = r.get(3)?;
@@ -236,15 +189,9 @@ const ADJUST: &str = "UPDATE checkout_fulfilments SET
     refunded = (refunded OR $3), disputed = (disputed OR $4), updated_at = $5 WHERE session_id = $1";
 
 impl Ledger {
-    /// Opens `sqlite://path` or `postgres://…` and creates the tables.
-    ///
-    /// # Errors
-    ///
-    /// A text naming what failed (never the URL's password).
-    pub async fn open(database_url: &str) -> Result<Self, String> {
-        Ok(Ledger {
-            db: Db::open(database_url, SCHEMA, SCHEMA_LOCK).await?,
-        })
+    /// Over the store's database (its tables are made by [`crate::store::migrations`]).
+    pub(crate) fn new(db: Db) -> Self {
+        Ledger { db }
     }
 
     /// Whether this is the shared PostgreSQL store.
@@ -265,7 +212,7 @@ impl Ledger {
         created_at: i64,
         expires_at: i64,
         first_check_ms: i64,
-    ) -> Result<(), String> {
+    ) -> Result<(), StoreError> {
         self.db
             .exec(
                 "INSERT INTO checkout_sessions (session_id, user_id, created_at, expires_at, state, next_check_at)
@@ -287,7 +234,7 @@ impl Ledger {
     /// # Errors
     ///
     /// The database's error.
-    pub async fn session(&self, session_id: &str) -> Result<Option<RegisteredSession>, String> {
+    pub async fn session(&self, session_id: &str) -> Result<Option<RegisteredSession>, StoreError> {
         let q = format!("SELECT {SESSION_COLUMNS} FROM checkout_sessions WHERE session_id = $1");
         Ok(self.db.read(&q, vec![session_id.into()], registered).await?.pop())
     }
@@ -298,7 +245,7 @@ impl Ledger {
     /// # Errors
     ///
     /// The database's error.
-    pub async fn set_session_state(&self, session_id: &str, state: SessionState) -> Result<(), String> {
+    pub async fn set_session_state(&self, session_id: &str, state: SessionState) -> Result<(), StoreError> {
         self.db
             .exec(
                 "UPDATE checkout_sessions SET state = $2, lease_owner = NULL, lease_until = 0
@@ -315,7 +262,7 @@ impl Ledger {
     /// # Errors
     ///
     /// The database's error.
-    pub async fn reschedule_session(&self, session_id: &str, state: SessionState, delay_ms: i64) -> Result<(), String> {
+    pub async fn reschedule_session(&self, session_id: &str, state: SessionState, delay_ms: i64) -> Result<(), StoreError> {
         self.db
             .exec(
                 "UPDATE checkout_sessions SET state = $2, checks = checks + 1, next_check_at = {now} + $3,
@@ -337,7 +284,7 @@ impl Ledger {
         owner: &str,
         limit: i64,
         lease_ms: i64,
-    ) -> Result<Vec<RegisteredSession>, String> {
+    ) -> Result<Vec<RegisteredSession>, StoreError> {
         let q = format!(
             "UPDATE checkout_sessions SET lease_owner = $1, lease_until = {{now}} + $2
              WHERE session_id IN (
@@ -362,8 +309,8 @@ impl Ledger {
     /// # Errors
     ///
     /// The database's error (then nothing was written).
-    pub async fn record_fulfilment(&self, purchase: &Purchase, delivery: &NewDelivery) -> Result<bool, String> {
-        let record = serde_json::to_string(purchase).map_err(|e| format!("cannot encode the purchase: {e}"))?;
+    pub async fn record_fulfilment(&self, purchase: &Purchase, delivery: &NewDelivery) -> Result<bool, StoreError> {
+        let record = serde_json::to_string(purchase)?;
         let p = purchase;
         let fulfilment: Vec<Arg> = vec![
             p.session_id.clone().into(),
@@ -415,7 +362,7 @@ impl Ledger {
     /// # Errors
     ///
     /// The database's error or an unreadable record.
-    pub async fn fulfilment(&self, session_id: &str) -> Result<Option<Purchase>, String> {
+    pub async fn fulfilment(&self, session_id: &str) -> Result<Option<Purchase>, StoreError> {
         let q = format!("{PURCHASE_SELECT} WHERE session_id = $1");
         Ok(self.db.read(&q, vec![session_id.into()], purchase).await?.pop())
     }
@@ -425,7 +372,7 @@ impl Ledger {
     /// # Errors
     ///
     /// The database's error or an unreadable record.
-    pub async fn fulfilment_by_payment_intent(&self, payment_intent: &str) -> Result<Option<Purchase>, String> {
+    pub async fn fulfilment_by_payment_intent(&self, payment_intent: &str) -> Result<Option<Purchase>, StoreError> {
         let q = format!("{PURCHASE_SELECT} WHERE payment_intent = $1");
         Ok(self.db.read(&q, vec![payment_intent.into()], purchase).await?.pop())
     }
@@ -442,7 +389,7 @@ impl Ledger {
         user: &str,
         limit: i64,
         starting_after: Option<&str>,
-    ) -> Result<Option<Vec<Purchase>>, String> {
+    ) -> Result<Option<Vec<Purchase>>, StoreError> {
         let (after_time, after_id) = match starting_after {
             None => (i64::MAX, String::new()),
             Some(after) => match self.fulfilment(after).await?.filter(|p| p.user == user) {
@@ -479,7 +426,7 @@ impl Ledger {
         adjustment: &Adjustment,
         now: i64,
         make_delivery: impl Fn(&Purchase) -> NewDelivery,
-    ) -> Result<Option<(Purchase, bool)>, String> {
+    ) -> Result<Option<(Purchase, bool)>, StoreError> {
         let Some(mut p) = self.fulfilment_by_payment_intent(payment_intent).await? else {
             return Ok(None);
         };
@@ -543,7 +490,7 @@ impl Ledger {
         owner: &str,
         limit: i64,
         lease_ms: i64,
-    ) -> Result<Vec<ClaimedDelivery>, String> {
+    ) -> Result<Vec<ClaimedDelivery>, StoreError> {
         self.db
             .write(
                 "UPDATE checkout_outbox SET lease_owner = $1, lease_until = {now} + $2
@@ -571,7 +518,7 @@ impl Ledger {
     /// # Errors
     ///
     /// The database's error.
-    pub async fn delivered(&self, key: &str) -> Result<(), String> {
+    pub async fn delivered(&self, key: &str) -> Result<(), StoreError> {
         self.db
             .exec(
                 "UPDATE checkout_outbox SET delivered_at = {now}, attempts = attempts + 1, lease_owner = NULL,
@@ -587,7 +534,7 @@ impl Ledger {
     /// # Errors
     ///
     /// The database's error.
-    pub async fn failed(&self, key: &str, owner: &str, delay_ms: i64, error: &str) -> Result<(), String> {
+    pub async fn failed(&self, key: &str, owner: &str, delay_ms: i64, error: &str) -> Result<(), StoreError> {
         self.db
             .exec(
                 "UPDATE checkout_outbox SET attempts = attempts + 1, next_attempt_at = {now} + $3, lease_owner = NULL,
@@ -603,7 +550,7 @@ impl Ledger {
     /// # Errors
     ///
     /// The database's error.
-    pub async fn release(&self, key: &str, owner: &str) -> Result<(), String> {
+    pub async fn release(&self, key: &str, owner: &str) -> Result<(), StoreError> {
         self.db
             .exec(
                 "UPDATE checkout_outbox SET lease_owner = NULL, lease_until = 0 WHERE delivery_key = $1 AND lease_owner = $2",
@@ -618,7 +565,7 @@ impl Ledger {
     /// # Errors
     ///
     /// The database's error.
-    pub async fn counts(&self) -> Result<LedgerCounts, String> {
+    pub async fn counts(&self) -> Result<LedgerCounts, StoreError> {
         let q = "SELECT (SELECT count(*) FROM checkout_fulfilments),
                         (SELECT count(*) FROM checkout_outbox WHERE delivered_at IS NULL),
                         (SELECT count(*) FROM checkout_outbox WHERE delivered_at IS NOT NULL),
@@ -642,7 +589,7 @@ impl Ledger {
     /// # Errors
     ///
     /// The database's error.
-    pub async fn is_fulfilled(&self, session_id: &str) -> Result<bool, String> {
+    pub async fn is_fulfilled(&self, session_id: &str) -> Result<bool, StoreError> {
         let n = self
             .db
             .read(

@@ -31,6 +31,9 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_postgres::tls::{ChannelBinding, MakeTlsConnect, TlsConnect, TlsStream};
 use tokio_postgres::Socket;
 
+use crate::store::error::StoreError;
+pub use crate::store::error::describe;
+
 /// libpq's `sslmode`, the values supported here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SslMode {
@@ -63,7 +66,12 @@ pub struct PgUrl {
 ///
 /// An unknown or unsupported `sslmode` (`allow` included), a parameter given twice, or
 /// `verify-ca` without `sslrootcert`.
-pub fn parse_url(database_url: &str) -> Result<PgUrl, String> {
+pub fn parse_url(database_url: &str) -> Result<PgUrl, StoreError> {
+    parse_settings(database_url)
+}
+
+fn parse_settings(database_url: &str) -> Result<PgUrl, StoreError> {
+    let bad = |m: &str| StoreError::PostgresSettings(m.to_owned());
     let (base, query) = match database_url.split_once('?') {
         Some((b, q)) => (b, q),
         None => (database_url, ""),
@@ -83,20 +91,20 @@ pub fn parse_url(database_url: &str) -> Result<PgUrl, String> {
                     "require" => SslMode::Require,
                     "verify-ca" => SslMode::VerifyCa,
                     "verify-full" => SslMode::VerifyFull,
-                    "allow" => return Err("sslmode=allow is not supported (use prefer, require or verify-full)".into()),
+                    "allow" => return Err(bad("sslmode=allow is not supported (use prefer, require or verify-full)")),
                     other => {
-                        return Err(format!(
+                        return Err(bad(&format!(
                             "unknown sslmode `{other}` (disable, prefer, require, verify-ca, verify-full)"
-                        ))
+                        )))
                     }
                 };
                 if mode.replace(m).is_some() {
-                    return Err("sslmode is given twice".into());
+                    return Err(bad("sslmode is given twice"));
                 }
             }
             "sslrootcert" => {
                 if root_cert.replace(v).is_some() {
-                    return Err("sslrootcert is given twice".into());
+                    return Err(bad("sslrootcert is given twice"));
                 }
             }
             _ => kept.push(pair),
@@ -104,7 +112,7 @@ pub fn parse_url(database_url: &str) -> Result<PgUrl, String> {
     }
     let mode = mode.unwrap_or(SslMode::Prefer);
     if mode == SslMode::VerifyCa && root_cert.is_none() {
-        return Err("sslmode=verify-ca needs sslrootcert (the CA that signed the server's certificate)".into());
+        return Err(bad("sslmode=verify-ca needs sslrootcert (the CA that signed the server's certificate)"));
     }
     let url = if kept.is_empty() {
         base.to_owned()
@@ -118,18 +126,18 @@ fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-fn roots(root_cert: Option<&str>) -> Result<RootCertStore, String> {
+fn roots(root_cert: Option<&str>) -> Result<RootCertStore, StoreError> {
     let mut store = RootCertStore::empty();
     match root_cert {
         None | Some("system") => store.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
         Some(path) => {
             let certs = CertificateDer::pem_file_iter(path)
-                .map_err(|e| format!("sslrootcert {path}: {e}"))?
+                .map_err(|e| StoreError::PostgresSettings(format!("sslrootcert {path}: {e}")))?
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| format!("sslrootcert {path}: {e}"))?;
+                .map_err(|e| StoreError::PostgresSettings(format!("sslrootcert {path}: {e}")))?;
             let (added, _) = store.add_parsable_certificates(certs);
             if added == 0 {
-                return Err(format!("sslrootcert {path}: no usable CA certificate"));
+                return Err(StoreError::PostgresSettings(format!("sslrootcert {path}: no usable CA certificate")));
             }
         }
     }
@@ -226,11 +234,11 @@ impl ServerCertVerifier for ChainOnly {
 }
 
 /// The rustls client configuration for `mode`.
-fn client_config(mode: SslMode, root_cert: Option<&str>) -> Result<ClientConfig, String> {
+fn client_config(mode: SslMode, root_cert: Option<&str>) -> Result<ClientConfig, StoreError> {
     let provider = provider();
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS setup: {e}"))?;
+        .map_err(|e| StoreError::PostgresSettings(format!("TLS setup: {e}")))?;
     let verifier: Arc<dyn ServerCertVerifier> = match (mode, root_cert) {
         (SslMode::Prefer | SslMode::Disable, _) | (SslMode::Require, None) => Arc::new(Unverified(provider)),
         (SslMode::Require | SslMode::VerifyCa, Some(_)) | (SslMode::VerifyCa, None) => {
@@ -244,10 +252,10 @@ fn client_config(mode: SslMode, root_cert: Option<&str>) -> Result<ClientConfig,
         .with_no_client_auth())
 }
 
-fn webpki(root_cert: Option<&str>, provider: Arc<CryptoProvider>) -> Result<Arc<WebPkiServerVerifier>, String> {
+fn webpki(root_cert: Option<&str>, provider: Arc<CryptoProvider>) -> Result<Arc<WebPkiServerVerifier>, StoreError> {
     WebPkiServerVerifier::builder_with_provider(Arc::new(roots(root_cert)?), provider)
         .build()
-        .map_err(|e| format!("TLS setup: {e}"))
+        .map_err(|e| StoreError::PostgresSettings(format!("TLS setup: {e}")))
 }
 
 /// Makes rustls connectors for tokio-postgres.
@@ -317,19 +325,6 @@ impl TlsStream for RustlsStream {
     }
 }
 
-/// An error with its causes ("error performing TLS handshake: invalid peer certificate: …");
-/// tokio-postgres's own text stops at the first.
-pub fn describe(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        text.push_str(": ");
-        text.push_str(&c.to_string());
-        cause = c.source();
-    }
-    text
-}
-
 fn spawn_connection<T>(connection: tokio_postgres::Connection<Socket, T>)
 where
     T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
@@ -349,11 +344,14 @@ where
 /// failing (a refused certificate, a server without TLS under `require` or stricter, a server
 /// that requires TLS under `disable`). Messages never include the URL, which may carry a
 /// password.
-pub async fn connect(database_url: &str) -> Result<tokio_postgres::Client, String> {
+pub async fn connect(database_url: &str) -> Result<tokio_postgres::Client, StoreError> {
     let pg = parse_url(database_url)?;
-    let mut config: tokio_postgres::Config = pg.url.parse().map_err(|e| format!("invalid PostgreSQL URL: {e}"))?;
+    let mut config: tokio_postgres::Config = pg
+        .url
+        .parse()
+        .map_err(|e| StoreError::PostgresSettings(format!("invalid PostgreSQL URL: {e}")))?;
     let fail =
-        |e: tokio_postgres::Error| format!("cannot connect to PostgreSQL (sslmode {:?}): {}", pg.mode, describe(&e));
+        |e: tokio_postgres::Error| StoreError::Postgres(format!("cannot connect (sslmode {:?}): {}", pg.mode, crate::store::error::describe(&e)));
     if pg.mode == SslMode::Disable {
         config.ssl_mode(tokio_postgres::config::SslMode::Disable);
         let (client, connection) = config.connect(tokio_postgres::NoTls).await.map_err(fail)?;
@@ -365,7 +363,9 @@ pub async fn connect(database_url: &str) -> Result<tokio_postgres::Client, Strin
     } else {
         tokio_postgres::config::SslMode::Require
     });
-    let tls = RustlsConnect(Arc::new(client_config(pg.mode, pg.root_cert.as_deref())?));
+    let tls = RustlsConnect(Arc::new(
+        client_config(pg.mode, pg.root_cert.as_deref())?,
+    ));
     let (client, connection) = config.connect(tls).await.map_err(fail)?;
     spawn_connection(connection);
     Ok(client)
@@ -385,10 +385,10 @@ mod tests {
         assert_eq!(p.url, "postgres://u:pw@db.example:5432/app?application_name=x");
         assert_eq!(p.mode, SslMode::VerifyFull);
         assert_eq!(p.root_cert.as_deref(), Some("/etc/ca.pem"));
-        assert_eq!(parse_url("postgres://h/db").map(|p| p.mode), Ok(SslMode::Prefer));
+        assert_eq!(parse_url("postgres://h/db").ok().map(|p| p.mode), Some(SslMode::Prefer));
         assert_eq!(
-            parse_url("postgres://h/db?sslmode=disable").map(|p| p.url),
-            Ok("postgres://h/db".to_owned())
+            parse_url("postgres://h/db?sslmode=disable").ok().map(|p| p.url),
+            Some("postgres://h/db".to_owned())
         );
         for bad in [
             "postgres://h/db?sslmode=allow",
@@ -413,7 +413,7 @@ mod tests {
                 "postgres://127.0.0.1:1/db?sslmode=verify-full&sslrootcert={}",
                 root.display()
             );
-            let e = connect(&url).await.err().unwrap_or_default();
+            let e = connect(&url).await.err().map(|e| e.to_string()).unwrap_or_default();
             assert!(e.contains("sslrootcert"), "{e}");
         }
     }
@@ -446,6 +446,7 @@ mod tests {
         let e = connect(&format!("postgres://u@127.0.0.1:{port}/db?sslmode=require"))
             .await
             .err()
+            .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(e.contains("TLS") || e.contains("tls") || e.contains("SSL"), "{e}");
         let _ = tokio::time::timeout(

@@ -8,23 +8,16 @@
 //! reveals nothing. The state is stored as its SHA-256, so a copy of the database does not
 //! hold live links. Rows are kept a week past the session's expiry, then pruned.
 
-use std::sync::{Arc, Mutex};
-
-use crate::store::events::EventLog;
-
-const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS checkout_return_links (
-    state_sha256 TEXT PRIMARY KEY,
-    session_id TEXT NOT NULL,
-    keep_until BIGINT NOT NULL
-)";
+use crate::store::db::{Db, Durability};
+use crate::store::error::StoreError;
 
 /// How long a link keeps working on the page after its session expired.
 pub const KEEP_AFTER_EXPIRY_SECS: i64 = 7 * 24 * 3600;
 
-/// The table, in the server's database (SQLite or PostgreSQL, beside the event log).
+/// The table `checkout_return_links`, in the store's database. Cheap to clone.
 #[derive(Clone)]
 pub struct ReturnLinks {
-    db: EventLog,
+    db: Db,
 }
 
 fn state_hash(state: &str) -> String {
@@ -32,116 +25,79 @@ fn state_hash(state: &str) -> String {
 }
 
 impl ReturnLinks {
-    /// Creates the table if needed, on the event log's connection.
-    pub async fn open(db: &EventLog) -> Result<Self, String> {
-        match db {
-            EventLog::Sqlite(conn) => {
-                let c = conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                c.execute_batch(&format!("{SCHEMA}; CREATE INDEX IF NOT EXISTS checkout_return_links_keep ON checkout_return_links (keep_until);"))
-                    .map_err(|e| format!("cannot create the return links table: {e}"))?;
-            }
-            EventLog::Postgres(client) => {
-                // Serialised like the event table (instances starting together race otherwise).
-                client
-                    .batch_execute(&format!(
-                        "BEGIN; SELECT pg_advisory_xact_lock({}); {SCHEMA}; CREATE INDEX IF NOT EXISTS checkout_return_links_keep ON checkout_return_links (keep_until); COMMIT;",
-                        0x6362_5f72_6c69_6e6b_i64 // "cb_rlink"
-                    ))
-                    .await
-                    .map_err(|e| format!("cannot create the return links table: {}", crate::store::pg_tls::describe(&e)))?;
-            }
-        }
-        Ok(ReturnLinks { db: db.clone() })
+    /// Over the store's database (its tables are made by [`crate::store::migrations`]).
+    pub(crate) fn new(db: Db) -> Self {
+        ReturnLinks { db }
     }
 
     /// Records that `state` belongs to `session_id` (kept until `expires_at` plus a week) and
     /// prunes rows past their time. A state already recorded keeps its first session: a second
     /// session cannot take over a link. Returns whether the state now maps to `session_id`.
-    pub async fn record(&self, state: &str, session_id: &str, expires_at: i64) -> Result<bool, String> {
-        let (hash, id) = (state_hash(state), session_id.to_owned());
+    ///
+    /// # Errors
+    ///
+    /// The database's error.
+    pub async fn record(&self, state: &str, session_id: &str, expires_at: i64) -> Result<bool, StoreError> {
+        let hash = state_hash(state);
         let keep_until = expires_at.saturating_add(KEEP_AFTER_EXPIRY_SECS);
         let now = crate::base::clock::unix_now();
-        let stored = match &self.db {
-            EventLog::Sqlite(conn) => {
-                let conn: Arc<Mutex<rusqlite::Connection>> = conn.clone();
-                let hash = hash.clone();
-                tokio::task::spawn_blocking(move || {
-                    let c = conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                    c.execute("DELETE FROM checkout_return_links WHERE keep_until < ?1", [now])?;
-                    c.execute(
-                        "INSERT OR IGNORE INTO checkout_return_links VALUES (?1, ?2, ?3)",
-                        rusqlite::params![hash, id, keep_until],
-                    )?;
-                    c.query_row(
-                        "SELECT session_id FROM checkout_return_links WHERE state_sha256 = ?1",
-                        [&hash],
-                        |r| r.get::<_, String>(0),
-                    )
-                })
-                .await
-                .map_err(|e| format!("return link write did not complete: {e}"))?
-                .map_err(|e| format!("cannot record the return link: {e}"))?
-            }
-            EventLog::Postgres(client) => {
-                let err = |e: tokio_postgres::Error| {
-                    format!("cannot record the return link: {}", crate::store::pg_tls::describe(&e))
-                };
-                client
-                    .execute("DELETE FROM checkout_return_links WHERE keep_until < $1", &[&now])
-                    .await
-                    .map_err(err)?;
-                client
-                    .execute(
-                        "INSERT INTO checkout_return_links VALUES ($1, $2, $3) ON CONFLICT (state_sha256) DO NOTHING",
-                        &[&hash, &id, &keep_until],
-                    )
-                    .await
-                    .map_err(err)?;
-                client
-                    .query_one(
-                        "SELECT session_id FROM checkout_return_links WHERE state_sha256 = $1",
-                        &[&hash],
-                    )
-                    .await
-                    .map_err(err)?
-                    .get::<_, String>(0)
-            }
-        };
-        Ok(stored == session_id)
+        self.db
+            .exec(
+                "DELETE FROM checkout_return_links WHERE keep_until < $1",
+                vec![now.into()],
+                Durability::Relaxed,
+            )
+            .await?;
+        self.db
+            .exec(
+                "INSERT INTO checkout_return_links VALUES ($1, $2, $3) ON CONFLICT (state_sha256) DO NOTHING",
+                vec![hash.clone().into(), session_id.into(), keep_until.into()],
+                Durability::Durable,
+            )
+            .await?;
+        // Read on the writing side of SQLite (the reader may not see the commit yet).
+        let stored = self
+            .db
+            .write(
+                "SELECT session_id FROM checkout_return_links WHERE state_sha256 = $1",
+                vec![hash.into()],
+                Durability::Relaxed,
+                |r| r.get::<String>(0),
+            )
+            .await?;
+        Ok(stored.first().map(String::as_str) == Some(session_id))
     }
 
     /// The session recorded for `state`, if any (and not yet pruned).
-    pub async fn session_for(&self, state: &str) -> Result<Option<String>, String> {
-        let hash = state_hash(state);
-        let now = crate::base::clock::unix_now();
-        match &self.db {
-            EventLog::Sqlite(conn) => {
-                let conn = conn.clone();
-                tokio::task::spawn_blocking(move || {
-                    let c = conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                    let r = c.query_row(
-                        "SELECT session_id FROM checkout_return_links WHERE state_sha256 = ?1 AND keep_until >= ?2",
-                        rusqlite::params![hash, now],
-                        |r| r.get::<_, String>(0),
-                    );
-                    match r {
-                        Ok(s) => Ok(Some(s)),
-                        Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
-                        Err(e) => Err(format!("cannot read the return link: {e}")),
-                    }
-                })
-                .await
-                .map_err(|e| format!("return link read did not complete: {e}"))?
-            }
-            EventLog::Postgres(client) => Ok(client
-                .query_opt(
-                    "SELECT session_id FROM checkout_return_links WHERE state_sha256 = $1 AND keep_until >= $2",
-                    &[&hash, &now],
-                )
-                .await
-                .map_err(|e| format!("cannot read the return link: {}", crate::store::pg_tls::describe(&e)))?
-                .map(|r| r.get::<_, String>(0))),
-        }
+    ///
+    /// # Errors
+    ///
+    /// The database's error.
+    pub async fn session_for(&self, state: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .db
+            .read(
+                "SELECT session_id FROM checkout_return_links WHERE state_sha256 = $1 AND keep_until >= $2",
+                vec![state_hash(state).into(), crate::base::clock::unix_now().into()],
+                |r| r.get::<String>(0),
+            )
+            .await?
+            .pop())
+    }
+
+    /// Rows in the table (for tests).
+    ///
+    /// # Errors
+    ///
+    /// The database's error.
+    pub async fn count(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .db
+            .read("SELECT count(*) FROM checkout_return_links", vec![], |r| r.get::<i64>(0))
+            .await?
+            .first()
+            .copied()
+            .unwrap_or(0))
     }
 }
 
@@ -155,10 +111,10 @@ mod tests {
             "cb-rl-{}.db",
             checkout_bridge::new_idempotency_key().unwrap_or_default()
         ));
-        let db = EventLog::open(&format!("sqlite://{}", path.display()))
+        let store = crate::store::Store::open(&format!("sqlite://{}", path.display()))
             .await
             .expect("db");
-        let links = ReturnLinks::open(&db).await.expect("table");
+        let links = store.return_links();
         let now = crate::base::clock::unix_now();
         let s1 = "0123456789abcdef0123456789abcdef";
         assert!(links.record(s1, "cs_1", now + 1800).await.expect("record"));
@@ -181,22 +137,15 @@ mod tests {
             .expect("record"));
         assert_eq!(links.session_for(old).await.expect("read"), None);
         assert!(links.record(s1, "cs_1", now + 1800).await.expect("prune"));
-        if let EventLog::Sqlite(c) = &db {
-            let n: i64 = c
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .query_row("SELECT count(*) FROM checkout_return_links", [], |r| r.get(0))
-                .expect("count");
-            assert_eq!(n, 1);
-            // Only hashes are stored.
-            let stored: String = c
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .query_row("SELECT state_sha256 FROM checkout_return_links", [], |r| r.get(0))
-                .expect("row");
-            assert_ne!(stored, s1);
-            assert_eq!(stored.len(), 64);
-        }
+        assert_eq!(links.count().await.expect("count"), 1);
+        // Only hashes are stored.
+        let stored = links
+            .db
+            .read("SELECT state_sha256 FROM checkout_return_links", vec![], |r| r.get::<String>(0))
+            .await
+            .expect("row");
+        assert_ne!(stored[0], s1);
+        assert_eq!(stored[0].len(), 64);
         let _ = std::fs::remove_file(path);
     }
 }

@@ -1,7 +1,9 @@
 //! Shared by the fulfilment tests and benchmark: a merchant endpoint on 127.0.0.1 that verifies
 //! signatures and counts, Stripe-shaped webhook events signed as Stripe signs them, private
-//! PostgreSQL databases, and the server as a real process that can be SIGKILLed.
+//! PostgreSQL databases ([`postgres`]), and the server as a real process that can be SIGKILLed.
 #![allow(dead_code)]
+
+pub mod postgres;
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -258,12 +260,10 @@ pub fn http() -> reqwest::Client {
         .expect("http client")
 }
 
-/// A fresh database on the test cluster (`CHECKOUT_BRIDGE_TEST_DATABASE_URL`, which
-/// `scripts/postgres.sh` prints), so tests running at once never see each other's rows.
-pub async fn fresh_postgres() -> String {
-    let Ok(url) = std::env::var("CHECKOUT_BRIDGE_TEST_DATABASE_URL") else {
-        panic!("CHECKOUT_BRIDGE_TEST_DATABASE_URL is not set: export CHECKOUT_BRIDGE_TEST_DATABASE_URL=$(scripts/postgres.sh)");
-    };
+/// A fresh database on the test cluster ([`postgres::url`]), so tests running at once never see
+/// each other's rows; `None` when the test should skip (no PostgreSQL here, and not CI).
+pub async fn fresh_postgres() -> Option<String> {
+    let url = postgres::url()?;
     let name = format!("cb_fulfil_{}", &rid().replace('-', "")[..16]);
     let admin = checkout_bridge_server::store::pg_tls::connect(&url)
         .await
@@ -274,12 +274,12 @@ pub async fn fresh_postgres() -> String {
         .expect("create database");
     let mut u = url::Url::parse(&url).expect("database url");
     u.set_path(&format!("/{name}"));
-    u.to_string()
+    Some(u.to_string())
 }
 
 /// Drops a database made by [`fresh_postgres`].
 pub async fn drop_postgres(db_url: &str) {
-    let Ok(url) = std::env::var("CHECKOUT_BRIDGE_TEST_DATABASE_URL") else {
+    let Some(url) = postgres::url() else {
         return;
     };
     let name = url::Url::parse(db_url)
