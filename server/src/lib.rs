@@ -181,7 +181,12 @@ async fn serve_on(
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;
     };
-    let mut tasks = vec![tokio::spawn(http::serve::serve(listener, app, limits, stopped(rx.clone())))];
+    let mut tasks = vec![tokio::spawn(http::serve::serve(
+        listener,
+        app,
+        limits,
+        stopped(rx.clone()),
+    ))];
     if let Some(l) = metrics_listener {
         let ops = http::ops::ops_router(state.clone());
         let limits = http::serve::ConnectionLimits {
@@ -200,4 +205,3 @@ async fn serve_on(
         workers,
     })
 }
-

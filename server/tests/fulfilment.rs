@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use checkout_bridge::*;
 use checkout_bridge_emulator::Emulator;
 use checkout_bridge_server::fulfilment::Source;
-use checkout_bridge_server::Store;
 use checkout_bridge_server::fulfilment::{Delivery, DeliveryFuture, FulfilmentSink};
+use checkout_bridge_server::Store;
 use checkout_bridge_server::{spawn, spawn_with_sink, RunningServer, Secrets, ServerConfig};
 use support::*;
 
@@ -288,7 +288,13 @@ async fn a_graceful_shutdown_finishes_the_delivery_in_flight() {
         .await;
     srv.shutdown().await;
     assert_eq!(merchant.received()[0].answered, Some(200));
-    let c = Store::open(&db).await.expect("ledger").ledger().counts().await.expect("counts");
+    let c = Store::open(&db)
+        .await
+        .expect("ledger")
+        .ledger()
+        .counts()
+        .await
+        .expect("counts");
     assert_eq!((c.delivered, c.pending), (1, 0), "marked before the server stopped");
 }
 

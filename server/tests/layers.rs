@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, u8)] = &[
     ("base", 0),
     ("base::clock", 0),
-    ("base::hex", 0),
+    ("base::digest", 0),
     ("base::config_error", 0),
     ("base::refusal", 0),
     ("telemetry", 0),
@@ -31,7 +31,6 @@ const LAYERS: &[(&str, u8)] = &[
     ("wire::webhook", 1),
     ("wire::create_form", 1),
     ("policy::group", 1),
-    ("http::error", 1),
     ("store::db", 2),
     ("wire", 2),
     ("policy::customer", 2),
@@ -45,8 +44,6 @@ const LAYERS: &[(&str, u8)] = &[
     ("policy::return_urls", 2),
     ("policy::shipping", 2),
     ("policy::tax", 2),
-    ("http::body", 2),
-    ("http::access_log", 2),
     ("store::migrations", 3),
     ("store::events", 3),
     ("store::ledger", 3),
@@ -64,7 +61,10 @@ const LAYERS: &[(&str, u8)] = &[
     ("fulfilment::reconcile", 7),
     ("http::auth", 7),
     ("fulfilment::workers", 8),
+    ("http::error", 8),
     ("fulfilment", 9),
+    ("http::body", 9),
+    ("http::access_log", 9),
     ("state", 10),
     ("http::app_user", 11),
     ("http::health", 11),
@@ -118,9 +118,7 @@ fn non_test(source: &str) -> &str {
 }
 
 fn ident(s: &str) -> &str {
-    let end = s
-        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .unwrap_or(s.len());
+    let end = s.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(s.len());
     &s[..end]
 }
 
@@ -262,7 +260,10 @@ fn server_imports_only_run_downwards() {
 /// that imports its own folder's `mod.rs`, and a file without a layer.
 #[test]
 fn the_layer_check_catches_a_wrong_import_in_a_copy_of_the_source() {
-    let copy = std::env::temp_dir().join(format!("cb-layers-{}", checkout_bridge::new_idempotency_key().unwrap_or_default()));
+    let copy = std::env::temp_dir().join(format!(
+        "cb-layers-{}",
+        checkout_bridge::new_idempotency_key().unwrap_or_default()
+    ));
     fn copy_dir(from: &Path, to: &Path) {
         std::fs::create_dir_all(to).expect("mkdir");
         for entry in std::fs::read_dir(from).expect("read src").flatten() {
@@ -286,7 +287,10 @@ fn the_layer_check_catches_a_wrong_import_in_a_copy_of_the_source() {
     // A policy group importing its folder's mod.rs (which re-exports it: a cycle).
     edit("policy/prices.rs", "use super::Policy;");
     // A module reaching for something in lib.rs.
-    edit("fulfilment/reconcile.rs", "fn f() { let _ = crate::RunningServer::base_url; }");
+    edit(
+        "fulfilment/reconcile.rs",
+        "fn f() { let _ = crate::RunningServer::base_url; }",
+    );
     std::fs::write(copy.join("http/brand_new.rs"), "").expect("new file");
     let found = violations(&copy, &modules(&copy));
     let _ = std::fs::remove_dir_all(&copy);

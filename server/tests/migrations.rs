@@ -24,7 +24,11 @@ async fn assert_records_kept(store: &Store) {
         ("evt_fixture_1", Some("cs_test_fixture_paid"))
     );
     let ledger = store.ledger();
-    let open = ledger.session("cs_test_fixture_open").await.expect("read").expect("session kept");
+    let open = ledger
+        .session("cs_test_fixture_open")
+        .await
+        .expect("read")
+        .expect("session kept");
     assert_eq!((open.user.as_str(), open.checks), ("alice", 2));
     let paid = ledger
         .fulfilment("cs_test_fixture_paid")
@@ -37,7 +41,12 @@ async fn assert_records_kept(store: &Store) {
     let counts = ledger.counts().await.expect("counts");
     assert_eq!((counts.fulfilments, counts.delivered, counts.pending), (1, 1, 0));
     assert_eq!(
-        store.return_links().session_for(FIXTURE_STATE).await.expect("read").as_deref(),
+        store
+            .return_links()
+            .session_for(FIXTURE_STATE)
+            .await
+            .expect("read")
+            .as_deref(),
         Some("cs_test_fixture_open")
     );
 }
@@ -61,7 +70,8 @@ async fn sqlite_database_of_the_previous_release_migrates_and_keeps_its_records(
     let url = format!("sqlite://{}", path.display());
     {
         let c = rusqlite::Connection::open(&path).expect("sqlite");
-        c.execute_batch(FIXTURE).expect("the previous release's schema and records");
+        c.execute_batch(FIXTURE)
+            .expect("the previous release's schema and records");
     }
     let store = Store::open(&url).await.expect("migrates");
     assert_records_kept(&store).await;
@@ -87,7 +97,9 @@ async fn sqlite_database_of_the_previous_release_migrates_and_keeps_its_records(
 #[tokio::test]
 async fn an_empty_sqlite_database_gets_the_whole_schema() {
     let path = std::env::temp_dir().join(format!("cb-migrate-empty-{}.db", support::rid()));
-    let store = Store::open(&format!("sqlite://{}", path.display())).await.expect("creates");
+    let store = Store::open(&format!("sqlite://{}", path.display()))
+        .await
+        .expect("creates");
     assert_eq!(store.schema_version().await.expect("version"), SCHEMA_VERSION);
     assert_eq!(store.ledger().counts().await.expect("tables").fulfilments, 0);
     let _ = std::fs::remove_file(&path);
@@ -98,8 +110,13 @@ async fn postgresql_database_of_the_previous_release_migrates_and_keeps_its_reco
     let Some(url) = support::fresh_postgres().await else {
         return;
     };
-    let admin = checkout_bridge_server::store::pg_tls::connect(&url).await.expect("connect");
-    admin.batch_execute(FIXTURE).await.expect("the previous release's schema and records");
+    let admin = checkout_bridge_server::store::pg_tls::connect(&url)
+        .await
+        .expect("connect");
+    admin
+        .batch_execute(FIXTURE)
+        .await
+        .expect("the previous release's schema and records");
     // Two instances starting at once: one migrates, the other waits for it and finds it done.
     let (a, b) = tokio::join!(Store::open(&url), Store::open(&url));
     let (a, b) = (a.expect("migrates"), b.expect("migrates too"));

@@ -56,8 +56,7 @@ async fn sslmodes_against_a_tls_postgresql() {
     let by_name = base.replace("127.0.0.1", "localhost");
     let e = open(&format!("{by_name}?sslmode=verify-full&sslrootcert={ca}"))
         .await
-        .err()
-        .expect("name mismatch refused");
+        .expect_err("name mismatch refused");
     assert!(e.to_lowercase().contains("certificate"), "{e}");
     let log = open(&format!("{by_name}?sslmode=verify-ca&sslrootcert={ca}"))
         .await
@@ -66,8 +65,7 @@ async fn sslmodes_against_a_tls_postgresql() {
     // verify-full against the Mozilla roots: the test CA is unknown there.
     let e = open(&with("sslmode=verify-full"))
         .await
-        .err()
-        .expect("unknown issuer refused");
+        .expect_err("unknown issuer refused");
     assert!(e.to_lowercase().contains("certificate"), "{e}");
     // Unknown modes are refused before connecting.
     for bad in ["sslmode=allow", "sslmode=verify_full", "sslmode=Require"] {
@@ -93,8 +91,7 @@ async fn a_server_requiring_tls_refuses_a_plain_client() {
     let as_role = base.replace("postgres@", "cb_tls_only@");
     let e = open(&format!("{as_role}?sslmode=disable"))
         .await
-        .err()
-        .expect("plain refused");
+        .expect_err("plain refused");
     assert!(e.contains("pg_hba") || e.contains("no encryption"), "{e}");
     let log = open(&format!("{as_role}?sslmode=verify-full&sslrootcert={ca}"))
         .await

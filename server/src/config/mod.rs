@@ -198,10 +198,18 @@ fn check_fulfilment_url(raw: &str) -> Result<(), ConfigError> {
     match url.scheme() {
         "https" if url.host().is_some() => {}
         "http" if loopback => {}
-        _ => return Err(ConfigError::setting("fulfilment_url", "must be https (http only to a loopback host)")),
+        _ => {
+            return Err(ConfigError::setting(
+                "fulfilment_url",
+                "must be https (http only to a loopback host)",
+            ))
+        }
     }
     if !url.username().is_empty() || url.password().is_some() || url.fragment().is_some() {
-        return Err(ConfigError::setting("fulfilment_url", "must not carry credentials or a fragment"));
+        return Err(ConfigError::setting(
+            "fulfilment_url",
+            "must not carry credentials or a fragment",
+        ));
     }
     Ok(())
 }
@@ -211,7 +219,7 @@ impl ServerConfig {
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
         let c: ServerConfig = toml::from_str(text).map_err(|e| ConfigError::Toml(e.to_string()))?;
         for t in &c.app_tokens {
-            if crate::base::hex::decode32(t.sha256.as_bytes()).is_none() {
+            if crate::base::digest::decode32(t.sha256.as_bytes()).is_none() {
                 return Err(ConfigError::setting(
                     "app_tokens",
                     format!("the sha256 for user `{}` is not 64 hex characters", t.user),
@@ -222,7 +230,10 @@ impl ServerConfig {
             }) {
                 return Err(ConfigError::setting(
                     "app_tokens",
-                    format!("the customer for user `{}` must be a Stripe Customer ID (cus_…)", t.user),
+                    format!(
+                        "the customer for user `{}` must be a Stripe Customer ID (cus_…)",
+                        t.user
+                    ),
                 ));
             }
         }
@@ -325,7 +336,7 @@ pub const MIN_FULFILMENT_SECRET_BYTES: usize = 32;
 
 /// Lowercase hex SHA-256 of `token`: what goes into `app_tokens[].sha256`.
 pub fn token_hash(token: &str) -> String {
-    crate::base::hex::encode(ring::digest::digest(&ring::digest::SHA256, token.as_bytes()).as_ref())
+    crate::base::digest::sha256_hex(token.as_bytes())
 }
 
 #[cfg(test)]

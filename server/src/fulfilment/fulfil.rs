@@ -31,8 +31,8 @@ use checkout_bridge::{CheckoutClient, CheckoutError, CheckoutSession, SessionSta
 use tokio::sync::Notify;
 
 use crate::fulfilment::error::FulfilmentError;
-use crate::store::ledger::{has_line_items, is_paid, Adjustment, Ledger, NewDelivery, SessionState};
 use crate::fulfilment::purchase::{Purchase, PurchaseSource};
+use crate::store::ledger::{has_line_items, is_paid, Adjustment, Ledger, NewDelivery, SessionState};
 use crate::wire::webhook::WebhookEvent;
 
 /// Which signal recorded a fulfilment.
@@ -124,7 +124,7 @@ pub fn delivery_key(prefix: &str, parts: &[&str]) -> String {
         format!("{prefix}_{raw}")
     } else {
         let digest = ring::digest::digest(&ring::digest::SHA256, raw.as_bytes());
-        format!("{prefix}_h{}", crate::base::hex::encode(digest.as_ref()))
+        format!("{prefix}_h{}", hex::encode(digest.as_ref()))
     }
 }
 

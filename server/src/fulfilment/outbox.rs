@@ -178,7 +178,10 @@ async fn attempt(
             let delay = settings.backoff(delivery.attempt, random_u32());
             tracing::warn!(key = %delivery.key, attempt = delivery.attempt, reason = %reason,
                 retry_in_ms = ms(delay), "fulfilment delivery failed");
-            if let Err(e) = ledger.failed(&delivery.key, owner, ms(delay), &reason.to_string()).await {
+            if let Err(e) = ledger
+                .failed(&delivery.key, owner, ms(delay), &reason.to_string())
+                .await
+            {
                 tracing::error!(error = %e, key = %delivery.key, "outbox: failure not recorded");
             }
         }

@@ -125,7 +125,8 @@ impl HttpSink {
 impl FulfilmentSink for HttpSink {
     fn deliver<'a>(&'a self, d: &'a Delivery) -> DeliveryFuture<'a> {
         Box::pin(async move {
-            let signature = crate::wire::webhook::sign_payload(d.payload.as_bytes(), &self.secret, crate::base::clock::unix_now());
+            let signature =
+                crate::wire::webhook::sign_payload(d.payload.as_bytes(), &self.secret, crate::base::clock::unix_now());
             let resp = self
                 .http
                 .post(self.url.clone())

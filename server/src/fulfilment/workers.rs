@@ -103,4 +103,3 @@ fn instance_id() -> Result<String, FulfilmentError> {
         .map(|k| format!("cbs-{k}"))
         .map_err(FulfilmentError::Randomness)
 }
-

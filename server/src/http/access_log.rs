@@ -23,13 +23,10 @@ pub async fn access_log(req: Request, next: Next, timeout: Duration, metrics: Ar
     let started = std::time::Instant::now();
     let resp = match tokio::time::timeout(timeout + Duration::from_secs(1), next.run(req)).await {
         Ok(r) => r,
-        Err(_) => {
-            ApiError::new(504, "api_error", "The request took too long.", None, None).into_response()
-        }
+        Err(_) => ApiError::new(504, "api_error", "The request took too long.", None, None).into_response(),
     };
     let took = started.elapsed();
     metrics.request(&route, resp.status().as_u16(), took);
     tracing::info!(%method, %path, status = resp.status().as_u16(), ms = took.as_millis() as u64, "request");
     resp
 }
-

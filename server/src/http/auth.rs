@@ -1,7 +1,19 @@
 //! App authentication: bearer tokens checked against configured SHA-256 hashes.
 
-use crate::config::{token_hash, AppToken};
-use crate::http::error::ApiError;
+use subtle::ConstantTimeEq;
+
+use crate::config::AppToken;
+
+/// Why a request has no app user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    /// No `Authorization: Bearer …` header (or an empty token).
+    #[error("You did not provide an app token (Authorization: Bearer …).")]
+    Missing,
+    /// A token that matches no configured hash.
+    #[error("Invalid app token provided.")]
+    Invalid,
+}
 
 /// The configured tokens, as raw hash bytes.
 pub struct Authenticator {
@@ -15,7 +27,7 @@ impl Authenticator {
         Authenticator {
             tokens: tokens
                 .iter()
-                .filter_map(|t| Some((t.user.clone(), crate::base::hex::decode32(t.sha256.as_bytes())?)))
+                .filter_map(|t| Some((t.user.clone(), crate::base::digest::decode32(t.sha256.as_bytes())?)))
                 .collect(),
             customers: tokens
                 .iter()
@@ -32,28 +44,26 @@ impl Authenticator {
     /// The user for an `Authorization` header value. Every configured hash is compared, in
     /// constant time, whatever matches first, so timing reveals neither the token nor which
     /// entry matched.
-    pub fn user_for(&self, authorization: Option<&str>) -> Result<String, ApiError> {
+    pub fn user_for(&self, authorization: Option<&str>) -> Result<String, AuthError> {
         let token = authorization
             .and_then(|h| h.strip_prefix("Bearer "))
             .filter(|t| !t.is_empty())
-            .ok_or_else(|| ApiError::unauthorized("You did not provide an app token (Authorization: Bearer …)."))?;
-        let presented = crate::base::hex::decode32(token_hash(token).as_bytes()).unwrap_or([0u8; 32]);
+            .ok_or(AuthError::Missing)?;
+        let presented = ring::digest::digest(&ring::digest::SHA256, token.as_bytes());
         let mut found: Option<&str> = None;
         for (user, hash) in &self.tokens {
-            let diff = hash.iter().zip(presented.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b));
-            if diff == 0 && found.is_none() {
+            if bool::from(hash.ct_eq(presented.as_ref())) && found.is_none() {
                 found = Some(user);
             }
         }
-        found
-            .map(str::to_owned)
-            .ok_or_else(|| ApiError::unauthorized("Invalid app token provided."))
+        found.map(str::to_owned).ok_or(AuthError::Invalid)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::token_hash;
 
     #[test]
     fn tokens_map_to_users() {
@@ -71,8 +81,8 @@ mod tests {
         ]);
         assert_eq!(a.user_for(Some("Bearer tok-b")).as_deref(), Ok("bob"));
         assert_eq!((a.customer_for("bob"), a.customer_for("alice")), (Some("cus_b"), None));
-        assert_eq!(a.user_for(Some("Bearer tok-x")).map_err(|e| e.status), Err(401));
-        assert_eq!(a.user_for(None).map_err(|e| e.status), Err(401));
-        assert_eq!(a.user_for(Some("Basic tok-a")).map_err(|e| e.status), Err(401));
+        assert_eq!(a.user_for(Some("Bearer tok-x")), Err(AuthError::Invalid));
+        assert_eq!(a.user_for(None), Err(AuthError::Missing));
+        assert_eq!(a.user_for(Some("Basic tok-a")), Err(AuthError::Missing));
     }
 }

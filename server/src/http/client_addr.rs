@@ -55,7 +55,9 @@ impl FromStr for Cidr {
                 .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
                 .and_then(|p| p.parse::<u8>().ok())
                 .filter(|&n| n <= max)
-                .ok_or_else(|| ConfigError::setting("trusted_proxies", format!("`{s}`: the prefix length must be 0–{max}")))?,
+                .ok_or_else(|| {
+                    ConfigError::setting("trusted_proxies", format!("`{s}`: the prefix length must be 0–{max}"))
+                })?,
         };
         let net = canonical(net);
         let prefix = if net.is_ipv4() && max == 128 {

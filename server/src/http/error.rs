@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use checkout_bridge::{ApiErrorDetails, CheckoutError};
 
 use crate::base::refusal::Refusal;
+use crate::http::auth::AuthError;
 
 /// An error response.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -121,6 +122,13 @@ impl From<Refusal> for ApiError {
             Refusal::Invalid { message, param, code } => ApiError::invalid(message, param.as_deref(), code),
             Refusal::Policy { message, param } => ApiError::forbidden(message, Some(&param)),
         }
+    }
+}
+
+impl From<AuthError> for ApiError {
+    /// 401, as Stripe answers a missing or unknown key.
+    fn from(e: AuthError) -> Self {
+        ApiError::unauthorized(e.to_string())
     }
 }
 

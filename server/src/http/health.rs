@@ -25,4 +25,3 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     };
     (code, Json(r)).into_response()
 }
-

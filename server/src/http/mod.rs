@@ -26,9 +26,9 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use crate::http::error::ApiError;
+pub use crate::http::webhook::WEBHOOK_PATH;
 use crate::links::{return_page, well_known};
 use crate::state::AppState;
-pub use crate::http::webhook::WEBHOOK_PATH;
 
 /// The router with every route, the per-address rate limit, the per-request timeout and the
 /// access log. Serve it with [`serve::serve`] (which `crate::spawn` uses): the per-address limit
@@ -59,13 +59,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .fallback(|| async {
-            ApiError::new(404, "invalid_request_error", "Unrecognized request URL.", None, None)
-        })
-        .layer(axum::middleware::from_fn_with_state(state.clone(), address_limit::limit_by_address))
+        .fallback(|| async { ApiError::new(404, "invalid_request_error", "Unrecognized request URL.", None, None) })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            address_limit::limit_by_address,
+        ))
         .layer(axum::middleware::from_fn(move |req: Request, next: Next| {
             access_log::access_log(req, next, timeout, metrics.clone())
         }))
         .with_state(state)
 }
-

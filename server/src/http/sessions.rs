@@ -10,12 +10,12 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use checkout_bridge::{CheckoutSession, SessionStatus};
 
-use crate::wire::create_form::parse_create_form;
-use crate::policy::enforce;
-use crate::http::error::ApiError;
 use crate::http::app_user::AppUser;
 use crate::http::body::read_body;
+use crate::http::error::ApiError;
+use crate::policy::enforce;
 use crate::state::AppState;
+use crate::wire::create_form::parse_create_form;
 
 type Res = Result<Response, ApiError>;
 
@@ -31,7 +31,7 @@ fn idempotency_key(user: &str, headers: &HeaderMap) -> Option<String> {
     h.update(&(user.len() as u64).to_be_bytes());
     h.update(user.as_bytes());
     h.update(k);
-    Some(format!("cbs_{}", crate::base::hex::encode(h.finish().as_ref())))
+    Some(format!("cbs_{}", hex::encode(h.finish().as_ref())))
 }
 
 /// `POST /v1/checkout/sessions`
@@ -61,9 +61,11 @@ async fn upstream<T>(
 ) -> Result<T, checkout_bridge::CheckoutError> {
     let started = std::time::Instant::now();
     let r = call.await;
-    state
-        .metrics
-        .upstream(operation, crate::telemetry::metrics::upstream_outcome(&r), started.elapsed());
+    state.metrics.upstream(
+        operation,
+        crate::telemetry::metrics::upstream_outcome(&r),
+        started.elapsed(),
+    );
     r
 }
 

@@ -9,8 +9,8 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use crate::http::error::ApiError;
 use crate::http::body::read_body;
+use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::store::events::RECORDED_TYPES;
 use crate::wire::webhook::{parse_event, WebhookError};
@@ -46,7 +46,9 @@ pub async fn webhook(State(state): State<Arc<AppState>>, headers: HeaderMap, raw
         (Some(v), None) => v.as_bytes(),
         _ => return Err(refused(WebhookError::MalformedHeader)),
     };
-    let parsed = verifier.precheck(signature, crate::base::clock::unix_now()).map_err(refused)?;
+    let parsed = verifier
+        .precheck(signature, crate::base::clock::unix_now())
+        .map_err(refused)?;
     let bytes = read_body(raw, state.config.max_body_bytes).await?;
     let busy = || {
         state.metrics.webhook("unavailable");
@@ -79,4 +81,3 @@ pub async fn webhook(State(state): State<Arc<AppState>>, headers: HeaderMap, raw
     tracing::info!(event = %event.id, kind = %event.event_type, duplicate = !new, "webhook");
     Ok(Json(serde_json::json!({"received": true, "recorded": new, "duplicate": !new})).into_response())
 }
-

@@ -97,14 +97,20 @@ fn field_err(field: &str, why: impl std::fmt::Display) -> ConfigError {
 /// "can contain only alphanumeric characters (A–Z, a–z, and 0–9), hyphens (-), and periods (.)"
 /// (https://developer.apple.com/documentation/bundleresources/information-property-list/cfbundleidentifier).
 pub fn check_apple_app_id(key: &str, id: &str) -> Result<(), ConfigError> {
-    let (team, bundle) = id
-        .split_once('.')
-        .ok_or_else(|| ConfigError::setting(key, "must be TEAMID.bundle.identifier, e.g. ABCDE12345.com.example.shop"))?;
+    let (team, bundle) = id.split_once('.').ok_or_else(|| {
+        ConfigError::setting(
+            key,
+            "must be TEAMID.bundle.identifier, e.g. ABCDE12345.com.example.shop",
+        )
+    })?;
     if team.len() != 10 || !team.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
-        return Err(ConfigError::setting(key, format!(
-            "the team ID `{}` must be 10 upper-case letters or digits",
-            printable(team)
-        )));
+        return Err(ConfigError::setting(
+            key,
+            format!(
+                "the team ID `{}` must be 10 upper-case letters or digits",
+                printable(team)
+            ),
+        ));
     }
     if bundle.is_empty()
         || bundle.len() > 155
@@ -115,10 +121,13 @@ pub fn check_apple_app_id(key: &str, id: &str) -> Result<(), ConfigError> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
     {
-        return Err(ConfigError::setting(key, format!(
-            "the bundle ID `{}` may hold only letters, digits, '-' and '.'",
-            printable(bundle)
-        )));
+        return Err(ConfigError::setting(
+            key,
+            format!(
+                "the bundle ID `{}` may hold only letters, digits, '-' and '.'",
+                printable(bundle)
+            ),
+        ));
     }
     Ok(())
 }
@@ -137,10 +146,13 @@ pub fn check_package_name(key: &str, p: &str) -> Result<(), ConfigError> {
     if ok {
         Ok(())
     } else {
-        Err(ConfigError::setting(key, format!(
-            "`{}` is not an Android application ID (e.g. com.example.shop)",
-            printable(p)
-        )))
+        Err(ConfigError::setting(
+            key,
+            format!(
+                "`{}` is not an Android application ID (e.g. com.example.shop)",
+                printable(p)
+            ),
+        ))
     }
 }
 
@@ -161,10 +173,13 @@ pub fn normalise_fingerprint(key: &str, f: &str) -> Result<String, ConfigError> 
     } else {
         ""
     };
-    Err(ConfigError::setting(key, format!(
-        "`{}` is not a SHA-256 fingerprint: 32 hex pairs separated by colons{hint}",
-        printable(f)
-    )))
+    Err(ConfigError::setting(
+        key,
+        format!(
+            "`{}` is not a SHA-256 fingerprint: 32 hex pairs separated by colons{hint}",
+            printable(f)
+        ),
+    ))
 }
 
 /// At most 80 printable characters of configured text, for error messages.
@@ -267,9 +282,10 @@ impl LinksConfig {
             }
             let mut fps = Vec::with_capacity(app.sha256_cert_fingerprints.len());
             for (j, f) in app.sha256_cert_fingerprints.iter().enumerate() {
-                fps.push(
-                    normalise_fingerprint(&format!("links.android_apps[{i}].sha256_cert_fingerprints[{j}]"), f)?,
-                );
+                fps.push(normalise_fingerprint(
+                    &format!("links.android_apps[{i}].sha256_cert_fingerprints[{j}]"),
+                    f,
+                )?);
             }
             android_apps.push(AndroidApp {
                 package_name: app.package_name.clone(),
@@ -320,7 +336,8 @@ mod tests {
     fn links(extra: &str) -> Result<Links, String> {
         let text = format!("return_base = \"https://shop.example/checkout\"\n{extra}");
         let c: LinksConfig = toml::from_str(&text).map_err(|e| e.to_string())?;
-        c.validate(&bases(&["https://shop.example/checkout", "myapp://checkout"])).map_err(|e| e.to_string())
+        c.validate(&bases(&["https://shop.example/checkout", "myapp://checkout"]))
+            .map_err(|e| e.to_string())
     }
 
     #[test]

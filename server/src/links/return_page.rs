@@ -36,8 +36,8 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Response, StatusCode};
 use checkout_bridge::{CheckoutSession, PaymentStatus, ReturnKind, SessionStatus, SESSION_ID_PLACEHOLDER};
 
-use crate::links::config::Links;
 use crate::http::error::ApiError;
+use crate::links::config::Links;
 use crate::state::AppState;
 
 /// What a page said (also the `result` label of its metric).
@@ -172,7 +172,7 @@ pub fn open_app_href(
 fn nonce() -> Option<String> {
     let mut b = [0u8; 16];
     ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b).ok()?;
-    Some(crate::base::hex::encode(&b))
+    Some(hex::encode(b))
 }
 
 const STYLE: &str = "
@@ -313,9 +313,11 @@ async fn decide(
     let href = open_app_href(links, kind, event.session_id.as_deref(), &event.state, android);
     let started = std::time::Instant::now();
     let r = state.stripe.retrieve_session(recorded).await;
-    state
-        .metrics
-        .upstream("retrieve", crate::telemetry::metrics::upstream_outcome(&r), started.elapsed());
+    state.metrics.upstream(
+        "retrieve",
+        crate::telemetry::metrics::upstream_outcome(&r),
+        started.elapsed(),
+    );
     match r {
         Ok(session) => (result_for(&session), href),
         Err(checkout_bridge::CheckoutError::NotFound { .. }) => (PageResult::Refused, None),

@@ -5,9 +5,9 @@
 use checkout_bridge::{BillingAddressCollection, CreateSessionParams};
 use serde::Deserialize;
 
-use crate::policy::group::{known_values, refuse, PolicyGroup};
 use crate::base::config_error::ConfigError;
 use crate::base::refusal::Refusal;
+use crate::policy::group::{known_values, refuse, PolicyGroup};
 
 /// `[policy.collection]`: each flag lets apps turn one question on (turning it off, or
 /// Stripe's `auto`, is always allowed).

@@ -28,14 +28,19 @@ pub trait PolicyGroup {
 /// allow it, so the developer who reads the error knows which line of the server's
 /// configuration decides.
 pub fn refuse(param: &str, policy_key: &str, why: impl std::fmt::Display) -> Refusal {
-    Refusal::policy(format!("{why} ({param} is refused by the server's policy: see {policy_key})."), param)
+    Refusal::policy(
+        format!("{why} ({param} is refused by the server's policy: see {policy_key})."),
+        param,
+    )
 }
-
 
 /// Checks that every entry of `values` (a policy setting named `key`) is one of `known`.
 pub(crate) fn known_values(key: &str, values: &[String], known: &[&str]) -> Result<(), ConfigError> {
     match values.iter().find(|v| !known.contains(&v.as_str())) {
-        Some(v) => Err(ConfigError::setting(key, format!("`{v}` is not one of {}", known.join(", ")))),
+        Some(v) => Err(ConfigError::setting(
+            key,
+            format!("`{v}` is not one of {}", known.join(", ")),
+        )),
         None => Ok(()),
     }
 }

@@ -8,9 +8,9 @@
 use checkout_bridge::{CheckoutMode, CreateSessionParams, PaymentIntentData};
 use serde::Deserialize;
 
-use crate::policy::group::{known_values, refuse, PolicyGroup};
 use crate::base::config_error::ConfigError;
 use crate::base::refusal::Refusal;
+use crate::policy::group::{known_values, refuse, PolicyGroup};
 
 /// "The trial period must be 730 days (2 years) or less"
 /// (https://stripe.com/docs/subscriptions/trials).
@@ -32,8 +32,10 @@ pub struct SubscriptionDataPolicy {
 impl SubscriptionDataPolicy {
     pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         if !(0..=STRIPE_MAX_TRIAL_DAYS).contains(&self.max_trial_days) {
-            return Err(ConfigError::setting("policy.subscription_data.max_trial_days", format!("must be 0 to {STRIPE_MAX_TRIAL_DAYS}"
-            )));
+            return Err(ConfigError::setting(
+                "policy.subscription_data.max_trial_days",
+                format!("must be 0 to {STRIPE_MAX_TRIAL_DAYS}"),
+            ));
         }
         Ok(())
     }

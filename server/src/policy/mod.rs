@@ -29,7 +29,9 @@ use serde::Deserialize;
 pub use self::customer::{CollectionPolicy, CustomerPolicy};
 pub use self::discounts::PromotionCodePolicy;
 pub use self::group::{refuse, PolicyGroup, APP_REFERENCE_KEY};
-pub use self::intents::{PaymentIntentDataPolicy, SetupFutureUsagePolicy, SetupIntentDataPolicy, SubscriptionDataPolicy};
+pub use self::intents::{
+    PaymentIntentDataPolicy, SetupFutureUsagePolicy, SetupIntentDataPolicy, SubscriptionDataPolicy,
+};
 pub use self::metadata::MetadataPolicy;
 pub use self::modes::ModePolicy;
 pub use self::page::{LocalePolicy, PagePolicy};
@@ -224,7 +226,9 @@ allowed = ["myapp://checkout"]
 "#;
 
     fn refused(policy: &Policy, p: &mut CreateSessionParams) -> Option<String> {
-        enforce(policy, "alice", None, p).err().and_then(|e| e.param().map(str::to_owned))
+        enforce(policy, "alice", None, p)
+            .err()
+            .and_then(|e| e.param().map(str::to_owned))
     }
 
     #[test]
@@ -325,7 +329,10 @@ allowed = ["myapp://checkout"]
             assert_eq!(refused(&pol, &mut p).as_deref(), want);
         }
         let bad: Result<Policy, _> = toml::from_str("[prices]\nmax_amount = { USD = 1 }\n");
-        assert!(bad.map_err(|e| e.to_string()).and_then(|p| p.validate().map_err(|e| e.to_string())).is_err());
+        assert!(bad
+            .map_err(|e| e.to_string())
+            .and_then(|p| p.validate().map_err(|e| e.to_string()))
+            .is_err());
     }
 
     #[test]
@@ -346,7 +353,10 @@ allowed = ["myapp://checkout"]
         ] {
             let parsed: Result<Policy, _> = toml::from_str(bad);
             assert!(
-                parsed.map_err(|e| e.to_string()).and_then(|p| p.validate().map_err(|e| e.to_string())).is_err(),
+                parsed
+                    .map_err(|e| e.to_string())
+                    .and_then(|p| p.validate().map_err(|e| e.to_string()))
+                    .is_err(),
                 "{bad}"
             );
         }
@@ -366,4 +376,3 @@ allowed = ["myapp://checkout"]
         );
     }
 }
-

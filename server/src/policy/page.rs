@@ -4,9 +4,9 @@
 use checkout_bridge::CreateSessionParams;
 use serde::Deserialize;
 
-use crate::policy::group::{refuse, PolicyGroup};
 use crate::base::config_error::ConfigError;
 use crate::base::refusal::Refusal;
+use crate::policy::group::{refuse, PolicyGroup};
 
 /// `custom_text[…][message]`: "Text can be up to 1200 characters in length" (stripe-node
 /// `SessionCreateParams.CustomText`).
@@ -49,8 +49,10 @@ impl Default for PagePolicy {
 impl PagePolicy {
     pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         if self.max_custom_text_length > STRIPE_MAX_CUSTOM_TEXT {
-            return Err(ConfigError::setting("policy.page.max_custom_text_length", format!("must be at most Stripe's {STRIPE_MAX_CUSTOM_TEXT}"
-            )));
+            return Err(ConfigError::setting(
+                "policy.page.max_custom_text_length",
+                format!("must be at most Stripe's {STRIPE_MAX_CUSTOM_TEXT}"),
+            ));
         }
         Ok(())
     }

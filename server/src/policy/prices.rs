@@ -61,8 +61,10 @@ impl PricePolicy {
     pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         for (currency, max) in &self.max_amount {
             if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_lowercase()) || *max < 0 {
-                return Err(ConfigError::setting("policy.prices.max_amount", format!("`{currency}` must be a lowercase three-letter currency code with a non-negative amount"
-                )));
+                return Err(ConfigError::setting(
+                    "policy.prices.max_amount",
+                    format!("`{currency}` must be a lowercase three-letter currency code with a non-negative amount"),
+                ));
             }
         }
         Ok(())

@@ -108,7 +108,8 @@ impl AllowedReturnUrl {
     ///
     /// A message naming the base and what is wrong with it.
     pub fn parse(base: &str) -> Result<Self, ConfigError> {
-        let url = parse_plain(base).map_err(|why| ConfigError::setting("policy.return_urls.allowed", format!("`{base}` {why}")))?;
+        let url = parse_plain(base)
+            .map_err(|why| ConfigError::setting("policy.return_urls.allowed", format!("`{base}` {why}")))?;
         if url.query().is_some() {
             return Err(ConfigError::setting(
                 "policy.return_urls.allowed",
@@ -198,7 +199,6 @@ impl PolicyGroup for ReturnUrlPolicy {
         Ok(())
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use checkout_bridge::{CreateSessionParams, ShippingOption};
 use serde::Deserialize;
 
-use crate::policy::group::{refuse, PolicyGroup};
 use crate::base::config_error::ConfigError;
 use crate::base::refusal::Refusal;
+use crate::policy::group::{refuse, PolicyGroup};
 
 /// `[policy.shipping]`
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -36,8 +36,10 @@ impl ShippingPolicy {
     pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         for (currency, max) in &self.max_inline_amount {
             if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_lowercase()) || *max < 0 {
-                return Err(ConfigError::setting("policy.shipping.max_inline_amount", format!("`{currency}` must be a lowercase three-letter currency code with a non-negative amount"
-                )));
+                return Err(ConfigError::setting(
+                    "policy.shipping.max_inline_amount",
+                    format!("`{currency}` must be a lowercase three-letter currency code with a non-negative amount"),
+                ));
             }
         }
         Ok(())

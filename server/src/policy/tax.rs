@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use checkout_bridge::{AutomaticTax, CreateSessionParams};
 use serde::Deserialize;
 
-use crate::policy::group::{charges, refuse, PolicyGroup};
 use crate::base::refusal::Refusal;
+use crate::policy::group::{charges, refuse, PolicyGroup};
 
 /// `[policy.tax]`
 #[derive(Clone, Debug, Default, Deserialize)]

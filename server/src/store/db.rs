@@ -203,10 +203,7 @@ fn commit_batch(conn: &mut rusqlite::Connection, batch: &[QueuedWrite]) -> Vec<R
     // rusqlite's error is not Clone: each write gets the same text.
     let all_failed = |e: rusqlite::Error| {
         let message = e.to_string();
-        batch
-            .iter()
-            .map(|_| Err(StoreError::Commit(message.clone())))
-            .collect()
+        batch.iter().map(|_| Err(StoreError::Commit(message.clone()))).collect()
     };
     let mut tx = match conn.transaction() {
         Ok(tx) => tx,
@@ -272,7 +269,10 @@ impl PgConn {
         Ok(fresh)
     }
 
-    async fn prepared(&self, sql: &str) -> Result<(Arc<tokio_postgres::Client>, tokio_postgres::Statement), StoreError> {
+    async fn prepared(
+        &self,
+        sql: &str,
+    ) -> Result<(Arc<tokio_postgres::Client>, tokio_postgres::Statement), StoreError> {
         let (client, cache) = self.client().await?;
         let cached = cache
             .lock()
@@ -446,7 +446,12 @@ impl Db {
     /// # Errors
     ///
     /// The database's error, or `map`'s.
-    pub async fn read<T: Send + 'static>(&self, text: &str, args: Vec<Arg>, map: RowMap<T>) -> Result<Vec<T>, StoreError> {
+    pub async fn read<T: Send + 'static>(
+        &self,
+        text: &str,
+        args: Vec<Arg>,
+        map: RowMap<T>,
+    ) -> Result<Vec<T>, StoreError> {
         self.run(text, args, None, map).await
     }
 
@@ -514,7 +519,9 @@ mod tests {
             "cb-db-{}.db",
             checkout_bridge::new_idempotency_key().expect("randomness")
         ));
-        let db = Db::connect(&format!("sqlite://{}", path.display())).await.expect("open");
+        let db = Db::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .expect("open");
         db.exec(
             "CREATE TABLE IF NOT EXISTS t (k TEXT PRIMARY KEY, n BIGINT NOT NULL, b BOOLEAN NOT NULL, o TEXT)",
             vec![],
@@ -530,7 +537,10 @@ mod tests {
             Some(vec!["a".to_owned()])
         );
         let again = vec!["a".into(), 2i64.into(), false.into(), None.into()];
-        assert_eq!(db.write(ins, again, Durability::Relaxed, inserted).await.ok(), Some(vec![]));
+        assert_eq!(
+            db.write(ins, again, Durability::Relaxed, inserted).await.ok(),
+            Some(vec![])
+        );
         // The reading connection cannot write.
         let b = vec!["b".into(), 1i64.into(), true.into(), None.into()];
         assert!(db.read(ins, b, inserted).await.is_err());

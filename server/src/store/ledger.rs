@@ -262,7 +262,12 @@ impl Ledger {
     /// # Errors
     ///
     /// The database's error.
-    pub async fn reschedule_session(&self, session_id: &str, state: SessionState, delay_ms: i64) -> Result<(), StoreError> {
+    pub async fn reschedule_session(
+        &self,
+        session_id: &str,
+        state: SessionState,
+        delay_ms: i64,
+    ) -> Result<(), StoreError> {
         self.db
             .exec(
                 "UPDATE checkout_sessions SET state = $2, checks = checks + 1, next_check_at = {now} + $3,

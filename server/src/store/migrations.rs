@@ -76,8 +76,11 @@ pub(crate) async fn migrate_with(db: &Db, migrations: &'static [Migration]) -> R
             db.with_sqlite_writer(move |c| {
                 let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
                 tx.execute_batch(VERSION_TABLE)?;
-                let found: i64 =
-                    tx.query_row("SELECT COALESCE(MAX(version), 0) FROM checkout_bridge_schema", [], |r| r.get(0))?;
+                let found: i64 = tx.query_row(
+                    "SELECT COALESCE(MAX(version), 0) FROM checkout_bridge_schema",
+                    [],
+                    |r| r.get(0),
+                )?;
                 check_version_in(found, migrations)?;
                 for m in migrations.iter().filter(|m| m.version > found) {
                     tx.execute_batch(m.sql).map_err(|e| StoreError::Migration {
@@ -98,10 +101,14 @@ pub(crate) async fn migrate_with(db: &Db, migrations: &'static [Migration]) -> R
         Db::Postgres(_) => {
             let mut client = db.postgres_session().await?;
             let tx = client.transaction().await?;
-            tx.execute(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"), &[]).await?;
+            tx.execute(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"), &[])
+                .await?;
             tx.batch_execute(VERSION_TABLE).await?;
             let found: i64 = tx
-                .query_one("SELECT COALESCE(MAX(version), 0)::BIGINT FROM checkout_bridge_schema", &[])
+                .query_one(
+                    "SELECT COALESCE(MAX(version), 0)::BIGINT FROM checkout_bridge_schema",
+                    &[],
+                )
                 .await?
                 .try_get(0)?;
             check_version_in(found, migrations)?;
@@ -150,7 +157,11 @@ fn check_version_in(found: i64, migrations: &[Migration]) -> Result<(), StoreErr
 /// The database's error.
 pub async fn version(db: &Db) -> Result<i64, StoreError> {
     let v = db
-        .read("SELECT COALESCE(MAX(version), 0) FROM checkout_bridge_schema", vec![], |r| r.get::<i64>(0))
+        .read(
+            "SELECT COALESCE(MAX(version), 0) FROM checkout_bridge_schema",
+            vec![],
+            |r| r.get::<i64>(0),
+        )
         .await?;
     Ok(v.first().copied().unwrap_or(0))
 }

@@ -31,8 +31,8 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_postgres::tls::{ChannelBinding, MakeTlsConnect, TlsConnect, TlsStream};
 use tokio_postgres::Socket;
 
-use crate::store::error::StoreError;
 pub use crate::store::error::describe;
+use crate::store::error::StoreError;
 
 /// libpq's `sslmode`, the values supported here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,7 +91,11 @@ fn parse_settings(database_url: &str) -> Result<PgUrl, StoreError> {
                     "require" => SslMode::Require,
                     "verify-ca" => SslMode::VerifyCa,
                     "verify-full" => SslMode::VerifyFull,
-                    "allow" => return Err(bad("sslmode=allow is not supported (use prefer, require or verify-full)")),
+                    "allow" => {
+                        return Err(bad(
+                            "sslmode=allow is not supported (use prefer, require or verify-full)",
+                        ))
+                    }
                     other => {
                         return Err(bad(&format!(
                             "unknown sslmode `{other}` (disable, prefer, require, verify-ca, verify-full)"
@@ -112,7 +116,9 @@ fn parse_settings(database_url: &str) -> Result<PgUrl, StoreError> {
     }
     let mode = mode.unwrap_or(SslMode::Prefer);
     if mode == SslMode::VerifyCa && root_cert.is_none() {
-        return Err(bad("sslmode=verify-ca needs sslrootcert (the CA that signed the server's certificate)"));
+        return Err(bad(
+            "sslmode=verify-ca needs sslrootcert (the CA that signed the server's certificate)",
+        ));
     }
     let url = if kept.is_empty() {
         base.to_owned()
@@ -137,7 +143,9 @@ fn roots(root_cert: Option<&str>) -> Result<RootCertStore, StoreError> {
                 .map_err(|e| StoreError::PostgresSettings(format!("sslrootcert {path}: {e}")))?;
             let (added, _) = store.add_parsable_certificates(certs);
             if added == 0 {
-                return Err(StoreError::PostgresSettings(format!("sslrootcert {path}: no usable CA certificate")));
+                return Err(StoreError::PostgresSettings(format!(
+                    "sslrootcert {path}: no usable CA certificate"
+                )));
             }
         }
     }
@@ -350,8 +358,13 @@ pub async fn connect(database_url: &str) -> Result<tokio_postgres::Client, Store
         .url
         .parse()
         .map_err(|e| StoreError::PostgresSettings(format!("invalid PostgreSQL URL: {e}")))?;
-    let fail =
-        |e: tokio_postgres::Error| StoreError::Postgres(format!("cannot connect (sslmode {:?}): {}", pg.mode, crate::store::error::describe(&e)));
+    let fail = |e: tokio_postgres::Error| {
+        StoreError::Postgres(format!(
+            "cannot connect (sslmode {:?}): {}",
+            pg.mode,
+            crate::store::error::describe(&e)
+        ))
+    };
     if pg.mode == SslMode::Disable {
         config.ssl_mode(tokio_postgres::config::SslMode::Disable);
         let (client, connection) = config.connect(tokio_postgres::NoTls).await.map_err(fail)?;
@@ -363,9 +376,7 @@ pub async fn connect(database_url: &str) -> Result<tokio_postgres::Client, Store
     } else {
         tokio_postgres::config::SslMode::Require
     });
-    let tls = RustlsConnect(Arc::new(
-        client_config(pg.mode, pg.root_cert.as_deref())?,
-    ));
+    let tls = RustlsConnect(Arc::new(client_config(pg.mode, pg.root_cert.as_deref())?));
     let (client, connection) = config.connect(tls).await.map_err(fail)?;
     spawn_connection(connection);
     Ok(client)

@@ -21,7 +21,7 @@ pub struct ReturnLinks {
 }
 
 fn state_hash(state: &str) -> String {
-    crate::base::hex::encode(ring::digest::digest(&ring::digest::SHA256, state.as_bytes()).as_ref())
+    crate::base::digest::sha256_hex(state.as_bytes())
 }
 
 impl ReturnLinks {
@@ -93,7 +93,9 @@ impl ReturnLinks {
     pub async fn count(&self) -> Result<i64, StoreError> {
         Ok(self
             .db
-            .read("SELECT count(*) FROM checkout_return_links", vec![], |r| r.get::<i64>(0))
+            .read("SELECT count(*) FROM checkout_return_links", vec![], |r| {
+                r.get::<i64>(0)
+            })
             .await?
             .first()
             .copied()
@@ -141,7 +143,9 @@ mod tests {
         // Only hashes are stored.
         let stored = links
             .db
-            .read("SELECT state_sha256 FROM checkout_return_links", vec![], |r| r.get::<String>(0))
+            .read("SELECT state_sha256 FROM checkout_return_links", vec![], |r| {
+                r.get::<String>(0)
+            })
             .await
             .expect("row");
         assert_ne!(stored[0], s1);

@@ -1,6 +1,10 @@
 //! Prometheus metrics, served on their own listener (`metrics_listen`), in the text exposition
 //! format 0.0.4 (https://prometheus.io/docs/instrumenting/exposition_formats/): a handful of
 //! counters and histograms, written out by hand rather than through a metrics crate.
+//! `prometheus-client` (the maintained one) encodes OpenMetrics 1.0 only (its own content type,
+//! a `# EOF` line, its suffix rules for counters), so the documented series, the README's table
+//! and `scripts/ops-check.sh` would all change shape for no gain; the text format here is a
+//! hundred lines with a test. The `metrics` ecosystem's exporter brings its own HTTP listener.
 //!
 //! Every label value comes from a small closed set (route templates, not paths; status codes;
 //! fixed operation and result names), so an attacker cannot grow the series without bound.

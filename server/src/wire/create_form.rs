@@ -179,8 +179,8 @@ pub fn parse_create_form(body: &[u8]) -> Result<CreateSessionParams, Refusal> {
         if let Some(refusal) = never_from_an_app(key) {
             return Err(refusal);
         }
-        let segs = segments(key)
-            .ok_or_else(|| Refusal::invalid(format!("Invalid parameter name: {key}"), Some(key), None))?;
+        let segs =
+            segments(key).ok_or_else(|| Refusal::invalid(format!("Invalid parameter name: {key}"), Some(key), None))?;
         field(&mut p, &mut parts, key, &segs, v)?;
     }
     assemble(p, parts)

@@ -180,7 +180,7 @@ impl SignatureHeader {
                     if v1_entries > MAX_V1_SIGNATURES {
                         return Err(WebhookError::TooManySignatures { max: MAX_V1_SIGNATURES });
                     }
-                    if let Some(sig) = crate::base::hex::decode32(value) {
+                    if let Some(sig) = crate::base::digest::decode32(value) {
                         signatures.push(sig);
                     }
                 }
@@ -365,7 +365,7 @@ pub fn sign_payload(payload: &[u8], secret: &str, t: i64) -> String {
     signed.push(b'.');
     signed.extend_from_slice(payload);
     let tag = hmac::sign(&key, &signed);
-    format!("t={t},v1={}", crate::base::hex::encode(tag.as_ref()))
+    format!("t={t},v1={}", hex::encode(tag.as_ref()))
 }
 
 #[cfg(test)]

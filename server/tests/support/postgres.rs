@@ -28,8 +28,7 @@ fn missing_tool() -> Option<&'static str> {
         return Some("initdb (PostgreSQL server binaries under /usr/lib/postgresql, Debian package `postgresql`)");
     }
     let on_path = |tool: &str| {
-        std::env::var_os("PATH")
-            .is_some_and(|path| std::env::split_paths(&path).any(|d| d.join(tool).exists()))
+        std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|d| d.join(tool).exists()))
     };
     if !on_path("openssl") {
         return Some("openssl (for the cluster's throwaway TLS certificates)");
