@@ -12,6 +12,11 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![allow(clippy::result_large_err)]
 
+#[cfg(not(any(feature = "sqlite", feature = "postgres")))]
+compile_error!(
+    "checkout-bridge-server needs a database: enable the `sqlite` or the `postgres` feature (or both, the default)"
+);
+
 pub mod base;
 pub mod config;
 pub mod fulfilment;

@@ -15,10 +15,13 @@
 //!   ledger is one statement (data-modifying CTEs where several tables change), so it is atomic
 //!   without holding a transaction on the shared connection.
 
+#[cfg(feature = "postgres")]
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+#[cfg(feature = "postgres")]
 use bytes::BytesMut;
+#[cfg(feature = "postgres")]
 use tokio_postgres::types::{IsNull, ToSql, Type};
 
 use crate::store::error::StoreError;
@@ -62,6 +65,7 @@ impl From<bool> for Arg {
     }
 }
 
+#[cfg(feature = "sqlite")]
 impl rusqlite::ToSql for Arg {
     fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
         match self {
@@ -73,6 +77,7 @@ impl rusqlite::ToSql for Arg {
     }
 }
 
+#[cfg(feature = "postgres")]
 impl ToSql for Arg {
     fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
         // Each variant checks the column type itself, so a mismatch is an error, not bytes of
@@ -95,8 +100,10 @@ impl ToSql for Arg {
 /// A result row of either backend, read by column index.
 pub enum Cols<'a> {
     /// A SQLite row.
+    #[cfg(feature = "sqlite")]
     Sqlite(&'a rusqlite::Row<'a>),
     /// A PostgreSQL row.
+    #[cfg(feature = "postgres")]
     Postgres(&'a tokio_postgres::Row),
 }
 
@@ -108,14 +115,32 @@ impl Cols<'_> {
     /// A type mismatch or a missing column.
     pub fn get<T>(&self, i: usize) -> Result<T, StoreError>
     where
-        T: rusqlite::types::FromSql + for<'r> tokio_postgres::types::FromSql<'r>,
+        T: FromColumn,
     {
         match self {
+            #[cfg(feature = "sqlite")]
             Cols::Sqlite(r) => r.get(i).map_err(|e| StoreError::Row(format!("column {i}: {e}"))),
+            #[cfg(feature = "postgres")]
             Cols::Postgres(r) => r.try_get(i).map_err(|e| StoreError::Row(format!("column {i}: {e}"))),
         }
     }
 }
+
+/// A column type both built backends can read.
+#[cfg(all(feature = "sqlite", feature = "postgres"))]
+pub trait FromColumn: rusqlite::types::FromSql + for<'r> tokio_postgres::types::FromSql<'r> {}
+#[cfg(all(feature = "sqlite", feature = "postgres"))]
+impl<T: rusqlite::types::FromSql + for<'r> tokio_postgres::types::FromSql<'r>> FromColumn for T {}
+/// A column type the built backend can read.
+#[cfg(all(feature = "sqlite", not(feature = "postgres")))]
+pub trait FromColumn: rusqlite::types::FromSql {}
+#[cfg(all(feature = "sqlite", not(feature = "postgres")))]
+impl<T: rusqlite::types::FromSql> FromColumn for T {}
+/// A column type the built backend can read.
+#[cfg(all(feature = "postgres", not(feature = "sqlite")))]
+pub trait FromColumn: for<'r> tokio_postgres::types::FromSql<'r> {}
+#[cfg(all(feature = "postgres", not(feature = "sqlite")))]
+impl<T: for<'r> tokio_postgres::types::FromSql<'r>> FromColumn for T {}
 
 /// Maps one row to a value.
 pub type RowMap<T> = fn(&Cols<'_>) -> Result<T, StoreError>;
@@ -133,12 +158,16 @@ pub enum Durability {
 #[derive(Clone)]
 pub enum Db {
     /// A local SQLite file: one instance (or several processes on one machine).
+    #[cfg(feature = "sqlite")]
     Sqlite(Arc<SqliteFile>),
     /// A shared PostgreSQL: several instances.
+    #[cfg(feature = "postgres")]
     Postgres(Arc<PgConn>),
 }
 
+#[cfg(feature = "sqlite")]
 /// The two connections to one SQLite file.
+#[cfg(feature = "sqlite")]
 pub struct SqliteFile {
     writer: Mutex<rusqlite::Connection>,
     reader: Mutex<rusqlite::Connection>,
@@ -150,6 +179,7 @@ pub struct SqliteFile {
 /// commit takes all of them in one transaction (one fsync), each in its own savepoint so one
 /// failing write does not undo the others. Concurrent webhooks and creates then cost one fsync
 /// per batch instead of one each.
+#[cfg(feature = "sqlite")]
 #[derive(Default)]
 struct Queue {
     writes: Vec<QueuedWrite>,
@@ -157,11 +187,13 @@ struct Queue {
     committing: bool,
 }
 
+#[cfg(feature = "sqlite")]
 struct QueuedWrite {
     steps: Vec<(String, Vec<Arg>)>,
     done: tokio::sync::oneshot::Sender<Result<Vec<u64>, StoreError>>,
 }
 
+#[cfg(feature = "sqlite")]
 impl SqliteFile {
     /// Commits queued writes until none are left. If it ends abnormally (a panic), the queue is
     /// released and the waiting writes fail instead of waiting forever.
@@ -199,6 +231,7 @@ impl SqliteFile {
 }
 
 /// One transaction for the batch, a savepoint per write; every write fails if the commit does.
+#[cfg(feature = "sqlite")]
 fn commit_batch(conn: &mut rusqlite::Connection, batch: &[QueuedWrite]) -> Vec<Result<Vec<u64>, StoreError>> {
     // rusqlite's error is not Clone: each write gets the same text.
     let all_failed = |e: rusqlite::Error| {
@@ -232,20 +265,25 @@ fn commit_batch(conn: &mut rusqlite::Connection, batch: &[QueuedWrite]) -> Vec<R
 }
 
 /// The database's clock in unix milliseconds.
+#[cfg(feature = "postgres")]
 const PG_NOW_MS: &str = "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT";
+#[cfg(feature = "sqlite")]
 const SQLITE_NOW_MS: &str = "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)";
 
 /// The statements prepared on one connection, by SQL text.
+#[cfg(feature = "postgres")]
 type Prepared = Arc<Mutex<HashMap<String, tokio_postgres::Statement>>>;
 
 /// One PostgreSQL connection, reopened when it breaks (a restarted database, a dropped TCP
 /// connection), with its prepared statements.
+#[cfg(feature = "postgres")]
 pub struct PgConn {
     url: String,
     current: Mutex<(Arc<tokio_postgres::Client>, Prepared)>,
     reconnect: tokio::sync::Mutex<()>,
 }
 
+#[cfg(feature = "postgres")]
 impl PgConn {
     fn live(&self) -> Option<(Arc<tokio_postgres::Client>, Prepared)> {
         let current = self.current.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -294,6 +332,7 @@ impl PgConn {
     }
 }
 
+#[cfg(feature = "postgres")]
 fn pg_args(args: &[Arg]) -> Vec<&(dyn ToSql + Sync)> {
     args.iter().map(|a| a as &(dyn ToSql + Sync)).collect()
 }
@@ -306,8 +345,24 @@ impl Db {
     ///
     /// What failed (never the URL's password).
     pub async fn connect(database_url: &str) -> Result<Self, StoreError> {
-        if let Some(path) = database_url.strip_prefix("sqlite://") {
-            let path = path.to_owned();
+        if let Some(_path) = database_url.strip_prefix("sqlite://") {
+            #[cfg(not(feature = "sqlite"))]
+            return Err(StoreError::NotBuilt("sqlite"));
+            #[cfg(feature = "sqlite")]
+            return Self::connect_sqlite(_path.to_owned()).await;
+        }
+        if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+            #[cfg(not(feature = "postgres"))]
+            return Err(StoreError::NotBuilt("postgres"));
+            #[cfg(feature = "postgres")]
+            return Self::connect_postgres(database_url).await;
+        }
+        Err(StoreError::UnknownScheme)
+    }
+
+    #[cfg(feature = "sqlite")]
+    async fn connect_sqlite(path: String) -> Result<Self, StoreError> {
+        {
             let file = tokio::task::spawn_blocking(move || -> Result<SqliteFile, StoreError> {
                 let open = |setup: &str| {
                     let c = rusqlite::Connection::open(&path).map_err(|source| StoreError::Open {
@@ -331,16 +386,17 @@ impl Db {
             .await
             .map_err(|_| StoreError::Interrupted)??;
             Ok(Db::Sqlite(Arc::new(file)))
-        } else if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
-            let client = crate::store::pg_tls::connect(database_url).await?;
-            Ok(Db::Postgres(Arc::new(PgConn {
-                url: database_url.to_owned(),
-                current: Mutex::new((Arc::new(client), Arc::new(Mutex::new(HashMap::new())))),
-                reconnect: tokio::sync::Mutex::new(()),
-            })))
-        } else {
-            Err(StoreError::UnknownScheme)
         }
+    }
+
+    #[cfg(feature = "postgres")]
+    async fn connect_postgres(database_url: &str) -> Result<Self, StoreError> {
+        let client = crate::store::pg_tls::connect(database_url).await?;
+        Ok(Db::Postgres(Arc::new(PgConn {
+            url: database_url.to_owned(),
+            current: Mutex::new((Arc::new(client), Arc::new(Mutex::new(HashMap::new())))),
+            reconnect: tokio::sync::Mutex::new(()),
+        })))
     }
 
     /// Runs `f` on SQLite's writing connection, on the blocking pool (for the migrations, which
@@ -349,12 +405,14 @@ impl Db {
     /// # Errors
     ///
     /// `f`'s error, or [`StoreError::NotSqlite`].
+    #[cfg(feature = "sqlite")]
     pub(crate) async fn with_sqlite_writer<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut rusqlite::Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         match self {
             Db::Sqlite(file) => Self::sqlite(file, true, f).await,
+            #[cfg(feature = "postgres")]
             Db::Postgres(_) => Err(StoreError::NotSqlite),
         }
     }
@@ -365,17 +423,30 @@ impl Db {
     /// # Errors
     ///
     /// The connection failing, or this is SQLite.
+    #[cfg(feature = "postgres")]
     pub(crate) async fn postgres_session(&self) -> Result<tokio_postgres::Client, StoreError> {
         match self {
             Db::Postgres(pg) => crate::store::pg_tls::connect(&pg.url).await,
+            #[cfg(feature = "sqlite")]
             Db::Sqlite(_) => Err(StoreError::PostgresSettings("not a PostgreSQL store".into())),
         }
+    }
+
+    /// Whether this is the shared PostgreSQL store.
+    pub fn is_postgres(&self) -> bool {
+        #[cfg(feature = "postgres")]
+        if matches!(self, Db::Postgres(_)) {
+            return true;
+        }
+        false
     }
 
     /// The backend's spelling of `text` (see the module docs).
     pub fn sql(&self, text: &str) -> String {
         match self {
+            #[cfg(feature = "postgres")]
             Db::Postgres(_) => text.replace("{now}", PG_NOW_MS),
+            #[cfg(feature = "sqlite")]
             Db::Sqlite(_) => text
                 .replace("{now}", SQLITE_NOW_MS)
                 .replace(" FOR UPDATE SKIP LOCKED", "")
@@ -383,6 +454,7 @@ impl Db {
         }
     }
 
+    #[cfg(feature = "sqlite")]
     async fn sqlite<T: Send + 'static>(
         file: &Arc<SqliteFile>,
         write: bool,
@@ -407,6 +479,7 @@ impl Db {
     ) -> Result<Vec<T>, StoreError> {
         let sql = self.sql(text);
         match self {
+            #[cfg(feature = "sqlite")]
             Db::Sqlite(file) => {
                 Self::sqlite(file, write.is_some(), move |c| {
                     let relaxed = write == Some(Durability::Relaxed);
@@ -429,7 +502,9 @@ impl Db {
                 })
                 .await
             }
+            #[cfg(feature = "postgres")]
             Db::Postgres(pg) => {
+                let _ = write;
                 let (client, stmt) = pg.prepared(&sql).await?;
                 client
                     .query(&stmt, &pg_args(&args))
@@ -476,10 +551,10 @@ impl Db {
     ///
     /// The database's error.
     pub async fn exec(&self, text: &str, args: Vec<Arg>, durability: Durability) -> Result<(), StoreError> {
-        match (self, durability) {
-            (Db::Sqlite(_), Durability::Durable) => self.sqlite_transaction(vec![(text, args)]).await.map(drop),
-            _ => self.write(text, args, durability, |_| Ok(())).await.map(drop),
+        if durability == Durability::Durable && !self.is_postgres() {
+            return self.sqlite_transaction(vec![(text, args)]).await.map(drop);
         }
+        self.write(text, args, durability, |_| Ok(())).await.map(drop)
     }
 
     /// SQLite only: runs the statements atomically and durably (group-committed with other
@@ -490,9 +565,20 @@ impl Db {
     ///
     /// The database's error (then none of the statements took effect), or this is PostgreSQL.
     pub async fn sqlite_transaction(&self, steps: Vec<(&str, Vec<Arg>)>) -> Result<Vec<u64>, StoreError> {
-        let Db::Sqlite(file) = self else {
-            return Err(StoreError::NotSqlite);
-        };
+        match self {
+            #[cfg(feature = "sqlite")]
+            Db::Sqlite(file) => self.group_commit(file, steps).await,
+            #[cfg(feature = "postgres")]
+            Db::Postgres(_) => {
+                let _ = steps;
+                Err(StoreError::NotSqlite)
+            }
+        }
+    }
+
+    /// Queues `steps` for the next group commit and waits for it.
+    #[cfg(feature = "sqlite")]
+    async fn group_commit(&self, file: &Arc<SqliteFile>, steps: Vec<(&str, Vec<Arg>)>) -> Result<Vec<u64>, StoreError> {
         let steps = steps.into_iter().map(|(t, a)| (self.sql(t), a)).collect();
         let (done, result) = tokio::sync::oneshot::channel();
         let lead = {

@@ -8,6 +8,7 @@ pub enum StoreError {
     #[error("database_url must start with sqlite:// or postgres://")]
     UnknownScheme,
     /// The SQLite file cannot be opened or set up.
+    #[cfg(feature = "sqlite")]
     #[error("cannot open SQLite at {path}: {source}")]
     Open {
         /// The file.
@@ -17,6 +18,7 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
     /// A SQLite statement failed.
+    #[cfg(feature = "sqlite")]
     #[error("SQLite: {0}")]
     Sqlite(#[from] rusqlite::Error),
     /// A PostgreSQL statement or connection failed (with its causes, from [`crate::store::pg_tls::describe`]).
@@ -75,6 +77,7 @@ pub enum StoreError {
     NotBuilt(&'static str),
 }
 
+#[cfg(feature = "postgres")]
 impl From<tokio_postgres::Error> for StoreError {
     fn from(e: tokio_postgres::Error) -> Self {
         StoreError::Postgres(describe(&e))

@@ -196,7 +196,7 @@ impl Ledger {
 
     /// Whether this is the shared PostgreSQL store.
     pub fn is_postgres(&self) -> bool {
-        matches!(self.db, Db::Postgres(_))
+        self.db.is_postgres()
     }
 
     /// Records a session created for `user` (idempotent: a replayed create changes nothing).

@@ -47,6 +47,7 @@ const VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS checkout_bridge_schema (
 )";
 
 /// Advisory lock key serialising migrations across instances ("cb_schem").
+#[cfg(feature = "postgres")]
 const MIGRATION_LOCK: i64 = 0x6362_5f73_6368_656d;
 
 /// What [`migrate`] did.
@@ -72,6 +73,7 @@ pub async fn migrate(db: &Db) -> Result<Migrated, StoreError> {
 pub(crate) async fn migrate_with(db: &Db, migrations: &'static [Migration]) -> Result<Migrated, StoreError> {
     let now = crate::base::clock::unix_now();
     let done = match db {
+        #[cfg(feature = "sqlite")]
         Db::Sqlite(_) => {
             db.with_sqlite_writer(move |c| {
                 let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -98,6 +100,7 @@ pub(crate) async fn migrate_with(db: &Db, migrations: &'static [Migration]) -> R
             })
             .await?
         }
+        #[cfg(feature = "postgres")]
         Db::Postgres(_) => {
             let mut client = db.postgres_session().await?;
             let tx = client.transaction().await?;

@@ -9,13 +9,15 @@
 //! | `checkout_sessions`, `checkout_fulfilments`, `checkout_outbox` | [`Ledger`] | the session registry, fulfilments and their deliveries |
 //! | `checkout_bridge_schema` | [`migrations`] | the migrations applied |
 //!
-//! Queries are written once for both backends ([`db`]).
+//! Queries are written once for both backends ([`db`]). The cargo features `sqlite` and
+//! `postgres` (both on by default) choose which backends are compiled in.
 
 pub mod db;
 pub mod error;
 pub mod events;
 pub mod ledger;
 pub mod migrations;
+#[cfg(feature = "postgres")]
 pub mod pg_tls;
 pub mod return_links;
 
@@ -81,6 +83,6 @@ impl Store {
 
     /// Whether this is the shared PostgreSQL store.
     pub fn is_postgres(&self) -> bool {
-        matches!(self.db, Db::Postgres(_))
+        self.db.is_postgres()
     }
 }
