@@ -178,9 +178,12 @@ async fn serve_on(
     let c = &state.config;
     let limits = http::serve::ConnectionLimits {
         max_connections: c.max_connections,
+        per_address: c.max_connections_per_address,
         header_read_timeout: Duration::from_millis(c.header_read_timeout_ms),
+        pressure_header_timeout: Duration::from_millis(c.pressure_header_timeout_ms),
         max_header_bytes: c.max_header_bytes,
         keep_alive: c.keep_alive,
+        proxies: state.proxies.clone(),
     };
     let (tx, rx) = tokio::sync::watch::channel(false);
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
@@ -189,16 +192,24 @@ async fn serve_on(
     let mut tasks = vec![tokio::spawn(http::serve::serve(
         listener,
         app,
-        limits,
+        limits.clone(),
+        state.metrics.clone(),
         stopped(rx.clone()),
     ))];
     if let Some(l) = metrics_listener {
         let ops = http::ops::ops_router(state.clone());
         let limits = http::serve::ConnectionLimits {
             max_connections: 16,
+            per_address: 16,
             ..limits
         };
-        tasks.push(tokio::spawn(http::serve::serve(l, ops, limits, stopped(rx))));
+        tasks.push(tokio::spawn(http::serve::serve(
+            l,
+            ops,
+            limits,
+            state.metrics.clone(),
+            stopped(rx),
+        )));
     }
     let workers = fulfilment::workers::Workers::start(&state.fulfilments, &state.config, sink)?;
     Ok(RunningServer {

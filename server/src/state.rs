@@ -105,11 +105,14 @@ impl AppState {
         client_config.timeout_ms = i64::try_from(config.request_timeout_ms).unwrap_or(i64::MAX).max(1);
         let stripe = CheckoutClient::new(client_config).map_err(StartError::Upstream)?;
         let store = Store::open(&config.database_url).await?;
-        let fulfilments = Arc::new(Fulfilments::new(
-            store.ledger(),
-            stripe.clone(),
-            i64::try_from(config.reconcile_interval_ms).unwrap_or(i64::MAX),
-        ));
+        let fulfilments = Arc::new(
+            Fulfilments::new(
+                store.ledger(),
+                stripe.clone(),
+                i64::try_from(config.reconcile_interval_ms).unwrap_or(i64::MAX),
+            )
+            .with_free_orders(config.policy.prices.allow_free_orders),
+        );
         let links = config.links()?.map(Arc::new);
         let webhook = match secrets.webhook_secret.as_deref() {
             Some(s) => Some(Arc::new(WebhookVerifier::new(s, DEFAULT_TOLERANCE_SECS)?)),

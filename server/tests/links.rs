@@ -71,6 +71,7 @@ user = "alice"
 sha256 = "{}"
 [policy.prices]
 allow_inline = true
+allow_product_data = true
 max_amount = {{ usd = 100000 }}
 [policy.return_urls]
 allowed = ["http://127.0.0.1:{port}/checkout", "myapp://checkout"]
@@ -777,7 +778,14 @@ async fn health_and_readiness() {
     let base = s.srv.base_url();
     let r = http().get(format!("{base}/healthz")).send().await.expect("get");
     assert_eq!(r.status(), 200);
+    let ops = s.srv.metrics_url().expect("metrics").replace("/metrics", "/readyz");
+    // Anyone's listener says ready or not, nothing about the database or Stripe (issue 23).
     let r = http().get(format!("{base}/readyz")).send().await.expect("get");
+    assert_eq!(r.status(), 200);
+    let v: Value = serde_json::from_str(&r.text().await.expect("body")).expect("json");
+    assert_eq!(v, serde_json::json!({"status": "ready"}));
+    // The detail is on the metrics listener.
+    let r = http().get(&ops).send().await.expect("get");
     assert_eq!(r.status(), 200);
     let v: Value = serde_json::from_str(&r.text().await.expect("body")).expect("json");
     assert_eq!(
@@ -790,9 +798,6 @@ async fn health_and_readiness() {
         http().get(format!("{base}/readyz")).send().await.expect("get");
     }
     assert_eq!(emu.requests().len(), calls);
-    // Also on the metrics listener.
-    let ops = s.srv.metrics_url().expect("metrics").replace("/metrics", "/readyz");
-    assert_eq!(http().get(ops).send().await.expect("get").status(), 200);
 
     // Stripe unreachable: a port nobody listens on.
     let closed = {
@@ -802,6 +807,14 @@ async fn health_and_readiness() {
     let down = start(&format!("http://127.0.0.1:{closed}"), 30, false).await;
     let r = http()
         .get(format!("{}/readyz", down.srv.base_url()))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 503);
+    let v: Value = serde_json::from_str(&r.text().await.expect("body")).expect("json");
+    assert_eq!(v, serde_json::json!({"status": "unready"}));
+    let r = http()
+        .get(down.srv.metrics_url().expect("metrics").replace("/metrics", "/readyz"))
         .send()
         .await
         .expect("get");
@@ -828,8 +841,28 @@ async fn health_and_readiness() {
         .await
         .expect("emulator");
     let refused = start(&bound.base_url(), 30, false).await;
-    let v: Value = http()
+    let public: Value = http()
         .get(format!("{}/readyz", refused.srv.base_url()))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .map(|t| serde_json::from_str(&t).expect("json"))
+        .expect("body");
+    assert_eq!(
+        public,
+        serde_json::json!({"status": "unready"}),
+        "no key_refused for anyone"
+    );
+    let v: Value = http()
+        .get(
+            refused
+                .srv
+                .metrics_url()
+                .expect("metrics")
+                .replace("/metrics", "/readyz"),
+        )
         .send()
         .await
         .expect("get")

@@ -44,6 +44,7 @@ sha256 = "{}"
 [policy.prices]
 allowed = ["price_test_usd_1000"]
 allow_inline = true
+allow_product_data = true
 max_amount = {{ usd = 10000 }}
 [policy.return_urls]
 allowed = ["myapp://checkout/"]
@@ -831,6 +832,14 @@ async fn hostile_return_urls_table() {
         "https://evil.example?https://shop.example/checkout/",
         "https://evil.example/https://shop.example/checkout/",
         "HTTPS://evil.example/checkout/success",
+        // Round 2 (issue 23): path parameters, double encoding, empty segments.
+        "https://shop.example/checkout/..;/admin",
+        "https://shop.example/checkout/;jsessionid=1/success",
+        "https://shop.example/checkout/%252e%252e/%252e%252e/admin",
+        "https://shop.example/checkout/success?next=%252e%252e",
+        "https://shop.example/checkout//evil.example",
+        "https://shop.example/checkout/success//",
+        "myapp://checkout//other",
     ];
     let long = format!("https://shop.example/checkout/success?pad={}", "a".repeat(2100));
     const HONEST: &[&str] = &[

@@ -58,6 +58,19 @@ pub struct ServerConfig {
     /// Connections served at once; more wait in the listen queue.
     #[serde(default = "default_connections")]
     pub max_connections: usize,
+    /// Connections one client address (IPv6 by /64) may hold open at once, counted at accept
+    /// before any byte is read; more are closed at once. Connections from `trusted_proxies`
+    /// are not counted (they carry many clients).
+    #[serde(default = "default_connections_per_address")]
+    pub max_connections_per_address: usize,
+    /// The header read timeout of connections accepted while three quarters of
+    /// `max_connections` are in use (idle and slow clients then lose their slot sooner).
+    #[serde(default = "default_pressure_header_timeout")]
+    pub pressure_header_timeout_ms: u64,
+    /// Time a request body has to arrive completely, counted from the end of its head; apart
+    /// from `request_timeout_ms`, which bounds the handler.
+    #[serde(default = "default_body_read_timeout")]
+    pub body_read_timeout_ms: u64,
     /// Whether a connection may carry several requests.
     #[serde(default = "default_keep_alive")]
     pub keep_alive: bool,
@@ -89,6 +102,15 @@ pub struct ServerConfig {
     /// Largest gap between two reconciliation checks of one session.
     #[serde(default = "default_reconcile_max")]
     pub reconcile_max_interval_ms: u64,
+    /// Most reconciliation checks per minute per instance (each is a call or two to Stripe);
+    /// sessions someone showed interest in go first.
+    #[serde(default = "default_reconcile_budget")]
+    pub reconcile_max_checks_per_minute: u32,
+    /// Sessions one app user may have open at once; creating one more is refused with 400
+    /// `too_many_open_sessions` until one is paid, expired (the app's cancel expires it) or
+    /// past its `expires_at`.
+    #[serde(default = "default_open_sessions")]
+    pub max_open_sessions_per_user: u32,
     /// Where Prometheus metrics are served (`GET /metrics`), e.g. `127.0.0.1:9464`; unset: not
     /// served. A separate listener, so it can stay on a private interface.
     #[serde(default)]
@@ -159,6 +181,21 @@ fn default_header_timeout() -> u64 {
 }
 fn default_connections() -> usize {
     1024
+}
+fn default_connections_per_address() -> usize {
+    32
+}
+fn default_pressure_header_timeout() -> u64 {
+    1_000
+}
+fn default_body_read_timeout() -> u64 {
+    10_000
+}
+fn default_reconcile_budget() -> u32 {
+    600
+}
+fn default_open_sessions() -> u32 {
+    20
 }
 fn default_keep_alive() -> bool {
     true
@@ -243,6 +280,27 @@ impl ServerConfig {
             return Err(ConfigError::setting(
                 "max_connections, header_read_timeout_ms, max_header_bytes",
                 "max_connections and header_read_timeout_ms must be positive, max_header_bytes at least 1024",
+            ));
+        }
+        if c.max_connections_per_address == 0 || c.max_connections_per_address > c.max_connections {
+            return Err(ConfigError::setting(
+                "max_connections_per_address",
+                "must be 1 to max_connections",
+            ));
+        }
+        if c.pressure_header_timeout_ms == 0 || c.pressure_header_timeout_ms > c.header_read_timeout_ms {
+            return Err(ConfigError::setting(
+                "pressure_header_timeout_ms",
+                "must be positive and at most header_read_timeout_ms",
+            ));
+        }
+        if c.body_read_timeout_ms == 0 {
+            return Err(ConfigError::setting("body_read_timeout_ms", "must be positive"));
+        }
+        if c.reconcile_max_checks_per_minute == 0 || c.max_open_sessions_per_user == 0 {
+            return Err(ConfigError::setting(
+                "reconcile_max_checks_per_minute, max_open_sessions_per_user",
+                "must be positive",
             ));
         }
         if let Some(u) = &c.fulfilment_url {

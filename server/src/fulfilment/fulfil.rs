@@ -27,7 +27,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use checkout_bridge::{CheckoutClient, CheckoutError, CheckoutSession, SessionStatus};
+use checkout_bridge::{CheckoutClient, CheckoutError, CheckoutMode, CheckoutSession, SessionStatus};
 use tokio::sync::Notify;
 
 use crate::fulfilment::error::FulfilmentError;
@@ -72,6 +72,9 @@ pub enum Outcome {
     Expired,
     /// Not a session this server created for that user; ignored.
     NotOurs(&'static str),
+    /// A payment-mode session with nothing to pay whose zero does not come from a discount
+    /// (`policy.prices.allow_free_orders` is off): recorded as refused, never delivered.
+    FreeOrderRefused,
 }
 
 /// Counters for metrics (the `/metrics` listener reads them); this instance only.
@@ -89,6 +92,9 @@ pub struct FulfilmentMetrics {
     pub reconciliation_checks: AtomicU64,
     /// Signals ignored because the session was not created here for that user.
     pub ignored: AtomicU64,
+    /// Complete sessions with nothing paid that were not fulfilled (no allowed discount made
+    /// them free, and free orders are off).
+    pub free_refused: AtomicU64,
 }
 
 impl FulfilmentMetrics {
@@ -107,6 +113,8 @@ pub struct Fulfilments {
     pub(crate) wake: Arc<Notify>,
     /// When reconciliation first looks at a new session (ms after creation); 0 turns it off.
     first_check_ms: i64,
+    /// `policy.prices.allow_free_orders`.
+    allow_free_orders: bool,
 }
 
 impl std::fmt::Debug for Fulfilments {
@@ -167,7 +175,16 @@ impl Fulfilments {
             metrics: Arc::new(FulfilmentMetrics::default()),
             wake: Arc::new(Notify::new()),
             first_check_ms,
+            allow_free_orders: false,
         }
+    }
+
+    /// Fulfils payment-mode sessions with nothing to pay even when no discount made them free
+    /// (`policy.prices.allow_free_orders`).
+    #[must_use]
+    pub fn with_free_orders(mut self, allow: bool) -> Self {
+        self.allow_free_orders = allow;
+        self
     }
 
     /// The store.
@@ -196,6 +213,7 @@ impl Fulfilments {
             ("delivery_failed", &m.delivery_failures),
             ("reconciliation_check", &m.reconciliation_checks),
             ("ignored", &m.ignored),
+            ("free_order_refused", &m.free_refused),
         ]
         .into_iter()
         .map(|(event, counter)| crate::telemetry::metrics::Gauge {
@@ -313,6 +331,15 @@ impl Fulfilments {
                 _ => Outcome::Open,
             });
         }
+        if self.free_order_refused(session) {
+            FulfilmentMetrics::bump(&self.metrics.free_refused);
+            tracing::warn!(session = %session.id, user = %user, source = source.as_str(),
+                "complete with nothing paid and no discount: not fulfilled (policy.prices.allow_free_orders is off)");
+            self.ledger
+                .set_session_state(&session.id, SessionState::Refused)
+                .await?;
+            return Ok(Outcome::FreeOrderRefused);
+        }
         let line_items = if has_line_items(&session.mode) {
             self.stripe
                 .list_line_items(session.id.clone())
@@ -365,6 +392,19 @@ impl Fulfilments {
         } else {
             Ok(Outcome::AlreadyFulfilled)
         }
+    }
+
+    /// Whether `session` (complete, with nothing to pay) must not be fulfilled: a payment-mode
+    /// session whose total is zero although its subtotal is zero too, so no discount made it free
+    /// (`amount_total = amount_subtotal - discounts + shipping + tax`: with shipping and tax
+    /// only adding, a zero total over a positive subtotal is a discount, and the policy only lets
+    /// an app apply the discounts it allows). Setup and subscription sessions have other reasons
+    /// to owe nothing now (a trial), so the rule is for payment mode only.
+    fn free_order_refused(&self, session: &CheckoutSession) -> bool {
+        !self.allow_free_orders
+            && session.mode == CheckoutMode::Payment
+            && session.amount_total.unwrap_or(0) == 0
+            && session.amount_subtotal.unwrap_or(0) <= 0
     }
 
     /// Acts on a verified webhook event: fulfils on `checkout.session.completed` and

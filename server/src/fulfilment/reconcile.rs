@@ -13,6 +13,11 @@
 //! (https://stripe.com/docs/payments/sepa-debit). The `…async_payment_failed` and `…expired`
 //! webhooks take sessions out of the queue early.
 //!
+//! Checks are budgeted (`reconcile_max_checks_per_minute` per instance) and claimed in order of
+//! likely reality: sessions a person has shown interest in (the app read one, the return page
+//! was opened for it) first, then the least checked, so a backlog of sessions nobody opened
+//! (created by a modified app, at most `max_open_sessions_per_user` each) cannot delay them.
+//!
 //! Checks are claimed with a lease (`FOR UPDATE SKIP LOCKED` in PostgreSQL), so several
 //! instances share the work without retrieving the same session twice at once.
 
@@ -42,6 +47,47 @@ pub struct ReconcileSettings {
     pub max_interval: Duration,
     /// How long a claimed check may take before another instance may take it over.
     pub lease: Duration,
+    /// Most checks per minute on this instance (`reconcile_max_checks_per_minute`).
+    pub checks_per_minute: u32,
+}
+
+/// The check budget: a bucket of `per_minute` checks, refilled continuously, so a backlog is
+/// worked through at a bounded pace of Stripe reads, and what is claimed first (see
+/// [`crate::store::ledger::Ledger::claim_sessions`]) is what gets checked.
+#[derive(Debug)]
+struct Budget {
+    per_minute: f64,
+    tokens: f64,
+    at: tokio::time::Instant,
+}
+
+impl Budget {
+    fn new(per_minute: u32) -> Self {
+        let per_minute = f64::from(per_minute.max(1));
+        Budget {
+            per_minute,
+            tokens: per_minute.min(f64::from(u32::try_from(BATCH).unwrap_or(32))),
+            at: tokio::time::Instant::now(),
+        }
+    }
+
+    /// Whole checks available now (at most `BATCH`).
+    fn available(&mut self) -> i64 {
+        let now = tokio::time::Instant::now();
+        self.tokens =
+            (self.tokens + now.duration_since(self.at).as_secs_f64() * self.per_minute / 60.0).min(self.per_minute);
+        self.at = now;
+        (self.tokens.floor() as i64).min(BATCH)
+    }
+
+    fn spend(&mut self, n: usize) {
+        self.tokens -= n as f64;
+    }
+
+    /// How long until one more check is available.
+    fn wait(&self) -> Duration {
+        Duration::from_secs_f64(((1.0 - self.tokens).max(0.0) * 60.0 / self.per_minute).min(60.0))
+    }
 }
 
 fn ms(d: Duration) -> i64 {
@@ -76,10 +122,19 @@ pub(crate) async fn run(
     owner: String,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
+    let mut budget = Budget::new(settings.checks_per_minute);
     while !*stop.borrow() {
+        let allowed = budget.available();
+        if allowed < 1 {
+            tokio::select! {
+                () = tokio::time::sleep(budget.wait()) => {}
+                _ = stop.wait_for(|s| *s) => {}
+            }
+            continue;
+        }
         let due = match fulfilments
             .ledger()
-            .claim_sessions(&owner, BATCH, ms(settings.lease))
+            .claim_sessions(&owner, allowed, ms(settings.lease))
             .await
         {
             Ok(rows) => rows,
@@ -88,7 +143,8 @@ pub(crate) async fn run(
                 Vec::new()
             }
         };
-        let full = due.len() as i64 == BATCH;
+        let full = due.len() as i64 == allowed;
+        budget.spend(due.len());
         let mut checks = JoinSet::new();
         for session in due {
             while checks.len() >= CONCURRENT_CHECKS {
@@ -153,6 +209,7 @@ mod tests {
             interval: Duration::from_secs(60),
             max_interval: Duration::from_secs(900),
             lease: Duration::from_secs(90),
+            checks_per_minute: 600,
         };
         let mut session = RegisteredSession {
             session_id: "cs_1".into(),

@@ -60,6 +60,7 @@ impl Workers {
                 // A check is a retrieve and a line-item listing, each bounded by the request
                 // timeout, and two writes.
                 lease: Duration::from_millis(config.request_timeout_ms).saturating_mul(3) + Duration::from_secs(5),
+                checks_per_minute: config.reconcile_max_checks_per_minute,
             };
             tasks.push(tokio::spawn(reconcile::run(
                 fulfilments.clone(),

@@ -18,7 +18,7 @@ pub fn ops_router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/metrics", get(metrics_handler))
         .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
+        .route("/readyz", get(health::readyz_detail))
         .with_state(state)
 }
 

@@ -3,7 +3,7 @@
 //! Readiness asks the database for `SELECT 1` and Stripe for a session that cannot exist
 //! (`GET /v1/checkout/sessions/cs_readiness_probe`): a 404 proves that Stripe is reachable and
 //! accepts the key, without creating anything. The answer is cached for [`READY_CACHE`], so
-//! probes from many places (the endpoint is public) cost at most one Stripe call per instance
+//! probes from many places (the public endpoint is anyone's) cost at most one Stripe call per instance
 //! per period; concurrent probes wait for the one check in flight.
 
 use std::time::{Duration, Instant};

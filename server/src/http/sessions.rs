@@ -36,9 +36,37 @@ fn idempotency_key(user: &str, headers: &HeaderMap) -> Option<String> {
 
 /// `POST /v1/checkout/sessions`
 pub async fn create(State(state): State<Arc<AppState>>, AppUser(user): AppUser, headers: HeaderMap, raw: Body) -> Res {
-    let bytes = read_body(raw, state.config.max_body_bytes).await?;
+    let bytes = read_body(
+        raw,
+        state.config.max_body_bytes,
+        std::time::Duration::from_millis(state.config.body_read_timeout_ms),
+    )
+    .await?;
     let mut params = parse_create_form(&bytes)?;
     enforce(&state.config.policy, &user, state.auth.customer_for(&user), &mut params)?;
+    // A bounded backlog per user: each open session is retrieved by reconciliation until it
+    // expires, so an app creating sessions nobody pays would otherwise grow Stripe reads
+    // without bound. Checked before the call to Stripe (concurrent creates may pass it together).
+    let open = state
+        .fulfilments
+        .ledger()
+        .open_sessions(&user, crate::base::clock::unix_now())
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "open sessions not counted");
+            ApiError::new(500, "api_error", "The session could not be created now.", None, None)
+        })?;
+    let cap = state.config.max_open_sessions_per_user;
+    if open >= i64::from(cap) {
+        tracing::warn!(user = %user, open, "too many open sessions");
+        return Err(ApiError::invalid(
+            format!(
+                "This user has {open} open Checkout Sessions, the most allowed ({cap}): complete, cancel (expire) or wait for one to expire before creating another."
+            ),
+            None,
+            Some("too_many_open_sessions"),
+        ));
+    }
     params.idempotency_key = idempotency_key(&user, &headers);
     let return_urls = (params.success_url.clone(), params.cancel_url.clone());
     let session = upstream(&state, "create", state.stripe.create_session(params)).await?;
@@ -69,8 +97,24 @@ async fn upstream<T>(
     r
 }
 
-/// Retrieves a session and hides it unless it was created for `user`.
+/// Retrieves a session and hides it unless this server created it for `user`. Ownership comes
+/// from the server's own registry (recorded at create, before the app had the URL), not from
+/// the session's `client_reference_id`: another integration on the same Stripe account can set
+/// that to any user's ID. A session not in the registry for this user is 404 before any call to
+/// Stripe.
 async fn owned(state: &AppState, user: &str, id: &str) -> Result<CheckoutSession, ApiError> {
+    let registered = state.fulfilments.ledger().session(id).await.map_err(|e| {
+        tracing::error!(error = %e, "session registry not read");
+        ApiError::new(500, "api_error", "The session could not be looked up.", None, None)
+    })?;
+    if registered.is_none_or(|r| r.user != user) {
+        tracing::warn!(user = %user, session = %id, "refused access to a session not created here for this user");
+        return Err(ApiError::no_such_session(id));
+    }
+    // The app is looking at it: reconciliation checks it before sessions nobody opened.
+    if let Err(e) = state.fulfilments.ledger().mark_seen(id).await {
+        tracing::warn!(error = %e, session = %id, "session not marked seen");
+    }
     let session = upstream(state, "retrieve", state.stripe.retrieve_session(id.to_owned()))
         .await
         .map_err(|e| match e {
@@ -79,8 +123,10 @@ async fn owned(state: &AppState, user: &str, id: &str) -> Result<CheckoutSession
             }
             other => other.into(),
         })?;
+    // Registered for this user, so Stripe has the user as client_reference_id; anything else is
+    // not the session the registry knows.
     if session.client_reference_id.as_deref() != Some(user) {
-        tracing::warn!(user = %user, session = %id, "refused access to another user's session");
+        tracing::warn!(user = %user, session = %id, "registered session with another client_reference_id");
         return Err(ApiError::no_such_session(id));
     }
     Ok(session)
@@ -115,6 +161,15 @@ pub async fn expire(State(state): State<Arc<AppState>>, AppUser(user): AppUser, 
         ));
     }
     let expired = upstream(&state, "expire", state.stripe.expire_session(id)).await?;
+    // Out of the user's open sessions and of reconciliation at once (the webhook would follow).
+    if let Err(e) = state
+        .fulfilments
+        .ledger()
+        .set_session_state(&expired.id, crate::store::ledger::SessionState::Expired)
+        .await
+    {
+        tracing::warn!(error = %e, session = %expired.id, "expired session not recorded");
+    }
     tracing::info!(user = %user, session = %expired.id, "session expired");
     Ok(Json(expired).into_response())
 }

@@ -49,7 +49,12 @@ pub async fn webhook(State(state): State<Arc<AppState>>, headers: HeaderMap, raw
     let parsed = verifier
         .precheck(signature, crate::base::clock::unix_now())
         .map_err(refused)?;
-    let bytes = read_body(raw, state.config.max_body_bytes).await?;
+    let bytes = read_body(
+        raw,
+        state.config.max_body_bytes,
+        std::time::Duration::from_millis(state.config.body_read_timeout_ms),
+    )
+    .await?;
     let busy = || {
         state.metrics.webhook("unavailable");
         ApiError::new(503, "api_error", "The webhook could not be verified now.", None, None)

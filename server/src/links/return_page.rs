@@ -310,6 +310,10 @@ async fn decide(
     if event.session_id.as_ref().is_some_and(|id| *id != recorded) {
         return (PageResult::Refused, None);
     }
+    // A customer came back through this link: reconciliation checks the session first.
+    if let Err(e) = state.fulfilments.ledger().mark_seen(&recorded).await {
+        tracing::warn!(error = %e, "return page: session not marked seen");
+    }
     let href = open_app_href(links, kind, event.session_id.as_deref(), &event.state, android);
     let started = std::time::Instant::now();
     let r = state.stripe.retrieve_session(recorded).await;

@@ -15,6 +15,7 @@ pub mod discounts;
 pub mod group;
 pub mod intents;
 pub mod metadata;
+pub mod minimums;
 pub mod modes;
 pub mod page;
 pub mod payment_methods;
@@ -220,6 +221,7 @@ mod tests {
     const BASE: &str = r#"
 [prices]
 allow_inline = true
+allow_product_data = true
 max_amount = { usd = 10000, eur = 5000 }
 [return_urls]
 allowed = ["myapp://checkout"]
@@ -265,15 +267,16 @@ allowed = ["myapp://checkout"]
         let mut p = params(CheckoutMode::Payment);
         p.line_items.push(inline("usd", 1 << 62, 4));
         p.line_items.push(inline("USD", -9_223_372_036_854_775_000, 1));
-        assert_eq!(refused(&pol, &mut p).as_deref(), Some("line_items"));
+        // Refused: by the floor (a negative unit amount is under any minimum) or by the cap.
+        assert!(refused(&pol, &mut p).is_some_and(|param| param.starts_with("line_items")));
         for (amount, quantity) in [(-1, 1), (100, -1)] {
             let mut n = params(CheckoutMode::Payment);
             n.line_items.push(inline("usd", 5_000, 1));
             n.line_items.push(inline("usd", amount, quantity));
-            assert_eq!(
-                refused(&pol, &mut n).as_deref(),
-                Some("line_items"),
-                "{amount} × {quantity}"
+            let param = refused(&pol, &mut n);
+            assert!(
+                param.as_deref().is_some_and(|param| param.starts_with("line_items")),
+                "{amount} × {quantity}: {param:?}"
             );
         }
     }

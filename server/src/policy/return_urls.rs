@@ -10,7 +10,9 @@
 //!   return-link parser anyway);
 //! - it has an authority (`scheme://host…`) without userinfo (`@`) or percent-escapes;
 //! - its path has no dot segments (`.`, `..`) and no percent-encoded dot, slash or backslash
-//!   (`%2e`, `%2f`, `%5c`, any case), which some layer might decode into one;
+//!   (`%2e`, `%2f`, `%5c`, any case), which some layer might decode into one; no `;` (path
+//!   parameters to Tomcat and Jetty: `/..;/admin`), no empty segment (`//`, except one trailing
+//!   slash), and nowhere a `%25` (an encoded `%`, the first half of a double encoding);
 //! - scheme, host and port equal the base's exactly after parsing (the default port counts as
 //!   given; hosts of custom schemes compare case-sensitively, as Android's intent filters do);
 //! - the base's path segments are a prefix of its path segments (so `/checkout` allows
@@ -66,7 +68,22 @@ fn plain_text(s: &str) -> Result<(), UrlRefusal> {
     if authority.contains('%') {
         return Err("has a percent-encoded host");
     }
+    // `%25` is an encoded `%`: a second decoding layer turns `%252e` into `.` (double-encoded
+    // dot segments), so it is refused anywhere in the URL.
+    if s.contains("%25") {
+        return Err("has a percent-encoded percent sign (%25)");
+    }
     let path = tail.split('?').next().unwrap_or("");
+    // Tomcat and Jetty read `;` as the start of path parameters (`/..;/admin` is `/../admin`
+    // to them); nothing the library builds has one.
+    if path.contains(';') {
+        return Err("has a semicolon in its path");
+    }
+    // `//` in the path: an empty segment that some routers collapse and some redirects read as
+    // a new authority (`/checkout//evil.example`). One trailing slash is fine.
+    if path.trim_end_matches('/').len() + 1 < path.len() || path.trim_end_matches('/').contains("//") {
+        return Err("has an empty segment in its path");
+    }
     let lower = path.to_ascii_lowercase();
     if ["%2e", "%2f", "%5c"].iter().any(|e| lower.contains(e)) {
         return Err("has a percent-encoded dot, slash or backslash in its path");

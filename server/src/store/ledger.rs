@@ -43,6 +43,8 @@ pub enum SessionState {
     Gone,
     /// Still unpaid after the longest a delayed method takes; no longer checked.
     Abandoned,
+    /// Complete with nothing paid and no allowed discount: not fulfilled.
+    Refused,
 }
 
 impl SessionState {
@@ -56,6 +58,7 @@ impl SessionState {
             SessionState::Failed => "failed",
             SessionState::Gone => "gone",
             SessionState::Abandoned => "abandoned",
+            SessionState::Refused => "refused",
         }
     }
 
@@ -67,6 +70,7 @@ impl SessionState {
             "expired" => SessionState::Expired,
             "failed" => SessionState::Failed,
             "gone" => SessionState::Gone,
+            "refused" => SessionState::Refused,
             _ => SessionState::Abandoned,
         }
     }
@@ -239,6 +243,40 @@ impl Ledger {
         Ok(self.db.read(&q, vec![session_id.into()], registered).await?.pop())
     }
 
+    /// How many sessions `user` has open (created, not paid, expired or refused, and not past
+    /// their `expires_at`), for `max_open_sessions_per_user`.
+    ///
+    /// # Errors
+    ///
+    /// The database's error.
+    pub async fn open_sessions(&self, user: &str, now_secs: i64) -> Result<i64, StoreError> {
+        let n = self
+            .db
+            .read(
+                "SELECT count(*) FROM checkout_sessions WHERE user_id = $1 AND state = 'open' AND expires_at > $2",
+                vec![user.into(), now_secs.into()],
+                |r| r.get::<i64>(0),
+            )
+            .await?;
+        Ok(n.first().copied().unwrap_or(0))
+    }
+
+    /// Notes that a person showed interest in the session now (the app read it, the return page
+    /// was opened for it): reconciliation checks such sessions first.
+    ///
+    /// # Errors
+    ///
+    /// The database's error.
+    pub async fn mark_seen(&self, session_id: &str) -> Result<(), StoreError> {
+        self.db
+            .exec(
+                "UPDATE checkout_sessions SET seen_at = {now} WHERE session_id = $1",
+                vec![session_id.into()],
+                Durability::Relaxed,
+            )
+            .await
+    }
+
     /// Moves a session out of reconciliation (`Expired`, `Failed`, `Gone`, `Abandoned`),
     /// unless it is already fulfilled.
     ///
@@ -279,7 +317,8 @@ impl Ledger {
     }
 
     /// Claims up to `limit` sessions due for a reconciliation check, leased to `owner` for
-    /// `lease_ms`.
+    /// `lease_ms`: sessions a person has shown interest in first (`seen_at`), then those checked
+    /// least (new sessions are paid within minutes or not at all), then the longest due.
     ///
     /// # Errors
     ///
@@ -295,7 +334,8 @@ impl Ledger {
              WHERE session_id IN (
                  SELECT session_id FROM checkout_sessions
                  WHERE state IN ('open', 'processing') AND next_check_at <= {{now}} AND lease_until <= {{now}}
-                 ORDER BY next_check_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+                 ORDER BY CASE WHEN seen_at IS NULL THEN 1 ELSE 0 END, checks, next_check_at
+                 LIMIT $3 FOR UPDATE SKIP LOCKED)
              RETURNING {SESSION_COLUMNS}"
         );
         self.db

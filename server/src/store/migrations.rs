@@ -31,11 +31,18 @@ pub struct Migration {
 }
 
 /// Every migration, oldest first.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "baseline: events, return links, sessions, fulfilments, outbox",
-    sql: include_str!("migrations/0001_baseline.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "baseline: events, return links, sessions, fulfilments, outbox",
+        sql: include_str!("migrations/0001_baseline.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "sessions: seen_at, open sessions per user",
+        sql: include_str!("migrations/0002_open_sessions_and_signs_of_life.sql"),
+    },
+];
 
 /// The schema version this binary runs on: the last migration's.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;

@@ -4,10 +4,10 @@
 //! | `sslmode` | TLS | certificate checked | falls back to plain |
 //! |---|---|---|---|
 //! | `disable` | no | — | — |
-//! | `prefer` (default, as libpq) | if the server offers it | no | yes |
+//! | `prefer` (default on loopback and Unix sockets, as libpq) | if the server offers it | no | yes |
 //! | `require` | yes | no; with `sslrootcert`, chain as `verify-ca` (as libpq) | no |
 //! | `verify-ca` | yes | chain to `sslrootcert` (required), any host name | no |
-//! | `verify-full` | yes | chain to `sslrootcert` (default: the Mozilla roots), and host name | no |
+//! | `verify-full` (default for any other host) | yes | chain to `sslrootcert` (default: the Mozilla roots), and host name | no |
 //!
 //! `allow` and any other value are refused, as are unknown spellings (`verify_full`). The
 //! certificate-less modes still check the handshake signature, so they stop a passive
@@ -70,6 +70,48 @@ pub fn parse_url(database_url: &str) -> Result<PgUrl, StoreError> {
     parse_settings(database_url)
 }
 
+/// The hosts a URL names: `host=` in the query (libpq's override) or the authority's, each
+/// without its port (`h1:5432,[::1]:5433`); an empty list means libpq's default Unix socket.
+fn hosts(base: &str, query: &[&str]) -> Vec<String> {
+    if let Some(h) = query
+        .iter()
+        .filter_map(|p| form_urlencoded::parse(p.as_bytes()).next())
+        .find(|(k, _)| k == "host")
+    {
+        return h.1.split(',').map(str::to_owned).collect();
+    }
+    let authority = base
+        .split_once("://")
+        .map_or("", |(_, rest)| rest.split('/').next().unwrap_or(""));
+    let hostports = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    hostports
+        .split(',')
+        .filter(|h| !h.is_empty())
+        .map(|h| {
+            if let Some(v6) = h.strip_prefix('[') {
+                v6.split(']').next().unwrap_or("").to_owned()
+            } else {
+                h.split(':').next().unwrap_or("").to_owned()
+            }
+        })
+        .collect()
+}
+
+/// This machine: `localhost`, a loopback address, or a Unix socket directory.
+fn is_local(host: &str) -> bool {
+    let host = percent_decoded(host);
+    host.is_empty()
+        || host.starts_with('/')
+        || host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+fn percent_decoded(s: &str) -> String {
+    form_urlencoded::parse(format!("x={s}").as_bytes())
+        .next()
+        .map_or_else(|| s.to_owned(), |(_, v)| v.into_owned())
+}
+
 fn parse_settings(database_url: &str) -> Result<PgUrl, StoreError> {
     let bad = |m: &str| StoreError::PostgresSettings(m.to_owned());
     let (base, query) = match database_url.split_once('?') {
@@ -114,7 +156,17 @@ fn parse_settings(database_url: &str) -> Result<PgUrl, StoreError> {
             _ => kept.push(pair),
         }
     }
-    let mode = mode.unwrap_or(SslMode::Prefer);
+    // libpq's default is `prefer`: neither verified nor required. Across a network that lets an
+    // active attacker read and change everything, so a URL naming any host that is not this
+    // machine gets `verify-full` unless it says otherwise; on loopback (or a Unix socket) the
+    // default stays libpq's.
+    let mode = mode.unwrap_or_else(|| {
+        if hosts(base, &kept).iter().all(|h| is_local(h)) {
+            SslMode::Prefer
+        } else {
+            SslMode::VerifyFull
+        }
+    });
     if mode == SslMode::VerifyCa && root_cert.is_none() {
         return Err(bad(
             "sslmode=verify-ca needs sslrootcert (the CA that signed the server's certificate)",
@@ -396,7 +448,23 @@ mod tests {
         assert_eq!(p.url, "postgres://u:pw@db.example:5432/app?application_name=x");
         assert_eq!(p.mode, SslMode::VerifyFull);
         assert_eq!(p.root_cert.as_deref(), Some("/etc/ca.pem"));
-        assert_eq!(parse_url("postgres://h/db").ok().map(|p| p.mode), Some(SslMode::Prefer));
+        // No sslmode: libpq's `prefer` on this machine only; any other host gets `verify-full`.
+        for (url, mode) in [
+            ("postgres://127.0.0.1/db", SslMode::Prefer),
+            ("postgres://u:pw@localhost:5432/db", SslMode::Prefer),
+            ("postgres://[::1]:5432/db", SslMode::Prefer),
+            ("postgres://u@/db?host=%2Fvar%2Frun%2Fpostgresql", SslMode::Prefer),
+            ("postgres:///db", SslMode::Prefer),
+            ("postgres://h/db", SslMode::VerifyFull),
+            ("postgres://u:pw@db.example:5432/app", SslMode::VerifyFull),
+            ("postgres://10.0.0.5/db", SslMode::VerifyFull),
+            ("postgres://127.0.0.1,db.example/db", SslMode::VerifyFull),
+            ("postgres://127.0.0.1/db?host=db.example", SslMode::VerifyFull),
+            ("postgres://db.example/db?sslmode=prefer", SslMode::Prefer),
+            ("postgres://db.example/db?sslmode=disable", SslMode::Disable),
+        ] {
+            assert_eq!(parse_url(url).ok().map(|p| p.mode), Some(mode), "{url}");
+        }
         assert_eq!(
             parse_url("postgres://h/db?sslmode=disable").ok().map(|p| p.url),
             Some("postgres://h/db".to_owned())

@@ -47,6 +47,7 @@ struct Inner {
     webhooks: BTreeMap<&'static str, u64>,
     return_pages: BTreeMap<&'static str, u64>,
     rate_limited: BTreeMap<&'static str, u64>,
+    connections_refused: BTreeMap<&'static str, u64>,
 }
 
 /// The server's counters and histograms.
@@ -109,6 +110,11 @@ impl Metrics {
     /// One request refused by a rate limit (`address`, `webhook_address`, `user`, `return_page`).
     pub fn rate_limited(&self, bucket: &'static str) {
         *self.lock().rate_limited.entry(bucket).or_default() += 1;
+    }
+
+    /// One connection closed at accept (`per_address`).
+    pub fn connection_refused(&self, reason: &'static str) {
+        *self.lock().connections_refused.entry(reason).or_default() += 1;
     }
 
     /// The text exposition of everything, plus `extra` gauges computed by the caller.
@@ -196,6 +202,20 @@ impl Metrics {
                 &mut out,
                 "checkout_bridge_rate_limited_total",
                 &[("bucket", (*bucket).to_owned())],
+                *n as f64,
+            );
+        }
+        family(
+            &mut out,
+            "checkout_bridge_connections_refused_total",
+            "counter",
+            "Connections closed at accept, before any byte was read, by reason.",
+        );
+        for (reason, n) in &m.connections_refused {
+            sample(
+                &mut out,
+                "checkout_bridge_connections_refused_total",
+                &[("reason", (*reason).to_owned())],
                 *n as f64,
             );
         }

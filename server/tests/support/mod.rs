@@ -322,6 +322,7 @@ sha256 = "{}"
 [policy.prices]
 allowed = ["price_test_usd_1000"]
 allow_inline = true
+allow_product_data = true
 max_amount = {{ usd = 100000 }}
 [policy.return_urls]
 allowed = ["myapp://checkout/"]
