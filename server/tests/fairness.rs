@@ -166,12 +166,7 @@ async fn near_the_cap_idle_connections_lose_their_slot_sooner() {
 
 #[tokio::test]
 async fn a_trickled_body_is_cut_off_by_the_body_timeout() {
-    let toml = format!(
-        "{}\n",
-        CONFIG
-            .replace("DB", &support::sqlite_url())
-            .replace("[policy.return_urls]", "[policy.return_urls]")
-    );
+    let toml = CONFIG.replace("DB", &support::sqlite_url());
     let srv = support::ServerProcess::start(&toml).await;
     let server: SocketAddr = srv.base_url.trim_start_matches("http://").parse().expect("address");
     let mut c = connect_from([127, 0, 0, 20], server).await.expect("connect");

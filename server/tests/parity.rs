@@ -43,6 +43,7 @@ allowed = ["payment", "subscription", "setup"]
 allowed = ["price_test_usd_1000", "price_test_usd_monthly_900"]
 allow_inline = true
 allow_product_data = true
+allowed_products = ["prod_test_existing"]
 allow_adjustable_quantity = true
 max_amount = {{ usd = 100000000 }}
 [policy.return_urls]

@@ -319,11 +319,8 @@ async fn policy_table() {
         assert!(v["error"]["message"].is_string(), "{name}: {text}");
         assert_no_key(&text);
     }
-    assert_eq!(
-        emu.requests().len() - before,
-        4,
-        "only the ownership lookups reached Stripe"
-    );
+    // Ownership comes from the server's registry (issue 23): not even a lookup reaches Stripe.
+    assert_eq!(emu.requests().len() - before, 0, "nothing refused reached Stripe");
     assert_logs_clean();
 }
 
@@ -673,6 +670,9 @@ async fn slow_connections_do_not_starve_the_server_and_are_closed() {
     let mut cfg = config(&emu, sqlite_url());
     cfg.header_read_timeout_ms = 1_500;
     cfg.max_connections = 64;
+    // All 41 clients here share 127.0.0.1: this test is about the header timeout, not the
+    // per-address cap (tests/fairness.rs).
+    cfg.max_connections_per_address = 64;
     let srv = spawn(
         cfg,
         Secrets {
@@ -749,6 +749,10 @@ async fn the_connection_cap_holds() {
     let mut cfg = config(&emu, sqlite_url());
     cfg.header_read_timeout_ms = 1_500;
     cfg.max_connections = 4;
+    // The cap itself, without the per-address cap or the shorter timeout near the cap
+    // (tests/fairness.rs).
+    cfg.max_connections_per_address = 4;
+    cfg.pressure_header_timeout_ms = 1_500;
     let srv = spawn(
         cfg,
         Secrets {

@@ -312,6 +312,8 @@ database_url = "{database_url}"
 rate_limit_per_minute = 100000
 address_rate_limit_per_minute = 100000
 webhook_rate_limit_per_minute = 100000
+# Hundreds of sessions per user at once (the cap itself: tests/hostile.rs).
+max_open_sessions_per_user = 100000
 {extra}
 [[app_tokens]]
 user = "alice"
