@@ -4,9 +4,15 @@
 //! authenticates app users by bearer token, enforces the merchant's policy, forwards the
 //! Stripe-compatible subset (create, retrieve, expire, line items) through the core
 //! `CheckoutClient`, verifies and records Stripe webhooks, and fulfils each paid session once
-//! through a durable outbox ([`fulfilment`], [`outbox`], [`reconcile`], [`ledger`]); apps
-//! restore what their user bought from `GET /v1/purchases` ([`purchases`]). Apps point a
-//! `CheckoutClient` in backend mode at it and need no change otherwise.
+//! through a durable outbox ([`fulfilment`]); apps restore what their user bought from
+//! `GET /v1/purchases`. Apps point a `CheckoutClient` in backend mode at it and need no change
+//! otherwise.
+//!
+//! The parts are folders, on layers that `tests/layers.rs` enforces (lowest first): [`base`] and
+//! [`telemetry`]; [`wire`] (Stripe's wire from outside) and [`policy`]; [`store`] (the one
+//! database, migrated); [`links`] and [`config`]; [`fulfilment`]; [`state`] (the shared state);
+//! [`http`] (the accept loop below the state, the handlers and router above it). This file only
+//! assembles them: [`spawn`].
 
 #![deny(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

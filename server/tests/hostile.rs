@@ -58,16 +58,17 @@ fn form(rest: &str) -> String {
     format!("mode=payment&success_url=myapp%3A%2F%2Fcheckout%2Fsuccess%3Fsession_id%3D%7BCHECKOUT_SESSION_ID%7D&{rest}")
 }
 
-/// POSTs a create form: (status, JSON body).
-async fn create_raw(srv: &RunningServer, token: &str, form: &str) -> (u16, Value) {
-    let r = support::http()
-        .post(format!("{}/v1/checkout/sessions", srv.base_url()))
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form.to_owned())
-        .send()
-        .await
-        .expect("send");
+/// One call with `token`: (status, JSON body). A form body makes it a POST.
+async fn call(srv: &RunningServer, token: &str, method: &str, path: &str, form: Option<&str>) -> (u16, Value) {
+    let mut req = support::http()
+        .request(method.parse().expect("method"), format!("{}{path}", srv.base_url()))
+        .header("authorization", format!("Bearer {token}"));
+    if let Some(form) = form {
+        req = req
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form.to_owned());
+    }
+    let r = req.send().await.expect("send");
     let status = r.status().as_u16();
     (
         status,
@@ -75,18 +76,13 @@ async fn create_raw(srv: &RunningServer, token: &str, form: &str) -> (u16, Value
     )
 }
 
+/// POSTs a create form.
+async fn create_raw(srv: &RunningServer, token: &str, form: &str) -> (u16, Value) {
+    call(srv, token, "POST", "/v1/checkout/sessions", Some(form)).await
+}
+
 async fn get(srv: &RunningServer, token: &str, path: &str) -> (u16, Value) {
-    let r = support::http()
-        .get(format!("{}{path}", srv.base_url()))
-        .header("authorization", format!("Bearer {token}"))
-        .send()
-        .await
-        .expect("send");
-    let status = r.status().as_u16();
-    (
-        status,
-        serde_json::from_str(&r.text().await.unwrap_or_default()).unwrap_or_default(),
-    )
+    call(srv, token, "GET", path, None).await
 }
 
 fn app(srv: &RunningServer, token: &str) -> std::sync::Arc<CheckoutClient> {
@@ -328,14 +324,7 @@ async fn a_session_this_server_did_not_create_is_404_whatever_its_client_referen
         ("POST", format!("/v1/checkout/sessions/{id}/expire")),
         ("GET", format!("/v1/checkout/sessions/{id}/line_items")),
     ] {
-        let r = support::http()
-            .request(method.parse().expect("method"), format!("{}{path}", srv.base_url()))
-            .header("authorization", format!("Bearer {ALICE}"))
-            .send()
-            .await
-            .expect("send");
-        let status = r.status().as_u16();
-        let body: Value = serde_json::from_str(&r.text().await.unwrap_or_default()).unwrap_or_default();
+        let (status, body) = call(&srv, ALICE, method, &path, None).await;
         assert_eq!(
             (status, body["error"]["code"].as_str()),
             (404, Some("resource_missing")),
@@ -408,13 +397,8 @@ async fn open_sessions_are_capped_and_reconciliation_keeps_real_sessions_first()
     );
     assert_eq!(creates(), calls, "refused before Stripe");
     // Cancelling (expiring) one frees a place.
-    let r = support::http()
-        .post(format!("{}/v1/checkout/sessions/{}/expire", srv.base_url(), bobs[0]))
-        .header("authorization", format!("Bearer {BOB}"))
-        .send()
-        .await
-        .expect("expire");
-    assert_eq!(r.status().as_u16(), 200);
+    let expire = format!("/v1/checkout/sessions/{}/expire", bobs[0]);
+    assert_eq!(call(&srv, BOB, "POST", &expire, None).await.0, 200);
     let (status, body) = create_raw(&srv, BOB, &create_form).await;
     assert_eq!(status, 200, "{body}");
 
