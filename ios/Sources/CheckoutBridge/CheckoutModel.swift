@@ -32,7 +32,8 @@ import Foundation
 /// or `resolvePending`): `.paid` → fulfil (your server also learns it from Stripe's webhook);
 /// `.processing` → paid with a delayed method, wait; `.open` → the sheet was closed without
 /// paying; `.canceled`, `.expired` → not paid. A checkout of an earlier run that Stripe reports
-/// `.paid` or `.processing` is published too, when the model starts.
+/// `.paid` or `.processing` is published too, when the model starts, unless a result of this run
+/// is already showing (a newer result is never replaced by an older one).
 ///
 /// **Errors.** `error` holds the last failure (a `CheckoutError` such as `.Network`, or a
 /// `CheckoutPresenter.PresentError`). A failure after the page was shown leaves the checkout
@@ -96,10 +97,14 @@ public final class CheckoutModel: ObservableObject {
         }
     }
 
-    private func publishEarlier(_ results: [PaymentResult]) {
-        if let last = results.last(where: { $0.outcome == .paid || $0.outcome == .processing }) {
-            result = last
-        }
+    /// Publishes the newest paid or processing checkout of an earlier run, unless this run has
+    /// published a result already: Stripe's answer about the earlier checkout can arrive after the
+    /// customer finished a new one (it waits for the network and the token), and an earlier
+    /// purchase must not replace what the customer just did on screen (a closed sheet would read
+    /// "Paid"). The earlier checkout is final in the store either way; your server has it.
+    func publishEarlier(_ results: [PaymentResult]) {
+        guard result == nil, let last = results.last(where: { $0.outcome == .paid || $0.outcome == .processing }) else { return }
+        result = last
     }
 
     /// Starts a checkout for one item (the button action); does nothing while one is running.

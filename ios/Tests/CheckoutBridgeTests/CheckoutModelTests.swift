@@ -152,6 +152,17 @@ final class CheckoutModelTests: XCTestCase {
         XCTAssertNil(second.error)
     }
 
+    func testEarlierRunsResultNeverReplacesANewerOne() async throws {
+        let model = try makeModel(in: try directory())
+        model.present = { _, _, _ in .cancelledByUser }
+        let now = try await model.run(tshirt)               // this run: the sheet closed, `.open`
+        var earlier = now
+        earlier.outcome = .paid                              // an earlier run's checkout, answered late
+        model.publishEarlier([earlier])
+        XCTAssertEqual(model.result, now)
+        XCTAssertEqual(model.result?.outcome, .open)
+    }
+
     func testLinkFromOutsideTheSheetIsVerifiedAndOthersIgnored() async throws {
         let model = try makeModel(in: try directory())
         let item = tshirt
