@@ -179,7 +179,9 @@ public final class CheckoutModel: ObservableObject {
     }
 
     /// Verifies a checkout link that reached the app outside the sheet (`.onOpenURL`, a
-    /// Universal Link opened elsewhere); links of other features are ignored.
+    /// Universal Link opened elsewhere); links of other features are ignored before anything
+    /// else happens (no token asked for, no client built, nothing published), so forwarding
+    /// every incoming URL is safe.
     public func handleReturnLink(_ url: URL) {
         Task {
             do {

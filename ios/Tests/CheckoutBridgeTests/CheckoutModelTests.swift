@@ -175,7 +175,27 @@ final class CheckoutModelTests: XCTestCase {
         XCTAssertEqual(model.result?.session.id, pending.sessionId)
         XCTAssertNil(model.error)
     }
+
+    func testForeignLinkAsksForNoClient() async throws {
+        let model = CheckoutModel(returnBase: "myapp://checkout", storeDirectory: try directory()) {
+            throw NoSignedInUser()                           // the token closure of a signed-out app
+        }
+        for foreign in ["myapp://elsewhere/profile", "myapp://checkout/orders", "https://shop.example/checkout/success?state=s"] {
+            let result = try await model.provider.handle(link: foreign)
+            XCTAssertNil(result, foreign)
+        }
+        do {
+            _ = try await model.provider.handle(link: "myapp://checkout/success?session_id=cs_test_1&state=s")
+            XCTFail("a link to the return base was verified without a client")
+        } catch is NoSignedInUser {}                         // only the model's own links ask for one
+        model.handleReturnLink(try XCTUnwrap(URL(string: "myapp://elsewhere/profile")))
+        try await Task.sleep(nanoseconds: 200_000_000)
+        XCTAssertNil(model.error)
+    }
 }
+
+/// What a client closure throws when the app has no signed-in user.
+private struct NoSignedInUser: Error {}
 
 /// Holds a scripted sheet open until the test opens it.
 @MainActor
