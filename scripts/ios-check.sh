@@ -387,6 +387,23 @@ check_rejects "the warm-up started on the main actor" "Task.detached" main_threa
 grep -v 'uniffiEnsureCheckoutBridgeInitialized()' "$provider" >"$tmp/model/FlowProvider.swift"
 check_rejects "the warm-up without the first call" "uniffiEnsureCheckoutBridgeInitialized" main_thread "$model" "$tmp/model/FlowProvider.swift"
 
+# Order rules of CheckoutModel.perform, read from the source like the presenter's: awaiting the
+# warm-up ignores cancellation, so the task must check it before the session is created (a
+# cancelled checkout would otherwise leave a session nobody is shown).
+model_rules() { # model_rules FILE : prints each broken rule; exit 1 if any
+  awk '
+    /try await provider\.warm\.value/ && !warm { warm = NR }
+    /try Task\.checkCancellation\(\)/ && warm && !check { check = NR }
+    /try await provider\.start\(/ && !start { start = NR }
+    END {
+      if (!warm || !start || !check || check > start) { print "no `try Task.checkCancellation()` between the warm-up and provider.start(…)"; exit 1 }
+    }' "$1"
+}
+check_passes "CheckoutModel: cancellation checked after the warm-up, before the session is created" model_rules "$model"
+grep -v 'try Task\.checkCancellation()' "$model" >"$tmp/model/CheckoutModel.swift"
+check_rejects "the cancellation check before provider.start removed" "between the warm-up and provider.start" \
+  model_rules "$tmp/model/CheckoutModel.swift"
+
 # ---------------------------------------------------------------------------------------------
 log "tools version, platforms and target arguments in step (scripts/swift_package_check.py)"
 package_check() { "$PY" scripts/swift_package_check.py "$1" "$2"; }

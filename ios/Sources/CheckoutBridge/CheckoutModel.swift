@@ -153,6 +153,9 @@ public final class CheckoutModel: ObservableObject {
         defer { isBusy = false }
         do {
             let warm = try await provider.warm.value
+            // Waiting for the warm-up ignores cancellation: a task cancelled meanwhile (the view
+            // went away, `cancel()`) must not create a session nobody is shown.
+            try Task.checkCancellation()
             // Before creating a session that could not be shown (an https return base below iOS 17.4).
             if case .https = warm.callback, !CheckoutPresenter.supportsHTTPSCallback {
                 throw CheckoutPresenter.PresentError.httpsCallbackUnavailable

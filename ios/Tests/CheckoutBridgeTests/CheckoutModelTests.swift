@@ -134,6 +134,24 @@ final class CheckoutModelTests: XCTestCase {
         XCTAssertNil(model.result)
     }
 
+    func testTaskCancelledBeforeTheSessionCreatesNone() async throws {
+        let model = try makeModel(in: try directory())
+        model.present = { _, _, _ in
+            XCTFail("a cancelled checkout was presented")
+            return .cancelledByUser
+        }
+        let checkout = Task { try await model.run(tshirt) }
+        checkout.cancel()                                    // before the task first runs (same actor)
+        do {
+            _ = try await checkout.value
+            XCTFail("a cancelled checkout ran")
+        } catch is CancellationError {}
+        XCTAssertNil(model.error)
+        XCTAssertFalse(model.isBusy)
+        let flow = try await model.provider.currentFlow()
+        XCTAssertEqual(try flow.pending(), [])               // no session was created
+    }
+
     func testEarlierRunsPaidCheckoutIsPublishedAtStart() async throws {
         let dir = try directory()
         let first = try makeModel(in: dir)
