@@ -405,6 +405,19 @@ check_rejects "the cancellation check before provider.start removed" "between th
   model_rules "$tmp/model/CheckoutModel.swift"
 
 # ---------------------------------------------------------------------------------------------
+log "generated descriptions are CustomStringConvertible exactly once (scripts/swift_conformance_check.py)"
+conformance() { "$PY" scripts/swift_conformance_check.py "$1" "$2"; }
+check_passes "CheckoutError's Display description: the conformance the generated Swift lacks, declared once in ios/Sources" \
+  conformance "$swift_main" ios/Sources
+rm -rf "$tmp/conformance" && mkdir -p "$tmp/conformance/Sources"
+find ios/Sources -name '*.swift' ! -name 'CheckoutErrorDescription.swift' -exec cp {} "$tmp/conformance/Sources/" \;
+check_rejects "ios/Sources without CheckoutErrorDescription.swift" "CheckoutError: its \`description\` is Rust's Display but it is not CustomStringConvertible" \
+  conformance "$swift_main" "$tmp/conformance/Sources"
+sed 's/^enum CheckoutError: Swift\.Error, \(.*\) {$/enum CheckoutError: Swift.Error, \1, CustomStringConvertible {/' "$swift_main" >"$tmp/conformance/CheckoutBridge.swift"
+check_rejects "bindings that declare CheckoutError: CustomStringConvertible themselves" "a redundant conformance does not compile" \
+  conformance "$tmp/conformance/CheckoutBridge.swift" ios/Sources
+
+# ---------------------------------------------------------------------------------------------
 log "tools version, platforms and target arguments in step (scripts/swift_package_check.py)"
 package_check() { "$PY" scripts/swift_package_check.py "$1" "$2"; }
 check_passes "Package.swift: swift-tools-version >= 5.10, Xcode and SDK guards in step with docs/ios.md and the example" \
