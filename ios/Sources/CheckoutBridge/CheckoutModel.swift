@@ -15,7 +15,7 @@ import Foundation
 ///     var body: some View {
 ///         Button("Buy a T-shirt") { checkout.start(SimpleCheckout(amount: 1999, currency: "usd", name: "T-shirt")) }
 ///             .disabled(checkout.isBusy)
-///         if let result = checkout.result { Text(result.outcome == .paid ? "Paid, thank you" : "Not paid") }
+///         if let result = checkout.result { Text([.paid, .processing].contains(result.outcome) ? "Thank you for your order" : "Not paid") }
 ///     }
 /// }
 /// ```
