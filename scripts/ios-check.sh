@@ -22,8 +22,11 @@
 #      and the Swift sources need (scripts/swift_privacy_manifest.py);
 #   8. ios/Example's Xcode project reads as Xcode would read it (scripts/swift_pbxproj_check.py);
 #   9. docs/ios.md's Swift blocks parse, are declarations only (what a SwiftUI file accepts), use
-#      names that exist, and its README snippet has at most 10 lines (scripts/swift_docs_check.py).
-#   Each rule of 6–9 is shown to fail on a broken copy.
+#      names that exist, and its README snippet has at most 10 lines (scripts/swift_docs_check.py);
+#  10. CheckoutModel checks cancellation between the warm-up and creating the session, and every
+#      generated type whose `description` is Rust's Display is CustomStringConvertible exactly
+#      once, in the bindings or in ios/Sources (scripts/swift_conformance_check.py).
+#   Each rule of 6–10 is shown to fail on a broken copy.
 #
 # Usage: scripts/ios-check.sh   (after scripts/bootstrap.sh; scripts/test.sh runs both)
 # Ends with `ios: N passed, M failed`; exits non-zero if any check fails.

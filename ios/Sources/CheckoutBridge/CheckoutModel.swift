@@ -176,7 +176,8 @@ public final class CheckoutModel: ObservableObject {
         }
     }
 
-    /// Dismisses the sheet of the running checkout, if any (it stays pending; see `error`).
+    /// Dismisses the sheet of the checkout `start` began, if it is running (the checkout stays
+    /// pending; see `error`). A `run` is cancelled by cancelling the task that awaits it.
     public func cancel() {
         current?.cancel()
     }
