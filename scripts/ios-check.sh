@@ -22,8 +22,11 @@
 #      and the Swift sources need (scripts/swift_privacy_manifest.py);
 #   8. ios/Example's Xcode project reads as Xcode would read it (scripts/swift_pbxproj_check.py);
 #   9. docs/ios.md's Swift blocks parse, are declarations only (what a SwiftUI file accepts), use
-#      names that exist, and its README snippet has at most 10 lines (scripts/swift_docs_check.py).
-#   Each rule of 6–9 is shown to fail on a broken copy.
+#      names that exist, and its README snippet has at most 10 lines (scripts/swift_docs_check.py);
+#  10. CheckoutModel checks cancellation between the warm-up and creating the session, and every
+#      generated type whose `description` is Rust's Display is CustomStringConvertible exactly
+#      once, in the bindings or in ios/Sources (scripts/swift_conformance_check.py).
+#   Each rule of 6–10 is shown to fail on a broken copy.
 #
 # Usage: scripts/ios-check.sh   (after scripts/bootstrap.sh; scripts/test.sh runs both)
 # Ends with `ios: N passed, M failed`; exits non-zero if any check fails.
@@ -386,6 +389,36 @@ sed 's/warm = Task\.detached(priority: \.userInitiated) {/warm = Task { @MainAct
 check_rejects "the warm-up started on the main actor" "Task.detached" main_thread "$model" "$tmp/model/FlowProvider.swift"
 grep -v 'uniffiEnsureCheckoutBridgeInitialized()' "$provider" >"$tmp/model/FlowProvider.swift"
 check_rejects "the warm-up without the first call" "uniffiEnsureCheckoutBridgeInitialized" main_thread "$model" "$tmp/model/FlowProvider.swift"
+
+# Order rules of CheckoutModel.perform, read from the source like the presenter's: awaiting the
+# warm-up ignores cancellation, so the task must check it before the session is created (a
+# cancelled checkout would otherwise leave a session nobody is shown).
+model_rules() { # model_rules FILE : prints each broken rule; exit 1 if any
+  awk '
+    /try await provider\.warm\.value/ && !warm { warm = NR }
+    /try Task\.checkCancellation\(\)/ && warm && !check { check = NR }
+    /try await provider\.start\(/ && !start { start = NR }
+    END {
+      if (!warm || !start || !check || check > start) { print "no `try Task.checkCancellation()` between the warm-up and provider.start(…)"; exit 1 }
+    }' "$1"
+}
+check_passes "CheckoutModel: cancellation checked after the warm-up, before the session is created" model_rules "$model"
+grep -v 'try Task\.checkCancellation()' "$model" >"$tmp/model/CheckoutModel.swift"
+check_rejects "the cancellation check before provider.start removed" "between the warm-up and provider.start" \
+  model_rules "$tmp/model/CheckoutModel.swift"
+
+# ---------------------------------------------------------------------------------------------
+log "generated descriptions are CustomStringConvertible exactly once (scripts/swift_conformance_check.py)"
+conformance() { "$PY" scripts/swift_conformance_check.py "$1" "$2"; }
+check_passes "CheckoutError's Display description: the conformance the generated Swift lacks, declared once in ios/Sources" \
+  conformance "$swift_main" ios/Sources
+rm -rf "$tmp/conformance" && mkdir -p "$tmp/conformance/Sources"
+find ios/Sources -name '*.swift' ! -name 'CheckoutErrorDescription.swift' -exec cp {} "$tmp/conformance/Sources/" \;
+check_rejects "ios/Sources without CheckoutErrorDescription.swift" "CheckoutError: its \`description\` is Rust's Display but it is not CustomStringConvertible" \
+  conformance "$swift_main" "$tmp/conformance/Sources"
+sed 's/^enum CheckoutError: Swift\.Error, \(.*\) {$/enum CheckoutError: Swift.Error, \1, CustomStringConvertible {/' "$swift_main" >"$tmp/conformance/CheckoutBridge.swift"
+check_rejects "bindings that declare CheckoutError: CustomStringConvertible themselves" "a redundant conformance does not compile" \
+  conformance "$tmp/conformance/CheckoutBridge.swift" ios/Sources
 
 # ---------------------------------------------------------------------------------------------
 log "tools version, platforms and target arguments in step (scripts/swift_package_check.py)"

@@ -15,7 +15,7 @@ import Foundation
 ///     var body: some View {
 ///         Button("Buy a T-shirt") { checkout.start(SimpleCheckout(amount: 1999, currency: "usd", name: "T-shirt")) }
 ///             .disabled(checkout.isBusy)
-///         if let result = checkout.result { Text(result.outcome == .paid ? "Paid, thank you" : "Not paid") }
+///         if let result = checkout.result { Text([.paid, .processing].contains(result.outcome) ? "Thank you for your order" : "Not paid") }
 ///     }
 /// }
 /// ```
@@ -32,7 +32,8 @@ import Foundation
 /// or `resolvePending`): `.paid` → fulfil (your server also learns it from Stripe's webhook);
 /// `.processing` → paid with a delayed method, wait; `.open` → the sheet was closed without
 /// paying; `.canceled`, `.expired` → not paid. A checkout of an earlier run that Stripe reports
-/// `.paid` or `.processing` is published too, when the model starts.
+/// `.paid` or `.processing` is published too, when the model starts, unless a result of this run
+/// is already showing (a newer result is never replaced by an older one).
 ///
 /// **Errors.** `error` holds the last failure (a `CheckoutError` such as `.Network`, or a
 /// `CheckoutPresenter.PresentError`). A failure after the page was shown leaves the checkout
@@ -96,10 +97,14 @@ public final class CheckoutModel: ObservableObject {
         }
     }
 
-    private func publishEarlier(_ results: [PaymentResult]) {
-        if let last = results.last(where: { $0.outcome == .paid || $0.outcome == .processing }) {
-            result = last
-        }
+    /// Publishes the newest paid or processing checkout of an earlier run, unless this run has
+    /// published a result already: Stripe's answer about the earlier checkout can arrive after the
+    /// customer finished a new one (it waits for the network and the token), and an earlier
+    /// purchase must not replace what the customer just did on screen (a closed sheet would read
+    /// "Paid"). The earlier checkout is final in the store either way; your server has it.
+    func publishEarlier(_ results: [PaymentResult]) {
+        guard result == nil, let last = results.last(where: { $0.outcome == .paid || $0.outcome == .processing }) else { return }
+        result = last
     }
 
     /// Starts a checkout for one item (the button action); does nothing while one is running.
@@ -148,6 +153,9 @@ public final class CheckoutModel: ObservableObject {
         defer { isBusy = false }
         do {
             let warm = try await provider.warm.value
+            // Waiting for the warm-up ignores cancellation: a task cancelled meanwhile (the view
+            // went away, `cancel()`) must not create a session nobody is shown.
+            try Task.checkCancellation()
             // Before creating a session that could not be shown (an https return base below iOS 17.4).
             if case .https = warm.callback, !CheckoutPresenter.supportsHTTPSCallback {
                 throw CheckoutPresenter.PresentError.httpsCallbackUnavailable
@@ -168,13 +176,16 @@ public final class CheckoutModel: ObservableObject {
         }
     }
 
-    /// Dismisses the sheet of the running checkout, if any (it stays pending; see `error`).
+    /// Dismisses the sheet of the checkout `start` began, if it is running (the checkout stays
+    /// pending; see `error`). A `run` is cancelled by cancelling the task that awaits it.
     public func cancel() {
         current?.cancel()
     }
 
     /// Verifies a checkout link that reached the app outside the sheet (`.onOpenURL`, a
-    /// Universal Link opened elsewhere); links of other features are ignored.
+    /// Universal Link opened elsewhere); links of other features are ignored before anything
+    /// else happens (no token asked for, no client built, nothing published), so forwarding
+    /// every incoming URL is safe.
     public func handleReturnLink(_ url: URL) {
         Task {
             do {

@@ -14,6 +14,8 @@ final class FlowProvider: @unchecked Sendable {
     /// What the warm-up prepared.
     struct Warm: Sendable {
         let store: PendingStore
+        /// The parsed return base: routes incoming links without a client (`handle(link:)`).
+        let base: ReturnBase
         /// The `ASWebAuthenticationSession` callback for the flow's return base.
         let callback: CheckoutPresenter.Callback
         /// Session IDs the store held at start: checkouts of an earlier run (the app was closed,
@@ -49,7 +51,7 @@ final class FlowProvider: @unchecked Sendable {
             .url(for: .applicationSupportDirectory, in: .userDomainMask, appropriateFor: nil, create: true)
             .appendingPathComponent("checkout-bridge", isDirectory: true)
         let store = try openFileStore(dir: directory.path)
-        return Warm(store: store, callback: callback(for: base), earlier: try store.loadAll().map(\.sessionId),
+        return Warm(store: store, base: base, callback: callback(for: base), earlier: try store.loadAll().map(\.sessionId),
                     onMainThread: Thread.isMainThread)
     }
 
@@ -95,11 +97,13 @@ final class FlowProvider: @unchecked Sendable {
     }
 
     /// Verifies a link that reached the app outside the sheet (`onOpenURL`, a Universal Link);
-    /// nil when it is not addressed to this flow's return base.
+    /// nil when it is not addressed to this flow's return base. The routing comes first, on the
+    /// base the warm-up parsed (`CheckoutFlow.isReturnLink` is the same `ReturnBase.matches`): a
+    /// link of another feature must not ask the app for a token, build a client, or surface their
+    /// failures (no signed-in user yet, no network) as the model's `error`.
     func handle(link: String) async throws -> PaymentResult? {
-        let flow = try await currentFlow()
-        guard flow.isReturnLink(url: link) else { return nil }
-        return try await flow.handleReturnUrl(url: link)
+        guard try await warm.value.base.matches(link: link) else { return nil }
+        return try await currentFlow().handleReturnUrl(url: link)
     }
 
     /// Asks Stripe about the checkouts of an earlier run that are still undecided. Throws only

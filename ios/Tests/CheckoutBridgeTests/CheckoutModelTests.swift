@@ -134,6 +134,24 @@ final class CheckoutModelTests: XCTestCase {
         XCTAssertNil(model.result)
     }
 
+    func testTaskCancelledBeforeTheSessionCreatesNone() async throws {
+        let model = try makeModel(in: try directory())
+        model.present = { _, _, _ in
+            XCTFail("a cancelled checkout was presented")
+            return .cancelledByUser
+        }
+        let checkout = Task { try await model.run(tshirt) }
+        checkout.cancel()                                    // before the task first runs (same actor)
+        do {
+            _ = try await checkout.value
+            XCTFail("a cancelled checkout ran")
+        } catch is CancellationError {}
+        XCTAssertNil(model.error)
+        XCTAssertFalse(model.isBusy)
+        let flow = try await model.provider.currentFlow()
+        XCTAssertEqual(try flow.pending(), [])               // no session was created
+    }
+
     func testEarlierRunsPaidCheckoutIsPublishedAtStart() async throws {
         let dir = try directory()
         let first = try makeModel(in: dir)
@@ -152,6 +170,17 @@ final class CheckoutModelTests: XCTestCase {
         XCTAssertNil(second.error)
     }
 
+    func testEarlierRunsResultNeverReplacesANewerOne() async throws {
+        let model = try makeModel(in: try directory())
+        model.present = { _, _, _ in .cancelledByUser }
+        let now = try await model.run(tshirt)               // this run: the sheet closed, `.open`
+        var earlier = now
+        earlier.outcome = .paid                              // an earlier run's checkout, answered late
+        model.publishEarlier([earlier])
+        XCTAssertEqual(model.result, now)
+        XCTAssertEqual(model.result?.outcome, .open)
+    }
+
     func testLinkFromOutsideTheSheetIsVerifiedAndOthersIgnored() async throws {
         let model = try makeModel(in: try directory())
         let item = tshirt
@@ -164,7 +193,27 @@ final class CheckoutModelTests: XCTestCase {
         XCTAssertEqual(model.result?.session.id, pending.sessionId)
         XCTAssertNil(model.error)
     }
+
+    func testForeignLinkAsksForNoClient() async throws {
+        let model = CheckoutModel(returnBase: "myapp://checkout", storeDirectory: try directory()) {
+            throw NoSignedInUser()                           // the token closure of a signed-out app
+        }
+        for foreign in ["myapp://elsewhere/profile", "myapp://checkout/orders", "https://shop.example/checkout/success?state=s"] {
+            let result = try await model.provider.handle(link: foreign)
+            XCTAssertNil(result, foreign)
+        }
+        do {
+            _ = try await model.provider.handle(link: "myapp://checkout/success?session_id=cs_test_1&state=s")
+            XCTFail("a link to the return base was verified without a client")
+        } catch is NoSignedInUser {}                         // only the model's own links ask for one
+        model.handleReturnLink(try XCTUnwrap(URL(string: "myapp://elsewhere/profile")))
+        try await Task.sleep(nanoseconds: 200_000_000)
+        XCTAssertNil(model.error)
+    }
 }
+
+/// What a client closure throws when the app has no signed-in user.
+private struct NoSignedInUser: Error {}
 
 /// Holds a scripted sheet open until the test opens it.
 @MainActor

@@ -103,6 +103,9 @@ final class RoundTripTests: XCTestCase {
         let url = URL(string: "myapp://checkout/success?session_id=cs_1&state=s")!
         XCTAssertEqual(try CheckoutPresenter.completion(callbackURL: url, error: nil).get(), .redirected(url))
         let noContext = ASWebAuthenticationSessionError(.presentationContextNotProvided)
-        XCTAssertThrowsError(try CheckoutPresenter.completion(callbackURL: nil, error: noContext).get())
+        XCTAssertThrowsError(try CheckoutPresenter.completion(callbackURL: nil, error: noContext).get()) { error in
+            XCTAssertEqual(error as? CheckoutPresenter.PresentError, .presentationContextMissing)
+            XCTAssertEqual(error.localizedDescription, "There is no window to show the checkout page over.")
+        }
     }
 }
