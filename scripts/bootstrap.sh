@@ -19,6 +19,9 @@
 #   browser      apt: chromium (Debian's package, never a browser download); npm: playwright-core
 #                at the version pinned in tests/browser/package-lock.json (npm ci); needs node
 #   curl         apt: curl (the operations check)
+#   stripe-spec  go: the spec3.json of Stripe's stripe-mock at the version pinned in
+#                scripts/stripe-mock.sh, into Go's module cache (the emulator's spec test reads it)
+#   stripe-mock  go: stripe-mock itself, built into .tools/ (go install), and its spec
 #
 # The fuzz stage installs its own (the nightly toolchain, cargo-fuzz: scripts/fuzz.sh), as a
 # stage of its own may (docs/testing.md, "Adding a stage").
@@ -27,7 +30,7 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
 
-ALL_NEEDS=(lints postgres cross shell tree-sitter c jvm browser curl)
+ALL_NEEDS=(lints postgres cross shell tree-sitter c jvm browser curl stripe-spec stripe-mock)
 
 case ${1:-} in
   --list) printf '%s\n' "${ALL_NEEDS[@]}"; exit 0 ;;
@@ -85,6 +88,13 @@ if wants cross; then
   for target in aarch64-linux-android aarch64-apple-ios; do
     grep -qx "$target" <<<"$installed" || { log "rustup: target $target"; rustup target add "$target"; }
   done
+fi
+if wants stripe-mock; then
+  log "go: stripe-mock (scripts/stripe-mock.sh install)"
+  scripts/stripe-mock.sh install
+fi
+if wants stripe-spec || wants stripe-mock; then
+  scripts/stripe-mock.sh spec >/dev/null
 fi
 if wants lints; then
   components=$(rustup component list --installed)

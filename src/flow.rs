@@ -308,7 +308,7 @@ impl CheckoutFlow {
         let outcome = outcome_of(&session, kind, canceled_before);
         if pending.outcome != Some(outcome) {
             pending.outcome = Some(outcome);
-            self.with_store(move |s| s.save(pending)).await?;
+            self.with_store(move |s| save_unless_final(s, pending)).await?;
         }
         let receipt = session.receipt();
         Ok(PaymentResult {
@@ -317,6 +317,24 @@ impl CheckoutFlow {
             receipt,
         })
     }
+}
+
+/// Records a newly verified outcome, unless the store already holds a final one.
+///
+/// Two verifications of one checkout can overlap (the return link and a start-up
+/// `resolve_pending`, two screens, two processes): the one that asked Stripe first may finish
+/// last and would otherwise write back a stale `Open` over the `Paid` or `Canceled` the other
+/// recorded, making a decided checkout pending (and reported) again. A final outcome never
+/// changes, so it is kept; the re-read runs in the same store operation as the write.
+fn save_unless_final(store: &dyn PendingStore, checkout: PendingCheckout) -> Result<(), CheckoutError> {
+    let decided = store
+        .load_all()?
+        .into_iter()
+        .any(|p| p.session_id == checkout.session_id && p.outcome.is_some_and(PaymentOutcome::is_final));
+    if decided && !checkout.outcome.is_some_and(PaymentOutcome::is_final) {
+        return Ok(());
+    }
+    store.save(checkout)
 }
 
 /// Drops final checkouts older than [`KEEP_FINAL_SECS`] and abandoned ones (see

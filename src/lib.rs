@@ -134,6 +134,7 @@ mod hex;
 mod model;
 mod os;
 mod params;
+mod payment_method_types;
 mod purchase;
 mod return_url;
 #[cfg(test)]

@@ -273,6 +273,58 @@ async fn resolve_pending_after_a_lost_link_and_after_a_restart() {
     assert!(flow.pending().expect("pending").is_empty());
 }
 
+/// Two verifications of one checkout overlap: this one asks Stripe while the session is still
+/// open, and before its answer is recorded another (the return link on another screen or
+/// process) records `Paid`. The stale `Open` must not put the decided checkout back among the
+/// pending ones (it would be reported a second time).
+#[tokio::test]
+async fn a_stale_open_never_replaces_a_final_outcome() {
+    struct OtherVerifierWins {
+        inner: Arc<FileStore>,
+        loads: std::sync::atomic::AtomicU32,
+    }
+    impl PendingStore for OtherVerifierWins {
+        fn save(&self, checkout: PendingCheckout) -> Result<(), CheckoutError> {
+            self.inner.save(checkout)
+        }
+        fn remove(&self, id: String) -> Result<(), CheckoutError> {
+            self.inner.remove(id)
+        }
+        fn load_all(&self) -> Result<Vec<PendingCheckout>, CheckoutError> {
+            // The first read is the flow finding the checkout, before it asks Stripe; by any
+            // later read, the other verification has finished.
+            if self.loads.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 1 {
+                for mut p in self.inner.load_all()? {
+                    p.outcome = Some(PaymentOutcome::Paid);
+                    self.inner.save(p)?;
+                }
+            }
+            self.inner.load_all()
+        }
+    }
+    let emu = emulator().await;
+    let (flow, store) = flow(&emu, "stale");
+    let pending = flow.start(params()).await.expect("start");
+    let racing = Arc::new(OtherVerifierWins {
+        inner: store.clone(),
+        loads: 0.into(),
+    });
+    let stale = CheckoutFlow::new(client(&emu), BASE.into(), racing.clone()).expect("flow");
+    let r = stale
+        .resolve_pending(pending.session_id.clone())
+        .await
+        .expect("resolve");
+    assert_eq!(r.outcome, PaymentOutcome::Open, "Stripe said open when asked");
+    assert!(racing.loads.load(std::sync::atomic::Ordering::SeqCst) >= 2);
+    let stored = store.load_all().expect("load");
+    assert_eq!(
+        stored[0].outcome,
+        Some(PaymentOutcome::Paid),
+        "the final outcome is kept"
+    );
+    assert!(flow.pending().expect("pending").is_empty(), "not pending again");
+}
+
 #[tokio::test]
 async fn cancel_of_an_open_checkout_and_of_one_paid_in_another_tab() {
     let emu = emulator().await;

@@ -76,7 +76,7 @@ impl Problem {
             ),
             (CheckoutError::Permission { details }, Peer::Server(_)) => Problem::new(
                 format!("{host} refused the demo's checkout: {details}."),
-                "Allow it in the server's policy: [policy.prices] allow_inline = true with max_amount = { usd = 100000 }, \
+                "Allow it in the server's policy: [policy.prices] allow_inline = true, allow_product_data = true and max_amount = { usd = 100000 }, \
                  and [policy.return_urls] allowed = [\"myapp://checkout\"] (server/README.md).",
             ),
             (CheckoutError::InvalidInput { field, reason }, Peer::Stripe) if field.contains("credential") => Problem::new(

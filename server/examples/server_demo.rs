@@ -86,6 +86,7 @@ user = "demo-user"
 sha256 = "{}"
 [policy.prices]
 allow_inline = true
+allow_product_data = true
 max_amount = {{ usd = 100000 }}
 [policy.return_urls]
 allowed = ["{RETURN_BASE}"]
