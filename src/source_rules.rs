@@ -8,16 +8,19 @@ use std::path::Path;
 /// Each module's layer. A module may use only modules on a strictly lower layer, so the
 /// dependency graph has no cycles and runs one way:
 /// flow → client → transport → form/validate → params → model/error, with store and return_url
-/// below client and the OS seam (`os`: randomness and the clock) under everything but the error type it returns.
+/// below client, the HTTP seam (`http`, and the built-in `reqwest_transport` on it) below
+/// transport, and the OS seam (`os`: randomness and the clock) under everything but the error type it returns.
 /// A new file must be given a layer here.
 const LAYERS: &[(&str, u8)] = &[
     ("error", 0),
     ("hex", 0),
     ("os", 1),
+    ("http", 1),
     ("model", 1),
     ("config", 2),
     ("params", 2),
     ("purchase", 2),
+    ("reqwest_transport", 2),
     ("form", 3),
     ("validate", 3),
     ("return_url", 4),

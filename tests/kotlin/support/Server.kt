@@ -80,6 +80,6 @@ object Server {
 }
 
 /** A backend-mode client for the app user holding [token], against [baseUrl] (the server by default). */
-fun backendClient(token: String, baseUrl: String = Server.baseUrl): CheckoutClient = CheckoutClient(
+fun backendClient(token: String, baseUrl: String = Server.baseUrl): CheckoutClient = clientFor(
     ClientConfig(baseUrl = baseUrl, credential = Credential.backend(bearerToken = token), timeoutMs = 10_000L, maxRetries = 0),
 )
