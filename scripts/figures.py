@@ -25,7 +25,7 @@ Why a hash of the inputs instead of rebuilding: the release LTO builds the size 
 take minutes on two cores, too long for the test command, while the inputs that decide the
 library's bytes are cheap to read: the library's own sources (src/), its resolved dependency
 graph with versions and features for both measured builds (`cargo tree`, which reads
-Cargo.lock), the release profile, and the measuring script itself. Other workspace crates'
+Cargo.lock), the release profile, and the measuring and linking scripts. Other workspace crates'
 dependencies do not make the size figure stale. The toolchain is recorded next to the figure but
 not hashed: a newer rustc on the checking machine says nothing about the committed tree.
 Timings cannot be checked that way (they depend on the machine and its load); their blocks
@@ -85,7 +85,8 @@ def size_inputs() -> str:
     add("profile.release", repr(sorted(manifest.get("profile", {}).get("release", {}).items())).encode())
     add("lib", repr(sorted(manifest.get("lib", {}).items())).encode())
     add("features", repr(sorted(manifest.get("features", {}).items())).encode())
-    add("scripts/size.sh", (ROOT / "scripts/size.sh").read_bytes())
+    for script in ("scripts/size.sh", "scripts/link-cdylib.sh"):
+        add(script, (ROOT / script).read_bytes())
     for label, features in SIZE_BUILDS:
         tree = subprocess.run(
             ["cargo", "tree", "--locked", "-p", "checkout-bridge", *features, "-e", "normal",
@@ -114,7 +115,8 @@ def write(args: argparse.Namespace) -> int:
         return 2
     body = pathlib.Path(args.file).read_text().rstrip("\n")
     commit = git("rev-parse", "--short=12", "HEAD")
-    dirty = git("status", "--porcelain", "--untracked-files=no")
+    # BENCHMARKS.md itself changes with every --write of a session: not a change to what is measured.
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!BENCHMARKS.md")
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     line = f"_Measured {when}, commit {commit}" + (" + uncommitted changes" if dirty else "")
     if args.inputs:

@@ -141,6 +141,8 @@ mod return_url;
 #[cfg(test)]
 mod source_rules;
 mod store;
+#[cfg(feature = "reqwest")]
+mod tls;
 mod transport;
 mod validate;
 

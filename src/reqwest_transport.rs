@@ -1,6 +1,6 @@
-//! The built-in [`HttpTransport`]: reqwest over hyper, with rustls on the `ring` provider and
-//! the Mozilla root store compiled in (webpki-roots). The default on every platform; the
-//! `reqwest` feature, on by default, builds it.
+//! The built-in [`HttpTransport`]: reqwest over hyper, with rustls on *ring* and the Mozilla
+//! root store compiled in ([`crate::tls`]). The default on every platform; the `reqwest`
+//! feature, on by default, builds it.
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -123,25 +123,10 @@ fn describe(e: &reqwest::Error) -> TransportError {
     }
 }
 
-/// rustls on the `ring` provider with the Mozilla root store compiled in (webpki-roots).
-///
-/// Built once per process: parsing the roots is the expensive part of a client.
+/// The TLS configuration ([`crate::tls`]), built once per process and shared by every client.
 fn tls_config() -> Result<rustls::ClientConfig, TransportError> {
     static CONFIG: OnceLock<Result<Arc<rustls::ClientConfig>, String>> = OnceLock::new();
-    let shared = CONFIG.get_or_init(|| {
-        let roots = rustls::RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        };
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut cfg = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
-        Ok(Arc::new(cfg))
-    });
-    match shared {
+    match CONFIG.get_or_init(|| crate::tls::client_config().map(Arc::new)) {
         Ok(cfg) => Ok((**cfg).clone()),
         Err(e) => Err(TransportError::Connect {
             reason: format!("TLS setup failed: {e}"),

@@ -16,6 +16,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("hex", 0),
     ("os", 1),
     ("http", 1),
+    ("tls", 1),
     ("model", 1),
     ("config", 2),
     ("params", 2),
