@@ -87,13 +87,19 @@ class HostileServerTests {
         val s = server { _, out ->
             out.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n".toByteArray())
             val chunk = ByteArray(64 * 1024) { ' '.code.toByte() }
-            // Until the client hangs up (the write then fails), at most 64 MiB.
-            repeat(1024) { out.write(chunk) }
+            // No end: 64 KiB every 5 ms until the client hangs up (the write then fails) or 20 s
+            // pass. A transport that reads it all would buffer until the 5 s timeout (about
+            // 65 MB at this pace) and end in Timeout; one that stops after the limit ends early.
+            val until = System.nanoTime() + 20_000_000_000L
+            while (System.nanoTime() < until) {
+                out.write(chunk)
+                Thread.sleep(5)
+            }
         }
         val started = System.nanoTime()
-        expectError<CheckoutException.InvalidResponse>("exceeds") { client(s.baseUrl, timeoutMs = 20_000L).retrieveSession("cs_1") }
+        expectError<CheckoutException.InvalidResponse>("exceeds") { client(s.baseUrl, timeoutMs = 5_000L).retrieveSession("cs_1") }
         val ms = (System.nanoTime() - started) / 1_000_000
-        assertTrue(ms < 10_000, "stopped reading after the limit, not at the 20 s timeout: $ms ms")
+        assertTrue(ms < 4_000, "stopped reading after the limit, not at the 5 s timeout: $ms ms")
     }
 
     @Test
