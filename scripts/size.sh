@@ -2,9 +2,13 @@
 # Release size of the library as a phone ships it, in its two builds: the default (the built-in
 # reqwest transport) and the mobile build option without reqwest (`--no-default-features`: no
 # reqwest, hyper, rustls, ring or root store; the app's OkHttp or URLSession sends instead).
-# Each is the cdylib alone (what Android's jniLibs hold), LTO, codegen-units = 1, opt-level s,
-# linked through scripts/link-cdylib.sh (UniFFI's metadata statics not exported), then stripped.
-# x86_64 Linux stands in for one Android ABI.
+# Each is the cdylib alone (what Android's jniLibs hold), the release profile (LTO,
+# codegen-units = 1, opt-level z), linked through scripts/link-cdylib.sh (UniFFI's metadata
+# statics not exported) with packed relative relocations, then stripped. x86_64 Linux stands in
+# for one Android ABI; packing is what Android's linker does too (the NDK's clang passes
+# --pack-dyn-relocs=relr from API 28, and android/build-rust.sh should pass
+# -Wl,--pack-dyn-relocs=android for the minSdk 24 it links for): without it the x86_64 library
+# carries ~80 KB of plain relocation entries no Android library has.
 #
 # `cargo rustc --crate-type cdylib` matters: building the cdylib together with the rlib and
 # staticlib crate types (as a plain `cargo build` does) defeats LTO's dead-code removal and
@@ -31,7 +35,7 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
 out=$CARGO_TARGET_DIR/size-report
 mkdir -p "$out"
 lib=$CARGO_TARGET_DIR/release/libcheckout_bridge.so
-linker=(-C "linker=$PWD/scripts/link-cdylib.sh")
+linker=(-C "linker=$PWD/scripts/link-cdylib.sh" -C "link-arg=-Wl,-z,pack-relative-relocs")
 
 # build LABEL FEATURE-ARGS...: the stripped size on stdout's last line, the unstripped copy kept.
 build() {

@@ -15,9 +15,6 @@ import io.checkoutbridge.HttpTransport
 import io.checkoutbridge.TransportException
 import io.checkoutbridge.okhttp.OkHttpTransport
 import kotlinx.coroutines.CompletableDeferred
-import kotlinx.coroutines.CoroutineStart
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import okhttp3.Call
@@ -148,21 +145,13 @@ class TransportTests : EmulatorTest() {
             transport,
         )
         val session = client.createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL))
-        Emulator.fault("""{"kind":"delay","delay_ms":10000,"count":1,"method":"GET"}""")
-        var outcome = "still running"
-        val job = launch(Dispatchers.Default, start = CoroutineStart.UNDISPATCHED) {
-            outcome = try {
-                client.retrieveSession(session.id)
-                "completed (the delay fault did not apply?)"
-            } catch (e: kotlinx.coroutines.CancellationException) {
-                "cancelled"
-            }
-        }
+        val slow = SlowRetrieve(this, client, session.id)
+        val job = slow.job
         val call = withTimeout(5_000) { started.await() }
         assertFalse(call.isCanceled(), "the call is in flight, held by the emulator for 10 s")
         job.cancel()
         job.join()
-        assertEquals("cancelled", outcome)
+        assertEquals("cancelled", slow.outcome)
         assertEquals(call, withTimeout(2_000) { canceled.await() }, "OkHttp's call was cancelled")
         assertTrue(call.isCanceled())
         withTimeout(2_000) { failed.await() } // and it ended: the socket was given up
