@@ -40,6 +40,27 @@ class WarmUpTests : EmulatorTest() {
     }
 
     @Test
+    fun `UniFFI's checks run in warmUp, and without it not at all`() {
+        // UniFFI 0.32's Kotlin runs its contract-version and checksum checks only in
+        // IntegrityCheckingUniffiLib's initializer, which a plain call never triggers
+        // (docs/performance.md, "UniFFI's checks"). The JVM's class-initialisation log shows it.
+        fun initialised(mode: String): Boolean {
+            val child = ProcessBuilder(
+                File(System.getProperty("java.home"), "bin/java").path, "-Xlog:class+init=info",
+                "-cp", System.getProperty("java.class.path"),
+                "-Djna.library.path=${System.getProperty("jna.library.path")}",
+                ChecksProbe::class.java.name, mode,
+            ).redirectErrorStream(true).start()
+            val output = child.inputStream.bufferedReader().readText()
+            assertTrue(child.waitFor(60, TimeUnit.SECONDS) && child.exitValue() == 0, output.takeLast(2000))
+            assertTrue(output.contains("checks probe: $mode done"), output.takeLast(2000))
+            return output.contains("Initializing 'io/checkoutbridge/IntegrityCheckingUniffiLib'")
+        }
+        assertTrue(initialised("warm"), "warmUp() ran UniFFI's checks")
+        assertTrue(!initialised("cold"), "without a warm-up UniFFI's checks do not run (if they now do, update the docs)")
+    }
+
+    @Test
     fun `a JVM that warmed up and made calls over this run's transport exits by itself`() {
         // A child JVM runs ExitProbe.main (warm up in the background, await it, one create and one
         // retrieve against the emulator), returns from main and must then exit: no thread the
@@ -57,6 +78,17 @@ class WarmUpTests : EmulatorTest() {
         assertTrue(exited, "the child JVM did not exit within 60 s of main returning")
         assertEquals(0, child.exitValue(), output)
         assertTrue(output.contains("exit probe: created and retrieved cs_"), output)
+    }
+}
+
+/** The child JVM of the checks test: warms up ("warm") or only makes a call ("cold"). */
+object ChecksProbe {
+    @JvmStatic
+    fun main(args: Array<String>) {
+        if (args[0] == "warm") CheckoutBridgeRuntime.warmUp()
+        val link = "myapp://checkout/cancel?state=0123456789abcdef0123456789abcdef"
+        check(parseReturnUrl(link, "myapp://checkout").kind == ReturnKind.CANCEL)
+        println("checks probe: ${args[0]} done")
     }
 }
 
