@@ -70,7 +70,9 @@ runs = {}
 for r in json.load(open(sys.argv[1])):
     name = r["benchmark"].rsplit(".", 1)[1]
     params = ",".join(f"{k}={v}" for k, v in sorted(r.get("params", {}).items()))
-    runs[f"{name}({params})" if params else name] = r["primaryMetric"]
+    m = r["primaryMetric"]
+    # JMH writes "NaN" (a string) for the error of too few samples (--quick).
+    runs[f"{name}({params})" if params else name] = {**m, "score": float(m["score"]), "scoreError": float(m["scoreError"])}
 rust = re.search(r"via CheckoutClient: ([0-9.]+) µs", open(sys.argv[2]).read())
 labels = {
     "libraryPair": "create + retrieve through the library (built-in reqwest transport)",
