@@ -1,6 +1,7 @@
 // checkout-bridge Android library: the UniFFI-generated Kotlin (../bindings/kotlin, used in place),
-// the Rust libraries (src/main/jniLibs, from build-rust.sh) and the Custom Tabs layer
-// (src/main/kotlin/io/checkoutbridge/android).
+// the Rust libraries (src/main/jniLibs, from build-rust.sh) and the platform layer
+// (src/main/kotlin/io/checkoutbridge/android: CheckoutContract, its activities, Auth Tab / Custom
+// Tabs). docs/android.md is the guide.
 //
 //   gradle assembleRelease       build/outputs/aar/checkout-bridge-android-release.aar
 //   gradle publish               a Maven repository in build/repo (io/checkoutbridge/checkout-bridge-android/0.1.0/…)
@@ -9,9 +10,15 @@
 // The plugin versions below apply to this standalone build only: an app consumes the published
 // AAR with its own Android Gradle plugin. (Included with includeBuild instead, they must equal the
 // app's: Gradle refuses two versions of the Android Gradle plugin in one build.)
+// Android Gradle plugin 8.9 and compileSdk 36: the minimums androidx.browser 1.9.0 (Auth Tab)
+// declares in its AAR metadata (checkAarMetadata: "requires libraries and applications that
+// depend on it to compile against version 36 or later of the Android APIs", and an Android Gradle
+// plugin of the 8.9 line; 8.8 supports API 35 at most). The Compose compiler plugin builds
+// CheckoutCompose.kt (rememberCheckoutLauncher).
 plugins {
-    id("com.android.library") version "8.7.3"
+    id("com.android.library") version "8.9.1"
     id("org.jetbrains.kotlin.android") version "2.1.21"
+    id("org.jetbrains.kotlin.plugin.compose") version "2.1.21"
     `maven-publish`
 }
 
@@ -29,7 +36,7 @@ version = "0.1.0"
 
 android {
     namespace = "io.checkoutbridge.android"
-    compileSdk = 35
+    compileSdk = 36
 
     defaultConfig {
         // minSdk 24 (Android 7.0): the Rust libraries are linked for API 24
@@ -51,6 +58,10 @@ android {
             // arm64-v8a, armeabi-v7a, x86_64, x86 / libcheckout_bridge.so (android/build-rust.sh).
             jniLibs.srcDir("src/main/jniLibs")
         }
+    }
+
+    buildFeatures {
+        compose = true
     }
 
     // Bytecode for Java 17, compiled by whichever JDK (17 or newer) runs Gradle: a JVM target, not
@@ -103,8 +114,13 @@ dependencies {
     api("net.java.dev.jna:jna:${sharedVersions.getValue("jna.version")}@aar")
     // The generated suspend functions run on kotlinx.coroutines.
     api("org.jetbrains.kotlinx:kotlinx-coroutines-android:${sharedVersions.getValue("kotlinx.coroutines.version")}")
-    // Custom Tabs (CheckoutLauncher.openCustomTab). Google's repository only.
-    implementation("androidx.browser:browser:1.8.0")
+    // Auth Tab (AuthTabIntent, 1.9.0) and Custom Tabs (CheckoutLauncher). Google's repository only.
+    implementation("androidx.browser:browser:1.9.0")
+    // ComponentActivity, the activity-result API (CheckoutContract, registerForCheckoutResult) and
+    // androidx.lifecycle; `api`: apps call registerForCheckoutResult on their ComponentActivity.
+    api("androidx.activity:activity-ktx:1.10.1")
+    // rememberCheckoutLauncher only: apps that use Compose have it; others never load that class.
+    compileOnly("androidx.activity:activity-compose:1.10.1")
     // @RequiresApi in the generated bindings.
     implementation("androidx.annotation:annotation:1.9.1")
 }

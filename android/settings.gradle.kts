@@ -21,3 +21,6 @@ dependencyResolutionManagement {
 }
 
 rootProject.name = "checkout-bridge-android"
+
+// The sample app (android/sample): depends on this library project.
+include(":sample")

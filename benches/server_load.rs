@@ -66,8 +66,8 @@ fn main() {
     rt.block_on(async {
         let emu = Emulator::start().await.expect("emulator");
         let config = checkout_bridge_server::ServerConfig::from_toml(&format!(
-            "listen = \"127.0.0.1:0\"\nupstream_base_url = \"{}\"\ndatabase_url = \"sqlite://{}\"\nrate_limit_per_minute = 1000000\naddress_rate_limit_per_minute = 1000000\n\
-             [[app_tokens]]\nuser = \"load\"\nsha256 = \"{}\"\n[policy.prices]\nallow_inline = true\nmax_amount = {{ usd = 100000 }}\n\
+            "listen = \"127.0.0.1:0\"\nupstream_base_url = \"{}\"\ndatabase_url = \"sqlite://{}\"\nrate_limit_per_minute = 1000000\naddress_rate_limit_per_minute = 1000000\nmax_open_sessions_per_user = 1000000\nmax_connections_per_address = 1024\n\
+             [[app_tokens]]\nuser = \"load\"\nsha256 = \"{}\"\n[policy.prices]\nallow_inline = true\nallow_product_data = true\nmax_amount = {{ usd = 100000 }}\n\
              [policy.return_urls]\nallowed = [\"myapp://checkout\"]\n",
             emu.base_url(),
             std::env::temp_dir().join(format!("cb-load-{}.db", std::process::id())).display(),

@@ -129,6 +129,7 @@ user = "demo-user"
 sha256 = "{}"
 [policy.prices]
 allow_inline = true
+allow_product_data = true
 max_amount = {{ usd = 100000 }}
 [policy.return_urls]
 allowed = ["myapp://checkout"]

@@ -1,7 +1,13 @@
-// swift-tools-version:5.9
+// swift-tools-version:5.10
 //
 // checkout-bridge for iOS: the Rust core as an XCFramework (binary target), the UniFFI-generated
-// Swift (module CheckoutBridge) and CheckoutPresenter (ASWebAuthenticationSession).
+// Swift (module CheckoutBridge), CheckoutModel (SwiftUI / async) and CheckoutPresenter
+// (ASWebAuthenticationSession), and the privacy manifest.
+//
+// Tools version 5.10, i.e. Xcode 15.3 or later: CheckoutPresenter uses the iOS 17.4 SDK's
+// ASWebAuthenticationSession.Callback (behind #available) and MainActor.assumeIsolated as
+// back-deployed by Swift 5.10; Xcode 15.0–15.2 cannot compile them. scripts/ios-check.sh keeps
+// this line, docs/ios.md and the example app in step.
 //
 // Build the binary and copy the generated Swift first:   ios/build-xcframework.sh
 // (it writes ios/CheckoutBridgeFFI.xcframework and ios/Sources/CheckoutBridge/Generated/,
@@ -32,6 +38,9 @@ let package = Package(
             name: "CheckoutBridge",
             dependencies: ["CheckoutBridgeFFI"],
             path: "Sources/CheckoutBridge",
+            // The required-reason APIs the library's code calls (docs/ios.md, "Privacy
+            // manifest"); Xcode merges it into the app's privacy report.
+            resources: [.process("PrivacyInfo.xcprivacy")],
             // Complete Sendable and actor-isolation checking (SE-0337's upcoming feature, on by
             // default in the Swift 6 language mode; compilers before Swift 6 ignore the name), so
             // a Mac build sees data-race mistakes such as a Task reading an enclosing closure's

@@ -1,33 +1,36 @@
 #!/usr/bin/env bash
 # Checks of the Android layer (android/) that run on this Linux machine, which has no Android SDK,
-# NDK or Gradle (its JUnit and Robolectric tests run in scripts/kotlin-tests.sh):
+# NDK or Gradle (its JUnit tests, and the ProGuard check, run in scripts/kotlin-tests.sh):
 #
 #   1. compile against the real Android framework: what the Gradle module compiles
-#      (android/src/main/kotlin, the Android-flavoured bindings/kotlin, kotlin-support/) with
-#      Maven's Kotlin compiler against Robolectric's android-all (API 34), JNA and
-#      kotlinx-coroutines (jvm/android-compile/pom.xml). Not compiled: androidx.browser and
-#      androidx.annotation, which live on Google's repository; the two classes used are
-#      compile-only stand-ins (android/test-support/). android-all is the whole framework, @hide
-#      members included, so a call to a hidden API would pass here and fail against the SDK's
-#      android.jar. Then the same compile of a copy with two wrong Android API calls must fail,
-#      naming both lines. Not run: CheckoutLauncher and CheckoutReturnHandler under Robolectric,
-#      whose runtime needs androidx.test:monitor (an aar on Google's repository only; see the
-#      message below); ReturnLogic's JUnit tests run in scripts/kotlin-tests.sh;
-#   2. tree-sitter syntax of every Kotlin file in android/ (the Gradle scripts included) and of
-#      README.md's Kotlin app code, and the checker rejects broken copies;
+#      (android/src/main/kotlin, the Android-flavoured bindings/kotlin, kotlin-support/) and the
+#      sample app (android/sample) with Maven's Kotlin compiler against Robolectric's android-all
+#      (API 34), JNA and kotlinx-coroutines (jvm/android-compile/pom.xml). Not compiled:
+#      androidx.activity, androidx.browser (Auth Tab, Custom Tabs), androidx.lifecycle and
+#      activity-compose, which live on Google's repository; the members used are compile-only
+#      stand-ins copied from developer.android.com's reference pages (android/test-support/, each
+#      file citing its page). android-all is the whole framework, @hide members included, so a
+#      call to a hidden API would pass here and fail against the SDK's android.jar. Then the same
+#      compile of a copy with two wrong Android API calls must fail, naming both lines. Not run
+#      under Robolectric: its runtime needs androidx.test:monitor (an aar on Google's repository
+#      only); the state machines behind the activities run in scripts/kotlin-tests.sh;
+#   2. tree-sitter syntax of every Kotlin file in android/ (the Gradle scripts and the sample
+#      included) and of the Kotlin app code in README.md and docs/*.md, whose API names must exist
+#      (scripts/readme_api_names.py); the checker rejects broken copies;
 #   3. `cargo check --lib --target aarch64-linux-android` (CARGO_TARGET_DIR=target/cross), so
 #      code behind cfg(target_os = "android") compiles; ring's C is compiled with Debian's clang,
 #      freestanding; linking needs an NDK and is not attempted;
 #   4. android/build-rust.sh: bash -n, shellcheck, and its --dry-run commands; the Gradle module
-#      takes the bindings, jniLibs and the shared JNA version; README's Kotlin names exist; the CI
-#      workflow's Android job runs the same scripts.
+#      takes the bindings, jniLibs and the shared JNA version; the CI workflow's Android job runs
+#      the same scripts.
 #
-# What a Gradle build and a device would read (android.useAndroidX in android/gradle.properties,
-# the redirect activity and launch mode in the sample manifest and README, maven-publish, no
-# jvmToolchain or useLegacyPackaging, the library manifest's <queries>) is checked, with broken
-# copies, by android/jvm-test/ModuleLayoutTests.kt; the return-handling state machine by
-# ReturnLogicTests.kt and ReturnRoundTripTests.kt (new instance, relaunch from Recents, process
-# death, launch deferred until resumed). Both run in scripts/kotlin-tests.sh.
+# What a Gradle build and a device would read (android.useAndroidX, the library manifest's
+# activities, placeholder intent filter, meta-data, provider and <queries>, the sample's empty
+# manifest and placeholder, the App Link sample, docs/android.md's README snippet and its counted
+# lines, androidx.browser 1.9 with compileSdk 36) is checked, with broken copies, by
+# android/jvm-test/ModuleLayoutTests.kt; the round trip (rotation, process death, late links, the
+# tab closed, Auth Tab) by CheckoutRoundTripTests.kt; the cold-start threading by
+# WarmUpThreadTests.kt. They run in scripts/kotlin-tests.sh.
 #
 # Usage: scripts/android-check.sh   (after scripts/bootstrap.sh; scripts/test.sh runs both)
 # Ends with `android: N passed, M failed`; exits non-zero if any check fails.
@@ -41,43 +44,44 @@ trap 'rm -rf "$tmp"' EXIT
 
 # =============================================================================================
 log "1. android/ against the real Android framework (android-all API 34, jvm/android-compile/pom.xml)"
-compile() { # compile SRC_DIR OUT_DIR LOG : the Gradle module's sources, with SRC_DIR as android/src/main/kotlin
+compile() { # compile SRC_DIR OUT_DIR LOG : the Gradle module's sources and the sample, with SRC_DIR as android/src/main/kotlin
   mvn -B --no-transfer-progress -f jvm/android-compile/pom.xml compile \
     -Dandroid.src="$1" -Dandroid.compile.out="$2" >"$3" 2>&1
 }
 if compile "$PWD/android/src/main/kotlin" "$PWD/target/maven/android-compile" "$tmp/compile.log"; then
   n=$(find android/src/main/kotlin bindings/kotlin kotlin-support -name '*.kt' | wc -l)
-  pass "kotlinc: the Gradle module's $n Kotlin files compile against android-all $(sed -n 's:.*<android.all.version>\(.*\)</android.all.version>.*:\1:p' pom.xml)"
+  m=$(find android/sample/src -name '*.kt' | wc -l)
+  pass "kotlinc: the Gradle module's $n Kotlin files and the sample's $m compile against android-all $(sed -n 's:.*<android.all.version>\(.*\)</android.all.version>.*:\1:p' pom.xml)"
 else
   grep -E '^\[ERROR\]' "$tmp/compile.log" | head -20
   fail "the Gradle module's Kotlin files compile against android-all (see above)"
 fi
 
-echo "not run: CheckoutLauncher, CheckoutReturnHandler under Robolectric: org.robolectric:robolectric's runtime"
-echo "  needs androidx.test:monitor (aar), which Maven Central does not serve (Google's repository only)"
+echo "not run: the activities under Robolectric: org.robolectric:robolectric's runtime needs"
+echo "  androidx.test:monitor (aar), which Maven Central does not serve (Google's repository only)"
 
 # Two calls a developer could plausibly get wrong, each of which a stub would let through but the
 # real framework does not: startActivityForResult(Intent, Int) is Activity's, not Context's, and
-# Bundle has no getString(String, Int).
+# Bundle has no getBundle(String, Int).
 src=android/src/main/kotlin/io/checkoutbridge/android
 mkdir -p "$tmp/broken"
 cp -r android/src/main/kotlin/. "$tmp/broken/"
 b=$tmp/broken/io/checkoutbridge/android
 launcher_line=$(grep -n -m1 '        context.startActivity(view)$' "$src/CheckoutLauncher.kt" | cut -d: -f1)
-handler_line=$(grep -n -m1 'state?.getString(STATE_KEY)' "$src/CheckoutReturnHandler.kt" | cut -d: -f1)
+handler_line=$(grep -n -m1 'savedInstanceState?.getBundle(STATE)' "$src/CheckoutManagementActivity.kt" | cut -d: -f1)
 sed -i "${launcher_line}s/context.startActivity(view)/context.startActivityForResult(view, 1)/" "$b/CheckoutLauncher.kt"
-sed -i "${handler_line}s/state?.getString(STATE_KEY)/state?.getString(STATE_KEY, 0)/" "$b/CheckoutReturnHandler.kt"
-if cmp -s "$b/CheckoutLauncher.kt" "$src/CheckoutLauncher.kt" || cmp -s "$b/CheckoutReturnHandler.kt" "$src/CheckoutReturnHandler.kt"; then
+sed -i "${handler_line}s/savedInstanceState?.getBundle(STATE)/savedInstanceState?.getBundle(STATE, 0)/" "$b/CheckoutManagementActivity.kt"
+if cmp -s "$b/CheckoutLauncher.kt" "$src/CheckoutLauncher.kt" || cmp -s "$b/CheckoutManagementActivity.kt" "$src/CheckoutManagementActivity.kt"; then
   fail "broken copy: a mutation did not change its file (lines ${launcher_line:-?}, ${handler_line:-?})"
 elif compile "$tmp/broken" "$tmp/broken-out" "$tmp/broken.log"; then
   fail "broken copy with two wrong Android API calls compiled"
 else
   errors=$(grep -E '^\[ERROR\] file:' "$tmp/broken.log")
   echo "$errors" | sed 's|file://.*/io/checkoutbridge/android/||' | head -6
-  if grep -q "CheckoutLauncher.kt:$launcher_line:" <<<"$errors" && grep -q "CheckoutReturnHandler.kt:$handler_line:" <<<"$errors"; then
-    pass "broken copy rejected: Context.startActivityForResult (CheckoutLauncher.kt:$launcher_line), Bundle.getString(String, Int) (CheckoutReturnHandler.kt:$handler_line)"
+  if grep -q "CheckoutLauncher.kt:$launcher_line:" <<<"$errors" && grep -q "CheckoutManagementActivity.kt:$handler_line:" <<<"$errors"; then
+    pass "broken copy rejected: Context.startActivityForResult (CheckoutLauncher.kt:$launcher_line), Bundle.getBundle(String, Int) (CheckoutManagementActivity.kt:$handler_line)"
   else
-    fail "broken copy: the compiler's errors do not name CheckoutLauncher.kt:$launcher_line and CheckoutReturnHandler.kt:$handler_line"
+    fail "broken copy: the compiler's errors do not name CheckoutLauncher.kt:$launcher_line and CheckoutManagementActivity.kt:$handler_line"
   fi
 fi
 
@@ -110,15 +114,15 @@ else
 
   mkdir -p "$tmp/docs"
   if python3 scripts/readme_api_names.py kotlin "$tmp/docs"; then
-    pass "README.md: every Kotlin API name in its code blocks exists"
+    pass "README.md, docs/*.md: every Kotlin API name in their code blocks exists"
   else
-    fail "README.md: Kotlin API names"
+    fail "README.md, docs/*.md: Kotlin API names"
   fi
   if "$PY" scripts/kotlin_syntax_check.py "$tmp"/docs/DocsKotlin*.kt >/dev/null; then
-    pass "README.md: the Kotlin app code parses"
+    pass "README.md, docs/*.md: the Kotlin app code parses ($(find "$tmp/docs" -name 'DocsKotlin*.kt' | wc -l) blocks)"
   else
     "$PY" scripts/kotlin_syntax_check.py "$tmp"/docs/DocsKotlin*.kt
-    fail "README.md: the Kotlin app code parses"
+    fail "README.md, docs/*.md: the Kotlin app code parses"
   fi
 fi
 
@@ -127,7 +131,7 @@ log "3. cargo check --lib --target aarch64-linux-android (CARGO_TARGET_DIR=targe
 cross_check aarch64-linux-android aarch64-linux-android
 
 # =============================================================================================
-log "4. android/build-rust.sh, the Gradle module, README, CI"
+log "4. android/build-rust.sh, the Gradle module, CI"
 check_build_script android/build-rust.sh
 before=$(find android -newer android/build-rust.sh 2>/dev/null | sort | md5sum)
 if android/build-rust.sh --dry-run >"$tmp/android.out" 2>&1; then

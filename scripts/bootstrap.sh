@@ -8,6 +8,8 @@
 #   npm     playwright-core at the version pinned in tests/browser/package-lock.json (npm ci)
 #   pip     tree-sitter, tree-sitter-swift, tree-sitter-kotlin at the pinned versions, in .tools/venv
 #   rustup  rustfmt, clippy, and the aarch64-linux-android / aarch64-apple-ios targets (cargo check)
+#   go      Stripe's stripe-mock at the version pinned in scripts/stripe-mock.sh (go install, into .tools/),
+#           whose module also brings the spec the emulator's spec test reads
 #
 # Maven fetches the Kotlin compiler, JUnit, JNA, Robolectric, android-all, OkHttp and JMH from
 # Maven Central into ~/.m2 on its first run (scripts/kotlin-tests.sh), and reuses them after.
@@ -51,4 +53,8 @@ for target in aarch64-linux-android aarch64-apple-ios; do
 done
 rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
 rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+
+log "go: stripe-mock (scripts/stripe-mock.sh install; the emulator's spec test and the stripe-mock stage)"
+scripts/stripe-mock.sh install
+scripts/stripe-mock.sh spec >/dev/null
 echo "tools ready"

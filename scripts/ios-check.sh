@@ -13,7 +13,20 @@
 #   4. `cargo check --lib --target aarch64-apple-ios` (CARGO_TARGET_DIR=target/cross; ring's C with
 #      Debian's clang, freestanding, and a stub SDK header; nothing is linked);
 #   5. ios/build-xcframework.sh: bash -n, shellcheck, its --dry-run commands, and that it refuses
-#      to run for real off macOS; README's Swift names exist; the CI workflow's macOS job runs it.
+#      to run for real off macOS; README's Swift names exist; the CI workflow's macOS job runs it;
+#   6. CheckoutModel makes no library call on the main actor and warms up on a detached task
+#      (scripts/swift_main_thread_check.py); the tools version (>= 5.10, Xcode 15.3), platforms,
+#      SDK guards, docs/ios.md and the example project in step (scripts/swift_package_check.py);
+#   7. the privacy manifest parses and declares exactly the required-reason categories that
+#      ios/privacy-symbols.txt (the iOS library's undefined symbols, scripts/swift_privacy_symbols.sh)
+#      and the Swift sources need (scripts/swift_privacy_manifest.py);
+#   8. ios/Example's Xcode project reads as Xcode would read it (scripts/swift_pbxproj_check.py);
+#   9. docs/ios.md's Swift blocks parse, are declarations only (what a SwiftUI file accepts), use
+#      names that exist, and its README snippet has at most 10 lines (scripts/swift_docs_check.py);
+#  10. CheckoutModel checks cancellation between the warm-up and creating the session, and every
+#      generated type whose `description` is Rust's Display is CustomStringConvertible exactly
+#      once, in the bindings or in ios/Sources (scripts/swift_conformance_check.py).
+#   Each rule of 6–10 is shown to fail on a broken copy.
 #
 # Usage: scripts/ios-check.sh   (after scripts/bootstrap.sh; scripts/test.sh runs both)
 # Ends with `ios: N passed, M failed`; exits non-zero if any check fails.
@@ -330,11 +343,205 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
-log "documentation: no \`Task { … try … }\` that drops its error (README.md, ios/samples)"
+# check_passes DESCRIPTION CMD...: pass when CMD exits 0 (its output is shown either way).
+# check_rejects DESCRIPTION FRAGMENT CMD...: pass when CMD exits 1 and says FRAGMENT (a broken copy).
+check_passes() {
+  local what=$1 out
+  shift
+  if out=$("$@" 2>&1); then
+    echo "$out"
+    pass "$what"
+  else
+    echo "$out"
+    fail "$what"
+  fi
+}
+check_rejects() {
+  local what=$1 fragment=$2 out rc
+  shift 2
+  out=$("$@" 2>&1)
+  rc=$?
+  if [ "$rc" -ne 1 ]; then
+    echo "$out" | head -5
+    fail "broken copy ($what): exit $rc, expected 1"
+  elif ! grep -qF -- "$fragment" <<<"$out"; then
+    echo "$out" | head -5
+    fail "broken copy ($what): no report containing '$fragment'"
+  else
+    pass "broken copy rejected ($what): $(grep -F -m1 -- "$fragment" <<<"$out" | sed 's|^.*/||')"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+log "CheckoutModel: no library call on the main actor (scripts/swift_main_thread_check.py)"
+model=ios/Sources/CheckoutBridge/CheckoutModel.swift
+provider=ios/Sources/CheckoutBridge/FlowProvider.swift
+main_thread() { "$PY" scripts/swift_main_thread_check.py "$1" "$2" "$swift_main"; }
+check_passes "CheckoutModel calls the library only through FlowProvider; the warm-up is detached" main_thread "$model" "$provider"
+mkdir -p "$tmp/model"
+sed 's/^\(    public func start(_ item: SimpleCheckout) {\)$/\1\n        _ = simpleCheckoutParams(simple: item)/' "$model" >"$tmp/model/CheckoutModel.swift"
+check_rejects "simpleCheckoutParams called in start(_:) on the main actor" "\`simpleCheckoutParams\` called on the main actor" \
+  main_thread "$tmp/model/CheckoutModel.swift" "$provider"
+sed 's/public nonisolated init(/public init(/' "$model" >"$tmp/model/CheckoutModel.swift"
+check_rejects "the model's initializer isolated to the main actor" "without \`nonisolated\`" \
+  main_thread "$tmp/model/CheckoutModel.swift" "$provider"
+sed 's/warm = Task\.detached(priority: \.userInitiated) {/warm = Task { @MainActor in/' "$provider" >"$tmp/model/FlowProvider.swift"
+check_rejects "the warm-up started on the main actor" "Task.detached" main_thread "$model" "$tmp/model/FlowProvider.swift"
+grep -v 'uniffiEnsureCheckoutBridgeInitialized()' "$provider" >"$tmp/model/FlowProvider.swift"
+check_rejects "the warm-up without the first call" "uniffiEnsureCheckoutBridgeInitialized" main_thread "$model" "$tmp/model/FlowProvider.swift"
+
+# Order rules of CheckoutModel.perform, read from the source like the presenter's: awaiting the
+# warm-up ignores cancellation, so the task must check it before the session is created (a
+# cancelled checkout would otherwise leave a session nobody is shown).
+model_rules() { # model_rules FILE : prints each broken rule; exit 1 if any
+  awk '
+    /try await provider\.warm\.value/ && !warm { warm = NR }
+    /try Task\.checkCancellation\(\)/ && warm && !check { check = NR }
+    /try await provider\.start\(/ && !start { start = NR }
+    END {
+      if (!warm || !start || !check || check > start) { print "no `try Task.checkCancellation()` between the warm-up and provider.start(…)"; exit 1 }
+    }' "$1"
+}
+check_passes "CheckoutModel: cancellation checked after the warm-up, before the session is created" model_rules "$model"
+grep -v 'try Task\.checkCancellation()' "$model" >"$tmp/model/CheckoutModel.swift"
+check_rejects "the cancellation check before provider.start removed" "between the warm-up and provider.start" \
+  model_rules "$tmp/model/CheckoutModel.swift"
+
+# ---------------------------------------------------------------------------------------------
+log "generated descriptions are CustomStringConvertible exactly once (scripts/swift_conformance_check.py)"
+conformance() { "$PY" scripts/swift_conformance_check.py "$1" "$2"; }
+check_passes "CheckoutError's Display description: the conformance the generated Swift lacks, declared once in ios/Sources" \
+  conformance "$swift_main" ios/Sources
+rm -rf "$tmp/conformance" && mkdir -p "$tmp/conformance/Sources"
+find ios/Sources -name '*.swift' ! -name 'CheckoutErrorDescription.swift' -exec cp {} "$tmp/conformance/Sources/" \;
+check_rejects "ios/Sources without CheckoutErrorDescription.swift" "CheckoutError: its \`description\` is Rust's Display but it is not CustomStringConvertible" \
+  conformance "$swift_main" "$tmp/conformance/Sources"
+sed 's/^enum CheckoutError: Swift\.Error, \(.*\) {$/enum CheckoutError: Swift.Error, \1, CustomStringConvertible {/' "$swift_main" >"$tmp/conformance/CheckoutBridge.swift"
+check_rejects "bindings that declare CheckoutError: CustomStringConvertible themselves" "a redundant conformance does not compile" \
+  conformance "$tmp/conformance/CheckoutBridge.swift" ios/Sources
+
+# ---------------------------------------------------------------------------------------------
+log "tools version, platforms and target arguments in step (scripts/swift_package_check.py)"
+package_check() { "$PY" scripts/swift_package_check.py "$1" "$2"; }
+check_passes "Package.swift: swift-tools-version >= 5.10, Xcode and SDK guards in step with docs/ios.md and the example" \
+  package_check ios docs/ios.md
+# A copy of ios/ whose Package.swift, build script and docs each break one rule.
+stage_ios() {
+  rm -rf "$tmp/pkg" && mkdir -p "$tmp/pkg/ios"
+  ln -s "$PWD/ios/Sources" "$tmp/pkg/ios/Sources"
+  ln -s "$PWD/ios/Example" "$tmp/pkg/ios/Example"
+  cp ios/Package.swift ios/build-xcframework.sh "$tmp/pkg/ios/"
+  cp docs/ios.md "$tmp/pkg/ios.md"
+}
+stage_ios
+sed -i '1s/5\.10/5.9/' "$tmp/pkg/ios/Package.swift"
+check_rejects "swift-tools-version:5.9" "below 5.10" package_check "$tmp/pkg/ios" "$tmp/pkg/ios.md"
+stage_ios
+awk '/resources: \[\.process/ { held = $0; next } { print } /swiftSettings:/ && held { print held; held = "" }' ios/Package.swift >"$tmp/pkg/ios/Package.swift"
+check_rejects "resources: after swiftSettings:" "out of PackageDescription's order" package_check "$tmp/pkg/ios" "$tmp/pkg/ios.md"
+stage_ios
+grep -v 'resources: \[\.process("PrivacyInfo.xcprivacy")\]' ios/Package.swift >"$tmp/pkg/ios/Package.swift"
+check_rejects "no privacy manifest resource" "PrivacyInfo.xcprivacy" package_check "$tmp/pkg/ios" "$tmp/pkg/ios.md"
+stage_ios
+sed -i 's/IPHONEOS_DEPLOYMENT_TARGET:-15\.0/IPHONEOS_DEPLOYMENT_TARGET:-14.0/' "$tmp/pkg/ios/build-xcframework.sh"
+check_rejects "build-xcframework.sh building for iOS 14.0" "builds for 14.0" package_check "$tmp/pkg/ios" "$tmp/pkg/ios.md"
+stage_ios
+sed -i 's/Xcode 15\.3 or later/Xcode 15.0 or later/g' "$tmp/pkg/ios.md"
+check_rejects "docs/ios.md naming Xcode 15.0" "Xcode 15.3 or later" package_check "$tmp/pkg/ios" "$tmp/pkg/ios.md"
+
+# ---------------------------------------------------------------------------------------------
+log "privacy manifest against the library's symbols and the Swift sources (scripts/swift_privacy_manifest.py)"
+manifest=ios/Sources/CheckoutBridge/PrivacyInfo.xcprivacy
+symbols=ios/privacy-symbols.txt
+privacy() { "$PY" scripts/swift_privacy_manifest.py "$1" "$2" "$3"; }
+check_passes "PrivacyInfo.xcprivacy parses and declares exactly the categories $symbols and ios/Sources need" \
+  privacy "$manifest" "$symbols" ios/Sources
+mkdir -p "$tmp/privacy/Sources"
+"$PY" - "$manifest" "$tmp/privacy" <<'PYEOF'
+import plistlib, sys
+m = plistlib.load(open(sys.argv[1], "rb"))
+out = sys.argv[2]
+def write(name, data):
+    with open(f"{out}/{name}", "wb") as f:
+        plistlib.dump(data, f)
+write("removed.xcprivacy", {**m, "NSPrivacyAccessedAPITypes": [e for e in m["NSPrivacyAccessedAPITypes"]
+    if e["NSPrivacyAccessedAPIType"] != "NSPrivacyAccessedAPICategoryFileTimestamp"]})
+write("extra.xcprivacy", {**m, "NSPrivacyAccessedAPITypes": m["NSPrivacyAccessedAPITypes"] + [
+    {"NSPrivacyAccessedAPIType": "NSPrivacyAccessedAPICategorySystemBootTime", "NSPrivacyAccessedAPITypeReasons": ["35F9.1"]}]})
+write("wrong-reason.xcprivacy", {**m, "NSPrivacyAccessedAPITypes": [
+    {**e, "NSPrivacyAccessedAPITypeReasons": ["35F9.1"]} for e in m["NSPrivacyAccessedAPITypes"]]})
+PYEOF
+check_rejects "the FileTimestamp entry removed" "NSPrivacyAccessedAPICategoryFileTimestamp is not declared, but needed by _fstat" \
+  privacy "$tmp/privacy/removed.xcprivacy" "$symbols" ios/Sources
+check_rejects "SystemBootTime declared with nothing calling it" "SystemBootTime is declared, but no symbol" \
+  privacy "$tmp/privacy/extra.xcprivacy" "$symbols" ios/Sources
+check_rejects "FileTimestamp with a boot-time reason" "'35F9.1' is not one of its reasons" \
+  privacy "$tmp/privacy/wrong-reason.xcprivacy" "$symbols" ios/Sources
+head -c 400 "$manifest" >"$tmp/privacy/truncated.xcprivacy"
+check_rejects "a truncated manifest" "does not parse" privacy "$tmp/privacy/truncated.xcprivacy" "$symbols" ios/Sources
+{ cat "$symbols"; echo _mach_absolute_time; } >"$tmp/privacy/symbols.txt"
+check_rejects "mach_absolute_time added to the symbols" "SystemBootTime is not declared, but needed by _mach_absolute_time" \
+  privacy "$manifest" "$tmp/privacy/symbols.txt" ios/Sources
+printf 'import Foundation\nenum Prefs { static func seen() -> Bool { UserDefaults.standard.bool(forKey: "seen") } }\n' >"$tmp/privacy/Sources/Prefs.swift"
+check_rejects "UserDefaults in a Swift source" "UserDefaults is not declared, but needed by UserDefaults" \
+  privacy "$manifest" "$symbols" "$tmp/privacy/Sources"
+if grep -qx '_fstat' "$symbols" && grep -qx '_stat' "$symbols"; then
+  pass "$symbols lists the store's _stat and _fstat (scripts/swift_privacy_symbols.sh; --check after dependency changes)"
+else
+  fail "$symbols has no _stat/_fstat: rerun scripts/swift_privacy_symbols.sh"
+fi
+
+# ---------------------------------------------------------------------------------------------
+log "example app: ios/Example/CheckoutExample.xcodeproj (scripts/swift_pbxproj_check.py)"
+project=ios/Example/CheckoutExample.xcodeproj
+pbxproj() { "$PY" scripts/swift_pbxproj_check.py "$1" "$2"; }
+check_passes "the example project reads as Xcode would read it, and builds ios/'s CheckoutBridge product" pbxproj "$project" ios
+rm -rf "$tmp/example" && mkdir -p "$tmp/example/ios"
+cp -r ios/Example "$tmp/example/ios/Example" && cp ios/Package.swift "$tmp/example/ios/"
+copy_pbx=$tmp/example/ios/Example/CheckoutExample.xcodeproj/project.pbxproj
+sed -i '/\/\* ShopView.swift in Sources \*\/ = {isa = PBXBuildFile/d' "$copy_pbx"
+check_rejects "a build file removed" "is not an object" pbxproj "$tmp/example/ios/Example/CheckoutExample.xcodeproj" "$tmp/example/ios"
+cp "$project/project.pbxproj" "$copy_pbx"
+printf 'import SwiftUI\n' >"$tmp/example/ios/Example/CheckoutExample/Forgotten.swift"
+check_rejects "a Swift file not added to the target" "Forgotten.swift is on disk but not compiled" \
+  pbxproj "$tmp/example/ios/Example/CheckoutExample.xcodeproj" "$tmp/example/ios"
+rm "$tmp/example/ios/Example/CheckoutExample/Forgotten.swift"
+sed -i 's/productName = CheckoutBridge;/productName = CheckoutBridgeKit;/' "$copy_pbx"
+check_rejects "a product the package does not have" "declares no library product 'CheckoutBridgeKit'" \
+  pbxproj "$tmp/example/ios/Example/CheckoutExample.xcodeproj" "$tmp/example/ios"
+cp "$project/project.pbxproj" "$copy_pbx"
+sed -i 's/IPHONEOS_DEPLOYMENT_TARGET = 15\.0;/IPHONEOS_DEPLOYMENT_TARGET = 14.0;/' "$copy_pbx"
+check_rejects "a deployment target below the package's" "below the package's .iOS(.v15)" \
+  pbxproj "$tmp/example/ios/Example/CheckoutExample.xcodeproj" "$tmp/example/ios"
+
+# ---------------------------------------------------------------------------------------------
+log "docs/ios.md: Swift blocks parse, are declarations only, use names that exist; the README snippet"
+guides=(docs/ios.md ios/samples/UniversalLinks.md)
+docs_check() { "$PY" scripts/swift_docs_check.py "$@"; }
+check_passes "Swift blocks of ${guides[*]}: tree-sitter, declarations only, README snippet <= 10 lines" docs_check "${guides[@]}"
+check_passes "Swift API names in ${guides[*]} exist (scripts/readme_api_names.py)" python3 scripts/readme_api_names.py swift "${guides[@]}"
+mkdir -p "$tmp/docs/docs"
+broken_doc=$tmp/docs/docs/ios.md
+awk '/^struct BuyView: View \{$/ && !done { print "for item in [1] { print(item) }"; done = 1 } { print }' docs/ios.md >"$broken_doc"
+check_rejects "a top-level statement in a Swift block" "top-level for_statement" docs_check "$broken_doc"
+awk '/^ +\.disabled\(checkout\.isBusy\)$/ { print; print "            .padding()"; next } { print }' docs/ios.md >"$broken_doc"
+check_rejects "an 11-line README snippet" "11 lines of Swift (at most 10)" docs_check "$broken_doc"
+sed 's/^App code, 10 lines of Swift/App code, 9 lines of Swift/' docs/ios.md >"$broken_doc"
+check_rejects "the snippet stating the wrong count" "states ['9']" docs_check "$broken_doc"
+at=$(grep -n -m1 '^    nonisolated static func make(token: String, directory: URL)' docs/ios.md | cut -d: -f1)
+sed "${at}s/directory: URL)/directory: URL/" docs/ios.md >"$broken_doc"
+check_rejects "\`)\` removed at docs/ios.md:$at" "ios.md:$at:" docs_check "$broken_doc"
+sed 's/checkout\.start(SimpleCheckout/checkout.strat(SimpleCheckout/' docs/ios.md >"$broken_doc"
+check_rejects "checkout.strat(…)" "checkout.strat" python3 scripts/readme_api_names.py swift "$broken_doc"
+sed 's/CheckoutModel(backend:/CheckoutModel(backnd:/' docs/ios.md >"$broken_doc"
+check_rejects "CheckoutModel(backnd:)" "CheckoutModel(backnd:" python3 scripts/readme_api_names.py swift "$broken_doc"
+
+# ---------------------------------------------------------------------------------------------
+log "documentation: no \`Task { … try … }\` that drops its error (README.md, docs/ios.md, ios/samples)"
 # A throwing Task's error goes nowhere unless someone awaits its value; the snippets call a
 # non-throwing function that catches instead. Narrow: a one-line `Task {` with `try` and no `do`.
 dropped_errors() { grep -nE 'Task \{[^}]*\btry\b' "$@" | grep -vE '\bdo \{'; }
-if out=$(dropped_errors README.md ios/samples/*.md); then
+if out=$(dropped_errors README.md docs/ios.md ios/samples/*.md); then
   echo "$out"
   fail "a snippet's Task drops its error (see above)"
 else
@@ -404,5 +611,8 @@ fi
 wf=.github/workflows/mobile.yml
 expect $wf "CI: the macOS job builds with ios/build-xcframework.sh" 'run: ios/build-xcframework.sh$'
 expect $wf "CI: the macOS job runs swift test" 'run: swift test$'
+expect $wf "CI: the macOS job builds the example app" 'run: xcodebuild build -project ios/Example/CheckoutExample\.xcodeproj -scheme CheckoutExample '
+expect $wf "CI: the macOS job checks the privacy symbol list" 'run: scripts/swift_privacy_symbols\.sh --check$'
+check_build_script scripts/swift_privacy_symbols.sh
 
 summary ios

@@ -6,8 +6,12 @@
 #     reqwest transport and over the OkHttp transport (kotlin-okhttp/, -Dcheckoutbridge.transport=okhttp);
 #   - the OkHttp transport as its own artifact (jvm/okhttp), against the bindings' public API;
 #   - android/src/main/kotlin compiled against the real Android framework (Robolectric's
-#     android-all, API 34) and those bindings; android/jvm-test/: ReturnLogic on the JVM
-#     (JUnit 5), CheckoutLauncher and CheckoutReturnHandler under Robolectric (JUnit 4);
+#     android-all, API 34) and those bindings; android/jvm-test/ (JUnit 5): the checkout round
+#     trip (rotation, process death, late links, the tab closed), the cold-start threading probe,
+#     ReturnTracker, the Intent encodings, the manifests, sample and docs/android.md's snippet;
+#   - jvm/proguard: release shrinking proven with ProGuard (android/consumer-rules.pro only), then a
+#     round trip from the shrunk jar; and the same failing without -keepattributes (about 2 min;
+#     scripts/proguard-check.sh runs it alone);
 #   - the JMH benchmark (benches/kotlin/), compiled only (scripts/kotlin-bench.sh runs it).
 #
 # Usage: scripts/kotlin-tests.sh [MAVEN ARGS...]    e.g. -Dtest=FlowTests

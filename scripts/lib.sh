@@ -15,6 +15,8 @@
 #   check_build_script FILE    pass/fail: bash -n and shellcheck
 #   cross_check TARGET CLANG_TARGET
 #                              pass/fail: cargo check --lib for a mobile target (android-check.sh, ios-check.sh)
+#   cross_env TARGET CLANG_TARGET / rustup_target TARGET
+#                              what cross_check builds with (swift_privacy_symbols.sh builds with it too)
 #
 # The tree-sitter pins are the versions verified to parse the generated bindings and the
 # platform sources (see scripts/swift_syntax_check.py for the two narrow Swift workarounds).
@@ -167,23 +169,18 @@ check_build_script() {
 # directory holding only TargetConditionals.h, which ring's base.h includes on Apple targets. The
 # Rust code, including everything behind cfg(target_os = …), is checked for real; ring's C is only
 # compiled, never linked. A target that cannot be checked counts as a failure (skipped).
-cross_check() {
-  local target=$1 clang_target=$2 var cross_dir=$CB_ROOT/target/cross llvm_ar logf
+# cross_env TARGET CLANG_TARGET: sets CROSS_ENV (VAR=value words for `env`) to build for TARGET in
+# target/cross with Debian's clang (see above); returns 1 with the reason in CROSS_WHY when clang or
+# llvm-ar is missing.
+cross_env() {
+  local target=$1 clang_target=$2 var cross_dir=$CB_ROOT/target/cross llvm_ar
   var=${target//-/_}
-  logf=$(mktemp)
-  if ! rustup target list --installed 2>/dev/null | grep -qx "$target" && ! rustup target add "$target" >"$logf" 2>&1; then
-    tail -3 "$logf"
-    skipped "cargo check --target $target: rustup could not fetch the target"
-    rm -f "$logf"
-    return
-  fi
   llvm_ar=$(command -v llvm-ar || compgen -c llvm-ar- | sort -V | tail -n 1 || true)
   if ! command -v clang >/dev/null || [ -z "$llvm_ar" ]; then
-    skipped "cargo check --target $target: no clang / llvm-ar for ring's C (scripts/bootstrap.sh installs them)"
-    rm -f "$logf"
-    return
+    CROSS_WHY="no clang / llvm-ar for ring's C (scripts/bootstrap.sh installs them)"
+    return 1
   fi
-  local env=(
+  CROSS_ENV=(
     CARGO_TARGET_DIR="$cross_dir"
     "CC_$var=clang"
     "AR_$var=$llvm_ar"
@@ -193,18 +190,43 @@ cross_check() {
     local sdk=$cross_dir/stub-sdk/iPhoneOS.sdk
     mkdir -p "$sdk/usr/include"
     cat >"$sdk/usr/include/TargetConditionals.h" <<'HEOF'
-/* Stand-in for the Apple SDK header, for `cargo check` on Linux only (scripts/lib.sh). */
+/* Stand-in for the Apple SDK header, for builds on Linux only (scripts/lib.sh). */
 #define TARGET_OS_MAC 1
 #define TARGET_OS_OSX 0
 #define TARGET_OS_IPHONE 1
 #define TARGET_OS_IOS 1
 #define TARGET_OS_SIMULATOR 0
 HEOF
-    env+=(SDKROOT="$sdk")
+    CROSS_ENV+=(SDKROOT="$sdk")
     ;;
   esac
-  echo "+ ${env[*]} cargo check --lib${CB_FFI_FLAG} --target $target"
-  if env "${env[@]}" nice cargo check --quiet --lib "${CB_FFI[@]}" --target "$target" >"$logf" 2>&1; then
+}
+
+# rustup_target TARGET: installs the rustup target if missing; returns 1 (with rustup's words) if it cannot.
+rustup_target() {
+  local logf
+  logf=$(mktemp)
+  if ! rustup target list --installed 2>/dev/null | grep -qx "$1" && ! rustup target add "$1" >"$logf" 2>&1; then
+    tail -3 "$logf"
+    rm -f "$logf"
+    return 1
+  fi
+  rm -f "$logf"
+}
+
+cross_check() {
+  local target=$1 clang_target=$2 logf
+  if ! rustup_target "$target"; then
+    skipped "cargo check --target $target: rustup could not fetch the target"
+    return
+  fi
+  if ! cross_env "$target" "$clang_target"; then
+    skipped "cargo check --target $target: $CROSS_WHY"
+    return
+  fi
+  logf=$(mktemp)
+  echo "+ ${CROSS_ENV[*]} cargo check --lib${CB_FFI_FLAG} --target $target"
+  if env "${CROSS_ENV[@]}" nice cargo check --quiet --lib "${CB_FFI[@]}" --target "$target" >"$logf" 2>&1; then
     pass "cargo check --lib --target $target"
   else
     grep -E '^(error|warning: ring)' "$logf" | head -20

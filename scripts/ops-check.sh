@@ -56,6 +56,7 @@ user = "demo-user"
 sha256 = "$token_sha"
 [policy.prices]
 allow_inline = true
+allow_product_data = true
 max_amount = { usd = 100000 }
 [policy.return_urls]
 allowed = ["myapp://checkout"]
@@ -71,7 +72,9 @@ log "health"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$server/healthz")
 if [ "$code" = 200 ]; then pass "/healthz 200"; else fail "/healthz answered $code"; fi
 ready=$(curl -s -w ' %{http_code}' "$server/readyz")
-if [ "$ready" = '{"status":"ready","database":"ok","upstream":"ok"} 200' ]; then pass "/readyz: $ready"; else fail "/readyz: $ready"; fi
+if [ "$ready" = '{"status":"ready"} 200' ]; then pass "/readyz: $ready"; else fail "/readyz: $ready"; fi
+ready=$(curl -s -w ' %{http_code}' "${metrics%/metrics}/readyz")
+if [ "$ready" = '{"status":"ready","database":"ok","upstream":"ok"} 200' ]; then pass "/readyz (metrics listener): $ready"; else fail "/readyz (metrics listener): $ready"; fi
 code=$(curl -s -o /dev/null -w '%{http_code}' "$server/metrics")
 if [ "$code" = 404 ]; then pass "/metrics is not on the public listener"; else fail "/metrics on the public listener: $code"; fi
 

@@ -62,6 +62,9 @@ suite() { # suite NAME SCRIPT [ARG...] : runs SCRIPT, its output in target/NAME-
   fi
 }
 
+log "stripe-mock: Stripe's own mock judges every request the library can send (and the generated tables are current)"
+suite stripe-mock scripts/stripe-mock.sh
+
 log "iOS: Swift syntax, C header, C-ABI smoke test, cross-target check, build script"
 suite ios scripts/ios-check.sh
 
@@ -83,13 +86,13 @@ suite fuzz scripts/fuzz.sh --smoke
 log "figures: every BENCHMARKS.md figure written by its script, the size figure measured on this tree's build inputs"
 suite figures python3 scripts/figures.py check
 
-# One plain closing line over every suite: the Rust test binaries, iOS, Kotlin, Android,
-# browser, operations, fuzzing, figures.
+# One plain closing line over every suite: the Rust test binaries, stripe-mock, iOS, Kotlin,
+# Android, browser, operations, fuzzing, figures.
 count() {
   {
     grep '^test result:' target/rust-tests.log
-    grep -hE '^(ios|kotlin|android|browser|ops|fuzz|figures): [0-9]+ passed, [0-9]+ failed$' \
-      target/ios-tests.log target/kotlin-tests.log target/android-tests.log \
+    grep -hE '^(stripe-mock|ios|kotlin|android|browser|ops|fuzz|figures): [0-9]+ passed, [0-9]+ failed$' \
+      target/stripe-mock-tests.log target/ios-tests.log target/kotlin-tests.log target/android-tests.log \
       target/browser-tests.log target/ops-tests.log target/fuzz-tests.log target/figures-tests.log
   } | grep -o "[0-9]* $1" | awk '{s+=$1} END {print s+0}'
 }

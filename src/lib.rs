@@ -134,6 +134,7 @@ mod http;
 mod model;
 mod os;
 mod params;
+mod payment_method_types;
 mod purchase;
 #[cfg(feature = "reqwest")]
 mod reqwest_transport;

@@ -27,6 +27,9 @@ macro_rules! open_enum {
         }
 
         impl $name {
+            /// Every value this version of the library knows, as on the wire.
+            pub const WIRE_VALUES: &'static [&'static str] = &[$($wire),+];
+
             /// The value as it appears on the wire.
             pub fn as_str(&self) -> &str {
                 match self {

@@ -510,6 +510,17 @@ pub struct SavedPaymentMethodOptions {
 /// payment methods in the Dashboard. A client configured with an older `stripe_version`
 /// (a dahlia one) still sends it, and then refuses `allowed_payment_method_types`, which those
 /// versions do not have.
+///
+/// # Payment method type names
+///
+/// The names in `allowed_payment_method_types`, `excluded_payment_method_types` and
+/// `payment_method_types` are checked before sending against Stripe's list for that parameter
+/// at the client's API version, taken from Stripe's OpenAPI spec: `link` can be allowed but not
+/// excluded, `sequra` exists from 2026-09-30.endive, a misspelt `cards` is refused with an
+/// `InvalidInput` naming the entry (`excluded_payment_method_types[0]`). Stripe adds types in
+/// its monthly releases; to use one added after this library's `PINNED_STRIPE_VERSION`, set
+/// `ClientConfig.stripe_version` to the release that added it: for versions after the pinned
+/// one the names are checked for shape only and Stripe judges them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct CreateSessionParams {
@@ -559,10 +570,12 @@ pub struct CreateSessionParams {
     #[cfg_attr(feature = "ffi", uniffi(default))]
     pub currency: Option<String>,
     /// Offer only these payment methods (`card`, `link`, `klarna`, …) among those Stripe finds
-    /// eligible for the amount, currency and customer; empty lets Stripe choose.
+    /// eligible for the amount, currency and customer; empty lets Stripe choose. Names are
+    /// checked against Stripe's list (see "Payment method type names" above).
     #[cfg_attr(feature = "ffi", uniffi(default))]
     pub allowed_payment_method_types: Vec<String>,
-    /// Never offer these payment methods (not together with `allowed_payment_method_types`).
+    /// Never offer these payment methods (not together with `allowed_payment_method_types`;
+    /// `link` cannot be excluded: see "Payment method type names" above).
     #[cfg_attr(feature = "ffi", uniffi(default))]
     pub excluded_payment_method_types: Vec<String>,
     /// Stripe Tax computes the tax from the customer's address.

@@ -14,6 +14,8 @@ use std::path::Path;
 const LAYERS: &[(&str, u8)] = &[
     ("error", 0),
     ("hex", 0),
+    // Generated from Stripe's spec (scripts/stripe_spec_tables.py): data only.
+    ("payment_method_types", 0),
     ("os", 1),
     ("http", 1),
     ("tls", 1),

@@ -18,6 +18,9 @@ use crate::model::{CheckoutMode, RecurringInterval};
 use crate::params::{
     AdjustableQuantity, CreateSessionParams, CustomText, Discount, LineItemParams, LineItemPrice, ShippingOption,
 };
+use crate::payment_method_types::{
+    ENDIVE_PAYMENT_METHOD_TYPES, EXCLUDED_PAYMENT_METHOD_TYPES, PAYMENT_METHOD_TYPES, SPEC_VERSION,
+};
 
 /// Stripe's maximum number of line items in a payment-mode session: "For `payment` mode, there
 /// is a maximum of 100 line items" — \[node\] `line_items`.
@@ -114,20 +117,20 @@ pub fn validate_create_params(p: &CreateSessionParams, now: i64) -> R {
 /// Whether `version` (`YYYY-MM-DD[.name]`) is 2026-09-30.endive or later. A version that does
 /// not start with a date is taken as current (the client validates its shape; Stripe judges it).
 pub(crate) fn is_endive_or_later(version: &str) -> bool {
-    match version.get(..10) {
-        Some(date)
-            if date.bytes().enumerate().all(|(i, b)| {
-                if i == 4 || i == 7 {
-                    b == b'-'
-                } else {
-                    b.is_ascii_digit()
-                }
-            }) =>
-        {
-            date >= ENDIVE
-        }
-        _ => true,
-    }
+    version_date(version).is_none_or(|date| date >= ENDIVE)
+}
+
+/// The `YYYY-MM-DD` a version starts with, if it does.
+fn version_date(version: &str) -> Option<&str> {
+    version.get(..10).filter(|date| {
+        date.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+    })
 }
 
 /// [`validate_create_params`] for the API version the request will carry (a client's
@@ -520,9 +523,14 @@ fn session_currency(p: &CreateSessionParams, items: Option<&str>, version: &str)
 /// `payment_method_types` (until dahlia), `allowed_payment_method_types` (from endive),
 /// `excluded_payment_method_types` (since 2025-09-30.clover).
 ///
-/// The type names are checked for shape only: Stripe adds payment method types in its monthly
-/// releases (endive added `sequra`), so a closed list in a shipped app would refuse methods the
-/// account can take; Stripe refuses unknown ones with a 400 naming the parameter.
+/// Type names are checked per parameter against Stripe's enums at the request's version:
+/// `src/payment_method_types.rs`, generated from Stripe's OpenAPI spec (2026-08-26.dahlia, the
+/// spec stripe-mock embeds) with endive's additions named by its generator. The lists differ:
+/// `link` can be offered (`payment_method_types`, `allowed_…`) but not excluded, and `sequra`
+/// exists from endive. Stripe adds types in its monthly releases, which an app cannot wait for
+/// the library to follow, so a request for a version later than [`PINNED_STRIPE_VERSION`]
+/// (`ClientConfig::stripe_version`, the version that added the type) gets a shape check only and
+/// Stripe's judgement.
 fn payment_methods(p: &CreateSessionParams, version: &str) -> R {
     let endive = is_endive_or_later(version);
     if endive && !p.payment_method_types.is_empty() {
@@ -556,10 +564,19 @@ fn payment_methods(p: &CreateSessionParams, version: &str) -> R {
             "cannot be combined with a list of allowed payment method types",
         );
     }
-    for (name, list) in [
-        ("payment_method_types", &p.payment_method_types),
-        ("allowed_payment_method_types", &p.allowed_payment_method_types),
-        ("excluded_payment_method_types", &p.excluded_payment_method_types),
+    let endive_types = if endive { ENDIVE_PAYMENT_METHOD_TYPES } else { &[] };
+    for (name, list, known) in [
+        ("payment_method_types", &p.payment_method_types, PAYMENT_METHOD_TYPES),
+        (
+            "allowed_payment_method_types",
+            &p.allowed_payment_method_types,
+            PAYMENT_METHOD_TYPES,
+        ),
+        (
+            "excluded_payment_method_types",
+            &p.excluded_payment_method_types,
+            EXCLUDED_PAYMENT_METHOD_TYPES,
+        ),
     ] {
         for (i, t) in list.iter().enumerate() {
             if t.is_empty()
@@ -570,9 +587,29 @@ fn payment_methods(p: &CreateSessionParams, version: &str) -> R {
             {
                 return err(format!("{name}[{i}]"), "expected a type such as card or klarna");
             }
+            let listed = known.contains(&t.as_str()) || endive_types.contains(&t.as_str());
+            if !listed && !is_after_pinned(version) {
+                return err(
+                    format!("{name}[{i}]"),
+                    format!(
+                        "`{t}` is not one of the types Stripe takes in {name} at {version} (Stripe's list of {SPEC_VERSION} \
+                         and endive's additions{}); for a type Stripe added later, set ClientConfig.stripe_version to the \
+                         version that added it",
+                        if name == "excluded_payment_method_types" && t == "link" { "; link cannot be excluded" } else { "" }
+                    ),
+                );
+            }
         }
     }
     Ok(())
+}
+
+/// Whether `version` is later than [`PINNED_STRIPE_VERSION`], whose lists the library knows.
+/// Versions compare by their date; one without a date is not later.
+fn is_after_pinned(version: &str) -> bool {
+    version_date(version)
+        .zip(version_date(PINNED_STRIPE_VERSION))
+        .is_some_and(|(v, pinned)| v > pinned)
 }
 
 /// Tax, address, phone and tax ID collection.

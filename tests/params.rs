@@ -9,50 +9,12 @@ use std::collections::HashMap;
 
 use checkout_bridge::*;
 use checkout_bridge_emulator::Emulator;
+use common::scenarios::*;
 use common::*;
-
-type Build = Box<dyn Fn() -> CreateSessionParams>;
-
-fn payment() -> CreateSessionParams {
-    payment_params()
-}
-
-fn subscription() -> CreateSessionParams {
-    let mut p = CreateSessionParams::new(CheckoutMode::Subscription);
-    p.line_items.push(recurring_item(RecurringInterval::Month, None));
-    p.success_url = Some("https://shop.example/success?session_id={CHECKOUT_SESSION_ID}".into());
-    p
-}
-
-fn setup() -> CreateSessionParams {
-    let mut p = CreateSessionParams::new(CheckoutMode::Setup);
-    p.currency = Some("usd".into());
-    p.success_url = Some("https://shop.example/success?session_id={CHECKOUT_SESSION_ID}".into());
-    p
-}
-
-fn recurring_item(interval: RecurringInterval, count: Option<i64>) -> LineItemParams {
-    let mut item = inline_item(900, "Plan", 1);
-    if let LineItemPrice::Inline { recurring, .. } = &mut item.price {
-        *recurring = Some(Recurring {
-            interval,
-            interval_count: count,
-        });
-    }
-    item
-}
 
 /// Changes the first line item's inline price.
 fn price(p: &mut CreateSessionParams, f: impl FnOnce(&mut LineItemPrice)) {
     f(&mut p.line_items[0].price)
-}
-
-fn with(base: fn() -> CreateSessionParams, f: impl Fn(&mut CreateSessionParams) + 'static) -> Build {
-    Box::new(move || {
-        let mut p = base();
-        f(&mut p);
-        p
-    })
 }
 
 fn inline_shipping(currency: &str) -> ShippingOption {
@@ -334,6 +296,24 @@ fn refused() -> Vec<(&'static str, Build)> {
         (
             "allowed_payment_method_types[0]",
             with(payment, |p| p.allowed_payment_method_types = vec!["Card!".into()]),
+        ),
+        // Type names per parameter, from Stripe's spec: `link` is not excludable, a misspelt
+        // name is no type.
+        (
+            "excluded_payment_method_types[0]",
+            with(payment, |p| p.excluded_payment_method_types = vec!["link".into()]),
+        ),
+        (
+            "allowed_payment_method_types[1]",
+            with(payment, |p| {
+                p.allowed_payment_method_types = vec!["card".into(), "cards".into()]
+            }),
+        ),
+        (
+            "excluded_payment_method_types[0]",
+            with(payment, |p| {
+                p.excluded_payment_method_types = vec!["carrier_pigeon".into()]
+            }),
         ),
         // Collection.
         (
@@ -691,136 +671,6 @@ async fn every_limit_is_refused_on_the_device_with_stripes_parameter_and_by_the_
     assert!(disagreements.is_empty(), "{disagreements:#?}");
 }
 
-/// What Stripe accepts, the library accepts: each is created on the emulator.
-fn accepted() -> Vec<(&'static str, Build)> {
-    vec![
-        // `unit_amount` 0 is allowed (a free item).
-        (
-            "unit_amount 0",
-            with(payment, |p| p.line_items = vec![inline_item(0, "Free sample", 1)]),
-        ),
-        ("locale en-GB", with(payment, |p| p.locale = Some("en-GB".into()))),
-        ("locale pt-BR", with(payment, |p| p.locale = Some("pt-BR".into()))),
-        ("locale zh-TW", with(payment, |p| p.locale = Some("zh-TW".into()))),
-        ("locale es-419", with(payment, |p| p.locale = Some("es-419".into()))),
-        ("locale auto", with(payment, |p| p.locale = Some("auto".into()))),
-        (
-            "3 years",
-            with(subscription, |p| {
-                p.line_items[0] = recurring_item(RecurringInterval::Year, Some(3))
-            }),
-        ),
-        (
-            "36 months",
-            with(subscription, |p| {
-                p.line_items[0] = recurring_item(RecurringInterval::Month, Some(36))
-            }),
-        ),
-        (
-            "156 weeks",
-            with(subscription, |p| {
-                p.line_items[0] = recurring_item(RecurringInterval::Week, Some(156))
-            }),
-        ),
-        (
-            "1095 days",
-            with(subscription, |p| {
-                p.line_items[0] = recurring_item(RecurringInterval::Day, Some(1095))
-            }),
-        ),
-        (
-            "20 recurring and 20 one-time items",
-            with(subscription, |p| {
-                p.line_items = vec![recurring_item(RecurringInterval::Month, None); 20];
-                p.line_items.extend(vec![inline_item(100, "Setup fee", 1); 20]);
-            }),
-        ),
-        (
-            "100 items in payment mode",
-            with(payment, |p| p.line_items = vec![inline_item(100, "x", 1); 100]),
-        ),
-        (
-            "a metered Price takes no quantity",
-            with(subscription, |p| {
-                p.line_items = vec![LineItemParams {
-                    quantity: None,
-                    ..LineItemParams::new(
-                        LineItemPrice::Price {
-                            id: "price_test_usd_metered".into(),
-                        },
-                        1,
-                    )
-                }]
-            }),
-        ),
-        (
-            "decimal amount of an existing product",
-            with(payment, |p| {
-                p.line_items[0].price = LineItemPrice::Inline {
-                    currency: "usd".into(),
-                    unit_amount: None,
-                    product_name: None,
-                    description: None,
-                    images: vec![],
-                    recurring: None,
-                    unit_amount_decimal: Some("1234.5".into()),
-                    product: Some("prod_test_usd_1000".into()),
-                    tax_behavior: Some(TaxBehavior::Inclusive),
-                }
-            }),
-        ),
-        (
-            "setup mode with allowed types instead of a currency",
-            with(setup, |p| {
-                p.currency = None;
-                p.allowed_payment_method_types = vec!["card".into()];
-            }),
-        ),
-        (
-            "setup intent data",
-            with(setup, |p| {
-                p.setup_intent_data = Some(SetupIntentData {
-                    description: Some("Card on file".into()),
-                    metadata: [("user".to_owned(), "42".to_owned())].into(),
-                });
-                p.customer_creation = Some(CustomerCreation::Always);
-            }),
-        ),
-        (
-            "a trial with subscription data",
-            with(subscription, |p| {
-                p.subscription_data = Some(SubscriptionData {
-                    trial_period_days: Some(730),
-                    description: Some("Pro plan".into()),
-                    metadata: [("plan".to_owned(), "pro".to_owned())].into(),
-                });
-                p.submit_type = Some(SubmitType::Subscribe);
-                p.phone_number_collection = Some(true);
-                p.saved_payment_method_options = Some(SavedPaymentMethodOptions {
-                    allow_redisplay_filters: vec![AllowRedisplay::Always],
-                    payment_method_save: Some(true),
-                    payment_method_remove: None,
-                });
-            }),
-        ),
-        (
-            // Endive added `sequra` (a Spanish buy-now-pay-later method); the library checks
-            // type names for shape only, so a method newer than the app is not refused.
-            "sequra among the allowed types",
-            with(payment, |p| {
-                p.allowed_payment_method_types = vec!["card".into(), "sequra".into()];
-            }),
-        ),
-        ("a coupon up front", {
-            with(payment, |p| {
-                p.discounts = vec![Discount::Coupon {
-                    id: "coupon_test_5_usd".into(),
-                }]
-            })
-        }),
-    ]
-}
-
 #[tokio::test]
 async fn what_stripe_accepts_is_sent_and_created() {
     let emu = emulator().await;
@@ -840,73 +690,7 @@ async fn what_stripe_accepts_is_sent_and_created() {
 async fn a_payment_session_with_every_mobile_parameter_is_created_and_reflected() {
     let emu = emulator().await;
     let c = client(&emu);
-    let mut p = discounted_taxed_shipped_params();
-    p.allow_promotion_codes = None;
-    p.discounts = vec![Discount::PromotionCode {
-        id: "promo_test_save10".into(),
-    }];
-    p.line_items[0].tax_rates = vec![];
-    p.line_items[0].metadata.insert("sku".into(), "TEA-1".into());
-    p.line_items.push(LineItemParams {
-        tax_rates: vec!["txr_test_vat_20".into()],
-        ..LineItemParams::new(
-            LineItemPrice::Price {
-                id: "price_test_usd_1000".into(),
-            },
-            1,
-        )
-    });
-    p.shipping_options.push(ShippingOption::Inline {
-        display_name: "Pickup".into(),
-        amount: 0,
-        currency: "usd".into(),
-        tax_behavior: Some(TaxBehavior::Exclusive),
-        tax_code: Some("txcd_92010001".into()),
-        delivery_estimate: Some(DeliveryEstimate {
-            minimum: Some(DeliveryBound {
-                unit: DeliveryUnit::BusinessDay,
-                value: 1,
-            }),
-            maximum: Some(DeliveryBound {
-                unit: DeliveryUnit::BusinessDay,
-                value: 3,
-            }),
-        }),
-    });
-    p.currency = Some("usd".into());
-    p.allowed_payment_method_types = vec!["card".into(), "link".into()];
-    p.billing_address_collection = Some(BillingAddressCollection::Required);
-    p.phone_number_collection = Some(true);
-    p.customer_creation = Some(CustomerCreation::Always);
-    p.tax_id_collection = Some(TaxIdCollection {
-        enabled: true,
-        required: Some(TaxIdRequirement::IfSupported),
-    });
-    p.submit_type = Some(SubmitType::Pay);
-    p.payment_intent_data = Some(PaymentIntentData {
-        setup_future_usage: Some(SetupFutureUsage::OffSession),
-        description: Some("Order 42".into()),
-        receipt_email: Some("buyer@example.com".into()),
-        statement_descriptor_suffix: Some("ORDER 42".into()),
-        metadata: [("order".to_owned(), "42".to_owned())].into(),
-    });
-    p.consent_collection = Some(ConsentCollection {
-        promotions: Some(PromotionsConsent::Auto),
-        terms_of_service: Some(TermsOfServiceConsent::Required),
-        payment_method_reuse_agreement: Some(ReuseAgreementPosition::Auto),
-    });
-    p.custom_text = Some(CustomText {
-        submit: Some("We ship within a day.".into()),
-        after_submit: Some("Thank you!".into()),
-        ..Default::default()
-    });
-    p.saved_payment_method_options = Some(SavedPaymentMethodOptions {
-        allow_redisplay_filters: vec![AllowRedisplay::Always, AllowRedisplay::Limited],
-        payment_method_save: Some(true),
-        payment_method_remove: Some(false),
-    });
-    p.locale = Some("de".into());
-    p.origin_context = Some(OriginContext::MobileApp);
+    let p = kitchen_sink_params();
     let s = c.create_session(p).await.expect("created");
     assert_eq!(s.allowed_payment_method_types, Some(vec!["card".into(), "link".into()]));
     assert_eq!(s.payment_method_types, vec!["card".to_owned(), "link".to_owned()]);
@@ -1084,4 +868,53 @@ async fn amounts_beyond_twelve_digits_are_refused_locally_and_the_rest_left_to_s
         Err(CheckoutError::Api { details }) => assert_eq!(details.code.as_deref(), Some("amount_too_large")),
         other => panic!("expected Stripe's amount_too_large, got {other:?}"),
     }
+}
+
+/// Type names are checked per parameter and version against Stripe's lists (generated from its
+/// spec, with endive's additions), and a version after the pinned one leaves them to Stripe.
+#[tokio::test]
+async fn payment_method_type_names_follow_stripes_list_for_the_parameter_and_version() {
+    let emu = emulator().await;
+    let pinned = client(&emu);
+    let mut sequra = payment();
+    sequra.allowed_payment_method_types = vec!["sequra".into(), "link".into()];
+    pinned.create_session(sequra).await.expect("endive added sequra");
+    let mut excluded = payment();
+    excluded.excluded_payment_method_types = vec!["sequra".into(), "klarna".into()];
+    pinned.create_session(excluded).await.expect("and it can be excluded");
+
+    // Dahlia had no sequra: refused on the device, naming the entry.
+    let dahlia = client_with(&emu, |cfg| cfg.stripe_version = Some("2026-08-26.dahlia".into()));
+    let mut old = payment();
+    old.payment_method_types = vec!["card".into(), "sequra".into()];
+    match dahlia.create_session(old).await {
+        Err(CheckoutError::InvalidInput { field, reason }) => {
+            assert_eq!(field, "payment_method_types[1]");
+            assert!(reason.contains("stripe_version"), "{reason}");
+        }
+        other => panic!("expected InvalidInput, got {other:?}"),
+    }
+    let mut link = payment();
+    link.excluded_payment_method_types = vec!["link".into()];
+    match pinned.create_session(link).await {
+        Err(CheckoutError::InvalidInput { field, reason }) => {
+            assert_eq!(field, "excluded_payment_method_types[0]");
+            assert!(reason.contains("link cannot be excluded"), "{reason}");
+        }
+        other => panic!("expected InvalidInput, got {other:?}"),
+    }
+    assert!(emu.requests().len() == 2, "only the two valid ones were sent");
+
+    // A release after the pinned one may have types the library does not know: sent, and
+    // Stripe (here the emulator, which knows no such type either) judges them.
+    let later = client_with(&emu, |cfg| cfg.stripe_version = Some("2027-01-27.endive".into()));
+    let mut newer = payment();
+    newer.allowed_payment_method_types = vec!["card".into(), "future_pay".into()];
+    match later.create_session(newer).await {
+        Err(CheckoutError::Api { details }) => {
+            assert_eq!(details.param.as_deref(), Some("allowed_payment_method_types[1]"))
+        }
+        other => panic!("expected Stripe's 400, got {other:?}"),
+    }
+    assert_eq!(emu.requests().len(), 3, "the newer name was sent");
 }

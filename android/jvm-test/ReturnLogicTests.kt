@@ -10,7 +10,9 @@ import io.checkoutbridge.PendingCheckout
 import io.checkoutbridge.ReturnBase
 import io.checkoutbridge.android.ReturnAction
 import io.checkoutbridge.android.ReturnTracker
-import io.checkoutbridge.android.chooseCustomTabsProvider
+import io.checkoutbridge.android.BrowserChoice
+import io.checkoutbridge.android.Surface
+import io.checkoutbridge.android.chooseBrowser
 import io.checkoutbridge.android.shouldForwardReturn
 import io.checkoutbridge.buildReturnUrls
 import kotlinx.coroutines.launch
@@ -266,15 +268,30 @@ class ReturnLogicTests {
     @Test
     fun `Custom Tabs - the default browser if it offers them, else any other browser that does`() {
         val cct = setOf("com.android.chrome", "org.mozilla.firefox")
-        val has = { pkg: String -> pkg in cct }
+        val choose = { default: String?, all: List<String> -> chooseBrowser(default, all, { it in cct }, { false }, authTabAllowed = true) }
         val all = listOf("com.example.plainbrowser", "org.mozilla.firefox", "com.android.chrome")
-        assertEquals("com.android.chrome", chooseCustomTabsProvider("com.android.chrome", all, has))
+        assertEquals(BrowserChoice(Surface.CUSTOM_TAB, "com.android.chrome"), choose("com.android.chrome", all))
         // A default browser without Custom Tabs, or no default (Android's chooser, package
         // "android"), no longer means a plain browser while Chrome or Firefox is installed.
-        assertEquals("org.mozilla.firefox", chooseCustomTabsProvider("com.example.plainbrowser", all, has))
-        assertEquals("org.mozilla.firefox", chooseCustomTabsProvider("android", all, has))
-        assertEquals("org.mozilla.firefox", chooseCustomTabsProvider(null, all, has))
-        assertNull(chooseCustomTabsProvider("com.example.plainbrowser", listOf("com.example.plainbrowser"), has))
-        assertNull(chooseCustomTabsProvider(null, emptyList(), has))
+        assertEquals(BrowserChoice(Surface.CUSTOM_TAB, "org.mozilla.firefox"), choose("com.example.plainbrowser", all))
+        assertEquals(BrowserChoice(Surface.CUSTOM_TAB, "org.mozilla.firefox"), choose("android", all))
+        assertEquals(BrowserChoice(Surface.CUSTOM_TAB, "org.mozilla.firefox"), choose(null, all))
+        assertEquals(BrowserChoice(Surface.BROWSER, null), choose("com.example.plainbrowser", listOf("com.example.plainbrowser")))
+        assertEquals(BrowserChoice(Surface.BROWSER, null), choose(null, emptyList()))
+    }
+
+    @Test
+    fun `Auth Tab - when the chosen provider declares it and the activity can take its result`() {
+        val cct = setOf("com.android.chrome", "org.mozilla.firefox")
+        val authTab = setOf("com.android.chrome") // Chrome 137+
+        val all = listOf("org.mozilla.firefox", "com.android.chrome")
+        fun choose(default: String?, allowed: Boolean = true) = chooseBrowser(default, all, { it in cct }, { it in authTab }, allowed)
+        assertEquals(BrowserChoice(Surface.AUTH_TAB, "com.android.chrome"), choose("com.android.chrome"))
+        // Firefox is the default and offers Custom Tabs only: a Custom Tab in Firefox, not Chrome's Auth Tab.
+        assertEquals(BrowserChoice(Surface.CUSTOM_TAB, "org.mozilla.firefox"), choose("org.mozilla.firefox"))
+        // No result launcher (CheckoutLauncher.launch(pending)): a Custom Tab.
+        assertEquals(BrowserChoice(Surface.CUSTOM_TAB, "com.android.chrome"), choose("com.android.chrome", allowed = false))
+        // An Auth Tab category without the Custom Tabs service is not a provider.
+        assertEquals(BrowserChoice(Surface.BROWSER, null), chooseBrowser(null, listOf("x.y"), { false }, { true }, true))
     }
 }

@@ -1,8 +1,9 @@
-// The Android return handling as an activity drives it, on the desktop JVM: CheckoutReturnHandler
-// with the real android.content.Intent and android.os.Bundle (Robolectric's android-all, plain
-// framework code that needs no device), CheckoutRedirectActivity's forwarding intent, and
-// CheckoutFlow against the real library and a stripe-emulator process
-// (tests/kotlin/support/Emulator.kt). Each test is one order of lifecycle events a device produces.
+// The lower-level return handling (ReturnTracker, for apps that drive the round trip from their
+// own activity) as such an activity drives it, on the desktop JVM: the real android.content.Intent
+// and android.os.Bundle (Robolectric's android-all, plain framework code that needs no device),
+// CheckoutRedirectActivity's forwarding intent, and CheckoutFlow against the real library and a
+// stripe-emulator process (tests/kotlin/support/Emulator.kt). Each test is one order of lifecycle
+// events a device produces.
 package io.checkoutbridge.android.jvmtest
 
 import android.content.Intent
@@ -14,7 +15,7 @@ import io.checkoutbridge.PaymentOutcome
 import io.checkoutbridge.PaymentResult
 import io.checkoutbridge.SimpleCheckout
 import io.checkoutbridge.android.CheckoutRedirectActivity
-import io.checkoutbridge.android.CheckoutReturnHandler
+import io.checkoutbridge.android.perform
 import io.checkoutbridge.android.ReturnAction
 import io.checkoutbridge.android.ReturnTracker
 import io.checkoutbridge.android.resolveAllPending
@@ -54,9 +55,40 @@ class ReturnRoundTripTests : EmulatorTest() {
         )
     }
 
+    /**
+     * What an app's own checkout activity writes around [ReturnTracker] (docs/android.md, "Lower
+     * level"): Intent and Bundle in, tracker decisions out.
+     */
+    private class Handler(private val flow: CheckoutFlow) {
+        private val tracker = ReturnTracker(flow.returnBase())
+        val phase get() = tracker.phase
+        val isLaunchWaiting get() = tracker.isLaunchWaiting
+
+        private fun returnUrl(intent: Intent?): String? =
+            if (intent?.action != Intent.ACTION_VIEW) null else intent.dataString?.takeIf { flow.isReturnLink(it) }
+
+        private fun Intent?.fromHistory() = this != null && (flags and Intent.FLAG_ACTIVITY_LAUNCHED_FROM_HISTORY) != 0
+
+        fun onCreate(state: Bundle?, intent: Intent?) =
+            tracker.onCreate(state != null, state?.getString(KEY), returnUrl(intent), intent.fromHistory())
+
+        fun onNewIntent(intent: Intent?) = tracker.onNewIntent(returnUrl(intent), intent.fromHistory())
+        fun onPause() = tracker.onPaused()
+        fun onResume() = tracker.onResumed()
+        suspend fun perform(action: ReturnAction) = flow.perform(action)
+        suspend fun startCheckout(params: CreateSessionParams, open: (io.checkoutbridge.PendingCheckout) -> Unit) =
+            tracker.start(flow, params, open)
+
+        fun save(out: Bundle) = out.putString(KEY, tracker.snapshot())
+
+        private companion object {
+            const val KEY = "ReturnTracker"
+        }
+    }
+
     /** An activity instance: created fresh (or from [saved]), resumed, with [handler]. */
     private class Screen(flow: CheckoutFlow, saved: Bundle? = null, intent: Intent) {
-        val handler = CheckoutReturnHandler(flow)
+        val handler = Handler(flow)
         val results = mutableListOf<PaymentResult>()
         val created: ReturnAction = handler.onCreate(saved, intent)
 

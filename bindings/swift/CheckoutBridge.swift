@@ -3776,6 +3776,17 @@ public func FfiConverterTypeConsentCollection_lower(_ value: ConsentCollection) 
  * payment methods in the Dashboard. A client configured with an older `stripe_version`
  * (a dahlia one) still sends it, and then refuses `allowed_payment_method_types`, which those
  * versions do not have.
+ *
+ * # Payment method type names
+ *
+ * The names in `allowed_payment_method_types`, `excluded_payment_method_types` and
+ * `payment_method_types` are checked before sending against Stripe's list for that parameter
+ * at the client's API version, taken from Stripe's OpenAPI spec: `link` can be allowed but not
+ * excluded, `sequra` exists from 2026-09-30.endive, a misspelt `cards` is refused with an
+ * `InvalidInput` naming the entry (`excluded_payment_method_types[0]`). Stripe adds types in
+ * its monthly releases; to use one added after this library's `PINNED_STRIPE_VERSION`, set
+ * `ClientConfig.stripe_version` to the release that added it: for versions after the pinned
+ * one the names are checked for shape only and Stripe judges them.
  */
 public struct CreateSessionParams: Equatable, Hashable {
     /**
@@ -3840,11 +3851,13 @@ public struct CreateSessionParams: Equatable, Hashable {
     public var currency: String?
     /**
      * Offer only these payment methods (`card`, `link`, `klarna`, …) among those Stripe finds
-     * eligible for the amount, currency and customer; empty lets Stripe choose.
+     * eligible for the amount, currency and customer; empty lets Stripe choose. Names are
+     * checked against Stripe's list (see "Payment method type names" above).
      */
     public var allowedPaymentMethodTypes: [String]
     /**
-     * Never offer these payment methods (not together with `allowed_payment_method_types`).
+     * Never offer these payment methods (not together with `allowed_payment_method_types`;
+     * `link` cannot be excluded: see "Payment method type names" above).
      */
     public var excludedPaymentMethodTypes: [String]
     /**
@@ -3968,10 +3981,12 @@ public struct CreateSessionParams: Equatable, Hashable {
          */currency: String? = nil, 
         /**
          * Offer only these payment methods (`card`, `link`, `klarna`, …) among those Stripe finds
-         * eligible for the amount, currency and customer; empty lets Stripe choose.
+         * eligible for the amount, currency and customer; empty lets Stripe choose. Names are
+         * checked against Stripe's list (see "Payment method type names" above).
          */allowedPaymentMethodTypes: [String] = [], 
         /**
-         * Never offer these payment methods (not together with `allowed_payment_method_types`).
+         * Never offer these payment methods (not together with `allowed_payment_method_types`;
+         * `link` cannot be excluded: see "Payment method type names" above).
          */excludedPaymentMethodTypes: [String] = [], 
         /**
          * Stripe Tax computes the tax from the customer's address.

@@ -28,6 +28,9 @@ mod money;
 mod params;
 mod params_view;
 mod session;
+mod spec_check;
+mod spec_table;
+mod spec_versions;
 mod totals;
 mod validate;
 mod version;
@@ -49,6 +52,7 @@ use tower::ServiceExt;
 pub use catalogue::{Coupon, Price, Product, PromotionCode, ShippingRate, TaxRate};
 pub use faults::{Fault, FaultKind};
 pub use session::Completion;
+pub use spec_table::{SPEC_VERSION, STRIPE_MOCK_VERSION};
 pub use version::DEFAULT_ACCOUNT_VERSION;
 
 use auth::KeyPolicy;

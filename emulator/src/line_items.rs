@@ -10,30 +10,6 @@ use crate::money::Decimal;
 use crate::params::ItemParams;
 use crate::params_view::{exclusive, is_valid_url, Obj, R};
 
-/// `line_items[N]` keys at dahlia/endive (`dynamic_tax_rates` left the API at dahlia: stripe-go
-/// CHANGELOG 86.2.0 "This field is limited-use and is being deprecated").
-const LINE_ITEM: &[&str] = &[
-    "adjustable_quantity",
-    "metadata",
-    "price",
-    "price_data",
-    "quantity",
-    "tax_rates",
-];
-const PRICE_DATA: &[&str] = &[
-    "currency",
-    "product",
-    "product_data",
-    "recurring",
-    "tax_behavior",
-    "unit_amount",
-    "unit_amount_decimal",
-];
-const PRODUCT_DATA: &[&str] = &["description", "images", "metadata", "name", "tax_code", "unit_label"];
-const RECURRING: &[&str] = &["interval", "interval_count"];
-const ADJUSTABLE: &[&str] = &["enabled", "maximum", "minimum"];
-const TAX_BEHAVIORS: &[&str] = &["exclusive", "inclusive", "unspecified"];
-
 /// (param name of the item, validated item) for each `line_items[N]`, or None when absent.
 pub(crate) fn line_items(root: &Obj<'_>, catalogue: &Catalogue) -> R<Option<Vec<(String, ItemParams)>>> {
     let Some(items) = root.obj_array("line_items")? else {
@@ -47,7 +23,6 @@ pub(crate) fn line_items(root: &Obj<'_>, catalogue: &Catalogue) -> R<Option<Vec<
 }
 
 fn line_item(item: &Obj<'_>, catalogue: &Catalogue) -> R<ItemParams> {
-    item.check_known(LINE_ITEM)?;
     // "One of `price` or `price_data` is required." — [node]
     let price = match (item.str("price")?, item.has("price_data")) {
         (Some(_), true) => return Err(exclusive("price", "price_data", &item.name("price"))),
@@ -101,7 +76,6 @@ fn line_item(item: &Obj<'_>, catalogue: &Catalogue) -> R<ItemParams> {
 /// greater than 99 … set adjustable_quantity.maximum to be greater than or equal to that item's
 /// quantity" (<https://stripe.com/docs/payments/checkout/adjustable-quantity>).
 fn adjustable(adj: &Obj<'_>, quantity: Option<i64>) -> R<Option<(i64, i64)>> {
-    adj.check_known(ADJUSTABLE)?;
     let enabled = adj.required_bool("enabled")?;
     let min = adj.int_in("minimum", 0, MAX_QUANTITY)?.unwrap_or(0);
     let max = adj
@@ -133,7 +107,6 @@ fn adjustable(adj: &Obj<'_>, quantity: Option<i64>) -> R<Option<(i64, i64)>> {
 }
 
 fn price_data(pd: &Obj<'_>, catalogue: &Catalogue) -> R<PriceInfo> {
-    pd.check_known(PRICE_DATA)?;
     let cur = pd
         .currency("currency")?
         .ok_or_else(|| ApiError::missing(pd.name("currency")))?;
@@ -166,10 +139,7 @@ fn price_data(pd: &Obj<'_>, catalogue: &Catalogue) -> R<PriceInfo> {
             dec
         }
     };
-    let tax_behavior = pd
-        .enum_str("tax_behavior", TAX_BEHAVIORS)?
-        .unwrap_or("unspecified")
-        .to_owned();
+    let tax_behavior = pd.str("tax_behavior")?.unwrap_or("unspecified").to_owned();
     // "One of `product` or `product_data` is required." — [node]
     let (product_id, product_name, description) = match (pd.obj("product_data")?, pd.str("product")?) {
         (Some(_), Some(_)) => return Err(exclusive("product", "product_data", &pd.name("product"))),
@@ -186,7 +156,6 @@ fn price_data(pd: &Obj<'_>, catalogue: &Catalogue) -> R<PriceInfo> {
             (p.id.clone(), p.name.clone(), None)
         }
         (Some(prod), None) => {
-            prod.check_known(PRODUCT_DATA)?;
             let name = prod.required_str("name")?;
             crate::params_view::too_long(&prod.name("name"), name, 5000)?;
             let description = prod.str_max("description", 40_000)?;
@@ -209,10 +178,7 @@ fn price_data(pd: &Obj<'_>, catalogue: &Catalogue) -> R<PriceInfo> {
     let recurring = match pd.obj("recurring")? {
         None => None,
         Some(rec) => {
-            rec.check_known(RECURRING)?;
             let interval = rec.required_str("interval")?;
-            let interval =
-                crate::params_view::one_of(&rec.name("interval"), interval, &["day", "week", "month", "year"])?;
             let count = rec
                 .int_in("interval_count", 1, max_interval_count(interval))?
                 .unwrap_or(1);

@@ -81,6 +81,7 @@ pub(crate) struct CreateParams {
     pub custom_text: Option<Value>,
     pub saved_payment_method_options: Option<Value>,
     pub payment_method_collection: Option<String>,
-    /// `payment_method_options[card][restrictions][funding_types_blocked]` (2026-08-26.dahlia+).
-    pub card_funding_types_blocked: Option<Vec<String>>,
+    /// `payment_method_options[card][restrictions]` as given (`brands_blocked`,
+    /// `funding_types_blocked`).
+    pub card_restrictions: Option<Value>,
 }

@@ -74,14 +74,6 @@ impl<'a> Obj<'a> {
         Ok(v)
     }
 
-    /// A string from a closed list.
-    pub fn enum_str(&self, key: &str, allowed: &[&str]) -> R<Option<&'a str>> {
-        match self.str(key)? {
-            None => Ok(None),
-            Some(v) => one_of(&self.name(key), v, allowed).map(Some),
-        }
-    }
-
     pub fn int(&self, key: &str) -> R<Option<i64>> {
         let Some(s) = self.str(key)? else { return Ok(None) };
         let digits = s.strip_prefix('-').unwrap_or(s);
@@ -199,16 +191,11 @@ impl<'a> Obj<'a> {
         }
     }
 
-    /// An array of strings from a closed list.
-    pub fn enum_array(&self, key: &str, allowed: &[&str]) -> R<Option<Vec<String>>> {
-        let Some(items) = self.str_array(key)? else {
-            return Ok(None);
-        };
-        items
-            .into_iter()
-            .map(|(name, v)| one_of(&name, v, allowed).map(str::to_owned))
-            .collect::<R<Vec<_>>>()
-            .map(Some)
+    /// An array of strings, owned (enum values are the spec's to check: `spec_check`).
+    pub fn str_list(&self, key: &str) -> R<Option<Vec<String>>> {
+        Ok(self
+            .str_array(key)?
+            .map(|items| items.into_iter().map(|(_, v)| v.to_owned()).collect()))
     }
 
     /// A `map<string,string>` such as metadata; empty values are dropped (they unset a key).

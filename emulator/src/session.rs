@@ -518,8 +518,8 @@ impl Session {
             "payment_link": null,
             "payment_method_collection": if payment_like { json!(p.payment_method_collection.clone().unwrap_or_else(|| "always".into())) } else { Value::Null },
             "payment_method_configuration_details": null,
-            "payment_method_options": match &p.card_funding_types_blocked {
-                Some(blocked) => json!({"card": {"restrictions": {"funding_types_blocked": blocked}}}),
+            "payment_method_options": match &p.card_restrictions {
+                Some(restrictions) => json!({"card": {"restrictions": restrictions}}),
                 None => json!({}),
             },
             "payment_method_types": self.payment_method_types(),

@@ -205,22 +205,43 @@ async fn embedded_and_elements_sessions_take_a_return_url_and_have_no_hosted_pag
     );
 }
 
+/// Card restrictions: `brands_blocked` since 2025-02-24.acacia
+/// (<https://docs.stripe.com/changelog/acacia/2025-02-24/checkout_add_brands_blocked>),
+/// `funding_types_blocked` since 2026-08-26.dahlia.
 #[tokio::test]
-async fn card_funding_type_restrictions_arrive_with_2026_08_26() {
+async fn card_restrictions_arrive_with_their_versions() {
     let emu = Emulator::start().await.expect("start");
-    let blocked = with(&[(
-        "payment_method_options[card][restrictions][funding_types_blocked][0]",
-        "prepaid",
-    )]);
+    let blocked = with(&[
+        (
+            "payment_method_options[card][restrictions][funding_types_blocked][0]",
+            "prepaid",
+        ),
+        (
+            "payment_method_options[card][restrictions][brands_blocked][0]",
+            "american_express",
+        ),
+    ]);
     let r = create_as(&emu, Some(ENDIVE), &blocked).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(
         r.json["payment_method_options"],
-        serde_json::json!({"card": {"restrictions": {"funding_types_blocked": ["prepaid"]}}})
+        serde_json::json!({"card": {"restrictions": {
+            "brands_blocked": ["american_express"], "funding_types_blocked": ["prepaid"]
+        }}})
     );
     let r = create_as(&emu, Some(DAHLIA), &blocked).await;
     assert_eq!(
         err(&r),
+        (
+            400,
+            Some("parameter_unknown"),
+            Some("payment_method_options[card][restrictions][funding_types_blocked]")
+        )
+    );
+    let brands = with(&[("payment_method_options[card][restrictions][brands_blocked][]", "visa")]);
+    assert_eq!(create_as(&emu, Some(DAHLIA), &brands).await.status, 200);
+    assert_eq!(
+        err(&create_as(&emu, Some("2024-06-20"), &brands).await),
         (
             400,
             Some("parameter_unknown"),
@@ -229,11 +250,16 @@ async fn card_funding_type_restrictions_arrive_with_2026_08_26() {
     );
     let r = create_as(&emu, Some("2026-08-26.dahlia"), &blocked).await;
     assert_eq!(r.status, 200);
-    let bad = with(&[(
-        "payment_method_options[card][restrictions][funding_types_blocked][0]",
-        "gift",
-    )]);
-    assert_eq!(create_as(&emu, None, &bad).await.status, 400);
+    for bad in [
+        (
+            "payment_method_options[card][restrictions][funding_types_blocked][0]",
+            "gift",
+        ),
+        ("payment_method_options[card][restrictions][brands_blocked][0]", "amex"),
+        ("payment_method_options[card][restrictions][colours_blocked][0]", "red"),
+    ] {
+        assert_eq!(create_as(&emu, None, &with(&[bad])).await.status, 400, "{bad:?}");
+    }
 }
 
 #[tokio::test]

@@ -4,8 +4,10 @@
 //! Invariants: a parsed form re-encodes (the core client's encoder) to a form that parses to the
 //! same params; and whatever `enforce` lets through obeys the policy when checked again here,
 //! independently: an allowed mode, only configured price IDs, inline totals per currency within
-//! the cap (in i128, so no overflow can hide a breach; decimal amounts excepted), success and cancel URLs under an allowed
-//! base (same scheme, host and port; no userinfo, dot segments, backslash or fragment), no app
+//! the cap (in i128, so no overflow can hide a breach; decimal amounts excepted) and each at least
+//! the currency's floor (Stripe's minimum charge), only the listed product or new ones described
+//! inline, success and cancel URLs under an allowed base (same scheme, host and port; no
+//! userinfo, dot segments, backslash, fragment, `;` in the path, `%25` or empty segment), no app
 //! customer, only allowed metadata keys, no promotion codes, no payment method types, and the
 //! authenticated user as `client_reference_id`.
 #![no_main]
@@ -13,12 +15,12 @@
 use std::collections::BTreeMap;
 
 use checkout_bridge::{encode_create_params, validate_create_params, LineItemPrice};
-use checkout_bridge_server::params::parse_create_form;
+use checkout_bridge_server::wire::create_form::parse_create_form;
 use checkout_bridge_server::policy::{
     enforce, MetadataPolicy, ModePolicy, PaymentMethodTypePolicy, Policy, PricePolicy, PromotionCodePolicy,
     ReturnUrlPolicy, APP_REFERENCE_KEY,
 };
-use checkout_bridge_server::return_urls::AllowedReturnUrl;
+use checkout_bridge_server::policy::return_urls::AllowedReturnUrl;
 use libfuzzer_sys::fuzz_target;
 use url::Url;
 
@@ -36,6 +38,8 @@ fn policy() -> Policy {
         prices: PricePolicy {
             allowed: vec!["price_tee".into(), "price_plan".into()],
             allow_inline: true,
+            allowed_products: ["prod_tea".to_owned()].into(),
+            allow_product_data: true,
             max_amount: BTreeMap::from([("usd".into(), 10_000), ("eur".into(), 5_000)]),
             ..PricePolicy::default()
         },
@@ -59,7 +63,7 @@ fn policy() -> Policy {
 
 /// Independent of `return_urls.rs`: is `text` under one of [`BASES`]?
 fn under_a_base(text: &str) -> bool {
-    if text.contains(['\\', '#', ' ']) || !text.is_ascii() {
+    if text.contains(['\\', '#', ' ']) || !text.is_ascii() || text.contains("%25") {
         return false;
     }
     // Userinfo lives in the authority; an `@` in the query is just data.
@@ -70,6 +74,16 @@ fn under_a_base(text: &str) -> bool {
         return false;
     }
     let Ok(url) = Url::parse(text) else { return false };
+    // The path as sent: no `;` (path parameters), no empty segment but one trailing slash.
+    let raw_path = text
+        .split_once("://")
+        .map_or("", |(_, rest)| rest.find(['/', '?']).map_or("", |i| &rest[i..]))
+        .split('?')
+        .next()
+        .unwrap_or("");
+    if raw_path.contains(';') || raw_path.trim_end_matches('/').contains("//") || raw_path.ends_with("//") {
+        return false;
+    }
     let segs: Vec<&str> = url.path().split('/').collect();
     if segs
         .iter()
@@ -104,8 +118,18 @@ fuzz_target!(|data: &[u8]| {
         match &item.price {
             LineItemPrice::Price { id } => assert!(id == "price_tee" || id == "price_plan", "price {id}"),
             LineItemPrice::Inline {
-                currency, unit_amount, ..
+                currency,
+                unit_amount,
+                product,
+                ..
             } => {
+                if let Some(id) = product {
+                    assert_eq!(id, "prod_tea", "product {id} let through");
+                }
+                let floor = 50; // Stripe's minimum charge in usd and eur
+                if let Some(unit) = unit_amount {
+                    assert!(*unit >= floor, "{currency} unit amount {unit} under the floor");
+                }
                 let quantity = item.quantity.expect("inline quantity");
                 // A decimal amount is rounded up by the policy itself; the integer ones are
                 // summed here without it.

@@ -8,7 +8,7 @@
 //! with the payload changed.
 #![no_main]
 
-use checkout_bridge_server::webhook::{
+use checkout_bridge_server::wire::webhook::{
     construct_event, parse_event, sign_payload, verify_signature, SignatureHeader, WebhookError, MAX_HEADER_BYTES,
     MAX_V1_SIGNATURES,
 };

@@ -11,7 +11,7 @@
 
 use std::hint::black_box;
 
-use checkout_bridge_server::webhook::{sign_payload, WebhookVerifier, MAX_HEADER_BYTES, MAX_V1_SIGNATURES};
+use checkout_bridge_server::wire::webhook::{sign_payload, WebhookVerifier, MAX_HEADER_BYTES, MAX_V1_SIGNATURES};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
 const SECRET: &str = "whsec_bench_secret_0123456789";

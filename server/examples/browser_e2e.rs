@@ -128,6 +128,7 @@ user = "browser-user"
 sha256 = "{}"
 [policy.prices]
 allow_inline = true
+allow_product_data = true
 max_amount = {{ usd = 100000 }}
 [policy.return_urls]
 allowed = ["{return_base}"]

@@ -4,242 +4,44 @@
 //! authenticates app users by bearer token, enforces the merchant's policy, forwards the
 //! Stripe-compatible subset (create, retrieve, expire, line items) through the core
 //! `CheckoutClient`, verifies and records Stripe webhooks, and fulfils each paid session once
-//! through a durable outbox ([`fulfilment`], [`outbox`], [`reconcile`], [`ledger`]); apps
-//! restore what their user bought from `GET /v1/purchases` ([`purchases`]). Apps point a
-//! `CheckoutClient` in backend mode at it and need no change otherwise.
+//! through a durable outbox ([`fulfilment`]); apps restore what their user bought from
+//! `GET /v1/purchases`. Apps point a `CheckoutClient` in backend mode at it and need no change
+//! otherwise.
+//!
+//! The parts are folders, on layers that `tests/layers.rs` enforces (lowest first): [`base`] and
+//! [`telemetry`]; [`wire`] (Stripe's wire from outside) and [`policy`]; [`store`] (the one
+//! database, migrated); [`links`] and [`config`]; [`fulfilment`]; [`state`] (the shared state);
+//! [`http`] (the accept loop below the state, the handlers and router above it). This file only
+//! assembles them: [`spawn`].
 
 #![deny(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![allow(clippy::result_large_err)]
 
-pub mod auth;
-pub mod client_addr;
-pub mod config;
-pub mod db;
-pub mod events;
-pub mod fulfilment;
-pub mod health;
-pub mod hex;
-pub mod ledger;
-pub mod links;
-pub mod metrics;
-pub mod outbox;
-pub mod params;
-pub mod pg_tls;
-pub mod policy;
-pub mod policy_customer;
-pub mod policy_intents;
-pub mod policy_page;
-pub mod policy_shipping;
-pub mod policy_tax;
-pub mod purchases;
-pub mod rate_limit;
-pub mod reconcile;
-pub mod return_links;
-pub mod return_page;
-pub mod return_urls;
-pub mod routes;
-pub mod serve;
-pub mod stripe_error;
-pub mod webhook;
-pub mod well_known;
+#[cfg(not(any(feature = "sqlite", feature = "postgres")))]
+compile_error!(
+    "checkout-bridge-server needs a database: enable the `sqlite` or the `postgres` feature (or both, the default)"
+);
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+pub mod base;
+pub mod config;
+pub mod fulfilment;
+pub mod http;
+pub mod links;
+pub mod policy;
+pub mod state;
+pub mod store;
+pub mod telemetry;
+pub mod wire;
+
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
-use checkout_bridge::{CheckoutClient, ClientConfig, Credential};
-
 pub use config::{token_hash, Secrets, ServerConfig};
-pub use events::EventLog;
-
-/// Shared state of one server instance.
-pub struct AppState {
-    /// The parsed configuration.
-    pub config: ServerConfig,
-    /// Secrets from the environment.
-    pub secrets: Secrets,
-    /// The core client, in direct mode with the server's key.
-    pub stripe: Arc<CheckoutClient>,
-    /// App-token checks.
-    pub auth: auth::Authenticator,
-    /// Per-user rate limiting.
-    pub limiter: rate_limit::RateLimiter,
-    /// Per-address rate limiting before authentication (API routes).
-    pub address_limiter: rate_limit::RateLimiter<IpAddr>,
-    /// Per-address rate limiting of webhook deliveries.
-    pub webhook_limiter: rate_limit::RateLimiter<IpAddr>,
-    /// Whose `X-Forwarded-For` is believed.
-    pub proxies: client_addr::TrustedProxies,
-    /// The webhook endpoint's verifier, when `STRIPE_WEBHOOK_SECRET` is set.
-    pub webhook: Option<Arc<webhook::WebhookVerifier>>,
-    /// Bounds the HMACs running at once on the blocking pool (one per core).
-    pub webhook_slots: Arc<tokio::sync::Semaphore>,
-    /// The webhook event log.
-    pub events: EventLog,
-    /// Sessions, fulfilments and their outbox.
-    pub fulfilments: Arc<fulfilment::Fulfilments>,
-    /// The validated `[links]` section (return page and association files), if configured.
-    pub links: Option<Arc<links::Links>>,
-    /// Which session each return link's state belongs to.
-    pub return_links: return_links::ReturnLinks,
-    /// Per-address limit of return page views.
-    pub page_limiter: rate_limit::RateLimiter<IpAddr>,
-    /// The association files, rendered once.
-    pub well_known: well_known::WellKnown,
-    /// Counters and histograms for `/metrics`.
-    pub metrics: Arc<metrics::Metrics>,
-    /// The last `/readyz` answer.
-    pub readiness: health::ReadinessCache,
-}
-
-pub(crate) fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
-impl AppState {
-    /// Builds the state: the core client against `upstream_base_url`, and the event log.
-    pub async fn new(config: ServerConfig, secrets: Secrets) -> Result<Arc<Self>, String> {
-        let mut client_config = ClientConfig::new(Credential::secret_key(&secrets.stripe_secret_key))
-            .with_base_url(config.upstream_base_url.clone());
-        client_config.timeout_ms = i64::try_from(config.request_timeout_ms).unwrap_or(i64::MAX).max(1);
-        let stripe = CheckoutClient::new(client_config).map_err(|e| format!("invalid upstream configuration: {e}"))?;
-        let events = EventLog::open(&config.database_url).await?;
-        let ledger = ledger::Ledger::open(&config.database_url).await?;
-        let fulfilments = Arc::new(fulfilment::Fulfilments::new(
-            ledger,
-            stripe.clone(),
-            i64::try_from(config.reconcile_interval_ms).unwrap_or(i64::MAX),
-        ));
-        let return_links = return_links::ReturnLinks::open(&events).await?;
-        let links = config.links()?.map(Arc::new);
-        let webhook = match secrets.webhook_secret.as_deref() {
-            Some(s) => Some(Arc::new(
-                webhook::WebhookVerifier::new(s, webhook::DEFAULT_TOLERANCE_SECS).map_err(|e| e.to_string())?,
-            )),
-            None => None,
-        };
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        Ok(Arc::new(AppState {
-            auth: auth::Authenticator::new(&config.app_tokens),
-            limiter: rate_limit::RateLimiter::new(config.rate_limit_per_minute),
-            address_limiter: rate_limit::RateLimiter::new(config.address_rate_limit_per_minute),
-            webhook_limiter: rate_limit::RateLimiter::new(config.webhook_rate_limit_per_minute),
-            proxies: client_addr::TrustedProxies::parse(&config.trusted_proxies)?,
-            webhook,
-            webhook_slots: Arc::new(tokio::sync::Semaphore::new(cores)),
-            page_limiter: rate_limit::RateLimiter::new(links.as_ref().map_or(1, |l| l.page_rate_limit_per_minute)),
-            well_known: well_known::WellKnown::new(links.as_deref()),
-            links,
-            return_links,
-            metrics: Arc::new(metrics::Metrics::default()),
-            readiness: health::ReadinessCache::default(),
-            config,
-            secrets,
-            stripe,
-            events,
-            fulfilments,
-        }))
-    }
-}
-
-/// Where Stripe delivers webhooks.
-pub const WEBHOOK_PATH: &str = "/webhooks/stripe";
-
-/// The router with every route, the per-address rate limit, the per-request timeout and the
-/// access log. Serve it with [`serve::serve`] (which [`spawn`] uses): the per-address limit
-/// reads the peer from `ConnectInfo<SocketAddr>`, and without it every client would share one
-/// bucket.
-pub fn router(state: Arc<AppState>) -> Router {
-    let timeout = Duration::from_millis(state.config.request_timeout_ms);
-    let mut app = Router::new();
-    if let Some(links) = state.links.clone() {
-        app = app
-            .route(&format!("{}/success", links.path), get(return_page::success))
-            .route(&format!("{}/cancel", links.path), get(return_page::cancel));
-    }
-    let metrics = state.metrics.clone();
-    app.route("/v1/checkout/sessions", post(routes::create))
-        .route("/v1/checkout/sessions/{id}", get(routes::retrieve))
-        .route("/v1/checkout/sessions/{id}/expire", post(routes::expire))
-        .route("/v1/checkout/sessions/{id}/line_items", get(routes::line_items))
-        .route(WEBHOOK_PATH, post(routes::webhook))
-        .route("/v1/purchases", get(purchases::list))
-        .route(
-            well_known::AASA_PATH,
-            get(|State(s): State<Arc<AppState>>| async move { s.well_known.aasa_response() }),
-        )
-        .route(
-            well_known::ASSETLINKS_PATH,
-            get(|State(s): State<Arc<AppState>>| async move { s.well_known.assetlinks_response() }),
-        )
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .fallback(|| async {
-            stripe_error::ApiError::new(404, "invalid_request_error", "Unrecognized request URL.", None, None)
-        })
-        .layer(axum::middleware::from_fn_with_state(state.clone(), limit_by_address))
-        .layer(axum::middleware::from_fn(move |req: Request, next: Next| {
-            access_log(req, next, timeout, metrics.clone())
-        }))
-        .with_state(state)
-}
-
-/// The per-address limit, before anything else looks at the request (authentication
-/// included): webhook deliveries and API calls have separate buckets.
-async fn limit_by_address(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let client = client_key(&state, &req);
-    let (limiter, bucket) = if req.uri().path() == WEBHOOK_PATH {
-        (&state.webhook_limiter, "webhook_address")
-    } else {
-        (&state.address_limiter, "address")
-    };
-    if !limiter.allow(&client) {
-        state.metrics.rate_limited(bucket);
-        tracing::warn!(client = %client, path = %req.uri().path(), "rate limited by address");
-        return stripe_error::ApiError::rate_limited("Too many requests from this address.").into_response();
-    }
-    next.run(req).await
-}
-
-/// The rate-limit key of the client that sent `req`: its address (IPv6 by /64), believing
-/// `X-Forwarded-For` only from trusted proxies.
-pub(crate) fn client_key(state: &AppState, req: &Request) -> IpAddr {
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
-    client_addr::rate_key(state.proxies.client(peer, req.headers()))
-}
-
-/// Bounds each request, counts it by route template and status, and logs method, path (never
-/// the query: return links carry their state there), status and duration (never headers or
-/// bodies).
-async fn access_log(req: Request, next: Next, timeout: Duration, metrics: Arc<metrics::Metrics>) -> Response {
-    let (method, path) = (req.method().clone(), req.uri().path().to_owned());
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
-    let started = std::time::Instant::now();
-    let resp = match tokio::time::timeout(timeout + Duration::from_secs(1), next.run(req)).await {
-        Ok(r) => r,
-        Err(_) => {
-            stripe_error::ApiError::new(504, "api_error", "The request took too long.", None, None).into_response()
-        }
-    };
-    let took = started.elapsed();
-    metrics.request(&route, resp.status().as_u16(), took);
-    tracing::info!(%method, %path, status = resp.status().as_u16(), ms = took.as_millis() as u64, "request");
-    resp
-}
+pub use http::WEBHOOK_PATH;
+pub use state::{AppState, StartError};
+pub use store::{EventLog, Store};
 
 /// A running server (for tests and the demo): stops when dropped or on [`RunningServer::shutdown`].
 pub struct RunningServer {
@@ -250,7 +52,7 @@ pub struct RunningServer {
     /// The state, for inspecting the event log in tests.
     pub state: Arc<AppState>,
     /// The outbox and reconciliation tasks (aborted when the server is dropped).
-    workers: fulfilment::Workers,
+    workers: fulfilment::workers::Workers,
 }
 
 impl RunningServer {
@@ -288,7 +90,7 @@ impl Drop for RunningServer {
 
 /// Binds `config.listen` and serves in the background with graceful shutdown; fulfilments go
 /// to `fulfilment_url` (signed with `secrets.fulfilment_secret`) when it is set.
-pub async fn spawn(config: ServerConfig, secrets: Secrets) -> Result<RunningServer, String> {
+pub async fn spawn(config: ServerConfig, secrets: Secrets) -> Result<RunningServer, StartError> {
     spawn_with_sink(config, secrets, None).await
 }
 
@@ -297,11 +99,14 @@ pub async fn spawn(config: ServerConfig, secrets: Secrets) -> Result<RunningServ
 pub async fn spawn_with_sink(
     config: ServerConfig,
     secrets: Secrets,
-    sink: Option<Arc<dyn outbox::FulfilmentSink>>,
-) -> Result<RunningServer, String> {
+    sink: Option<Arc<dyn fulfilment::sink::FulfilmentSink>>,
+) -> Result<RunningServer, StartError> {
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
-        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+        .map_err(|source| StartError::Listen {
+            address: config.listen.clone(),
+            source,
+        })?;
     serve_on(listener, config, secrets, sink).await
 }
 
@@ -311,7 +116,7 @@ pub async fn spawn_on(
     listener: tokio::net::TcpListener,
     config: ServerConfig,
     secrets: Secrets,
-) -> Result<RunningServer, String> {
+) -> Result<RunningServer, StartError> {
     serve_on(listener, config, secrets, None).await
 }
 
@@ -320,8 +125,8 @@ pub async fn spawn_on(
 fn fulfilment_sink(
     config: &ServerConfig,
     secrets: &Secrets,
-    sink: Option<Arc<dyn outbox::FulfilmentSink>>,
-) -> Result<Option<Arc<dyn outbox::FulfilmentSink>>, String> {
+    sink: Option<Arc<dyn fulfilment::sink::FulfilmentSink>>,
+) -> Result<Option<Arc<dyn fulfilment::sink::FulfilmentSink>>, StartError> {
     match (sink, config.fulfilment_url.as_deref()) {
         (Some(s), _) => Ok(Some(s)),
         (None, Some(url)) => {
@@ -329,15 +134,17 @@ fn fulfilment_sink(
                 .fulfilment_secret
                 .as_deref()
                 .filter(|s| s.len() >= config::MIN_FULFILMENT_SECRET_BYTES)
-                .ok_or_else(|| {
-                    format!(
-                        "fulfilment_url is set: {} must hold a secret of at least {} bytes",
-                        config::FULFILMENT_SECRET_ENV,
+                .ok_or_else(|| config::ConfigError::Environment {
+                    variable: config::FULFILMENT_SECRET_ENV,
+                    reason: format!(
+                        "must hold a secret of at least {} bytes (fulfilment_url is set)",
                         config::MIN_FULFILMENT_SECRET_BYTES
-                    )
+                    ),
                 })?;
             let timeout = Duration::from_millis(config.fulfilment_timeout_ms);
-            Ok(Some(Arc::new(outbox::HttpSink::new(url, secret, timeout)?)))
+            Ok(Some(Arc::new(
+                fulfilment::sink::HttpSink::new(url, secret, timeout).map_err(fulfilment::FulfilmentError::from)?,
+            )))
         }
         (None, None) => Ok(None),
     }
@@ -347,45 +154,70 @@ async fn serve_on(
     listener: tokio::net::TcpListener,
     config: ServerConfig,
     secrets: Secrets,
-    sink: Option<Arc<dyn outbox::FulfilmentSink>>,
-) -> Result<RunningServer, String> {
+    sink: Option<Arc<dyn fulfilment::sink::FulfilmentSink>>,
+) -> Result<RunningServer, StartError> {
     let sink = fulfilment_sink(&config, &secrets, sink)?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen {
+        address: config.listen.clone(),
+        source,
+    })?;
     let metrics_listener = match &config.metrics_listen {
         Some(a) => Some(
             tokio::net::TcpListener::bind(a)
                 .await
-                .map_err(|e| format!("cannot listen on {a} (metrics_listen): {e}"))?,
+                .map_err(|source| StartError::Listen {
+                    address: format!("{a} (metrics_listen)"),
+                    source,
+                })?,
         ),
         None => None,
     };
     let metrics_addr = match &metrics_listener {
-        Some(l) => Some(l.local_addr().map_err(|e| e.to_string())?),
+        Some(l) => Some(l.local_addr().map_err(|source| StartError::Listen {
+            address: "metrics_listen".into(),
+            source,
+        })?),
         None => None,
     };
     let state = AppState::new(config, secrets).await?;
-    let app = router(state.clone());
+    let app = http::router(state.clone());
     let c = &state.config;
-    let limits = serve::ConnectionLimits {
+    let limits = http::serve::ConnectionLimits {
         max_connections: c.max_connections,
+        per_address: c.max_connections_per_address,
         header_read_timeout: Duration::from_millis(c.header_read_timeout_ms),
+        pressure_header_timeout: Duration::from_millis(c.pressure_header_timeout_ms),
         max_header_bytes: c.max_header_bytes,
         keep_alive: c.keep_alive,
+        proxies: state.proxies.clone(),
     };
     let (tx, rx) = tokio::sync::watch::channel(false);
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;
     };
-    let mut tasks = vec![tokio::spawn(serve::serve(listener, app, limits, stopped(rx.clone())))];
+    let mut tasks = vec![tokio::spawn(http::serve::serve(
+        listener,
+        app,
+        limits.clone(),
+        state.metrics.clone(),
+        stopped(rx.clone()),
+    ))];
     if let Some(l) = metrics_listener {
-        let ops = ops_router(state.clone());
-        let limits = serve::ConnectionLimits {
+        let ops = http::ops::ops_router(state.clone());
+        let limits = http::serve::ConnectionLimits {
             max_connections: 16,
+            per_address: 16,
             ..limits
         };
-        tasks.push(tokio::spawn(serve::serve(l, ops, limits, stopped(rx))));
+        tasks.push(tokio::spawn(http::serve::serve(
+            l,
+            ops,
+            limits,
+            state.metrics.clone(),
+            stopped(rx),
+        )));
     }
-    let workers = fulfilment::Workers::start(&state.fulfilments, &state.config, sink)?;
+    let workers = fulfilment::workers::Workers::start(&state.fulfilments, &state.config, sink)?;
     Ok(RunningServer {
         addr,
         metrics_addr,
@@ -394,33 +226,4 @@ async fn serve_on(
         state,
         workers,
     })
-}
-
-/// The metrics listener's router: `GET /metrics` (and the health checks, for probes that
-/// should not go through the public port).
-pub fn ops_router(state: Arc<AppState>) -> Router {
-    Router::new()
-        .route("/metrics", get(metrics_handler))
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .with_state(state)
-}
-
-async fn metrics_handler(State(state): State<Arc<AppState>>) -> Response {
-    let mut gauges = vec![metrics::Gauge {
-        name: "checkout_bridge_rate_limit_tracked_keys",
-        help: "Keys (users or addresses) with a rate-limit bucket, by limiter.",
-        labels: vec![("limiter", "address".into())],
-        value: state.address_limiter.tracked() as f64,
-    }];
-    gauges.extend(state.fulfilments.scrape().await);
-    let body = state.metrics.render(&gauges);
-    (
-        [(
-            axum::http::header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        body,
-    )
-        .into_response()
 }

@@ -26,7 +26,7 @@ fn init_logs(format: LogFormat) {
     }
 }
 
-async fn run() -> Result<(), String> {
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let mut path = None;
     while let Some(a) = args.next() {
@@ -36,7 +36,7 @@ async fn run() -> Result<(), String> {
                 println!("usage: checkout-bridge-server --config FILE.toml\n  env: STRIPE_SECRET_KEY (required), STRIPE_WEBHOOK_SECRET, RUST_LOG");
                 return Ok(());
             }
-            other => return Err(format!("unknown argument {other}")),
+            other => return Err(format!("unknown argument {other}").into()),
         }
     }
     let path = path.ok_or("--config FILE.toml is required")?;

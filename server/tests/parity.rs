@@ -42,6 +42,8 @@ allowed = ["payment", "subscription", "setup"]
 [policy.prices]
 allowed = ["price_test_usd_1000", "price_test_usd_monthly_900"]
 allow_inline = true
+allow_product_data = true
+allowed_products = ["prod_test_existing"]
 allow_adjustable_quantity = true
 max_amount = {{ usd = 100000000 }}
 [policy.return_urls]

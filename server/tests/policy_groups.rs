@@ -22,6 +22,7 @@ allowed = ["payment", "subscription"]
 [policy.prices]
 allowed = ["price_test_usd_1000"]
 allow_inline = true
+allow_product_data = true
 allow_adjustable_quantity = true
 max_amount = { usd = 10000 }
 [policy.return_urls]

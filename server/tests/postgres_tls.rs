@@ -1,33 +1,32 @@
 //! TLS to PostgreSQL against the private cluster of `scripts/postgres.sh` (TLS on, a CA made
-//! by the script, the role `cb_tls_only` allowed over TLS only). `scripts/test.sh` starts it
-//! and sets CHECKOUT_BRIDGE_TEST_DATABASE_URL; the URL carries `sslrootcert=` (the CA).
+//! by the script, the role `cb_tls_only` allowed over TLS only), from `support::postgres` (the
+//! URL carries `sslrootcert=`, the CA).
 
-use checkout_bridge_server::EventLog;
+mod support;
 
-/// (`postgres://user@127.0.0.1:port/db` without query, path of the cluster's CA).
-fn cluster() -> (String, String) {
-    let Ok(url) = std::env::var("CHECKOUT_BRIDGE_TEST_DATABASE_URL") else {
-        panic!(
-            "CHECKOUT_BRIDGE_TEST_DATABASE_URL is not set: run scripts/test.sh (or export it from scripts/postgres.sh)"
-        );
-    };
+use checkout_bridge_server::store::pg_tls;
+use checkout_bridge_server::Store;
+
+/// (`postgres://user@127.0.0.1:port/db` without query, path of the cluster's CA); `None` to skip.
+fn cluster() -> Option<(String, String)> {
+    let url = support::postgres::url()?;
     let (base, query) = url.split_once('?').unwrap_or((&url, ""));
     let ca = query
         .split('&')
         .find_map(|p| p.strip_prefix("sslrootcert="))
         .unwrap_or_else(|| panic!("the URL from scripts/postgres.sh names its CA in sslrootcert: {url}"));
-    (base.to_owned(), ca.to_owned())
+    Some((base.to_owned(), ca.to_owned()))
 }
 
-async fn open(url: &str) -> Result<EventLog, String> {
-    EventLog::open(url).await
+/// The store opened (and migrated) over `url`, and a second connection made the way the store
+/// makes its own, to ask PostgreSQL about it.
+async fn open(url: &str) -> Result<tokio_postgres::Client, String> {
+    Store::open(url).await.map_err(|e| e.to_string())?;
+    pg_tls::connect(url).await.map_err(|e| e.to_string())
 }
 
-/// Whether the session behind `log` is encrypted, as the server sees it.
-async fn encrypted(log: &EventLog) -> bool {
-    let EventLog::Postgres(client) = log else {
-        panic!("a PostgreSQL log")
-    };
+/// Whether the session behind `client` is encrypted, as the server sees it.
+async fn encrypted(client: &tokio_postgres::Client) -> bool {
     client
         .query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[])
         .await
@@ -37,7 +36,7 @@ async fn encrypted(log: &EventLog) -> bool {
 
 #[tokio::test]
 async fn sslmodes_against_a_tls_postgresql() {
-    let (base, ca) = cluster();
+    let Some((base, ca)) = cluster() else { return };
     let with = |q: &str| format!("{base}?{q}");
     // require: encrypted, certificate not checked.
     let log = open(&with("sslmode=require")).await.expect("require");
@@ -57,8 +56,7 @@ async fn sslmodes_against_a_tls_postgresql() {
     let by_name = base.replace("127.0.0.1", "localhost");
     let e = open(&format!("{by_name}?sslmode=verify-full&sslrootcert={ca}"))
         .await
-        .err()
-        .expect("name mismatch refused");
+        .expect_err("name mismatch refused");
     assert!(e.to_lowercase().contains("certificate"), "{e}");
     let log = open(&format!("{by_name}?sslmode=verify-ca&sslrootcert={ca}"))
         .await
@@ -67,8 +65,7 @@ async fn sslmodes_against_a_tls_postgresql() {
     // verify-full against the Mozilla roots: the test CA is unknown there.
     let e = open(&with("sslmode=verify-full"))
         .await
-        .err()
-        .expect("unknown issuer refused");
+        .expect_err("unknown issuer refused");
     assert!(e.to_lowercase().contains("certificate"), "{e}");
     // Unknown modes are refused before connecting.
     for bad in ["sslmode=allow", "sslmode=verify_full", "sslmode=Require"] {
@@ -80,24 +77,21 @@ async fn sslmodes_against_a_tls_postgresql() {
 /// a plain client is refused, a TLS one is let in.
 #[tokio::test]
 async fn a_server_requiring_tls_refuses_a_plain_client() {
-    let (base, ca) = cluster();
-    let admin = open(&format!("{base}?sslmode=require")).await.expect("admin");
-    let EventLog::Postgres(client) = &admin else {
-        panic!("a PostgreSQL log")
-    };
+    let Some((base, ca)) = cluster() else { return };
+    let client = open(&format!("{base}?sslmode=require")).await.expect("admin");
     client
         .batch_execute(
             "DO $$ BEGIN CREATE ROLE cb_tls_only LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$; \
              GRANT CREATE ON SCHEMA public TO cb_tls_only; \
-             GRANT ALL ON TABLE checkout_events TO cb_tls_only;",
+             GRANT ALL ON TABLE checkout_events TO cb_tls_only; \
+             GRANT SELECT ON TABLE checkout_bridge_schema TO cb_tls_only;",
         )
         .await
         .expect("role");
     let as_role = base.replace("postgres@", "cb_tls_only@");
     let e = open(&format!("{as_role}?sslmode=disable"))
         .await
-        .err()
-        .expect("plain refused");
+        .expect_err("plain refused");
     assert!(e.contains("pg_hba") || e.contains("no encryption"), "{e}");
     let log = open(&format!("{as_role}?sslmode=verify-full&sslrootcert={ca}"))
         .await

@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+pub mod scenarios;
+
 use checkout_bridge::*;
 use checkout_bridge_emulator::{Emulator, Fault, FaultKind};
 

@@ -54,12 +54,24 @@ public final class CheckoutPresenter {
     }
 
     /// The session could not be shown at all (nothing was opened).
-    public enum PresentError: Error, Equatable {
+    public enum PresentError: Error, Equatable, LocalizedError {
         case httpsCallbackUnavailable
         case couldNotStart
         case presentationContextMissing
         case notAWebURL(String)
         case failed(String)
+
+        /// A sentence for the app to show (`localizedDescription`), instead of Foundation's
+        /// "The operation couldn't be completed. (…PresentError error 2.)".
+        public var errorDescription: String? {
+            switch self {
+            case .httpsCallbackUnavailable: return "Returning to the app on an https link needs iOS 17.4 or later."
+            case .couldNotStart: return "The checkout page could not be opened."
+            case .presentationContextMissing: return "There is no window to show the checkout page over."
+            case .notAWebURL: return "The checkout page's address is not a web address."
+            case .failed(let reason): return "The checkout page failed: \(reason)"
+            }
+        }
     }
 
     private let anchor: ASPresentationAnchor?
@@ -162,6 +174,13 @@ public final class CheckoutPresenter {
         case .https:
             throw PresentError.httpsCallbackUnavailable
         }
+    }
+
+    /// Whether this system can complete a session on an https link (`Callback.https`): iOS 17.4,
+    /// macOS 14.4. Below, `present` throws `.httpsCallbackUnavailable`.
+    public nonisolated static var supportsHTTPSCallback: Bool {
+        if #available(iOS 17.4, macOS 14.4, visionOS 1.1, *) { return true }
+        return false
     }
 
     /// Maps what ASWebAuthenticationSession reports. The user's cancel is a completion, not an error.

@@ -84,6 +84,20 @@ final class SecretTests: XCTestCase {
         }
     }
 
+    /// What an app shows (`error.localizedDescription`, `"\(error)"`) is the library's sentence,
+    /// not a dump of the enum case (CheckoutErrorDescription.swift).
+    func testErrorTextIsTheLibrarysSentence() {
+        XCTAssertThrowsError(try CheckoutClient(config: ClientConfig(credential: .backend(bearerToken: token)))) { error in
+            guard let e = error as? CheckoutError else { return XCTFail("\(error)") }
+            XCTAssertFalse(e.description.isEmpty)
+            XCTAssertEqual(error.localizedDescription, e.description)
+            XCTAssertEqual("\(error)", e.description)
+            XCTAssertEqual(String(reflecting: e), e.description)
+            XCTAssertFalse(error.localizedDescription.contains("CheckoutError"), error.localizedDescription)
+            self.assertNoSecrets([error.localizedDescription])
+        }
+    }
+
     func testCheckoutUrlsTheAppMustNotOpenAreRefused() throws {
         let client = try CheckoutClient(config: ClientConfig(credential: .secretKey(key: key)))
         XCTAssertNoThrow(try client.checkCheckoutUrl(url: "https://checkout.stripe.com/c/pay/cs_test_1#fid"))

@@ -1,7 +1,9 @@
 //! Shared by the fulfilment tests and benchmark: a merchant endpoint on 127.0.0.1 that verifies
 //! signatures and counts, Stripe-shaped webhook events signed as Stripe signs them, private
-//! PostgreSQL databases, and the server as a real process that can be SIGKILLed.
+//! PostgreSQL databases ([`postgres`]), and the server as a real process that can be SIGKILLed.
 #![allow(dead_code)]
+
+pub mod postgres;
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -13,7 +15,7 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use checkout_bridge_server::webhook::{sign_payload, verify_signature};
+use checkout_bridge_server::wire::webhook::{sign_payload, verify_signature};
 
 pub const KEY: &str = "sk_test_FULFILKEY0NEVER0LOGGED";
 pub const WHSEC: &str = "whsec_test_FULFIL0WEBHOOK0SECRET";
@@ -258,14 +260,12 @@ pub fn http() -> reqwest::Client {
         .expect("http client")
 }
 
-/// A fresh database on the test cluster (`CHECKOUT_BRIDGE_TEST_DATABASE_URL`, which
-/// `scripts/postgres.sh` prints), so tests running at once never see each other's rows.
-pub async fn fresh_postgres() -> String {
-    let Ok(url) = std::env::var("CHECKOUT_BRIDGE_TEST_DATABASE_URL") else {
-        panic!("CHECKOUT_BRIDGE_TEST_DATABASE_URL is not set: export CHECKOUT_BRIDGE_TEST_DATABASE_URL=$(scripts/postgres.sh)");
-    };
+/// A fresh database on the test cluster ([`postgres::url`]), so tests running at once never see
+/// each other's rows; `None` when the test should skip (no PostgreSQL here, and not CI).
+pub async fn fresh_postgres() -> Option<String> {
+    let url = postgres::url()?;
     let name = format!("cb_fulfil_{}", &rid().replace('-', "")[..16]);
-    let admin = checkout_bridge_server::pg_tls::connect(&url)
+    let admin = checkout_bridge_server::store::pg_tls::connect(&url)
         .await
         .expect("connect to PostgreSQL");
     admin
@@ -274,12 +274,12 @@ pub async fn fresh_postgres() -> String {
         .expect("create database");
     let mut u = url::Url::parse(&url).expect("database url");
     u.set_path(&format!("/{name}"));
-    u.to_string()
+    Some(u.to_string())
 }
 
 /// Drops a database made by [`fresh_postgres`].
 pub async fn drop_postgres(db_url: &str) {
-    let Ok(url) = std::env::var("CHECKOUT_BRIDGE_TEST_DATABASE_URL") else {
+    let Some(url) = postgres::url() else {
         return;
     };
     let name = url::Url::parse(db_url)
@@ -288,7 +288,7 @@ pub async fn drop_postgres(db_url: &str) {
     if !name.starts_with("cb_fulfil_") {
         return;
     }
-    if let Ok(admin) = checkout_bridge_server::pg_tls::connect(&url).await {
+    if let Ok(admin) = checkout_bridge_server::store::pg_tls::connect(&url).await {
         let _ = admin
             .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .await;
@@ -312,6 +312,8 @@ database_url = "{database_url}"
 rate_limit_per_minute = 100000
 address_rate_limit_per_minute = 100000
 webhook_rate_limit_per_minute = 100000
+# Hundreds of sessions per user at once (the cap itself: tests/hostile.rs).
+max_open_sessions_per_user = 100000
 {extra}
 [[app_tokens]]
 user = "alice"
@@ -322,6 +324,7 @@ sha256 = "{}"
 [policy.prices]
 allowed = ["price_test_usd_1000"]
 allow_inline = true
+allow_product_data = true
 max_amount = {{ usd = 100000 }}
 [policy.return_urls]
 allowed = ["myapp://checkout/"]

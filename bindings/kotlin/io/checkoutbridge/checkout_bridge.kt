@@ -5458,6 +5458,17 @@ public object FfiConverterTypeConsentCollection: FfiConverterRustBuffer<ConsentC
  * payment methods in the Dashboard. A client configured with an older `stripe_version`
  * (a dahlia one) still sends it, and then refuses `allowed_payment_method_types`, which those
  * versions do not have.
+ *
+ * # Payment method type names
+ *
+ * The names in `allowed_payment_method_types`, `excluded_payment_method_types` and
+ * `payment_method_types` are checked before sending against Stripe's list for that parameter
+ * at the client's API version, taken from Stripe's OpenAPI spec: `link` can be allowed but not
+ * excluded, `sequra` exists from 2026-09-30.endive, a misspelt `cards` is refused with an
+ * `InvalidInput` naming the entry (`excluded_payment_method_types[0]`). Stripe adds types in
+ * its monthly releases; to use one added after this library's `PINNED_STRIPE_VERSION`, set
+ * `ClientConfig.stripe_version` to the release that added it: for versions after the pinned
+ * one the names are checked for shape only and Stripe judges them.
  */
 data class CreateSessionParams (
     /**
@@ -5536,12 +5547,14 @@ data class CreateSessionParams (
     , 
     /**
      * Offer only these payment methods (`card`, `link`, `klarna`, …) among those Stripe finds
-     * eligible for the amount, currency and customer; empty lets Stripe choose.
+     * eligible for the amount, currency and customer; empty lets Stripe choose. Names are
+     * checked against Stripe's list (see "Payment method type names" above).
      */
     var `allowedPaymentMethodTypes`: List<kotlin.String> = listOf() 
     , 
     /**
-     * Never offer these payment methods (not together with `allowed_payment_method_types`).
+     * Never offer these payment methods (not together with `allowed_payment_method_types`;
+     * `link` cannot be excluded: see "Payment method type names" above).
      */
     var `excludedPaymentMethodTypes`: List<kotlin.String> = listOf() 
     , 

@@ -1,5 +1,6 @@
-// Receives the return link from the browser and hands it to the app's checkout activity, the
+// Receives the return link from the browser and hands it to the activity that waits for it, the
 // redirect-activity pattern of AppAuth (openid/AppAuth-Android, RedirectUriReceiverActivity).
+// Declared in the library's own manifest with the `${checkoutRedirectScheme}` placeholder.
 package io.checkoutbridge.android
 
 import android.app.Activity
@@ -9,17 +10,15 @@ import android.content.pm.PackageManager
 import android.os.Bundle
 
 /**
- * An invisible activity that owns the return link's intent filter (declared in the app's
- * manifest, see android/samples/AndroidManifest.xml) and forwards the link to the activity that
- * started the checkout, named by the meta-data [RETURN_ACTIVITY], then finishes.
+ * An invisible activity that owns the return link's intent filter (the library's manifest:
+ * `<scheme from the placeholder>://checkout`; an app adds an https App Link filter to the same
+ * entry) and forwards the link to [CheckoutManagementActivity], or to the app's own activity named
+ * by the meta-data [RETURN_ACTIVITY] (the lower-level [ReturnTracker] path), then finishes.
  *
- * Why not the checkout activity itself: the Custom Tab runs in the app's task *on top of* the
- * checkout activity, so a `singleTop` activity is not at the top when the link arrives and
- * Android creates a second instance for it (a fresh tracker; the old instance and the tab stay
- * underneath, and back shows the Stripe page again). `singleTask` would avoid that, but Android's
- * documentation of `android:launchMode` calls `singleTask` and `singleInstance` "not appropriate
- * for most applications" (they make the activity a task root with one instance, which changes
- * the app's own navigation). Forwarding with
+ * Why not the waiting activity itself: the Custom Tab runs in the app's task *on top of* it, so
+ * a `singleTop` activity is not at the top when the link arrives and Android creates a second
+ * instance. `singleTask` would avoid that, but Android's documentation of `android:launchMode`
+ * calls `singleTask` and `singleInstance` "not appropriate for most applications". Forwarding with
  * - `FLAG_ACTIVITY_CLEAR_TOP`: "if the activity being launched is already running in the current
  *   task, … all of the other activities on top of it will be closed" (the Custom Tab and this
  *   activity);
@@ -28,7 +27,8 @@ import android.os.Bundle
  * - `FLAG_ACTIVITY_NEW_TASK`: the app's task (by affinity) is the one searched, even when a browser
  *   started this activity in its own task; Chrome itself sends return links with
  *   `NEW_TASK | CLEAR_TOP` (Chromium's ExternalNavigationHandler.prepareExternalIntent)
- * keeps the checkout activity's launch mode free and works with any browser.
+ * keeps every launch mode at its default and works with any browser. With Auth Tab the browser
+ * returns the link to [CheckoutManagementActivity] directly and this activity is not involved.
  *
  * A relaunch from Recents (`FLAG_ACTIVITY_LAUNCHED_FROM_HISTORY`) replays the original link: it
  * is not forwarded; the app's launcher activity opens instead. A recreation with saved state
@@ -44,18 +44,15 @@ class CheckoutRedirectActivity : Activity() {
         finish()
     }
 
-    /** The `io.checkoutbridge.android.RETURN_ACTIVITY` meta-data of this activity's declaration. */
+    /** The `RETURN_ACTIVITY` meta-data of this activity's manifest entry, else the library's activity. */
     private fun returnActivity(): String {
         val info = packageManager.getActivityInfo(ComponentName(this, javaClass), PackageManager.GET_META_DATA)
         return info.metaData?.getString(RETURN_ACTIVITY)?.takeIf { it.isNotBlank() }
-            ?: throw IllegalStateException(
-                "CheckoutRedirectActivity needs <meta-data android:name=\"$RETURN_ACTIVITY\" " +
-                    "android:value=\"<fully qualified class of your checkout activity>\"/> in its manifest entry",
-            )
+            ?: CheckoutManagementActivity::class.java.name
     }
 
     companion object {
-        /** The meta-data naming the checkout activity (its fully qualified class name). */
+        /** Meta-data naming an app activity that handles links itself ([ReturnTracker]). */
         const val RETURN_ACTIVITY = "io.checkoutbridge.android.RETURN_ACTIVITY"
 
         /** The flags the link is forwarded with (see the class documentation). */

@@ -1,5 +1,6 @@
-// The platform-independent part of the Android layer: the "came back with or without a link"
-// state machine and the decisions around it. This file must not import android.*: it is compiled
+// The lower-level return handling, for apps that drive the round trip from their own activity
+// instead of CheckoutContract: the "came back with or without a link" state machine and the
+// decisions around it. This file must not import android.*: it is compiled
 // and tested on the desktop JVM without Android (android/jvm-test/, jvm/android/pom.xml). Which
 // links are ours is decided by the core (ReturnBase, the one return-link grammar), never here.
 package io.checkoutbridge.android
@@ -34,8 +35,13 @@ sealed class ReturnAction {
 }
 
 /**
- * The return-handling state machine of the activity that starts checkouts, fed with that
- * activity's lifecycle by [CheckoutReturnHandler] (or directly, in tests).
+ * The return-handling state machine of an app's own activity that starts checkouts, fed with
+ * that activity's lifecycle by the app (`onCreate`, `onNewIntent`, `onPause`, `onResume`,
+ * `onSaveInstanceState`). Most apps use [CheckoutContract] instead, whose
+ * [CheckoutManagementActivity] does all of this; this is for apps that need control (their own
+ * activity, their own way of opening the page). The activity is named by the
+ * `io.checkoutbridge.android.RETURN_ACTIVITY` meta-data on [CheckoutRedirectActivity]'s manifest
+ * entry (docs/android.md, "Lower level").
  *
  *     IDLE --launched(id)--> LAUNCHED --paused--> AWAY --its link--> IDLE      (HandleLink)
  *                                                  AWAY --resumed--> IDLE      (ResolvePending)
@@ -231,16 +237,3 @@ suspend fun CheckoutFlow.resolveAllPending(): List<Pair<PendingCheckout, Result<
  */
 internal fun shouldForwardReturn(recreated: Boolean, fromHistory: Boolean, isView: Boolean, link: String?): Boolean =
     !recreated && !fromHistory && isView && !link.isNullOrEmpty()
-
-/**
- * The Custom Tabs provider to open the page in, as Chrome's documentation checks it
- * (https://developer.chrome.com/docs/android/custom-tabs/howto-custom-tab-check) and
- * androidx.browser's `CustomTabsClient.getPackageName(context, packages)` picks it: the default
- * browser if it offers Custom Tabs, else the first of the other browsers that handle `VIEW https`
- * and offer them, else null (then the page opens in the default browser as a plain `VIEW`).
- */
-internal fun chooseCustomTabsProvider(
-    defaultBrowser: String?,
-    browsers: List<String>,
-    hasCustomTabsService: (String) -> Boolean,
-): String? = (listOfNotNull(defaultBrowser) + browsers).distinct().firstOrNull(hasCustomTabsService)

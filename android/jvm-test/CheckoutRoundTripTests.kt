@@ -1,0 +1,393 @@
+// The round trip behind CheckoutContract as CheckoutManagementActivity drives it, on the desktop
+// JVM: CheckoutRoundTrip and CheckoutRuntime (android/src/main/kotlin) against the real library
+// and a stripe-emulator process (tests/kotlin/support/Emulator.kt). Each test is one order of
+// lifecycle events a device produces; a new CheckoutRuntime over the same store directory is a
+// new process. The "main thread" is a single thread, as on Android.
+package io.checkoutbridge.android.jvmtest
+
+import io.checkoutbridge.CheckoutException
+import io.checkoutbridge.ClientConfig
+import io.checkoutbridge.Credential
+import io.checkoutbridge.PaymentOutcome
+import io.checkoutbridge.SimpleCheckout
+import io.checkoutbridge.android.CheckoutRequest
+import io.checkoutbridge.android.CheckoutResult
+import io.checkoutbridge.android.CheckoutRoundTrip
+import io.checkoutbridge.android.CheckoutRoundTrip.Phase
+import io.checkoutbridge.android.CheckoutRuntime
+import io.checkoutbridge.tests.Emulator
+import io.checkoutbridge.tests.EmulatorTest
+import io.checkoutbridge.tests.TEST_KEY
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.ExecutorCoroutineDispatcher
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.asCoroutineDispatcher
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
+import org.junit.jupiter.api.AfterEach
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.io.TempDir
+import java.nio.file.Path
+import java.util.UUID
+import java.util.concurrent.Executors
+import kotlin.test.assertEquals
+import kotlin.test.assertIs
+import kotlin.test.assertNull
+import kotlin.test.assertTrue
+
+class CheckoutRoundTripTests : EmulatorTest() {
+    @TempDir
+    lateinit var dir: Path
+
+    private val main: ExecutorCoroutineDispatcher = Executors.newSingleThreadExecutor { Thread(it, "main") }.asCoroutineDispatcher()
+    private val processes = mutableListOf<CheckoutRuntime>()
+
+    @AfterEach
+    fun stop() {
+        processes.forEach { it.close() }
+        main.close()
+    }
+
+    /** A new app process: its runtime, configured as Application.onCreate would. */
+    private fun process(): CheckoutRuntime = CheckoutRuntime(dir.toString(), "myapp://checkout", main).also {
+        processes += it
+        it.configure {
+            ClientConfig(baseUrl = Emulator.baseUrl, credential = Credential.secretKey(TEST_KEY), timeoutMs = 10_000, maxRetries = 0)
+        }
+    }
+
+    private val tshirt = CheckoutRequest(SimpleCheckout(amount = 1999, currency = "usd", name = "T-shirt"))
+
+    private fun <T> onMain(block: () -> T): T = runBlocking(main) { block() }
+
+    /** One instance of CheckoutManagementActivity: its host side and its round trip. */
+    private inner class Screen(val runtime: CheckoutRuntime) : CheckoutRoundTrip.Host {
+        val opened = mutableListOf<String>()
+        val completed = mutableListOf<CheckoutResult?>()
+        private val done = CompletableDeferred<CheckoutResult?>()
+        var hasBrowser = true
+        private val scope = CoroutineScope(SupervisorJob() + main)
+        val trip = CheckoutRoundTrip(runtime, this, scope)
+
+        override fun openPage(url: String): Boolean {
+            if (hasBrowser) opened += url
+            return hasBrowser
+        }
+
+        override fun complete(result: CheckoutResult?) {
+            completed += result
+            done.complete(result)
+        }
+
+        /** Launched by the contract: created, then resumed (the page opens once the session exists). */
+        fun launch(key: String = UUID.randomUUID().toString()) = onMain {
+            trip.onCreate(null, key, tshirt, null)
+            trip.onResume()
+        }
+
+        /** Pay tapped: the session is created, the page opens, and the browser covers the activity. */
+        fun payTapped(): String {
+            launch()
+            val page = awaitOpened()
+            onMain { trip.onPause() }
+            return page
+        }
+
+        fun awaitOpened(): String {
+            repeat(2000) {
+                onMain { opened.firstOrNull() }?.let { return it }
+                if (onMain { completed.isNotEmpty() }) error("completed before the page opened: $completed")
+                Thread.sleep(10)
+            }
+            error("the page never opened (phase ${onMain { trip.phase }})")
+        }
+
+        fun awaitPhase(phase: Phase) {
+            repeat(2000) {
+                if (onMain { trip.phase } == phase) return
+                Thread.sleep(10)
+            }
+            error("never reached $phase (at ${onMain { trip.phase }})")
+        }
+
+        fun awaitResult(): CheckoutResult? = runBlocking { withTimeout(30_000) { done.await() } }
+
+        /** Rotation or process death: what onSaveInstanceState wrote, then onDestroy. */
+        fun destroy(finishing: Boolean = false): Map<String, String> = onMain {
+            val saved = trip.save()
+            trip.onDestroy(finishing)
+            scope.cancel()
+            saved
+        }
+    }
+
+    /** A recreated instance (rotation, or a new process) from [saved]. */
+    private fun recreated(runtime: CheckoutRuntime, saved: Map<String, String>) =
+        Screen(runtime).also { s -> onMain { s.trip.onCreate(saved, null, null, null) } }
+
+    private fun verdict(r: CheckoutResult?): Pair<String?, PaymentOutcome> {
+        val v = assertIs<CheckoutResult.Verified>(r, "result $r")
+        return v.payment.session.id to v.payment.outcome
+    }
+
+    /** The session ID from the emulator's hosted page URL (…/c/pay/cs_…). */
+    private fun sessionOf(url: String) = url.substringAfterLast('/').substringBefore('?')
+
+    @Test
+    fun `custom tab - pay, the link arrives in onNewIntent - PAID once, the resume adds nothing`() {
+        val screen = Screen(process())
+        val page = screen.payTapped()
+        val link = Emulator.clickOnHostedPage(page, "Pay")
+        onMain {
+            screen.trip.onLink(link) // CheckoutRedirectActivity -> onNewIntent, before onResume
+            screen.trip.onResume()
+        }
+        assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(screen.awaitResult()))
+        Thread.sleep(200)
+        assertEquals(1, onMain { screen.completed.size })
+    }
+
+    @Test
+    fun `auth tab - the redirect comes back as the tab's result - PAID, and a closed tab asks Stripe`() {
+        val runtime = process()
+        val paid = Screen(runtime)
+        val page = paid.payTapped()
+        val link = Emulator.clickOnHostedPage(page, "Pay")
+        onMain {
+            paid.trip.onLink(link) // AuthTabIntent.RESULT_OK with resultUri, delivered before onResume
+            paid.trip.onResume()
+        }
+        assertEquals(PaymentOutcome.PAID, verdict(paid.awaitResult()).second)
+
+        val closed = Screen(runtime)
+        closed.launch()
+        closed.awaitOpened()
+        onMain {
+            closed.trip.onPause()
+            closed.trip.onTabClosed() // AuthTabIntent.RESULT_CANCELED
+            closed.trip.onResume()
+        }
+        assertEquals(PaymentOutcome.OPEN, verdict(closed.awaitResult()).second)
+    }
+
+    @Test
+    fun `tab closed without a link - OPEN now, and PAID reported by the next process once paid`() {
+        val screen = Screen(process())
+        screen.launch()
+        val page = screen.awaitOpened()
+        onMain {
+            screen.trip.onPause()
+            screen.trip.onResume() // back without a link
+        }
+        assertEquals(sessionOf(page) to PaymentOutcome.OPEN, verdict(screen.awaitResult()))
+        Emulator.complete(sessionOf(page), paid = true) // paid in the tab after all
+        val next = process()
+        val recovered = CompletableDeferred<CheckoutResult>()
+        next.onRecovered { recovered.complete(it) }
+        val r = runBlocking { withTimeout(30_000) { recovered.await() } }
+        assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(r))
+        assertEquals(1, runBlocking { next.recoverPending().await() })
+    }
+
+    @Test
+    fun `rotation during handleReturnUrl - the verification goes on, the new instance gets it once`() {
+        val runtime = process()
+        val before = Screen(runtime)
+        val page = before.payTapped()
+        val link = Emulator.clickOnHostedPage(page, "Pay")
+        val requests = Emulator.requestCount()
+        Emulator.fault("""{"kind":"delay","delay_ms":1500,"count":1,"method":"GET"}""")
+        onMain { before.trip.onLink(link) }
+        before.awaitPhase(Phase.VERIFYING)
+        Thread.sleep(300) // the retrieve is at the emulator, waiting
+        val saved = before.destroy() // rotation: onSaveInstanceState, onDestroy
+        val after = recreated(runtime, saved)
+        onMain { after.trip.onResume() }
+        assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(after.awaitResult()))
+        Thread.sleep(300)
+        assertEquals(emptyList(), onMain { before.completed }, "the destroyed instance delivered a result")
+        assertEquals(1, onMain { after.completed.size })
+        assertEquals(requests + 1, Emulator.requestCount(), "the recreated instance verified the link a second time")
+    }
+
+    @Test
+    fun `rotation while the session is being created - one session, opened by the new instance`() {
+        val runtime = process()
+        val before = Screen(runtime)
+        val requests = Emulator.requestCount()
+        Emulator.fault("""{"kind":"delay","delay_ms":1000,"count":1,"method":"POST"}""")
+        before.launch()
+        Thread.sleep(200)
+        assertEquals(Phase.CREATING, onMain { before.trip.phase })
+        val after = recreated(runtime, before.destroy())
+        onMain { after.trip.onResume() }
+        val page = after.awaitOpened()
+        assertEquals(emptyList(), onMain { before.opened })
+        assertEquals(requests + 1, Emulator.requestCount(), "a second session was created")
+        onMain { after.trip.onPause() }
+        onMain { after.trip.onLink(Emulator.clickOnHostedPage(page, "Pay")) }
+        assertEquals(PaymentOutcome.PAID, verdict(after.awaitResult()).second)
+    }
+
+    @Test
+    fun `process death with the browser open - the recreated activity gets the link and reports PAID`() {
+        val before = Screen(process())
+        val page = before.payTapped()
+        val saved = before.destroy()
+        processes.removeLast().close() // the process is killed; the store on disk survives
+        val link = Emulator.clickOnHostedPage(page, "Pay")
+        // New process: the system recreates the activity with its saved state, then delivers the
+        // forwarded link (onNewIntent) before onResume.
+        val after = recreated(process(), saved)
+        assertEquals(Phase.AWAY, onMain { after.trip.phase })
+        onMain {
+            after.trip.onLink(link)
+            after.trip.onResume()
+        }
+        assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(after.awaitResult()))
+    }
+
+    @Test
+    fun `process death with the browser open, no link - the recreated activity asks Stripe once - OPEN`() {
+        val before = Screen(process())
+        val page = before.payTapped()
+        val saved = before.destroy()
+        processes.removeLast().close()
+        val after = recreated(process(), saved)
+        onMain { after.trip.onResume() }
+        assertEquals(sessionOf(page) to PaymentOutcome.OPEN, verdict(after.awaitResult()))
+        onMain {
+            after.trip.onPause()
+            after.trip.onResume()
+        }
+        Thread.sleep(200)
+        assertEquals(1, onMain { after.completed.size })
+    }
+
+    @Test
+    fun `process death while the session was being created - Canceled, the session resolved later`() {
+        val before = Screen(process())
+        Emulator.fault("""{"kind":"delay","delay_ms":500,"count":1,"method":"POST"}""")
+        before.launch()
+        Thread.sleep(100)
+        val saved = before.destroy()
+        processes.removeLast().close()
+        val after = recreated(process(), saved)
+        assertEquals(CheckoutResult.Canceled, after.awaitResult())
+    }
+
+    @Test
+    fun `a link for a checkout another instance already reported - not reported again`() {
+        val runtime = process()
+        val screen = Screen(runtime)
+        val page = screen.payTapped()
+        val link = Emulator.clickOnHostedPage(page, "Pay")
+        onMain { screen.trip.onLink(link) }
+        assertEquals(PaymentOutcome.PAID, verdict(screen.awaitResult()).second)
+        val recovered = mutableListOf<CheckoutResult>()
+        runtime.onRecovered { recovered += it }
+        // The same link again (back into the browser, the redirect fires twice): the redirect
+        // starts a new instance with the link, which verifies it and finishes without reporting.
+        val again = Screen(runtime)
+        onMain { again.trip.onCreate(null, null, null, link) }
+        assertNull(again.awaitResult())
+        runBlocking { runtime.recoverPending().await() }
+        Thread.sleep(300)
+        assertEquals(emptyList(), onMain { recovered.toList() })
+    }
+
+    @Test
+    fun `the link arrives in a new instance while the launching one waits - delivered to the waiting one`() {
+        val runtime = process()
+        val waiting = Screen(runtime)
+        val page = waiting.payTapped()
+        val recovered = mutableListOf<CheckoutResult>()
+        runtime.onRecovered { recovered += it }
+        val stray = Screen(runtime) // the browser ran in another task and the redirect made a new instance
+        onMain { stray.trip.onCreate(null, null, null, Emulator.clickOnHostedPage(page, "Pay")) }
+        assertNull(stray.awaitResult())
+        assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(waiting.awaitResult()))
+        Thread.sleep(300)
+        assertEquals(emptyList(), onMain { recovered.toList() })
+    }
+
+    @Test
+    fun `another checkout's link, or a forged one, does not end ours - it goes to the recovered results`() {
+        val runtime = process()
+        val older = Screen(runtime)
+        val olderPage = older.payTapped()
+        older.destroy() // that screen is gone; its tab stays open
+        val screen = Screen(runtime)
+        val page = screen.payTapped()
+        val recovered = CompletableDeferred<CheckoutResult>()
+        runtime.onRecovered { recovered.complete(it) }
+        onMain { screen.trip.onLink(Emulator.clickOnHostedPage(olderPage, "Pay")) }
+        assertEquals(sessionOf(olderPage) to PaymentOutcome.PAID, verdict(runBlocking { withTimeout(30_000) { recovered.await() } }))
+        onMain { screen.trip.onLink("myapp://checkout/success?session_id=cs_forged&state=forged") }
+        Thread.sleep(500)
+        assertEquals(emptyList(), onMain { screen.completed })
+        onMain { screen.trip.onLink(Emulator.clickOnHostedPage(page, "Cancel")) }
+        assertEquals(sessionOf(page) to PaymentOutcome.CANCELED, verdict(screen.awaitResult()))
+    }
+
+    @Test
+    fun `no browser - NoBrowser, and a refused key - Failed with the typed error`() {
+        val runtime = process()
+        val screen = Screen(runtime).apply { hasBrowser = false }
+        screen.launch()
+        assertEquals(CheckoutResult.NoBrowser, screen.awaitResult())
+
+        Emulator.fault("""{"kind":"status","status":401,"count":1,"method":"POST"}""")
+        val refused = Screen(runtime)
+        refused.launch()
+        val failed = assertIs<CheckoutResult.Failed>(refused.awaitResult())
+        assertIs<CheckoutException.Authentication>(failed.error)
+        assertTrue(TEST_KEY !in failed.error.toString())
+    }
+
+    @Test
+    fun `configure without a return base and without the manifest placeholder fails clearly`() {
+        val runtime = CheckoutRuntime(dir.toString(), null, main).also { processes += it }
+        val e = runCatching { runtime.configure { error("not called") } }.exceptionOrNull()
+        assertTrue(e is IllegalStateException && "checkoutRedirectScheme" in e.message.orEmpty(), "got $e")
+        runtime.configure("https://shop.example/checkout") { error("not called before a checkout") }
+        assertEquals("https://shop.example/checkout", runtime.returnBase)
+    }
+
+    @Test
+    fun `recovered results are delivered on the main thread`() {
+        val runtime = process()
+        var thread: String? = null
+        val recovered = CompletableDeferred<CheckoutResult>()
+        runtime.onRecovered {
+            thread = Thread.currentThread().name.substringBefore(" @") // kotlinx-coroutines debug mode appends " @coroutine#N"
+            recovered.complete(it)
+        }
+        val gone = Screen(runtime)
+        gone.launch()
+        val page = gone.awaitOpened()
+        gone.destroy() // its screen is gone when the link comes back
+        val stray = Screen(runtime)
+        onMain { stray.trip.onCreate(null, null, null, Emulator.clickOnHostedPage(page, "Pay")) }
+        assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(runBlocking { withTimeout(30_000) { recovered.await() } }))
+        assertEquals("main", thread)
+    }
+
+    @Test
+    fun `back pressed while the link is being verified - the verdict still arrives, as a recovered result`() {
+        val runtime = process()
+        val screen = Screen(runtime)
+        val page = screen.payTapped()
+        val link = Emulator.clickOnHostedPage(page, "Pay")
+        val recovered = CompletableDeferred<CheckoutResult>()
+        runtime.onRecovered { recovered.complete(it) }
+        Emulator.fault("""{"kind":"delay","delay_ms":800,"count":1,"method":"GET"}""")
+        onMain { screen.trip.onLink(link) }
+        screen.awaitPhase(Phase.VERIFYING)
+        screen.destroy(finishing = true) // back: the launching activity gets RESULT_CANCELED
+        assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(runBlocking { withTimeout(30_000) { recovered.await() } }))
+        assertEquals(emptyList(), onMain { screen.completed })
+    }
+}

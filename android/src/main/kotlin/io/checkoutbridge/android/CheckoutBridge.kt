@@ -1,0 +1,92 @@
+// The app's one entry point for configuration: the process-wide CheckoutRuntime, bound to the
+// app's files directory and main thread. Compiled against the real Android framework by
+// scripts/android-check.sh; what it delegates to (CheckoutRuntime) is tested on the JVM.
+package io.checkoutbridge.android
+
+import android.content.Context
+import android.content.pm.PackageManager
+import io.checkoutbridge.ClientConfig
+import io.checkoutbridge.Credential
+import kotlinx.coroutines.Dispatchers
+import java.io.File
+
+/**
+ * The library's process-wide state. [CheckoutBridgeInitializer] (declared in the library's own
+ * manifest) calls [initialize] at process start, which starts loading the library on a
+ * background thread; the app calls [configure] once, from `Application.onCreate`, as Stripe's
+ * own Android SDK is set up (`PaymentConfiguration.init`): the activity that verifies a checkout
+ * can be recreated before any screen of the app after the process was killed, and it needs to
+ * know where to ask.
+ */
+object CheckoutBridge {
+    @Volatile
+    private var instance: CheckoutRuntime? = null
+
+    /**
+     * Binds the layer to the app (idempotent). Called by [CheckoutBridgeInitializer]; an app that
+     * removes that provider from its merged manifest calls it first thing in `Application.onCreate`.
+     */
+    @JvmStatic
+    fun initialize(context: Context): CheckoutRuntime = instance ?: synchronized(this) {
+        val app = context.applicationContext
+        instance ?: CheckoutRuntime(
+            storeDir = { File(app.filesDir, STORE_DIR).path },
+            defaultReturnBase = redirectScheme(context)?.let { "$it://checkout" },
+            main = Dispatchers.Main,
+        ).also {
+            instance = it
+            it.warmUp()
+        }
+    }
+
+    /** The runtime, binding the layer to [context]'s app first if needed. */
+    internal fun runtime(context: Context): CheckoutRuntime = initialize(context)
+
+    private fun runtime(): CheckoutRuntime = checkNotNull(instance) {
+        "CheckoutBridge is not initialized: its provider was removed from the manifest; call CheckoutBridge.initialize(this) in Application.onCreate"
+    }
+
+    /**
+     * Where checkouts are created and verified. [client] is called off the main thread for each
+     * checkout operation (read the current user's token there). [returnBase] defaults to
+     * `<checkoutRedirectScheme>://checkout` from the manifest placeholder; give
+     * `https://shop.example/checkout` for a verified App Link (docs/android.md).
+     */
+    @JvmStatic
+    @JvmOverloads
+    fun configure(returnBase: String? = null, client: () -> ClientConfig) = runtime().configure(returnBase, client)
+
+    /**
+     * [configure] for the recommended setup: the app's own backend (`server/`) at [backend], the
+     * signed-in user's [bearerToken] (read off the main thread, per operation).
+     */
+    @JvmStatic
+    fun configureBackend(backend: String, bearerToken: () -> String) =
+        configure { ClientConfig(baseUrl = backend, credential = Credential.backend(bearerToken())) }
+
+    /**
+     * Receives, on the main thread and each once, verdicts no screen launched for: a checkout
+     * whose screen was gone when its link arrived, and, from the first listener on, checkouts
+     * still pending from an earlier process (the browser was open when it was killed). `OPEN`
+     * and failures are not reported. [registerForCheckoutResult] sets this for its activity while
+     * it is started; null stops delivery (verdicts wait for the next listener).
+     */
+    @JvmStatic
+    fun onRecovered(listener: ((CheckoutResult) -> Unit)?) = runtime().onRecovered(listener)
+
+    /** Stops delivery to [listener] if it is still the one set. */
+    internal fun clearRecovered(listener: (CheckoutResult) -> Unit) = runtime().clearRecovered(listener)
+
+    /** `io.checkoutbridge.android.REDIRECT_SCHEME`: the library manifest's `${checkoutRedirectScheme}`. */
+    private fun redirectScheme(context: Context): String? = try {
+        context.packageManager.getApplicationInfo(context.packageName, PackageManager.GET_META_DATA)
+            .metaData?.getString(REDIRECT_SCHEME_KEY)?.takeIf { it.isNotBlank() }
+    } catch (_: PackageManager.NameNotFoundException) {
+        null
+    }
+
+    private const val STORE_DIR = "io.checkoutbridge"
+
+    /** The application meta-data the library's manifest fills from the placeholder. */
+    const val REDIRECT_SCHEME_KEY = "io.checkoutbridge.android.REDIRECT_SCHEME"
+}

@@ -1,0 +1,282 @@
+// The process-wide part of the Android layer: warm-up, configuration, the work that outlives an
+// activity, and who hears about which result. Pure Kotlin (no android.*): CheckoutBridge gives it
+// the app's files directory and the main thread; android/jvm-test/ runs it on the desktop JVM with
+// the real library and the emulator, one instance per simulated process.
+package io.checkoutbridge.android
+
+import io.checkoutbridge.CheckoutClient
+import io.checkoutbridge.CheckoutException
+import io.checkoutbridge.CheckoutFlow
+import io.checkoutbridge.ClientConfig
+import io.checkoutbridge.PaymentOutcome
+import io.checkoutbridge.PendingCheckout
+import io.checkoutbridge.PendingStore
+import io.checkoutbridge.openFileStore
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.Deferred
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.async
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.launch
+
+/**
+ * One per process ([CheckoutBridge.runtime] on a device). Every call into the library made by the
+ * layer runs here, on [io], after [warmUp]'s first call (which loads the library and opens the
+ * store) has finished: nothing the layer does touches the library on the main thread, and nothing
+ * waits on the main thread for it either (callers get a [Deferred] or a callback).
+ *
+ * Work that must survive the activity that asked for it (creating the session, verifying a
+ * link, asking Stripe after the tab closed) runs in this object's own scope, keyed so that an
+ * activity recreated after a rotation attaches to the same work instead of starting it again.
+ *
+ * @param storeDir where the pending-checkout store lives (under the app's files directory on a
+ *   device); asked for on [io], as finding the files directory touches the disk.
+ * @param defaultReturnBase the return base the library's manifest placeholder names
+ *   (`<scheme>://checkout`), used when [configure] is given none; null when there is none.
+ * @param main where listener callbacks run (the main thread on a device).
+ */
+class CheckoutRuntime(
+    storeDir: () -> String,
+    private val defaultReturnBase: String?,
+    private val main: CoroutineDispatcher,
+    private val io: CoroutineDispatcher = Dispatchers.IO,
+) {
+    /** A runtime whose store lives in [storeDir]. */
+    constructor(storeDir: String, defaultReturnBase: String?, main: CoroutineDispatcher) :
+        this({ storeDir }, defaultReturnBase, main)
+
+    private val scope = CoroutineScope(SupervisorJob() + io)
+
+    // The library's first call (its load and UniFFI's checks) and the store's first disk read.
+    private val store: Deferred<PendingStore> = scope.async(start = CoroutineStart.LAZY) { openFileStore(storeDir()) }
+
+    private class Settings(val returnBase: String, val client: () -> ClientConfig)
+
+    @Volatile
+    private var settings: Settings? = null
+    private val configured = CompletableDeferred<Unit>()
+
+    private val lock = Any()
+    private val work = HashMap<String, Deferred<*>>()
+    private val owners = HashMap<String, (CheckoutResult) -> Unit>()
+    private val reported = HashMap<String, PaymentOutcome>()
+    private val recovered = ArrayDeque<CheckoutResult>()
+    private var listener: ((CheckoutResult) -> Unit)? = null
+    private var recoveryStarted = false
+
+    /** Starts loading the library and opening the store on [io]; idempotent, returns at once. */
+    fun warmUp() {
+        store.start()
+    }
+
+    /** Whether [warmUp] has finished (the library is loaded). */
+    val isWarm: Boolean get() = store.isCompleted
+
+    /** Suspends until the library is loaded and the store open. */
+    suspend fun awaitWarm() {
+        store.await()
+    }
+
+    /**
+     * Sets how the layer reaches Stripe or the backend. [client] is called off the main thread,
+     * once per checkout operation, so a token that changes (login, refresh) is read fresh each
+     * time. [returnBase] overrides the manifest placeholder's (`https://…` for an App Link).
+     * Calling it again replaces both.
+     */
+    fun configure(returnBase: String? = null, client: () -> ClientConfig) {
+        val base = returnBase ?: defaultReturnBase
+            ?: throw IllegalStateException(
+                "no return base: set manifestPlaceholders[\"checkoutRedirectScheme\"] in the app's build.gradle.kts, " +
+                    "or pass returnBase to CheckoutBridge.configure",
+            )
+        settings = Settings(base, client)
+        configured.complete(Unit)
+        warmUp()
+    }
+
+    /** Whether [configure] has been called. */
+    val isConfigured: Boolean get() = settings != null
+
+    /** The configured return base (after [configure]). */
+    val returnBase: String? get() = settings?.returnBase
+
+    /**
+     * Runs [block] with a flow built from the current settings, on [io], once warm and
+     * configured. One flow per operation: the client is built from [configure]'s provider each
+     * time; the store is the one opened by [warmUp].
+     */
+    private suspend fun <R> withFlow(block: suspend (CheckoutFlow) -> R): R {
+        val store = store.await()
+        configured.await()
+        val s = checkNotNull(settings)
+        return CheckoutClient(s.client()).use { client ->
+            CheckoutFlow(client, s.returnBase, store).use { flow -> block(flow) }
+        }
+    }
+
+    /** The work under [key], started by [block] if there is none yet (single flight). */
+    @Suppress("UNCHECKED_CAST")
+    private fun <T> single(key: String, block: suspend () -> T): Deferred<T> = synchronized(lock) {
+        work.getOrPut(key) { scope.async { block() } } as Deferred<T>
+    }
+
+    @Suppress("UNCHECKED_CAST")
+    private fun <T> existing(key: String): Deferred<T>? = synchronized(lock) { work[key] as Deferred<T>? }
+
+    /** Drops finished work an activity has delivered (it is not needed for a re-attach any more). */
+    internal fun forget(vararg keys: String) {
+        synchronized(lock) { keys.forEach { work.remove(it) } }
+    }
+
+    private inline fun verdict(block: () -> CheckoutResult): CheckoutResult = try {
+        block()
+    } catch (e: CheckoutException) {
+        CheckoutResult.Failed(e)
+    }
+
+    // ---- the operations a round trip runs ------------------------------------------------------
+
+    /** Creates the session for the launch [key] (recorded durably by the core before it returns). */
+    internal fun start(key: String, request: CheckoutRequest): Deferred<Result<PendingCheckout>> =
+        single(startKey(key)) {
+            try {
+                Result.success(withFlow { it.start(request.toParams()) })
+            } catch (e: CheckoutException) {
+                Result.failure(e)
+            }
+        }
+
+    /** The creation for [key] started in this process, or null (the process was restarted since). */
+    internal fun startedBefore(key: String): Deferred<Result<PendingCheckout>>? = existing(startKey(key))
+
+    /** What a link said: the `state` it carries (null when it is not a link of ours) and Stripe's verdict. */
+    internal class LinkVerdict(val state: String?, val result: CheckoutResult)
+
+    /** Verifies a return link (single flight per link: a recreated activity re-attaches). */
+    internal fun verifyLink(link: String): Deferred<LinkVerdict> = single(linkKey(link)) {
+        withFlow { flow ->
+            val state = try {
+                flow.returnBase().use { it.parseReturn(link).state }
+            } catch (e: CheckoutException) {
+                return@withFlow LinkVerdict(null, CheckoutResult.Failed(e))
+            }
+            LinkVerdict(state, verdict { CheckoutResult.Verified(flow.handleReturnUrl(link)) })
+        }
+    }
+
+    /** Asks Stripe about [sessionId] (no link came back), single flight per session. */
+    internal fun resolve(sessionId: String): Deferred<CheckoutResult> = single(resolveKey(sessionId)) {
+        withFlow { flow -> verdict { CheckoutResult.Verified(flow.resolvePending(sessionId)) } }
+    }
+
+    internal fun startKey(key: String) = "start:$key"
+    internal fun linkKey(link: String) = "link:$link"
+    internal fun resolveKey(sessionId: String) = "resolve:$sessionId"
+
+    // ---- who hears about a result -------------------------------------------------------------
+
+    /**
+     * A round trip waits for [sessionId]'s verdict: results for it that another instance gets
+     * (the link arrived in a new activity) go to [deliver] instead of the recovered results.
+     * Main thread. Returns a handle that gives the session up (the activity is destroyed).
+     */
+    internal fun own(sessionId: String, deliver: (CheckoutResult) -> Unit): AutoCloseable {
+        synchronized(lock) { owners[sessionId] = deliver }
+        return AutoCloseable { synchronized(lock) { if (owners[sessionId] === deliver) owners.remove(sessionId) } }
+    }
+
+    /**
+     * Records that [result] was delivered to the activity that launched its checkout, so the same
+     * verdict is not reported again (a link handled twice, a later start).
+     */
+    internal fun delivered(result: CheckoutResult) {
+        val payment = (result as? CheckoutResult.Verified)?.payment ?: return
+        synchronized(lock) { reported[payment.session.id] = payment.outcome }
+    }
+
+    /**
+     * A verdict nobody launched for in this process: a link that arrived after its checkout
+     * screen was gone, or a checkout resolved on a later start. Handed to the activity waiting for
+     * that session if there is one, else to the recovered results ([onRecovered]) unless the
+     * same verdict was already reported. Failures and `OPEN` are not news: not reported.
+     */
+    internal fun orphan(result: CheckoutResult) {
+        val payment = (result as? CheckoutResult.Verified)?.payment ?: return
+        val id = payment.session.id
+        val owner: ((CheckoutResult) -> Unit)?
+        synchronized(lock) {
+            owner = owners[id]
+            if (owner == null) {
+                if (payment.outcome == PaymentOutcome.OPEN || reported[id] == payment.outcome) return
+                reported[id] = payment.outcome
+                recovered.addLast(result)
+            }
+        }
+        scope.launch(main) { if (owner != null) owner(result) else drain() }
+    }
+
+    /** Reports what [verdict] gives as an [orphan] (its activity went away), then drops the work under [key]. */
+    internal fun adopt(key: String, verdict: suspend () -> CheckoutResult) {
+        scope.launch {
+            orphan(verdict())
+            forget(key)
+        }
+    }
+
+    /**
+     * Delivers recovered results (see [orphan]) to [listener] on [main], each once: those found
+     * while no listener was set first. Null stops delivery (results are kept for the next one).
+     * The first listener also starts [recoverPending].
+     */
+    fun onRecovered(listener: ((CheckoutResult) -> Unit)?) {
+        val recover: Boolean
+        synchronized(lock) {
+            this.listener = listener
+            recover = listener != null && !recoveryStarted
+            if (recover) recoveryStarted = true
+        }
+        if (recover) recoverPending()
+        scope.launch(main) { drain() }
+    }
+
+    /** Stops delivery to [listener] if it is still the one set (an activity stopped after the next one started). */
+    fun clearRecovered(listener: (CheckoutResult) -> Unit) {
+        synchronized(lock) { if (this.listener === listener) this.listener = null }
+    }
+
+    private fun drain() {
+        while (true) {
+            val (l, next) = synchronized(lock) {
+                val l = listener ?: return
+                l to (recovered.removeFirstOrNull() ?: return)
+            }
+            l(next)
+        }
+    }
+
+    /**
+     * Resolves, once warm and configured, every checkout the store still holds as pending that no
+     * activity of this process waits for (the process was killed while the browser was open and
+     * the task is gone, or the customer never came back): their news goes to [onRecovered].
+     */
+    fun recoverPending(): Deferred<Int> = single("recover") {
+        val pending = withFlow { it.pending() }
+        var n = 0
+        for (p in pending) {
+            if (synchronized(lock) { p.sessionId in owners }) continue
+            orphan(resolve(p.sessionId).await())
+            forget(resolveKey(p.sessionId))
+            n++
+        }
+        n
+    }
+
+    /** Stops all work (a test's "process death"); the store on disk is what survives. */
+    fun close() {
+        scope.cancel()
+    }
+}

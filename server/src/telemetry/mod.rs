@@ -1,0 +1,3 @@
+//! Counters and histograms for `/metrics`.
+
+pub mod metrics;
