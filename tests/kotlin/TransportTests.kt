@@ -127,6 +127,28 @@ class TransportTests : EmulatorTest() {
     }
 
     @Test
+    fun `the library's timeout governs, not the OkHttpClient's own`() = runBlocking<Unit> {
+        // An app client with a 300 ms read timeout, a library timeout of 10 s, an answer after 1.5 s.
+        val impatient = OkHttpClient.Builder().readTimeout(300, java.util.concurrent.TimeUnit.MILLISECONDS).build()
+        val client = CheckoutClient.withTransport(
+            ClientConfig(baseUrl = Emulator.baseUrl, credential = Credential.secretKey(TEST_KEY), timeoutMs = 10_000L, maxRetries = 0),
+            OkHttpTransport(impatient),
+        )
+        val session = client.createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL))
+        Emulator.fault("""{"kind":"delay","delay_ms":1500,"count":1,"method":"GET"}""")
+        assertEquals(session.id, client.retrieveSession(session.id).id)
+        // And a library timeout shorter than the answer ends the call at that timeout.
+        val hasty = CheckoutClient.withTransport(
+            ClientConfig(baseUrl = Emulator.baseUrl, credential = Credential.secretKey(TEST_KEY), timeoutMs = 400L, maxRetries = 0),
+            OkHttpTransport(),
+        )
+        Emulator.fault("""{"kind":"delay","delay_ms":3000,"count":1,"method":"GET"}""")
+        val started = System.nanoTime()
+        expectError<CheckoutException.Timeout>("400") { hasty.retrieveSession(session.id) }
+        assertTrue((System.nanoTime() - started) / 1_000_000 < 2_500, "ended near the 400 ms timeout")
+    }
+
+    @Test
     fun `cancelling the caller cancels the OkHttp call`() = runBlocking<Unit> {
         val started = CompletableDeferred<Call>()
         val canceled = CompletableDeferred<Call>()
@@ -152,6 +174,9 @@ class TransportTests : EmulatorTest() {
         job.cancel()
         job.join()
         assertEquals("cancelled", slow.outcome)
+        // Under load the call can be cancelled before the emulator read it; its delay must not
+        // then hold the next request.
+        Emulator.clearFaults()
         assertEquals(call, withTimeout(2_000) { canceled.await() }, "OkHttp's call was cancelled")
         assertTrue(call.isCanceled())
         withTimeout(2_000) { failed.await() } // and it ended: the socket was given up

@@ -51,6 +51,7 @@ object Server {
             sha256 = "${sha256(CAROL_TOKEN)}"
             [policy.prices]
             allow_inline = true
+            allow_product_data = true
             max_amount = { usd = 100000 }
             [policy.return_urls]
             allowed = ["https://shop.example/"]

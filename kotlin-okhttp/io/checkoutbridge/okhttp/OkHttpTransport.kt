@@ -37,8 +37,9 @@ import kotlin.coroutines.resumeWithException
  * ```
  *
  * Pass the app's own [OkHttpClient] to share its connection pool and settings; the transport
- * derives a client from it that never follows redirects (the library refuses them) and sets
- * each call's timeout from the request. Headers, idempotency keys, retries, the deadline, the
+ * derives a client from it that never follows redirects (the library refuses them) and gives
+ * each call the library's timeout (for the whole call, and for reads and writes; connecting at
+ * most 30 s) in place of the client's own. Headers, idempotency keys, retries, the deadline, the
  * response size limit and error mapping stay in the library.
  *
  * Cancelling the coroutine that called the library cancels the OkHttp call: the library drops
@@ -52,6 +53,19 @@ public class OkHttpTransport(client: OkHttpClient = OkHttpClient()) : HttpTransp
     private val client: OkHttpClient = client.newBuilder()
         .followRedirects(false)
         .followSslRedirects(false)
+        // The library's timeout governs, not OkHttpClient's defaults (10 s per connect, read and
+        // write): each request carries its own, applied to this call only.
+        .addInterceptor { chain ->
+            val ms = chain.request().tag(LibraryTimeout::class.java)?.ms?.coerceIn(1L, Int.MAX_VALUE.toLong())?.toInt()
+            if (ms == null) {
+                chain.proceed(chain.request())
+            } else {
+                chain.withConnectTimeout(minOf(ms, MAX_CONNECT_TIMEOUT_MS), TimeUnit.MILLISECONDS)
+                    .withReadTimeout(ms, TimeUnit.MILLISECONDS)
+                    .withWriteTimeout(ms, TimeUnit.MILLISECONDS)
+                    .proceed(chain.request())
+            }
+        }
         .build()
 
     override suspend fun send(request: HttpRequest): HttpResponse = withContext(Dispatchers.IO) {
@@ -72,8 +86,14 @@ public class OkHttpTransport(client: OkHttpClient = OkHttpClient()) : HttpTransp
     }
 }
 
+/** The request's timeout, as a tag the interceptor reads. */
+private class LibraryTimeout(val ms: Long)
+
+/** Connecting may take at most this long, as the built-in transport allows (`src/client.rs`). */
+private const val MAX_CONNECT_TIMEOUT_MS = 30_000
+
 private fun HttpRequest.toOkHttp(): Request {
-    val builder = Request.Builder().url(url)
+    val builder = Request.Builder().url(url).tag(LibraryTimeout::class.java, LibraryTimeout(timeoutMs))
     for (h in headers) builder.addHeader(h.name, h.value)
     return when (method) {
         HttpMethod.GET -> builder.get().build()
