@@ -21,7 +21,7 @@ def kotlin(text: str, out: pathlib.Path) -> tuple[list[str], int]:
     app_blocks = [b for b in blocks if "import io.checkoutbridge" in b]  # the app code, not Gradle snippets
     kt = "\n".join(blocks)
     bk = open("bindings/kotlin/io/checkoutbridge/checkout_bridge.kt").read()
-    layer = "".join(f.read_text() for d in ("android/src/main/kotlin", "kotlin-support") for f in pathlib.Path(d).rglob("*.kt"))
+    layer = "".join(f.read_text() for d in ("android/src/main/kotlin", "kotlin-support", "kotlin-okhttp") for f in pathlib.Path(d).rglob("*.kt"))
     bad, seen = [], 0
     for name in sorted(set(re.findall(r"\bflow\.(\w+)\(", kt))):
         seen += 1
@@ -34,7 +34,7 @@ def kotlin(text: str, out: pathlib.Path) -> tuple[list[str], int]:
     own = set(re.findall(r"\b(?:fun|class|object) ([A-Z]\w+)", kt))  # declared by the docs' own code
     for name in sorted(set(re.findall(r"\b([A-Z]\w+)[(.]", kt))):
         seen += 1
-        if name in ("ComponentActivity", "Application", "Bundle", "Intent", "Button", "Text") or name in own:  # Android / AndroidX
+        if name in ("ComponentActivity", "Application", "Bundle", "Intent", "Button", "Text", "OkHttpClient") or name in own:  # Android / AndroidX / OkHttp
             continue
         if not re.search(rf"\b(class|object) `?{name}`?\b", bk + layer):
             bad.append(f"Kotlin type {name}")

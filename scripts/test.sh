@@ -20,6 +20,14 @@ cargo clippy --workspace --exclude checkout-bridge-bindgen --all-targets --quiet
 cargo clippy -p checkout-bridge --features ffi --lib --quiet -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p checkout-bridge --quiet
 if cargo tree -p checkout-bridge-server | grep uniffi; then echo "server/ must build without uniffi (library feature ffi)" >&2; exit 1; fi
+# The mobile build option (issue 27): the library without its built-in transport compiles cleanly
+# and holds no HTTP stack, TLS or root store of its own.
+cargo clippy -p checkout-bridge --no-default-features --features ffi --lib --quiet -- -D warnings
+if cargo tree -p checkout-bridge --no-default-features --features ffi -e normal --prefix none |
+  grep -E '^(reqwest|hyper|hyper-util|hyper-rustls|rustls|tokio-rustls|ring|webpki-roots|rustls-webpki) v'; then
+  echo "the build without the reqwest feature must not contain the crates above" >&2
+  exit 1
+fi
 
 log "PostgreSQL on 127.0.0.1 for the server's multi-instance webhook test"
 # Stopped again when this script ends, pass or fail, unless it was already running.
@@ -75,14 +83,17 @@ suite ops scripts/ops-check.sh
 log "fuzzing smoke: each cargo-fuzz target for a few seconds (nightly and cargo-fuzz installed if missing)"
 suite fuzz scripts/fuzz.sh --smoke
 
+log "figures: every BENCHMARKS.md figure written by its script, the size figure measured on this tree's build inputs"
+suite figures python3 scripts/figures.py check
+
 # One plain closing line over every suite: the Rust test binaries, stripe-mock, iOS, Kotlin,
-# Android, browser, operations, fuzzing.
+# Android, browser, operations, fuzzing, figures.
 count() {
   {
     grep '^test result:' target/rust-tests.log
-    grep -hE '^(stripe-mock|ios|kotlin|android|browser|ops|fuzz): [0-9]+ passed, [0-9]+ failed$' \
+    grep -hE '^(stripe-mock|ios|kotlin|android|browser|ops|fuzz|figures): [0-9]+ passed, [0-9]+ failed$' \
       target/stripe-mock-tests.log target/ios-tests.log target/kotlin-tests.log target/android-tests.log \
-      target/browser-tests.log target/ops-tests.log target/fuzz-tests.log
+      target/browser-tests.log target/ops-tests.log target/fuzz-tests.log target/figures-tests.log
   } | grep -o "[0-9]* $1" | awk '{s+=$1} END {print s+0}'
 }
 passed=$(count passed)
