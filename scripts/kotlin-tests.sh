@@ -2,7 +2,9 @@
 # Kotlin on the desktop JVM, built and run by Maven (pom.xml, jvm/*/pom.xml) from Maven Central:
 #   - the JVM-flavoured bindings and kotlin-support/, compiled once, with their JUnit 5 tests
 #     (tests/kotlin/) against the real library and a stripe-emulator process (PurchaseTests also
-#     against a checkout-bridge-server process in front of it);
+#     against a checkout-bridge-server process in front of it), run twice: over the built-in
+#     reqwest transport and over the OkHttp transport (kotlin-okhttp/, -Dcheckoutbridge.transport=okhttp);
+#   - the OkHttp transport as its own artifact (jvm/okhttp), against the bindings' public API;
 #   - android/src/main/kotlin compiled against the real Android framework (Robolectric's
 #     android-all, API 34) and those bindings; android/jvm-test/ (JUnit 5): the checkout round
 #     trip (rotation, process death, late links, the tab closed), the cold-start threading probe,
@@ -15,7 +17,8 @@
 # Usage: scripts/kotlin-tests.sh [MAVEN ARGS...]    e.g. -Dtest=FlowTests
 # Builds the library, the emulator and the server (dev profile) and generates the JVM bindings into
 # target/kotlin-jvm first. Maven downloads what ~/.m2 lacks. Surefire's reports stay in
-# target/maven/*/surefire-reports; the closing line `kotlin: N passed, M failed` counts them
+# target/maven/*/surefire-reports* (…-okhttp for the second run); the closing line
+# `kotlin: N passed, M failed` counts them
 # (a skipped test counts as failed, a Maven failure outside the tests as one failure).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,19 +30,20 @@ dev_build
 scripts/bindings.sh --jvm target/kotlin-jvm
 
 log "Maven: compile and test (pom.xml)"
-rm -rf target/maven/*/surefire-reports
+rm -rf target/maven/*/surefire-reports*
 mkdir -p target/maven
 set +e
 mvn -B --no-transfer-progress -Dkotlin.tests.continue=true test "$@" 2>&1 | tee target/maven/build.log
 rc=${PIPESTATUS[0]}
 set -e
 
-read -r passed failed < <(surefire_counts target/maven/*/surefire-reports)
+read -r passed failed < <(surefire_counts target/maven/*/surefire-reports*)
 log "JUnit results (Surefire XML)"
-for dir in target/maven/*/surefire-reports; do
+for dir in target/maven/*/surefire-reports*; do
   [ -d "$dir" ] || continue
   read -r p f < <(surefire_counts "$dir")
-  echo "$(basename "$(dirname "$dir")"): $p passed, $f failed"
+  run_name=$(basename "$(dirname "$dir")")${dir##*/surefire-reports}
+  echo "$run_name: $p passed, $f failed"
 done
 if [ "$rc" -ne 0 ]; then
   echo "Maven failed outside the tests (exit $rc): see target/maven/build.log"

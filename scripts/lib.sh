@@ -32,8 +32,18 @@ DRY_RUN=${DRY_RUN:-false}
 
 # The library's FFI (uniffi) feature, once Cargo.toml has one (issue 12 item 2: `ffi`): every
 # build that the bindings, the JVM, the C smoke test or a device loads is built with it.
+#
+# CHECKOUT_BRIDGE_TRANSPORT=platform selects the mobile build option for the device builds
+# (android/build-rust.sh, ios/build-xcframework.sh): the library without its built-in reqwest
+# transport (no reqwest, hyper, rustls, ring or root store), for apps that send through OkHttp or
+# URLSession (CheckoutClient.withTransport; docs/performance.md). Unset or `reqwest`: the default.
 CB_FFI=()
 if grep -q '^ffi *=' "$CB_ROOT/Cargo.toml"; then CB_FFI=(--features ffi); fi
+case ${CHECKOUT_BRIDGE_TRANSPORT:-reqwest} in
+  reqwest) ;;
+  platform) CB_FFI=(--no-default-features "${CB_FFI[@]}") ;;
+  *) echo "CHECKOUT_BRIDGE_TRANSPORT=${CHECKOUT_BRIDGE_TRANSPORT}: expected reqwest or platform" >&2; return 1 ;;
+esac
 # The same, as text inside a command line: "" or " --features ffi".
 CB_FFI_FLAG=${CB_FFI[*]:+ ${CB_FFI[*]}}
 

@@ -88,6 +88,19 @@ stage_lints() {
   else
     fail "clippy -D warnings: the library with ffi"
   fi
+  # The mobile build option (issue 27): the library without its built-in transport compiles
+  # cleanly and holds no HTTP stack, TLS or root store of its own.
+  if cargo clippy -p checkout-bridge --no-default-features --features ffi --lib --quiet -- -D warnings; then
+    pass "clippy -D warnings: the library with ffi, without the reqwest transport"
+  else
+    fail "clippy -D warnings: the library with ffi, without the reqwest transport"
+  fi
+  tree=$(cargo tree -p checkout-bridge --no-default-features --features ffi -e normal --prefix none 2>&1)
+  if grep -E '^(reqwest|hyper|hyper-util|hyper-rustls|rustls|tokio-rustls|ring|webpki-roots|rustls-webpki) v' <<<"$tree"; then
+    fail "the build without the reqwest feature holds the crates above"
+  else
+    pass "the build without the reqwest feature holds no HTTP stack, TLS or root store"
+  fi
   if RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p checkout-bridge --quiet; then
     pass "rustdoc -D warnings: the library"
   else
@@ -165,7 +178,7 @@ stage_bindings() {
   summary bindings
 }
 
-stage lints "lints" "rustfmt; clippy -D warnings (workspace every target, library with ffi); rustdoc -D warnings; server without uniffi; library without the server; cargo package file list" stage_lints
+stage lints "lints" "rustfmt; clippy -D warnings (workspace every target, library with ffi, and without reqwest); rustdoc -D warnings; server without uniffi; library without the server; cargo package file list" stage_lints
 stage rust "postgres stripe-spec" "cargo test: library, emulator (held to Stripe's spec), server, doctests, against the emulator on 127.0.0.1 (and a private PostgreSQL)" stage_rust
 stage demo "" "the round trip on the emulator: demo, demo --pay-later, server_demo through the reference server, demo --bogus refused" stage_demo
 stage bindings "" "the committed bindings are byte for byte what UniFFI generates (scripts/bindings.sh --check)" stage_bindings
@@ -176,6 +189,7 @@ stage android "jvm tree-sitter shell cross" "scripts/android-check.sh: the Gradl
 stage browser "browser" "scripts/browser-test.sh: headless Chromium pays and cancels on the hosted page, reads the server's return page" scripts/browser-test.sh
 stage ops "curl" "scripts/ops-check.sh: the server binary's /healthz, /readyz, JSON logs, /metrics moving during a demo run" scripts/ops-check.sh
 stage fuzz "" "scripts/fuzz.sh --smoke: each cargo-fuzz target for a few seconds (installs nightly and cargo-fuzz)" scripts/fuzz.sh --smoke
+stage figures "" "scripts/figures.py check: every BENCHMARKS.md figure written by its script, the size figure measured on this tree's build inputs" python3 scripts/figures.py check
 
 # ---- the command line -------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use crate::config::{check_checkout_url, Build, CheckoutHosts, ClientConfig};
 use crate::error::CheckoutError;
 use crate::form::encode_create_params;
+use crate::http::HttpTransport;
 use crate::model::{CheckoutSession, LineItem, ListPage, SessionStatus};
 use crate::os::unix_now;
 use crate::params::CreateSessionParams;
@@ -17,6 +18,10 @@ use crate::validate::{opaque_id, validate_for_version};
 ///
 /// One client per configuration; it is cheap to share (`Arc`) and keeps a connection pool.
 /// Every method validates its input before sending anything.
+///
+/// Requests go through reqwest (the `reqwest` feature, on by default), or through the
+/// [`HttpTransport`] given to [`CheckoutClient::with_transport`]: OkHttp on Android, `URLSession`
+/// on iOS, or your own.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), checkout_bridge::CheckoutError> {
@@ -77,10 +82,31 @@ impl CheckoutClient {
     /// - [`CheckoutError::LiveKeyOnDevice`] for a live secret or restricted key, as a key or as
     ///   a backend token, in a device build (see [`crate::validate_credential`]).
     /// - [`CheckoutError::Network`] if the HTTP client or TLS cannot be set up.
+    /// - [`CheckoutError::InvalidInput`] for `transport` in a build without the `reqwest`
+    ///   feature, which has no transport of its own: use [`CheckoutClient::with_transport`].
     #[cfg_attr(feature = "ffi", uniffi::constructor)]
     pub fn new(config: ClientConfig) -> Result<Arc<Self>, CheckoutError> {
+        config.validate()?;
+        let transport = default_transport(&config)?;
+        Self::with_transport(config, transport)
+    }
+
+    /// Like [`CheckoutClient::new`], with requests sent through `transport` instead of the
+    /// built-in reqwest: the platform's own network stack (`OkHttpTransport` in the Kotlin
+    /// package `io.checkoutbridge.okhttp`, `URLSessionTransport` in the Swift package), with its
+    /// TLS trust, pinning, proxies and network inspectors. Headers, idempotency keys, timeouts,
+    /// retries, the response size limit, the refusal of redirects and the mapping of errors stay
+    /// in the library, whichever transport sends (see [`HttpTransport`] for its contract).
+    ///
+    /// The only constructor that works in a build without the `reqwest` feature.
+    ///
+    /// # Errors
+    ///
+    /// The configuration errors of [`CheckoutClient::new`]; nothing is sent.
+    #[cfg_attr(feature = "ffi", uniffi::constructor)]
+    pub fn with_transport(config: ClientConfig, transport: Arc<dyn HttpTransport>) -> Result<Arc<Self>, CheckoutError> {
         Ok(Arc::new(CheckoutClient {
-            transport: Transport::new(&config)?,
+            transport: Transport::new(&config, transport)?,
             checkout_hosts: config.checkout_hosts(),
             stripe_version: config.effective_stripe_version().to_owned(),
             backend: config.credential.is_backend(),
@@ -284,6 +310,27 @@ impl CheckoutClient {
             delay = (delay * 2).min(POLL_MAX);
         }
     }
+}
+
+/// reqwest, connecting within the configured timeout (at most 30 s).
+#[cfg(feature = "reqwest")]
+fn default_transport(config: &ClientConfig) -> Result<Arc<dyn HttpTransport>, CheckoutError> {
+    let connect = Duration::from_millis(crate::transport::millis(config.timeout_ms).min(30_000));
+    match crate::reqwest_transport::ReqwestTransport::new(connect) {
+        Ok(t) => Ok(Arc::new(t)),
+        Err(e) => Err(CheckoutError::Network { reason: e.to_string() }),
+    }
+}
+
+/// A build without the `reqwest` feature has no transport of its own.
+#[cfg(not(feature = "reqwest"))]
+fn default_transport(_: &ClientConfig) -> Result<Arc<dyn HttpTransport>, CheckoutError> {
+    Err(CheckoutError::invalid(
+        "transport",
+        "this build of checkout-bridge has no built-in transport (built without the `reqwest` feature): \
+         create the client with CheckoutClient.withTransport(config, OkHttpTransport()) on Android, \
+         CheckoutClient.withTransport(config: config, transport: URLSessionTransport()) on iOS",
+    ))
 }
 
 /// A list whose pages break the rules (they never end, do not advance, or overflow the limit).

@@ -6,8 +6,6 @@
 //! server echoes one back (see [`redact`]). The mapping from an HTTP failure to a variant lives
 //! here too ([`map_error`]), so the transport only moves bytes.
 
-use reqwest::StatusCode;
-
 /// What Stripe (or a Stripe-compatible backend) said when it refused a request.
 ///
 /// Fields mirror Stripe's error object (`{"error": {type, code, decline_code, message, param,
@@ -291,7 +289,7 @@ pub(crate) fn redact(text: &str, secret: Option<&str>) -> String {
 /// invalid_request_error`), refined with the body when it is Stripe's JSON error shape; every
 /// text from the server has key-shaped words and `secret` redacted, then is truncated.
 pub(crate) fn map_error(
-    status: StatusCode,
+    status: i32,
     content_type: Option<&str>,
     body: &[u8],
     request_id: Option<String>,
@@ -327,7 +325,7 @@ pub(crate) fn map_error(
     };
     let b = parsed.unwrap_or_default();
     let details = ApiErrorDetails {
-        status: i32::from(status.as_u16()),
+        status,
         error_type: field(b.error_type.clone()),
         code: field(b.code),
         decline_code: field(b.decline_code),
@@ -336,7 +334,7 @@ pub(crate) fn map_error(
         doc_url: field(b.doc_url),
         request_id,
     };
-    match status.as_u16() {
+    match status {
         401 => CheckoutError::Authentication { details },
         403 => CheckoutError::Permission { details },
         404 => CheckoutError::NotFound { details },
@@ -357,31 +355,6 @@ pub(crate) fn describe_json_error(e: &serde_json::Error, secret: &str) -> String
         Category::Syntax => format!("malformed at line {} column {}", e.line(), e.column()),
         Category::Data => format!("unexpected shape ({})", clean(&e.to_string(), Some(secret), 300)),
         Category::Io => "read error".to_owned(),
-    }
-}
-
-/// Describes a transport failure without the URL's query or anything else request-specific;
-/// the innermost cause (which can quote the server) is redacted, then cut.
-pub(crate) fn describe_reqwest_error(e: &reqwest::Error, secret: &str) -> String {
-    let kind = if e.is_connect() {
-        "could not connect"
-    } else if e.is_body() || e.is_decode() {
-        "connection closed while reading the response"
-    } else if e.is_request() {
-        "request failed (connection closed or reset)"
-    } else {
-        "transport error"
-    };
-    let mut detail = String::new();
-    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
-    while let Some(s) = src {
-        detail = s.to_string();
-        src = s.source();
-    }
-    if detail.is_empty() {
-        kind.to_owned()
-    } else {
-        format!("{kind}: {}", clean(&detail, Some(secret), 200))
     }
 }
 
@@ -459,13 +432,7 @@ mod tests {
     fn error_mapping_by_status_first() {
         let body =
             br#"{"error":{"type":"invalid_request_error","message":"Invalid API Key provided: sk_test_****1234"}}"#;
-        let e = map_error(
-            StatusCode::UNAUTHORIZED,
-            None,
-            body,
-            Some("req_1".into()),
-            "sk_test_abcd1234",
-        );
+        let e = map_error(401, None, body, Some("req_1".into()), "sk_test_abcd1234");
         match e {
             CheckoutError::Authentication { details } => {
                 assert_eq!(details.error_type.as_deref(), Some("invalid_request_error"));
@@ -477,24 +444,12 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        let e = map_error(
-            StatusCode::BAD_GATEWAY,
-            Some("text/html"),
-            b"<html>502</html>",
-            None,
-            "sk_x",
-        );
+        let e = map_error(502, Some("text/html"), b"<html>502</html>", None, "sk_x");
         assert!(
             matches!(e, CheckoutError::Api { ref details } if details.status == 502),
             "{e:?}"
         );
-        let e = map_error(
-            StatusCode::BAD_REQUEST,
-            None,
-            br#"{"error":{"type":"idempotency_error"}}"#,
-            None,
-            "sk_x",
-        );
+        let e = map_error(400, None, br#"{"error":{"type":"idempotency_error"}}"#, None, "sk_x");
         assert!(matches!(e, CheckoutError::IdempotencyConflict { .. }));
     }
 }

@@ -84,6 +84,11 @@
 //! - `ffi` (off by default): the UniFFI derives, exports and scaffolding behind the Kotlin and
 //!   Swift bindings. The scripts that generate bindings or build for devices enable it; Rust
 //!   users and the reference server build without UniFFI.
+//! - `reqwest` (on by default): the built-in transport, reqwest with rustls on `ring` and the
+//!   Mozilla roots, which [`CheckoutClient::new`] uses. Without it (`default-features = false`)
+//!   the library holds no HTTP stack, TLS or root store of its own, and apps send through their
+//!   platform's with [`CheckoutClient::with_transport`] and an [`HttpTransport`]: the mobile
+//!   build option (docs/performance.md).
 //!
 //! ## Async runtime and threads
 //!
@@ -91,7 +96,9 @@
 //!
 //! - **From Rust** they run on the caller's tokio runtime, and the library starts no thread of
 //!   its own. `CheckoutFlow`'s store calls (they fsync, or call app code) and DNS lookups of
-//!   host names (reqwest's resolver) run on that runtime's blocking pool.
+//!   host names (reqwest's resolver) run on that runtime's blocking pool. An [`HttpTransport`]
+//!   of the app's runs wherever the app's platform runs it (OkHttp's dispatcher, `URLSession`'s
+//!   queues); the library awaits it.
 //! - **From Kotlin and Swift** (feature `ffi`) the exported async methods use UniFFI's `tokio`
 //!   support: the caller's coroutine or task polls the Rust future, wrapped in async-compat,
 //!   whose fallback tokio runtime runs hyper's I/O and the timers on **one thread**
@@ -131,15 +138,20 @@ mod error;
 mod flow;
 mod form;
 mod hex;
+mod http;
 mod model;
 mod os;
 mod params;
 mod payment_method_types;
 mod purchase;
+#[cfg(feature = "reqwest")]
+mod reqwest_transport;
 mod return_url;
 #[cfg(test)]
 mod source_rules;
 mod store;
+#[cfg(feature = "reqwest")]
+mod tls;
 mod transport;
 mod validate;
 
@@ -151,6 +163,7 @@ pub use config::{
 pub use error::{ApiErrorDetails, CheckoutError};
 pub use flow::{CheckoutFlow, PaymentResult};
 pub use form::{encode_create_params, FormBody};
+pub use http::{HttpHeader, HttpMethod, HttpRequest, HttpResponse, HttpTransport, TransportError};
 pub use model::{
     session_receipt, Address, AppliedDiscount, AutomaticTaxStatus, CheckoutMode, CheckoutSession, CollectedInformation,
     CustomerDetails, LineItem, LineItemPriceInfo, PaymentOutcome, PaymentStatus, Receipt, RecurringInterval,
@@ -171,7 +184,7 @@ pub use return_url::{
     SESSION_ID_PLACEHOLDER,
 };
 pub use store::{open_file_store, FileStore, PendingCheckout, PendingStore};
-pub use transport::USER_AGENT_VALUE;
+pub use transport::{MAX_RESPONSE_BYTES, USER_AGENT_VALUE};
 
 /// The client's decode path for a session response (`serde_json` plus the redacted
 /// [`CheckoutError::InvalidResponse`]), for the cargo-fuzz target `fuzz/fuzz_targets/session_json.rs`;

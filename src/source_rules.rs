@@ -8,7 +8,8 @@ use std::path::Path;
 /// Each module's layer. A module may use only modules on a strictly lower layer, so the
 /// dependency graph has no cycles and runs one way:
 /// flow → client → transport → form/validate → params → model/error, with store and return_url
-/// below client and the OS seam (`os`: randomness and the clock) under everything but the error type it returns.
+/// below client, the HTTP seam (`http`, and the built-in `reqwest_transport` on it) below
+/// transport, and the OS seam (`os`: randomness and the clock) under everything but the error type it returns.
 /// A new file must be given a layer here.
 const LAYERS: &[(&str, u8)] = &[
     ("error", 0),
@@ -16,10 +17,13 @@ const LAYERS: &[(&str, u8)] = &[
     // Generated from Stripe's spec (scripts/stripe_spec_tables.py): data only.
     ("payment_method_types", 0),
     ("os", 1),
+    ("http", 1),
+    ("tls", 1),
     ("model", 1),
     ("config", 2),
     ("params", 2),
     ("purchase", 2),
+    ("reqwest_transport", 2),
     ("form", 3),
     ("validate", 3),
     ("return_url", 4),

@@ -1,19 +1,17 @@
-//! HTTP to Stripe (or a Stripe-compatible backend): headers, timeouts, retries with jittered
-//! backoff, an idempotency key on every POST, and TLS. What a failed response *means* is
-//! decided in [`crate::error`].
+//! Requests to Stripe (or a Stripe-compatible backend) over an [`HttpTransport`]: headers,
+//! timeouts, retries with jittered backoff, an idempotency key on every POST, the response size
+//! limit and the refusal of redirects. The transport only moves bytes (see [`crate::http`]);
+//! what a failed response *means* is decided in [`crate::error`].
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
-use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::config::ClientConfig;
-use crate::error::{
-    clean, describe_json_error, describe_reqwest_error, map_error, CheckoutError, MAX_REQUEST_ID_CHARS,
-};
+use crate::error::{clean, describe_json_error, map_error, CheckoutError, MAX_REQUEST_ID_CHARS};
+use crate::http::{HttpHeader, HttpMethod, HttpRequest, HttpResponse, HttpTransport, TransportError};
 use crate::os::{jitter, new_idempotency_key};
 
 /// Sent as `User-Agent`: the crate and its version.
@@ -33,12 +31,13 @@ pub const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// returned at once instead (see [`backoff`]).
 pub const MAX_RETRY_AFTER: Duration = MAX_BACKOFF;
 
-/// A configured connection to the API. Cheap to share: clones share one connection pool.
+/// A configured connection to the API. Cheap to share: the transport keeps the connections.
 pub(crate) struct Transport {
-    http: reqwest::Client,
+    http: Arc<dyn HttpTransport>,
     base: Url,
     secret: String,
-    headers: HeaderMap,
+    /// Sent on every request, `authorization` first.
+    headers: Vec<HttpHeader>,
     timeout: Duration,
     max_retries: u32,
 }
@@ -53,37 +52,40 @@ enum Attempt {
     },
 }
 
+impl Attempt {
+    /// A failure with no response, retried as a connection error is.
+    fn no_response(error: CheckoutError) -> Self {
+        Attempt::Failed {
+            error,
+            retry: true,
+            retry_after: None,
+        }
+    }
+}
+
 impl Transport {
-    pub(crate) fn new(config: &ClientConfig) -> Result<Self, CheckoutError> {
+    /// Checks `config` and prepares the headers every request carries; `http` sends them.
+    pub(crate) fn new(config: &ClientConfig, http: Arc<dyn HttpTransport>) -> Result<Self, CheckoutError> {
         let base = config.validate()?;
         let secret = config.credential.secret().to_owned();
-        let mut headers = HeaderMap::new();
-        let mut auth = HeaderValue::from_str(&format!("Bearer {secret}"))
-            .map_err(|_| CheckoutError::invalid("credential", "must be printable ASCII"))?;
-        auth.set_sensitive(true);
-        headers.insert(AUTHORIZATION, auth);
-        headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
-        headers.insert(
-            "stripe-version",
-            HeaderValue::from_str(config.effective_stripe_version())
-                .map_err(|_| CheckoutError::invalid("stripe_version", "must be ASCII"))?,
-        );
-        if let Some(acct) = &config.stripe_account {
-            headers.insert(
-                "stripe-account",
-                HeaderValue::from_str(acct).map_err(|_| CheckoutError::invalid("stripe_account", "must be ASCII"))?,
-            );
+        // Header values must be printable ASCII (RFC 9110 field values, as hyper and OkHttp
+        // enforce): refused here, whichever transport sends them.
+        let mut headers = vec![HttpHeader::new("authorization", format!("Bearer {secret}"))];
+        if !header_value_ok(&headers[0].value) {
+            return Err(CheckoutError::invalid("credential", "must be printable ASCII"));
         }
-        let http = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls_config()?)
-            // An API never needs a redirect; following one could send the request elsewhere.
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(Duration::from_millis(millis(config.timeout_ms).min(30_000)))
-            .pool_idle_timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| CheckoutError::Network {
-                reason: format!("cannot build HTTP client: {e}"),
-            })?;
+        headers.push(HttpHeader::new("user-agent", USER_AGENT_VALUE));
+        let version = config.effective_stripe_version();
+        if !header_value_ok(version) {
+            return Err(CheckoutError::invalid("stripe_version", "must be ASCII"));
+        }
+        headers.push(HttpHeader::new("stripe-version", version));
+        if let Some(acct) = &config.stripe_account {
+            if !header_value_ok(acct) {
+                return Err(CheckoutError::invalid("stripe_account", "must be ASCII"));
+            }
+            headers.push(HttpHeader::new("stripe-account", acct.as_str()));
+        }
         Ok(Transport {
             http,
             base,
@@ -109,7 +111,7 @@ impl Transport {
 
     /// GET and decode JSON.
     pub(crate) async fn get<T: DeserializeOwned>(&self, url: Url) -> Result<T, CheckoutError> {
-        self.send(Method::GET, url, None, None).await
+        self.send(HttpMethod::Get, url, None, None).await
     }
 
     /// POST a form body and decode JSON. Every POST carries an `Idempotency-Key`: the caller's,
@@ -124,22 +126,37 @@ impl Transport {
             Some(k) => k,
             None => new_idempotency_key()?,
         };
-        self.send(Method::POST, url, Some(body), Some(key)).await
+        self.send(HttpMethod::Post, url, Some(body), Some(key)).await
     }
 
     async fn send<T: DeserializeOwned>(
         &self,
-        method: Method,
+        method: HttpMethod,
         url: Url,
         body: Option<String>,
         idempotency_key: Option<String>,
     ) -> Result<T, CheckoutError> {
+        let mut headers = self.headers.clone();
+        if let Some(k) = idempotency_key {
+            if !header_value_ok(&k) {
+                return Err(CheckoutError::invalid("idempotency_key", "must be printable ASCII"));
+            }
+            headers.push(HttpHeader::new("idempotency-key", k));
+        }
+        if body.is_some() {
+            headers.push(HttpHeader::new("content-type", "application/x-www-form-urlencoded"));
+        }
+        let request = HttpRequest {
+            method,
+            url: url.into(),
+            headers,
+            body: body.map(String::into_bytes),
+            timeout_ms: i64::try_from(self.timeout.as_millis()).unwrap_or(i64::MAX),
+            max_response_bytes: MAX_RESPONSE_BYTES as i64,
+        };
         let mut attempt: u32 = 0;
         loop {
-            match self
-                .attempt(&method, &url, body.as_deref(), idempotency_key.as_deref())
-                .await
-            {
+            match self.attempt(request.clone()).await {
                 Attempt::Done(bytes, request_id) => return decode_json(&bytes, &self.secret, request_id),
                 Attempt::Failed {
                     error,
@@ -159,94 +176,57 @@ impl Transport {
         }
     }
 
-    async fn attempt(&self, method: &Method, url: &Url, body: Option<&str>, key: Option<&str>) -> Attempt {
-        let mut req = self
-            .http
-            .request(method.clone(), url.clone())
-            .headers(self.headers.clone());
-        if let Some(k) = key {
-            match HeaderValue::from_str(k) {
-                Ok(v) => req = req.header("idempotency-key", v),
-                Err(_) => {
-                    return Attempt::Failed {
-                        error: CheckoutError::invalid("idempotency_key", "must be printable ASCII"),
-                        retry: false,
-                        retry_after: None,
-                    }
-                }
-            }
-        }
-        if let Some(b) = body {
-            req = req
-                .header(
-                    CONTENT_TYPE,
-                    HeaderValue::from_static("application/x-www-form-urlencoded"),
-                )
-                .body(b.to_owned());
-        }
-        let timeout_ms = i64::try_from(self.timeout.as_millis()).unwrap_or(i64::MAX);
-        // One deadline covers connect, headers and the whole body: a server that trickles
-        // bytes cannot hold the call open past the timeout.
-        let fut = async {
-            let resp = req.send().await?;
-            let status = resp.status();
-            let headers = resp.headers().clone();
-            let body = read_capped(resp).await?;
-            Ok::<_, reqwest::Error>((status, headers, body))
-        };
-        let (status, headers, body) = match tokio::time::timeout(self.timeout, fut).await {
-            Err(_) => {
-                return Attempt::Failed {
-                    error: CheckoutError::Timeout { timeout_ms },
-                    retry: true,
-                    retry_after: None,
-                }
-            }
-            Ok(Err(e)) if e.is_timeout() => {
-                return Attempt::Failed {
-                    error: CheckoutError::Timeout { timeout_ms },
-                    retry: true,
-                    retry_after: None,
-                }
+    async fn attempt(&self, request: HttpRequest) -> Attempt {
+        let timeout_ms = request.timeout_ms;
+        // One deadline covers connect, headers and the whole body, whichever transport sends:
+        // a server that trickles bytes cannot hold the call open past the timeout. When it
+        // passes, the transport's future is dropped, which cancels its call.
+        let response = match tokio::time::timeout(self.timeout, self.http.send(request)).await {
+            Err(_) | Ok(Err(TransportError::Timeout { .. })) => {
+                return Attempt::no_response(CheckoutError::Timeout { timeout_ms })
             }
             Ok(Err(e)) => {
-                return Attempt::Failed {
-                    error: CheckoutError::Network {
-                        reason: describe_reqwest_error(&e, &self.secret),
-                    },
-                    retry: true,
-                    retry_after: None,
-                }
+                return Attempt::no_response(CheckoutError::Network {
+                    reason: clean(&e.to_string(), Some(&self.secret), 300),
+                })
             }
             Ok(Ok(r)) => r,
         };
-        let request_id = header_str(&headers, "request-id").map(|s| clean(s, Some(&self.secret), MAX_REQUEST_ID_CHARS));
-        let body = match body {
-            Ok(b) => b,
-            Err(too_big) => {
-                return Attempt::Failed {
-                    error: CheckoutError::InvalidResponse {
-                        status: i32::from(status.as_u16()),
-                        reason: too_big,
-                        request_id,
-                    },
-                    retry: false,
-                    retry_after: None,
-                }
-            }
+        self.judge(response)
+    }
+
+    /// What a response means: success, or an error and whether to retry it.
+    fn judge(&self, response: HttpResponse) -> Attempt {
+        let request_id = response
+            .header("request-id")
+            .map(|s| clean(s, Some(&self.secret), MAX_REQUEST_ID_CHARS));
+        let invalid = |reason: String, request_id| Attempt::Failed {
+            error: CheckoutError::InvalidResponse {
+                status: response.status,
+                reason,
+                request_id,
+            },
+            retry: false,
+            retry_after: None,
         };
-        if status.is_success() {
-            return Attempt::Done(body, request_id);
+        if !(100..=599).contains(&response.status) {
+            return invalid(format!("HTTP status {} is not a status", response.status), request_id);
         }
-        let retry_after = header_str(&headers, "retry-after").and_then(parse_retry_after);
+        if response.body.len() > MAX_RESPONSE_BYTES {
+            return invalid(format!("response body exceeds {MAX_RESPONSE_BYTES} bytes"), request_id);
+        }
+        if (200..300).contains(&response.status) {
+            return Attempt::Done(response.body, request_id);
+        }
+        let retry_after = response.header("retry-after").and_then(parse_retry_after);
         let error = map_error(
-            status,
-            header_str(&headers, "content-type"),
-            &body,
+            response.status,
+            response.header("content-type"),
+            &response.body,
             request_id,
             &self.secret,
         );
-        let retry = should_retry(status, header_str(&headers, "stripe-should-retry"), &error);
+        let retry = should_retry(response.status, response.header("stripe-should-retry"), &error);
         Attempt::Failed {
             error,
             retry,
@@ -255,28 +235,14 @@ impl Transport {
     }
 }
 
+/// Printable ASCII (and tab): what a header value may hold.
+fn header_value_ok(v: &str) -> bool {
+    v.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+}
+
 /// Milliseconds from the FFI-friendly signed form (validated positive) for `Duration`.
 pub(crate) fn millis(ms: i64) -> u64 {
     u64::try_from(ms).unwrap_or(0)
-}
-
-/// Reads at most [`MAX_RESPONSE_BYTES`]; the inner `Err` says the body was too large.
-async fn read_capped(mut resp: reqwest::Response) -> Result<Result<Vec<u8>, String>, reqwest::Error> {
-    let mut out = Vec::with_capacity(
-        resp.content_length()
-            .map_or(4096, |n| n.min(MAX_RESPONSE_BYTES as u64) as usize),
-    );
-    while let Some(chunk) = resp.chunk().await? {
-        if out.len() + chunk.len() > MAX_RESPONSE_BYTES {
-            return Ok(Err(format!("response body exceeds {MAX_RESPONSE_BYTES} bytes")));
-        }
-        out.extend_from_slice(&chunk);
-    }
-    Ok(Ok(out))
-}
-
-fn header_str<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    h.get(name).and_then(|v| v.to_str().ok())
 }
 
 /// Whether a failed response may be retried, in the order Stripe's SDKs decide it
@@ -293,13 +259,13 @@ fn header_str<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
 ///    "would likely contribute to more contention problems" (both stripe-ruby, same place;
 ///    stripe-go `error.go` `canRetry` retries the same case).
 /// 4. 5xx.
-fn should_retry(status: StatusCode, stripe_should_retry: Option<&str>, error: &CheckoutError) -> bool {
+fn should_retry(status: i32, stripe_should_retry: Option<&str>, error: &CheckoutError) -> bool {
     match stripe_should_retry {
         Some("true") => return true,
         Some("false") => return false,
         _ => {}
     }
-    if status == StatusCode::CONFLICT || status.is_server_error() {
+    if status == 409 || (500..=599).contains(&status) {
         return true;
     }
     matches!(error, CheckoutError::RateLimited { details } if details.code.as_deref() == Some("lock_timeout"))
@@ -331,32 +297,6 @@ pub(crate) fn backoff(retry: u32, retry_after: Option<Duration>, jitter: f64) ->
         Some(ra) if ra > MAX_RETRY_AFTER => None,
         Some(ra) => Some(ra.max(d)),
         None => Some(d),
-    }
-}
-
-/// rustls on the `ring` provider with the Mozilla root store compiled in (webpki-roots).
-///
-/// Built once per process: parsing the roots is the expensive part of a client.
-fn tls_config() -> Result<rustls::ClientConfig, CheckoutError> {
-    static CONFIG: OnceLock<Result<Arc<rustls::ClientConfig>, String>> = OnceLock::new();
-    let shared = CONFIG.get_or_init(|| {
-        let roots = rustls::RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        };
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut cfg = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
-        Ok(Arc::new(cfg))
-    });
-    match shared {
-        Ok(cfg) => Ok((**cfg).clone()),
-        Err(e) => Err(CheckoutError::Network {
-            reason: format!("TLS setup failed: {e}"),
-        }),
     }
 }
 
@@ -436,19 +376,18 @@ mod tests {
         let api = CheckoutError::Api {
             details: crate::error::ApiErrorDetails::default(),
         };
-        let s = |c: u16| StatusCode::from_u16(c).expect("status");
-        assert!(should_retry(s(429), None, &limited(Some("lock_timeout"))));
-        assert!(!should_retry(s(429), None, &limited(Some("rate_limit"))));
-        assert!(!should_retry(s(429), None, &limited(None)));
+        assert!(should_retry(429, None, &limited(Some("lock_timeout"))));
+        assert!(!should_retry(429, None, &limited(Some("rate_limit"))));
+        assert!(!should_retry(429, None, &limited(None)));
         assert!(
-            !should_retry(s(429), Some("false"), &limited(Some("lock_timeout"))),
+            !should_retry(429, Some("false"), &limited(Some("lock_timeout"))),
             "the header wins"
         );
-        assert!(should_retry(s(429), Some("true"), &limited(None)));
-        assert!(should_retry(s(409), None, &api));
-        assert!(should_retry(s(503), None, &api));
-        assert!(!should_retry(s(503), Some("false"), &api));
-        assert!(!should_retry(s(400), None, &api));
-        assert!(should_retry(s(400), Some("true"), &api));
+        assert!(should_retry(429, Some("true"), &limited(None)));
+        assert!(should_retry(409, None, &api));
+        assert!(should_retry(503, None, &api));
+        assert!(!should_retry(503, Some("false"), &api));
+        assert!(!should_retry(400, None, &api));
+        assert!(should_retry(400, Some("true"), &api));
     }
 }

@@ -1,6 +1,9 @@
 // The Kotlin benchmark on JMH (scripts/kotlin-bench.sh; jvm/bench/pom.xml), against one
 // stripe-emulator process whose URL is -Dcheckoutbridge.emulatorUrl:
-//   libraryPair   create + retrieve through CheckoutClient (the generated suspend functions)
+//   libraryPair   create + retrieve through CheckoutClient (the generated suspend functions) over
+//                 the built-in reqwest transport
+//   libraryOkHttpPair  the same through CheckoutClient.withTransport(…, OkHttpTransport(…)): the
+//                 library's requests sent by OkHttp (kotlin-okhttp/)
 //   okHttpPair    the same two requests with OkHttp, what Android apps use
 //   jdkPair       the same two requests with the JDK's java.net.http.HttpClient
 //   parseReturnUrl  one synchronous crossing (criterion gives the Rust side:
@@ -14,6 +17,7 @@ import io.checkoutbridge.ClientConfig
 import io.checkoutbridge.Credential
 import io.checkoutbridge.ReturnEvent
 import io.checkoutbridge.SimpleCheckout
+import io.checkoutbridge.okhttp.OkHttpTransport
 import io.checkoutbridge.parseReturnUrl
 import io.checkoutbridge.simpleCheckoutParams
 import kotlinx.coroutines.runBlocking
@@ -74,28 +78,44 @@ fun emulatorUrl(): String = System.getProperty("checkoutbridge.emulatorUrl")
 
 @State(Scope.Benchmark)
 open class LibraryState {
-    /**
-     * "detach": the library's I/O thread stays attached to the JVM between callbacks
-     * (CheckoutBridgeRuntime.keepCallbackThreadAttached); "default": JNA attaches and detaches it
-     * for every callback. Each value runs in its own forks: the setting is process-wide.
-     */
-    @Param("default", "detach")
-    var callbackThread: String = "default"
-
     lateinit var client: CheckoutClient
-    val params = simpleCheckoutParams(
-        SimpleCheckout(
-            amount = 1999, currency = "usd", name = "Bench T-shirt", description = "Same body for both clients",
-            successUrl = SUCCESS, cancelUrl = CANCEL, customerEmail = null,
-        ),
-    )
+    val params = benchParams()
 
     @Setup(Level.Trial)
     fun setUp() {
-        if (callbackThread == "detach") check(io.checkoutbridge.CheckoutBridgeRuntime.keepCallbackThreadAttached())
         client = CheckoutClient(ClientConfig(baseUrl = emulatorUrl(), credential = Credential.secretKey(KEY)))
     }
 }
+
+/** The library over the OkHttp transport, on one OkHttpClient as an app has. */
+@State(Scope.Benchmark)
+open class LibraryOkHttpState {
+    lateinit var http: OkHttpClient
+    lateinit var client: CheckoutClient
+    val params = benchParams()
+
+    @Setup(Level.Trial)
+    fun setUp() {
+        http = OkHttpClient()
+        client = CheckoutClient.withTransport(
+            ClientConfig(baseUrl = emulatorUrl(), credential = Credential.secretKey(KEY)),
+            OkHttpTransport(http),
+        )
+    }
+
+    @TearDown(Level.Trial)
+    fun tearDown() {
+        http.dispatcher.executorService.shutdown()
+        http.connectionPool.evictAll()
+    }
+}
+
+fun benchParams() = simpleCheckoutParams(
+    SimpleCheckout(
+        amount = 1999, currency = "usd", name = "Bench T-shirt", description = "Same body for both clients",
+        successUrl = SUCCESS, cancelUrl = CANCEL, customerEmail = null,
+    ),
+)
 
 @State(Scope.Benchmark)
 open class OkHttpState {
@@ -139,6 +159,14 @@ open class JdkState {
 open class CheckoutBench {
     @Benchmark
     fun libraryPair(s: LibraryState): String = runBlocking {
+        val created = s.client.createSession(s.params)
+        val got = s.client.retrieveSession(created.id)
+        check(got.id == created.id)
+        got.id
+    }
+
+    @Benchmark
+    fun libraryOkHttpPair(s: LibraryOkHttpState): String = runBlocking {
         val created = s.client.createSession(s.params)
         val got = s.client.retrieveSession(created.id)
         check(got.id == created.id)

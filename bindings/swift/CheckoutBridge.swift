@@ -570,6 +570,24 @@ fileprivate struct FfiConverterString: FfiConverter {
     }
 }
 
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterData: FfiConverterRustBuffer {
+    typealias SwiftType = Data
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Data {
+        let len: Int32 = try readInt(&buf)
+        return Data(try readBytes(&buf, count: Int(len)))
+    }
+
+    public static func write(_ value: Data, into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        writeBytes(&buf, value)
+    }
+}
+
 
 
 
@@ -578,6 +596,10 @@ fileprivate struct FfiConverterString: FfiConverter {
  *
  * One client per configuration; it is cheap to share (`Arc`) and keeps a connection pool.
  * Every method validates its input before sending anything.
+ *
+ * Requests go through reqwest (the `reqwest` feature, on by default), or through the
+ * [`HttpTransport`] given to [`CheckoutClient::with_transport`]: OkHttp on Android, `URLSession`
+ * on iOS, or your own.
  *
  * ```no_run
  * # async fn demo() -> Result<(), checkout_bridge::CheckoutError> {
@@ -726,6 +748,10 @@ public protocol CheckoutClientProtocol: AnyObject, Sendable {
  * One client per configuration; it is cheap to share (`Arc`) and keeps a connection pool.
  * Every method validates its input before sending anything.
  *
+ * Requests go through reqwest (the `reqwest` feature, on by default), or through the
+ * [`HttpTransport`] given to [`CheckoutClient::with_transport`]: OkHttp on Android, `URLSession`
+ * on iOS, or your own.
+ *
  * ```no_run
  * # async fn demo() -> Result<(), checkout_bridge::CheckoutError> {
  * use checkout_bridge::*;
@@ -795,6 +821,8 @@ open class CheckoutClient: CheckoutClientProtocol, @unchecked Sendable {
      * - [`CheckoutError::LiveKeyOnDevice`] for a live secret or restricted key, as a key or as
      * a backend token, in a device build (see [`crate::validate_credential`]).
      * - [`CheckoutError::Network`] if the HTTP client or TLS cannot be set up.
+     * - [`CheckoutError::InvalidInput`] for `transport` in a build without the `reqwest`
+     * feature, which has no transport of its own: use [`CheckoutClient::with_transport`].
      */
 public convenience init(config: ClientConfig)throws  {
     let handle =
@@ -816,6 +844,30 @@ public convenience init(config: ClientConfig)throws  {
         try! rustCall { uniffi_checkout_bridge_fn_free_checkoutclient(handle, $0) }
     }
 
+    
+    /**
+     * Like [`CheckoutClient::new`], with requests sent through `transport` instead of the
+     * built-in reqwest: the platform's own network stack (`OkHttpTransport` in the Kotlin
+     * package `io.checkoutbridge.okhttp`, `URLSessionTransport` in the Swift package), with its
+     * TLS trust, pinning, proxies and network inspectors. Headers, idempotency keys, timeouts,
+     * retries, the response size limit, the refusal of redirects and the mapping of errors stay
+     * in the library, whichever transport sends (see [`HttpTransport`] for its contract).
+     *
+     * The only constructor that works in a build without the `reqwest` feature.
+     *
+     * # Errors
+     *
+     * The configuration errors of [`CheckoutClient::new`]; nothing is sent.
+     */
+public static func withTransport(config: ClientConfig, transport: HttpTransport)throws  -> CheckoutClient  {
+    return try  FfiConverterTypeCheckoutClient_lift(try rustCallWithError(FfiConverterTypeCheckoutError_lift) {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_constructor_checkoutclient_with_transport(
+        FfiConverterTypeClientConfig_lower(config),
+        FfiConverterTypeHttpTransport_lower(transport),uniffiCallStatus
+    )
+})
+}
     
 
     
@@ -1717,6 +1769,274 @@ public func FfiConverterTypeCredential_lift(_ handle: UInt64) throws -> Credenti
 #endif
 public func FfiConverterTypeCredential_lower(_ value: Credential) -> UInt64 {
     return FfiConverterTypeCredential.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Sends one HTTP exchange. Implement it to route the library's requests through your
+ * platform's network stack; `CheckoutClient::with_transport` takes it.
+ *
+ * The contract, which the library's Kotlin tests hold the OkHttp transport to:
+ *
+ * - send the request as given: method, URL, every header, the body;
+ * - **never follow a redirect**: return the `3xx` response itself (the client refuses it);
+ * - return every status as a response (4xx and 5xx are answers, not errors);
+ * - read at most `max_response_bytes + 1` bytes of the body, then stop;
+ * - stop by `timeout_ms`, and stop (cancel the call) when the returned future is dropped, which
+ * the client does when its own deadline passes or its caller is cancelled;
+ * - fail with [`TransportError`] when no response came, and never put the `authorization`
+ * header's value in an error or a log line.
+ */
+public protocol HttpTransport: AnyObject, Sendable {
+    
+    /**
+     * Sends `request` and returns the server's response, whatever its status.
+     *
+     * # Errors
+     *
+     * [`TransportError`] when no response arrived.
+     */
+    func send(request: HttpRequest) async throws  -> HttpResponse
+    
+}
+/**
+ * Sends one HTTP exchange. Implement it to route the library's requests through your
+ * platform's network stack; `CheckoutClient::with_transport` takes it.
+ *
+ * The contract, which the library's Kotlin tests hold the OkHttp transport to:
+ *
+ * - send the request as given: method, URL, every header, the body;
+ * - **never follow a redirect**: return the `3xx` response itself (the client refuses it);
+ * - return every status as a response (4xx and 5xx are answers, not errors);
+ * - read at most `max_response_bytes + 1` bytes of the body, then stop;
+ * - stop by `timeout_ms`, and stop (cancel the call) when the returned future is dropped, which
+ * the client does when its own deadline passes or its caller is cancelled;
+ * - fail with [`TransportError`] when no response came, and never put the `authorization`
+ * header's value in an error or a log line.
+ */
+open class HttpTransportImpl: HttpTransport, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_checkout_bridge_fn_clone_httptransport(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_checkout_bridge_fn_free_httptransport(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Sends `request` and returns the server's response, whatever its status.
+     *
+     * # Errors
+     *
+     * [`TransportError`] when no response arrived.
+     */
+open func send(request: HttpRequest)async throws  -> HttpResponse  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_checkout_bridge_fn_method_httptransport_send(
+                        self.uniffiCloneHandle(),FfiConverterTypeHttpRequest_lower(request)
+                )
+            },
+            pollFunc: ffi_checkout_bridge_rust_future_poll_rust_buffer,
+            completeFunc: ffi_checkout_bridge_rust_future_complete_rust_buffer,
+            freeFunc: ffi_checkout_bridge_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeHttpResponse_lift,
+            errorHandler: FfiConverterTypeTransportError_lift
+        )
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceHttpTransport {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceHttpTransport = UniffiVTableCallbackInterfaceHttpTransport(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeHttpTransport.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface HttpTransport: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeHttpTransport.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface HttpTransport: handle missing in uniffiClone")
+            }
+        },
+        send: { (
+            uniffiHandle: UInt64,
+            request: RustBuffer,
+            uniffiFutureCallback: @escaping UniffiForeignFutureCompleteRustBuffer,
+            uniffiCallbackData: UInt64,
+            uniffiOutDroppedCallback: UnsafeMutablePointer<UniffiForeignFutureDroppedCallbackStruct>
+        ) in
+            let makeCall = {
+                () async throws -> HttpResponse in
+                guard let uniffiObj = try? FfiConverterTypeHttpTransport.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try await uniffiObj.send(
+                     request: try FfiConverterTypeHttpRequest_lift(request)
+                )
+            }
+
+            let uniffiHandleSuccess = { (returnValue: HttpResponse) in
+                uniffiFutureCallback(
+                    uniffiCallbackData,
+                    UniffiForeignFutureResultRustBuffer(
+                        returnValue: FfiConverterTypeHttpResponse_lower(returnValue),
+                        callStatus: RustCallStatus()
+                    )
+                )
+            }
+            let uniffiHandleError = { (statusCode, errorBuf) in
+                uniffiFutureCallback(
+                    uniffiCallbackData,
+                    UniffiForeignFutureResultRustBuffer(
+                        returnValue: RustBuffer.empty(),
+                        callStatus: RustCallStatus(code: statusCode, errorBuf: errorBuf)
+                    )
+                )
+            }
+            uniffiTraitInterfaceCallAsyncWithError(
+                makeCall: makeCall,
+                handleSuccess: uniffiHandleSuccess,
+                handleError: uniffiHandleError,
+                lowerError: FfiConverterTypeTransportError_lower,
+                droppedCallback: uniffiOutDroppedCallback
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceHttpTransport> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceHttpTransport>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitHttpTransport() {
+    uniffi_checkout_bridge_fn_init_callback_vtable_httptransport(UniffiCallbackInterfaceHttpTransport.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHttpTransport: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<HttpTransport>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = HttpTransport
+
+    public static func lift(_ handle: UInt64) throws -> HttpTransport {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return HttpTransportImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: HttpTransport) -> UInt64 {
+         if let rustImpl = value as? HttpTransportImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HttpTransport {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: HttpTransport, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHttpTransport_lift(_ handle: UInt64) throws -> HttpTransport {
+    return try FfiConverterTypeHttpTransport.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHttpTransport_lower(_ value: HttpTransport) -> UInt64 {
+    return FfiConverterTypeHttpTransport.lower(value)
 }
 
 
@@ -4252,6 +4572,325 @@ public func FfiConverterTypeDeliveryEstimate_lift(_ buf: RustBuffer) throws -> D
 #endif
 public func FfiConverterTypeDeliveryEstimate_lower(_ value: DeliveryEstimate) -> RustBuffer {
     return FfiConverterTypeDeliveryEstimate.lower(value)
+}
+
+
+/**
+ * One header line. Names are lower case, as HTTP/2 sends them; values are printable ASCII.
+ *
+ * Printing it (Rust's `Debug` and `Display`, Kotlin's `toString()`, Swift's `description`) never
+ * shows the value of `authorization`: a transport that logs its requests logs no bearer token.
+ */
+public struct HttpHeader: Equatable, Hashable, CustomDebugStringConvertible, CustomStringConvertible {
+    /**
+     * The header name, lower case (`authorization`, `idempotency-key`, `request-id`).
+     */
+    public var name: String
+    /**
+     * The header value.
+     */
+    public var value: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The header name, lower case (`authorization`, `idempotency-key`, `request-id`).
+         */name: String, 
+        /**
+         * The header value.
+         */value: String) {
+        self.name = name
+        self.value = value
+    }
+
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_httpheader_uniffi_trait_debug(
+            FfiConverterTypeHttpHeader_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_httpheader_uniffi_trait_display(
+            FfiConverterTypeHttpHeader_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension HttpHeader: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHttpHeader: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HttpHeader {
+        return
+            try HttpHeader(
+                name: FfiConverterString.read(from: &buf), 
+                value: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HttpHeader, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.value, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHttpHeader_lift(_ buf: RustBuffer) throws -> HttpHeader {
+    return try FfiConverterTypeHttpHeader.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHttpHeader_lower(_ value: HttpHeader) -> RustBuffer {
+    return FfiConverterTypeHttpHeader.lower(value)
+}
+
+
+/**
+ * A request for a transport to send, exactly as given: the client has already added every
+ * header (`authorization`, `stripe-version`, `idempotency-key`, `content-type`, `user-agent`).
+ *
+ * Printing it shows the method, URL, header names and body size, never the `authorization`
+ * value or the body (see [`HttpHeader`]).
+ */
+public struct HttpRequest: Equatable, Hashable, CustomDebugStringConvertible, CustomStringConvertible {
+    /**
+     * `GET` or `POST`.
+     */
+    public var method: HttpMethod
+    /**
+     * The absolute URL, already percent-encoded.
+     */
+    public var url: String
+    /**
+     * Every header to send, in order.
+     */
+    public var headers: [HttpHeader]
+    /**
+     * The body (`application/x-www-form-urlencoded`) for a `POST`; `None` for a `GET`.
+     */
+    public var body: Data?
+    /**
+     * How long the whole exchange may take, connect to last byte. The client enforces it too
+     * (and cancels the transport's call when it passes); a transport should set it as its own
+     * call timeout so that it stops using the connection at the same time.
+     */
+    public var timeoutMs: Int64
+    /**
+     * Read at most this many bytes of the response body plus one, then stop reading: the
+     * client refuses a body longer than this, and a hostile server must not make the app
+     * buffer more.
+     */
+    public var maxResponseBytes: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `GET` or `POST`.
+         */method: HttpMethod, 
+        /**
+         * The absolute URL, already percent-encoded.
+         */url: String, 
+        /**
+         * Every header to send, in order.
+         */headers: [HttpHeader], 
+        /**
+         * The body (`application/x-www-form-urlencoded`) for a `POST`; `None` for a `GET`.
+         */body: Data?, 
+        /**
+         * How long the whole exchange may take, connect to last byte. The client enforces it too
+         * (and cancels the transport's call when it passes); a transport should set it as its own
+         * call timeout so that it stops using the connection at the same time.
+         */timeoutMs: Int64, 
+        /**
+         * Read at most this many bytes of the response body plus one, then stop reading: the
+         * client refuses a body longer than this, and a hostile server must not make the app
+         * buffer more.
+         */maxResponseBytes: Int64) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeoutMs = timeoutMs
+        self.maxResponseBytes = maxResponseBytes
+    }
+
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_httprequest_uniffi_trait_debug(
+            FfiConverterTypeHttpRequest_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_checkout_bridge_fn_method_httprequest_uniffi_trait_display(
+            FfiConverterTypeHttpRequest_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension HttpRequest: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHttpRequest: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HttpRequest {
+        return
+            try HttpRequest(
+                method: FfiConverterTypeHttpMethod.read(from: &buf), 
+                url: FfiConverterString.read(from: &buf), 
+                headers: FfiConverterSequenceTypeHttpHeader.read(from: &buf), 
+                body: FfiConverterOptionData.read(from: &buf), 
+                timeoutMs: FfiConverterInt64.read(from: &buf), 
+                maxResponseBytes: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HttpRequest, into buf: inout [UInt8]) {
+        FfiConverterTypeHttpMethod.write(value.method, into: &buf)
+        FfiConverterString.write(value.url, into: &buf)
+        FfiConverterSequenceTypeHttpHeader.write(value.headers, into: &buf)
+        FfiConverterOptionData.write(value.body, into: &buf)
+        FfiConverterInt64.write(value.timeoutMs, into: &buf)
+        FfiConverterInt64.write(value.maxResponseBytes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHttpRequest_lift(_ buf: RustBuffer) throws -> HttpRequest {
+    return try FfiConverterTypeHttpRequest.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHttpRequest_lower(_ value: HttpRequest) -> RustBuffer {
+    return FfiConverterTypeHttpRequest.lower(value)
+}
+
+
+/**
+ * What the server answered, whatever the status: a transport returns error statuses and
+ * redirects (`3xx`) as responses, and never follows a redirect.
+ */
+public struct HttpResponse: Equatable, Hashable {
+    /**
+     * The HTTP status code (100–599; the client refuses anything else as an invalid response).
+     */
+    public var status: Int32
+    /**
+     * The response headers; names in any case (the client compares them case-insensitively).
+     */
+    public var headers: [HttpHeader]
+    /**
+     * The body, at most [`HttpRequest::max_response_bytes`] + 1 bytes of it (the client refuses
+     * a longer one), after the transport undid any `Content-Encoding` it asked for.
+     */
+    public var body: Data
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The HTTP status code (100–599; the client refuses anything else as an invalid response).
+         */status: Int32, 
+        /**
+         * The response headers; names in any case (the client compares them case-insensitively).
+         */headers: [HttpHeader], 
+        /**
+         * The body, at most [`HttpRequest::max_response_bytes`] + 1 bytes of it (the client refuses
+         * a longer one), after the transport undid any `Content-Encoding` it asked for.
+         */body: Data) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension HttpResponse: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHttpResponse: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HttpResponse {
+        return
+            try HttpResponse(
+                status: FfiConverterInt32.read(from: &buf), 
+                headers: FfiConverterSequenceTypeHttpHeader.read(from: &buf), 
+                body: FfiConverterData.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HttpResponse, into buf: inout [UInt8]) {
+        FfiConverterInt32.write(value.status, into: &buf)
+        FfiConverterSequenceTypeHttpHeader.write(value.headers, into: &buf)
+        FfiConverterData.write(value.body, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHttpResponse_lift(_ buf: RustBuffer) throws -> HttpResponse {
+    return try FfiConverterTypeHttpResponse.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHttpResponse_lower(_ value: HttpResponse) -> RustBuffer {
+    return FfiConverterTypeHttpResponse.lower(value)
 }
 
 
@@ -7571,6 +8210,81 @@ public func FfiConverterTypeDiscount_lower(_ value: Discount) -> RustBuffer {
 
 
 /**
+ * The HTTP method of a request; the API needs only these two.
+ */
+
+public enum HttpMethod: Equatable, Hashable {
+    
+    /**
+     * `GET`: retrieve and list calls; never has a body.
+     */
+    case get
+    /**
+     * `POST`: create and expire calls, with a form body and an `Idempotency-Key`.
+     */
+    case post
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension HttpMethod: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHttpMethod: FfiConverterRustBuffer {
+    typealias SwiftType = HttpMethod
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HttpMethod {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .get
+        
+        case 2: return .post
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: HttpMethod, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .get:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .post:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHttpMethod_lift(_ buf: RustBuffer) throws -> HttpMethod {
+    return try FfiConverterTypeHttpMethod.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHttpMethod_lower(_ value: HttpMethod) -> RustBuffer {
+    return FfiConverterTypeHttpMethod.lower(value)
+}
+
+
+
+/**
  * The price of a line item: an existing Price, or a price defined inline.
  */
 
@@ -9293,6 +10007,126 @@ public func FfiConverterTypeTermsOfServiceConsent_lower(_ value: TermsOfServiceC
 }
 
 
+
+/**
+ * Why a transport got no response. The client retries all three as connection failures (the
+ * official SDKs do) and reports [`crate::CheckoutError::Network`] or
+ * [`crate::CheckoutError::Timeout`]; the reason is redacted of the credential before it is shown.
+ *
+ * Anything else a Kotlin or Swift transport throws arrives as [`TransportError::Io`].
+ */
+public 
+enum TransportError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
+
+    
+    
+    /**
+     * No connection: the host did not resolve, refused, or the TLS handshake failed.
+     */
+    case Connect(
+        /**
+         * What the platform reported (no URL query, no headers).
+         */reason: String
+    )
+    /**
+     * The transport's own timeout passed.
+     */
+    case Timeout(
+        /**
+         * What the platform reported.
+         */reason: String
+    )
+    /**
+     * The connection broke while the request was sent or the response read.
+     */
+    case Io(
+        /**
+         * What the platform reported.
+         */reason: String
+    )
+
+    
+
+    
+
+    
+    public var errorDescription: String? {
+        String(reflecting: self)
+    }
+    
+}
+
+#if compiler(>=6)
+extension TransportError: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTransportError: FfiConverterRustBuffer {
+    typealias SwiftType = TransportError
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TransportError {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+
+        
+
+        
+        case 1: return .Connect(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 2: return .Timeout(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 3: return .Io(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+
+         default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: TransportError, into buf: inout [UInt8]) {
+        switch value {
+
+        
+
+        
+        
+        case let .Connect(reason):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Timeout(reason):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Io(reason):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(reason, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTransportError_lift(_ buf: RustBuffer) throws -> TransportError {
+    return try FfiConverterTypeTransportError.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTransportError_lower(_ value: TransportError) -> RustBuffer {
+    return FfiConverterTypeTransportError.lower(value)
+}
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -9360,6 +10194,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
+    typealias SwiftType = Data?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterData.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterData.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -10354,6 +11212,31 @@ fileprivate struct FfiConverterSequenceTypeAppliedDiscount: FfiConverterRustBuff
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeHttpHeader: FfiConverterRustBuffer {
+    typealias SwiftType = [HttpHeader]
+
+    public static func write(_ value: [HttpHeader], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeHttpHeader.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [HttpHeader] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [HttpHeader]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeHttpHeader.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeLineItem: FfiConverterRustBuffer {
     typealias SwiftType = [LineItem]
 
@@ -10599,6 +11482,96 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
         print("uniffiFutureContinuationCallback invalid handle")
     }
 }
+private func uniffiTraitInterfaceCallAsync<T>(
+    makeCall: @escaping () async throws -> T,
+    handleSuccess: @escaping (T) -> (),
+    handleError: @escaping (Int8, RustBuffer) -> (),
+    droppedCallback: UnsafeMutablePointer<UniffiForeignFutureDroppedCallbackStruct>
+) {
+    let task = Task {
+        // Note: it's important we call either `handleSuccess` or `handleError` exactly once.  Each
+        // call consumes an Arc reference, which means there should be no possibility of a double
+        // call.  The following code is structured so that will will never call both `handleSuccess`
+        // and `handleError`, even in the face of weird errors.
+        //
+        // On platforms that need extra machinery to make C-ABI calls, like JNA or ctypes, it's
+        // possible that we fail to make either call.  However, it doesn't seem like this is
+        // possible on Swift since swift can just make the C call directly.
+        var callResult: T
+        do {
+            callResult = try await makeCall()
+        } catch {
+            handleError(CALL_UNEXPECTED_ERROR, FfiConverterString.lower(String(describing: error)))
+            return
+        }
+        handleSuccess(callResult)
+    }
+    let handle = UNIFFI_FOREIGN_FUTURE_HANDLE_MAP.insert(obj: task)
+    droppedCallback.pointee = UniffiForeignFutureDroppedCallbackStruct(
+        handle: handle,
+        free: uniffiForeignFutureDroppedCallback
+    )
+}
+
+private func uniffiTraitInterfaceCallAsyncWithError<T, E>(
+    makeCall: @escaping () async throws -> T,
+    handleSuccess: @escaping (T) -> (),
+    handleError: @escaping (Int8, RustBuffer) -> (),
+    lowerError: @escaping (E) -> RustBuffer,
+    droppedCallback: UnsafeMutablePointer<UniffiForeignFutureDroppedCallbackStruct>
+) {
+    let task = Task {
+        // See the note in uniffiTraitInterfaceCallAsync for details on `handleSuccess` and
+        // `handleError`.
+        var callResult: T
+        do {
+            callResult = try await makeCall()
+        } catch let error as E {
+            handleError(CALL_ERROR, lowerError(error))
+            return
+        } catch {
+            handleError(CALL_UNEXPECTED_ERROR, FfiConverterString.lower(String(describing: error)))
+            return
+        }
+        handleSuccess(callResult)
+    }
+    let handle = UNIFFI_FOREIGN_FUTURE_HANDLE_MAP.insert(obj: task)
+    droppedCallback.pointee = UniffiForeignFutureDroppedCallbackStruct(
+        handle: handle,
+        free: uniffiForeignFutureDroppedCallback
+    )
+}
+
+// Borrow the callback handle map implementation to store foreign future handles
+// TODO: consolidate the handle-map code (https://github.com/mozilla/uniffi-rs/pull/1823)
+fileprivate let UNIFFI_FOREIGN_FUTURE_HANDLE_MAP = UniffiHandleMap<UniffiForeignFutureTask>()
+
+// Protocol for tasks that handle foreign futures.
+//
+// Defining a protocol allows all tasks to be stored in the same handle map.  This can't be done
+// with the task object itself, since has generic parameters.
+fileprivate protocol UniffiForeignFutureTask {
+    func cancel()
+}
+
+extension Task: UniffiForeignFutureTask {}
+
+private func uniffiForeignFutureDroppedCallback(handle: UInt64) {
+    do {
+        let task = try UNIFFI_FOREIGN_FUTURE_HANDLE_MAP.remove(handle: handle)
+        // Set the cancellation flag on the task.  If it's still running, the code can check the
+        // cancellation flag or call `Task.checkCancellation()`.  If the task has completed, this is
+        // a no-op.
+        task.cancel()
+    } catch {
+        print("uniffiForeignFutureDroppedCallback: handle missing from handlemap")
+    }
+}
+
+// For testing
+public func uniffiForeignFutureHandleCountCheckoutBridge() -> Int {
+    UNIFFI_FOREIGN_FUTURE_HANDLE_MAP.count
+}
 /**
  * Checks a credential the way [`CheckoutClient::new`](crate::CheckoutClient::new) does, with
  * `on_device` saying whether to apply the device rule (no live Stripe key in any credential).
@@ -10809,6 +11782,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_checkout_bridge_checksum_method_checkoutflow_start() != 64822) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_checkout_bridge_checksum_method_httptransport_send() != 38124) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_checkout_bridge_checksum_method_returnbase_host() != 45647) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -10833,7 +11809,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_checkout_bridge_checksum_method_pendingstore_load_all() != 20358) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_checkout_bridge_checksum_constructor_checkoutclient_new() != 45883) {
+    if (uniffi_checkout_bridge_checksum_constructor_checkoutclient_new() != 53625) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_checkout_bridge_checksum_constructor_checkoutclient_with_transport() != 16715) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_checkout_bridge_checksum_constructor_credential_backend() != 4755) {
@@ -10849,6 +11828,7 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
 
+    uniffiCallbackInitHttpTransport()
     uniffiCallbackInitPendingStore()
     return InitializationResult.ok
 }()

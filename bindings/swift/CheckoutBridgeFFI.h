@@ -243,6 +243,12 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_HTTP_TRANSPORT_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_HTTP_TRANSPORT_METHOD0
+typedef void (*UniffiCallbackInterfaceHttpTransportMethod0)(uint64_t, RustBuffer, UniffiForeignFutureCompleteRustBuffer _Nonnull, uint64_t, UniffiForeignFutureDroppedCallbackStruct* _Nonnull
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_PENDING_STORE_METHOD0
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_PENDING_STORE_METHOD0
 typedef void (*UniffiCallbackInterfacePendingStoreMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
@@ -262,6 +268,15 @@ typedef void (*UniffiCallbackInterfacePendingStoreMethod1)(uint64_t, RustBuffer,
 typedef void (*UniffiCallbackInterfacePendingStoreMethod2)(uint64_t, RustBuffer* _Nonnull, 
         RustCallStatus *_Nonnull uniffiCallStatus
     );
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_HTTP_TRANSPORT
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_HTTP_TRANSPORT
+typedef struct UniffiVTableCallbackInterfaceHttpTransport {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceHttpTransportMethod0 _Nonnull send;
+} UniffiVTableCallbackInterfaceHttpTransport;
 
 #endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_PENDING_STORE
@@ -288,6 +303,11 @@ void uniffi_checkout_bridge_fn_free_checkoutclient(uint64_t handle, RustCallStat
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_FN_CONSTRUCTOR_CHECKOUTCLIENT_NEW
 #define UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_FN_CONSTRUCTOR_CHECKOUTCLIENT_NEW
 uint64_t uniffi_checkout_bridge_fn_constructor_checkoutclient_new(RustBuffer config, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_FN_CONSTRUCTOR_CHECKOUTCLIENT_WITH_TRANSPORT
+#define UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_FN_CONSTRUCTOR_CHECKOUTCLIENT_WITH_TRANSPORT
+uint64_t uniffi_checkout_bridge_fn_constructor_checkoutclient_with_transport(RustBuffer config, uint64_t transport, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_FN_METHOD_CHECKOUTCLIENT_CHECK_CHECKOUT_URL
@@ -408,6 +428,26 @@ uint64_t uniffi_checkout_bridge_fn_method_checkoutflow_return_base(uint64_t ptr,
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_FN_METHOD_CHECKOUTFLOW_START
 #define UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_FN_METHOD_CHECKOUTFLOW_START
 uint64_t uniffi_checkout_bridge_fn_method_checkoutflow_start(uint64_t ptr, RustBuffer params
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_FN_CLONE_HTTPTRANSPORT
+#define UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_FN_CLONE_HTTPTRANSPORT
+uint64_t uniffi_checkout_bridge_fn_clone_httptransport(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_FN_FREE_HTTPTRANSPORT
+#define UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_FN_FREE_HTTPTRANSPORT
+void uniffi_checkout_bridge_fn_free_httptransport(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_FN_INIT_CALLBACK_VTABLE_HTTPTRANSPORT
+#define UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_FN_INIT_CALLBACK_VTABLE_HTTPTRANSPORT
+void uniffi_checkout_bridge_fn_init_callback_vtable_httptransport(const UniffiVTableCallbackInterfaceHttpTransport* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_FN_METHOD_HTTPTRANSPORT_SEND
+#define UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_FN_METHOD_HTTPTRANSPORT_SEND
+uint64_t uniffi_checkout_bridge_fn_method_httptransport_send(uint64_t ptr, RustBuffer request
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_FN_CLONE_RETURNBASE
@@ -588,6 +628,26 @@ RustBuffer uniffi_checkout_bridge_fn_method_purchasesource_uniffi_trait_display(
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_FN_METHOD_APIERRORDETAILS_UNIFFI_TRAIT_DISPLAY
 #define UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_FN_METHOD_APIERRORDETAILS_UNIFFI_TRAIT_DISPLAY
 RustBuffer uniffi_checkout_bridge_fn_method_apierrordetails_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_FN_METHOD_HTTPHEADER_UNIFFI_TRAIT_DEBUG
+#define UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_FN_METHOD_HTTPHEADER_UNIFFI_TRAIT_DEBUG
+RustBuffer uniffi_checkout_bridge_fn_method_httpheader_uniffi_trait_debug(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_FN_METHOD_HTTPHEADER_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_FN_METHOD_HTTPHEADER_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_checkout_bridge_fn_method_httpheader_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_FN_METHOD_HTTPREQUEST_UNIFFI_TRAIT_DEBUG
+#define UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_FN_METHOD_HTTPREQUEST_UNIFFI_TRAIT_DEBUG
+RustBuffer uniffi_checkout_bridge_fn_method_httprequest_uniffi_trait_debug(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_FN_METHOD_HTTPREQUEST_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_FN_METHOD_HTTPREQUEST_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_checkout_bridge_fn_method_httprequest_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_FN_FUNC_VALIDATE_CREDENTIAL
@@ -1006,6 +1066,12 @@ uint16_t uniffi_checkout_bridge_checksum_method_checkoutflow_start(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_CHECKSUM_METHOD_HTTPTRANSPORT_SEND
+#define UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_CHECKSUM_METHOD_HTTPTRANSPORT_SEND
+uint16_t uniffi_checkout_bridge_checksum_method_httptransport_send(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_CHECKSUM_METHOD_RETURNBASE_HOST
 #define UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_CHECKSUM_METHOD_RETURNBASE_HOST
 uint16_t uniffi_checkout_bridge_checksum_method_returnbase_host(void
@@ -1057,6 +1123,12 @@ uint16_t uniffi_checkout_bridge_checksum_method_pendingstore_load_all(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_CHECKSUM_CONSTRUCTOR_CHECKOUTCLIENT_NEW
 #define UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_CHECKSUM_CONSTRUCTOR_CHECKOUTCLIENT_NEW
 uint16_t uniffi_checkout_bridge_checksum_constructor_checkoutclient_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_CHECKSUM_CONSTRUCTOR_CHECKOUTCLIENT_WITH_TRANSPORT
+#define UNIFFI_FFIDEF_UNIFFI_CHECKOUT_BRIDGE_CHECKSUM_CONSTRUCTOR_CHECKOUTCLIENT_WITH_TRANSPORT
+uint16_t uniffi_checkout_bridge_checksum_constructor_checkoutclient_with_transport(void
     
 );
 #endif

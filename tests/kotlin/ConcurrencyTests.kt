@@ -5,8 +5,6 @@ import io.checkoutbridge.CheckoutException
 import io.checkoutbridge.ReturnKind
 import io.checkoutbridge.buildReturnUrls
 import io.checkoutbridge.parseReturnUrl
-import kotlinx.coroutines.CancellationException
-import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
@@ -51,25 +49,15 @@ class ConcurrencyTests : EmulatorTest() {
     fun `cancelling a coroutine stuck on a slow request returns within 1 s`() = runTest {
         val client = newClient(timeoutMs = 30_000L)
         val s = client.createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL))
-        Emulator.fault("""{"kind":"delay","delay_ms":10000,"count":1,"method":"GET"}""")
-        var outcome = "still running"
-        val job = launch(Dispatchers.Default, start = CoroutineStart.UNDISPATCHED) {
-            outcome = try {
-                client.retrieveSession(s.id)
-                "completed (the delay fault did not apply?)"
-            } catch (e: CancellationException) {
-                "cancelled"
-            } catch (e: Throwable) {
-                "failed: $e"
-            }
-        }
+        val slow = SlowRetrieve(this, client, s.id)
+        val job = slow.job
         realDelay(500) // the request is now in flight, held by the emulator for 10 s
-        assertTrue(job.isActive, "request finished early: $outcome")
+        assertTrue(job.isActive, "request finished early: ${slow.outcome}")
         val started = System.nanoTime()
         job.cancel()
         job.join()
         val ms = (System.nanoTime() - started) / 1_000_000
-        assertEquals("cancelled", outcome)
+        assertEquals("cancelled", slow.outcome)
         assertTrue(ms < 1000, "cancellation took $ms ms")
         // The client is still usable afterwards.
         val again = withContext(Dispatchers.Default) { client.retrieveSession(s.id) }

@@ -2,7 +2,6 @@
 // what went wrong and never contains the secret key.
 package io.checkoutbridge.tests
 
-import io.checkoutbridge.CheckoutClient
 import io.checkoutbridge.CheckoutException
 import io.checkoutbridge.CheckoutFlow
 import io.checkoutbridge.ClientConfig
@@ -36,11 +35,11 @@ class ErrorTests : EmulatorTest() {
         assertTrue(e2.reason.isNotBlank())
         // A publishable key is refused when the client is built, without echoing the key.
         expectError<CheckoutException.InvalidInput>("credential.key") {
-            CheckoutClient(ClientConfig(baseUrl = Emulator.baseUrl, credential = Credential.secretKey("pk_test_KotlinSuiteSecret4242")))
+            clientFor(ClientConfig(baseUrl = Emulator.baseUrl, credential = Credential.secretKey("pk_test_KotlinSuiteSecret4242")))
         }
         // Plain http to a non-loopback host is refused too.
         expectError<CheckoutException.InvalidInput>("base_url") {
-            CheckoutClient(ClientConfig(baseUrl = "http://api.stripe.example", credential = Credential.secretKey(TEST_KEY)))
+            clientFor(ClientConfig(baseUrl = "http://api.stripe.example", credential = Credential.secretKey(TEST_KEY)))
         }
         assertEquals(before, Emulator.requestCount(), "local validation must not send requests")
     }

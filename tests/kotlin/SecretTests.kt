@@ -3,7 +3,6 @@
 // rejected one shows what kind of credential it is and nothing of the secret.
 package io.checkoutbridge.tests
 
-import io.checkoutbridge.CheckoutClient
 import io.checkoutbridge.CheckoutException
 import io.checkoutbridge.ClientConfig
 import io.checkoutbridge.Credential
@@ -49,7 +48,7 @@ class SecretTests : EmulatorTest() {
         assertEquals("secret key (test), redacted", "$direct")
         assertTrue(backend.isBackend() && !direct.isBackend())
         // The key is still there, only unprintable: the client authenticates with it.
-        val session = CheckoutClient(directConfig.copy(maxRetries = 0)).createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL))
+        val session = clientFor(directConfig.copy(maxRetries = 0)).createSession(tshirt(SHOP_SUCCESS, SHOP_CANCEL))
         assertTrue(session.id.isNotEmpty())
     }
 
@@ -63,19 +62,19 @@ class SecretTests : EmulatorTest() {
         }
         // A backend token sent to Stripe (the default base URL): refused before anything is sent.
         rejected += expectError<CheckoutException.InvalidInput>("base_url") {
-            CheckoutClient(ClientConfig(credential = Credential.backend(token)))
+            clientFor(ClientConfig(credential = Credential.backend(token)))
         }
         // Malformed credentials.
         rejected += expectError<CheckoutException.InvalidInput>("credential.key") {
-            CheckoutClient(ClientConfig(baseUrl = Emulator.baseUrl, credential = Credential.secretKey("pk_test_" + "KotlinNeverShowThisPk")))
+            clientFor(ClientConfig(baseUrl = Emulator.baseUrl, credential = Credential.secretKey("pk_test_" + "KotlinNeverShowThisPk")))
         }
         rejected += expectError<CheckoutException.InvalidInput>("credential.bearer_token") {
-            CheckoutClient(ClientConfig(baseUrl = Emulator.baseUrl, credential = Credential.backend("$token with a space")))
+            clientFor(ClientConfig(baseUrl = Emulator.baseUrl, credential = Credential.backend("$token with a space")))
         }
         // The server refusing the key (401) quotes it masked; the library redacts even that.
         val badKey = key + "-revoked"
         rejected += expectError<CheckoutException.Authentication>("401") {
-            CheckoutClient(ClientConfig(baseUrl = Emulator.baseUrl, credential = Credential.secretKey(badKey), maxRetries = 0))
+            clientFor(ClientConfig(baseUrl = Emulator.baseUrl, credential = Credential.secretKey(badKey), maxRetries = 0))
                 .retrieveSession("cs_test_1")
         }
         for (e in rejected) {

@@ -1,64 +1,111 @@
-// Hand-written companion to the generated bindings: JNA tuning through JNA's public API only.
-// Shared by the Android module and the JVM tests.
+// Hand-written companion to the generated bindings: the library's one-time start-up, made once,
+// off the caller's thread if the caller wants. Shared by the Android module and the JVM tests.
 package io.checkoutbridge
 
-import com.sun.jna.Native
-import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.runBlocking
-import java.net.InetAddress
-import java.net.ServerSocket
-import kotlin.coroutines.CoroutineContext
+import kotlinx.coroutines.withContext
 
 /**
- * Process-wide tuning of the JNA bridge the bindings use.
+ * The native library's start-up, done once per process and never on the main thread when the
+ * app warms up at start.
  *
- * Every async call is woken by a callback from the library's single I/O thread, a native thread
- * that JNA attaches to the JVM for each callback and detaches afterwards by default, which costs
- * more than the work itself. JNA's documented remedy for a long-lived native thread that calls
- * back often is [Native.detach] `(false)`, called on that thread from inside a callback; this
- * does it once (BENCHMARKS.md has the figure).
+ * The first call into the library pays for loading JNA and `libcheckout_bridge`, registering
+ * every native function, and UniFFI's checks that the library matches these bindings
+ * (docs/performance.md has the figures from `scripts/cold-start.sh`). Whatever call comes first
+ * pays it, on whatever thread makes it. [warmUp] pays it ahead of time:
+ *
+ * ```kotlin
+ * class ShopApplication : Application() {
+ *     override fun onCreate() {
+ *         super.onCreate()
+ *         CheckoutBridgeRuntime.warmUpInBackground()
+ *     }
+ * }
+ * ```
+ *
+ * and the app's first real call then costs what every later call does.
+ *
+ * Warming up also makes the checks run at all: UniFFI 0.32's Kotlin bindings load the library on
+ * the first call but never run their contract-version and per-function checksum checks by
+ * themselves (only `uniffiEnsureInitialized()` does, which nothing in them calls). [warmUp] calls
+ * it, so a library built from other sources than these bindings fails here, with UniFFI's
+ * "checksum mismatch", instead of misbehaving in a payment call.
  */
-object CheckoutBridgeRuntime {
+public object CheckoutBridgeRuntime {
     @Volatile
-    private var attached = false
+    private var warm = false
+
+    @Volatile
+    private var started = false
+
+    private val lock = Any()
+
+    /** Whether [warmUp] has finished in this process: the next call into the library is warm. */
+    @JvmStatic
+    public val isWarm: Boolean
+        get() = warm
 
     /**
-     * Keeps the library's I/O thread attached to the JVM from now on. Idempotent; call once at
-     * startup, off the main thread (it waits for one local request, about 50 ms). Returns whether
-     * the thread is now kept attached.
+     * Loads the native library and makes it ready, once per process: JNA and the library loaded,
+     * UniFFI's contract-version and per-function checksum checks run, every function registered,
+     * and one call made (a return-link parse, nothing sent anywhere) so that the conversions
+     * between Kotlin and Rust are loaded too.
      *
-     * How: one request to a loopback listener that never answers, with a 50 ms timeout, so that
-     * the library's I/O thread wakes the call. Its resumption is dispatched from inside that JNA
-     * callback, on that thread, where this dispatcher calls `Native.detach(false)` before handing
-     * the coroutine on. Nothing is sent anywhere but to 127.0.0.1.
+     * Blocking, so call it off the main thread ([warmUpInBackground] does). Thread-safe: the
+     * first caller does the work while concurrent callers wait for it; once it has succeeded,
+     * every call returns at once. If it fails, the next call tries again.
+     *
+     * @throws UnsatisfiedLinkError when `libcheckout_bridge` cannot be loaded (missing from the
+     *   APK's ABI, or from `jna.library.path` on a desktop JVM).
+     * @throws RuntimeException "UniFFI contract version mismatch" / "UniFFI API checksum
+     *   mismatch" when the library was built from other sources than these bindings.
      */
     @JvmStatic
-    @Synchronized
-    fun keepCallbackThreadAttached(): Boolean {
-        if (attached) return true
-        val caller = Thread.currentThread()
-        val dispatcher = object : CoroutineDispatcher() {
-            override fun dispatch(context: CoroutineContext, block: Runnable) {
-                if (Thread.currentThread() !== caller && !attached) {
-                    Native.detach(false)
-                    attached = true
-                }
-                Dispatchers.Default.dispatch(context, block)
-            }
+    public fun warmUp() {
+        if (warm) return
+        synchronized(lock) {
+            if (warm) return
+            uniffiEnsureInitialized()
+            // A valid link, so the call takes the path a real return does; its result is dropped.
+            parseReturnUrl(WARM_UP_LINK, WARM_UP_BASE)
+            warm = true
         }
-        ServerSocket(0, 1, InetAddress.getLoopbackAddress()).use { silent ->
-            CheckoutClient(
-                ClientConfig(
-                    baseUrl = "http://127.0.0.1:${silent.localPort}",
-                    credential = Credential.secretKey("sk_test_checkoutbridge_runtime"),
-                    timeoutMs = 50,
-                    maxRetries = 0,
-                ),
-            ).use { client ->
-                runBlocking(dispatcher) { runCatching { client.retrieveSession("cs_runtime_probe") } }
-            }
-        }
-        return attached
     }
+
+    /**
+     * Starts [warmUp] on a new background thread (a daemon: it never keeps the process alive) and
+     * returns at once. Does nothing when the library is warm or a warm-up was already started
+     * here. A failure is not thrown anywhere: the app's first real call then fails with the same
+     * error, where the app handles errors anyway.
+     */
+    @JvmStatic
+    public fun warmUpInBackground() {
+        if (warm || started) return
+        synchronized(lock) {
+            if (warm || started) return
+            started = true
+        }
+        val thread = Thread({
+            try {
+                warmUp()
+            } catch (e: Throwable) {
+                // Surfaces again, typed, on the app's first call; a later warm-up may retry.
+                started = false
+            }
+        }, "checkout-bridge-warm-up")
+        thread.isDaemon = true
+        thread.start()
+    }
+
+    /**
+     * Suspends until the library is warm, warming it up on [Dispatchers.IO] if needed; returns at
+     * once when it is. For code that must not make the first call on the main thread.
+     */
+    public suspend fun awaitWarm() {
+        if (warm) return
+        withContext(Dispatchers.IO) { warmUp() }
+    }
+
+    private const val WARM_UP_BASE = "checkout-bridge-warm-up://checkout"
+    private const val WARM_UP_LINK = "$WARM_UP_BASE/cancel?state=00000000000000000000000000000000"
 }

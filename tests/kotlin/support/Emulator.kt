@@ -103,7 +103,7 @@ fun newClient(
     key: String = TEST_KEY,
     timeoutMs: Long = 10_000L,
     maxRetries: Int = 0,
-): CheckoutClient = CheckoutClient(
+): CheckoutClient = clientFor(
     ClientConfig(baseUrl = baseUrl, credential = Credential.secretKey(key), timeoutMs = timeoutMs, maxRetries = maxRetries),
 )
 

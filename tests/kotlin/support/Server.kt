@@ -51,6 +51,7 @@ object Server {
             sha256 = "${sha256(CAROL_TOKEN)}"
             [policy.prices]
             allow_inline = true
+            allow_product_data = true
             max_amount = { usd = 100000 }
             [policy.return_urls]
             allowed = ["https://shop.example/"]
@@ -80,6 +81,6 @@ object Server {
 }
 
 /** A backend-mode client for the app user holding [token], against [baseUrl] (the server by default). */
-fun backendClient(token: String, baseUrl: String = Server.baseUrl): CheckoutClient = CheckoutClient(
+fun backendClient(token: String, baseUrl: String = Server.baseUrl): CheckoutClient = clientFor(
     ClientConfig(baseUrl = baseUrl, credential = Credential.backend(bearerToken = token), timeoutMs = 10_000L, maxRetries = 0),
 )

@@ -659,6 +659,9 @@ internal open class UniffiForeignFutureResultVoid(
 internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
     fun callback(`callbackData`: Long,`result`: UniffiForeignFutureResultVoid.UniffiByValue,)
 }
+internal interface UniffiCallbackInterfaceHttpTransportMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`request`: RustBuffer.ByValue,`uniffiFutureCallback`: UniffiForeignFutureCompleteRustBuffer,`uniffiCallbackData`: Long,`uniffiOutDroppedCallback`: UniffiForeignFutureDroppedCallbackStruct,)
+}
 internal interface UniffiCallbackInterfacePendingStoreMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`checkout`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
@@ -667,6 +670,25 @@ internal interface UniffiCallbackInterfacePendingStoreMethod1 : com.sun.jna.Call
 }
 internal interface UniffiCallbackInterfacePendingStoreMethod2 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "send")
+internal open class UniffiVTableCallbackInterfaceHttpTransport(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `send`: UniffiCallbackInterfaceHttpTransportMethod0? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `send`: UniffiCallbackInterfaceHttpTransportMethod0? = null,
+    ): UniffiVTableCallbackInterfaceHttpTransport(`uniffiFree`,`uniffiClone`,`send`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceHttpTransport) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `send` = other.`send`
+    }
+
 }
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "save", "remove", "loadAll")
 internal open class UniffiVTableCallbackInterfacePendingStore(
@@ -760,6 +782,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_checkout_bridge_checksum_method_checkoutflow_start(
     ): Int
+    external fun uniffi_checkout_bridge_checksum_method_httptransport_send(
+    ): Int
     external fun uniffi_checkout_bridge_checksum_method_returnbase_host(
     ): Int
     external fun uniffi_checkout_bridge_checksum_method_returnbase_matches(
@@ -777,6 +801,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_checkout_bridge_checksum_method_pendingstore_load_all(
     ): Int
     external fun uniffi_checkout_bridge_checksum_constructor_checkoutclient_new(
+    ): Int
+    external fun uniffi_checkout_bridge_checksum_constructor_checkoutclient_with_transport(
     ): Int
     external fun uniffi_checkout_bridge_checksum_constructor_credential_backend(
     ): Int
@@ -802,6 +828,7 @@ internal object UniffiLib {
 
     init {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "checkout_bridge"))
+        uniffiCallbackInterfaceHttpTransport.register(this)
         uniffiCallbackInterfacePendingStore.register(this)
         
     }
@@ -812,6 +839,8 @@ internal object UniffiLib {
     external fun uniffi_checkout_bridge_fn_free_checkoutclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_checkout_bridge_fn_constructor_checkoutclient_new(`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_checkout_bridge_fn_constructor_checkoutclient_with_transport(`config`: RustBuffer.ByValue,`transport`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_checkout_bridge_fn_method_checkoutclient_check_checkout_url(`ptr`: Long,`url`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
@@ -860,6 +889,14 @@ internal object UniffiLib {
     external fun uniffi_checkout_bridge_fn_method_checkoutflow_return_base(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_checkout_bridge_fn_method_checkoutflow_start(`ptr`: Long,`params`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_checkout_bridge_fn_clone_httptransport(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_checkout_bridge_fn_free_httptransport(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_checkout_bridge_fn_init_callback_vtable_httptransport(`vtable`: UniffiVTableCallbackInterfaceHttpTransport,
+    ): Unit
+    external fun uniffi_checkout_bridge_fn_method_httptransport_send(`ptr`: Long,`request`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_checkout_bridge_fn_clone_returnbase(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -932,6 +969,14 @@ internal object UniffiLib {
     external fun uniffi_checkout_bridge_fn_method_purchasesource_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_checkout_bridge_fn_method_apierrordetails_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_httpheader_uniffi_trait_debug(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_httpheader_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_httprequest_uniffi_trait_debug(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_checkout_bridge_fn_method_httprequest_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_checkout_bridge_fn_func_validate_credential(`credential`: Long,`onDevice`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
@@ -1127,6 +1172,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_checkout_bridge_checksum_method_checkoutflow_start() and 0xFFFF) != 64822) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_checkout_bridge_checksum_method_httptransport_send() and 0xFFFF) != 38124) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_checkout_bridge_checksum_method_returnbase_host() and 0xFFFF) != 45647) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1151,7 +1199,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_checkout_bridge_checksum_method_pendingstore_load_all() and 0xFFFF) != 20358) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_checkout_bridge_checksum_constructor_checkoutclient_new() and 0xFFFF) != 45883) {
+    if ((lib.uniffi_checkout_bridge_checksum_constructor_checkoutclient_new() and 0xFFFF) != 53625) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_checkout_bridge_checksum_constructor_checkoutclient_with_transport() and 0xFFFF) != 16715) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_checkout_bridge_checksum_constructor_credential_backend() and 0xFFFF) != 4755) {
@@ -1219,6 +1270,95 @@ internal suspend fun<T, F, E: kotlin.Exception> uniffiRustCallAsync(
         freeFunc(rustFuture)
     }
 }
+internal inline fun<T> uniffiTraitInterfaceCallAsync(
+    crossinline makeCall: suspend () -> T,
+    crossinline handleSuccess: (T) -> Unit,
+    crossinline handleError: (UniffiRustCallStatus.ByValue) -> Unit,
+    uniffiOutDroppedCallback: UniffiForeignFutureDroppedCallbackStruct,
+) {
+    // Using `GlobalScope` is labeled as a "delicate API" and generally discouraged in Kotlin programs, since it breaks structured concurrency.
+    // However, our parent task is a Rust future, so we're going to need to break structure concurrency in any case.
+    //
+    // Uniffi does its best to support structured concurrency across the FFI.
+    // If the Rust future is dropped, `uniffiForeignFutureDroppedCallbackImpl` is called, which will cancel the Kotlin coroutine if it's still running.
+    @OptIn(DelicateCoroutinesApi::class)
+    val job = GlobalScope.launch coroutineBlock@ {
+        // Note: it's important we call either `handleSuccess` or `handleError` exactly once.  Each
+        // call consumes an Arc reference, which means there should be no possibility of a double
+        // call.  The following code is structured so that will will never call both `handleSuccess`
+        // and `handleError`, even in the face of weird exceptions.
+        //
+        // In extreme circumstances we may not call either, for example if we fail to make the JNA
+        // call to `handleSuccess`.  This means we will leak the Arc reference, which is better than
+        // double-freeing it.
+        val callResult = try {
+            makeCall()
+        } catch(e: kotlin.Exception) {
+            handleError(
+                UniffiRustCallStatus.create(
+                    UNIFFI_CALL_UNEXPECTED_ERROR,
+                    FfiConverterString.lower(e.toString()),
+                )
+            )
+            return@coroutineBlock
+        }
+        handleSuccess(callResult)
+    }
+    val handle = uniffiForeignFutureHandleMap.insert(job)
+    uniffiOutDroppedCallback.uniffiSetValue(UniffiForeignFutureDroppedCallbackStruct(handle, uniffiForeignFutureDroppedCallbackImpl))
+}
+
+internal inline fun<T, reified E: Throwable> uniffiTraitInterfaceCallAsyncWithError(
+    crossinline makeCall: suspend () -> T,
+    crossinline handleSuccess: (T) -> Unit,
+    crossinline handleError: (UniffiRustCallStatus.ByValue) -> Unit,
+    crossinline lowerError: (E) -> RustBuffer.ByValue,
+    uniffiOutDroppedCallback: UniffiForeignFutureDroppedCallbackStruct,
+) {
+    // See uniffiTraitInterfaceCallAsync for details on `DelicateCoroutinesApi`
+    @OptIn(DelicateCoroutinesApi::class)
+    val job = GlobalScope.launch coroutineBlock@ {
+        // See the note in uniffiTraitInterfaceCallAsync for details on `handleSuccess` and
+        // `handleError`.
+        val callResult = try {
+            makeCall()
+        } catch(e: kotlin.Exception) {
+            if (e is E) {
+                handleError(
+                    UniffiRustCallStatus.create(
+                        UNIFFI_CALL_ERROR,
+                        lowerError(e),
+                    )
+                )
+            } else {
+                handleError(
+                    UniffiRustCallStatus.create(
+                        UNIFFI_CALL_UNEXPECTED_ERROR,
+                        FfiConverterString.lower(e.toString()),
+                    )
+                )
+            }
+            return@coroutineBlock
+        }
+        handleSuccess(callResult)
+    }
+    val handle = uniffiForeignFutureHandleMap.insert(job)
+    uniffiOutDroppedCallback.uniffiSetValue(UniffiForeignFutureDroppedCallbackStruct(handle, uniffiForeignFutureDroppedCallbackImpl))
+}
+
+internal val uniffiForeignFutureHandleMap = UniffiHandleMap<Job>()
+
+internal object uniffiForeignFutureDroppedCallbackImpl: UniffiForeignFutureDroppedCallback {
+    override fun callback(handle: Long) {
+        val job = uniffiForeignFutureHandleMap.remove(handle)
+        if (!job.isCompleted) {
+            job.cancel()
+        }
+    }
+}
+
+// For testing
+public fun uniffiForeignFutureHandleCount() = uniffiForeignFutureHandleMap.size
 
 // Public interface members begin here.
 
@@ -1520,6 +1660,25 @@ public object FfiConverterString: FfiConverter<String, RustBuffer.ByValue> {
     }
 }
 
+/**
+ * @suppress
+ */
+public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
+    override fun read(buf: ByteBuffer): ByteArray {
+        val len = buf.getInt()
+        val byteArr = ByteArray(len)
+        buf.get(byteArr)
+        return byteArr
+    }
+    override fun allocationSize(value: ByteArray): ULong {
+        return 4UL + value.size.toULong()
+    }
+    override fun write(value: ByteArray, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        buf.put(value)
+    }
+}
+
 
 // This template implements a class for working with a Rust struct via a handle
 // to the live Rust struct on the other side of the FFI.
@@ -1621,6 +1780,10 @@ public object FfiConverterString: FfiConverter<String, RustBuffer.ByValue> {
  *
  * One client per configuration; it is cheap to share (`Arc`) and keeps a connection pool.
  * Every method validates its input before sending anything.
+ *
+ * Requests go through reqwest (the `reqwest` feature, on by default), or through the
+ * [`HttpTransport`] given to [`CheckoutClient::with_transport`]: OkHttp on Android, `URLSession`
+ * on iOS, or your own.
  *
  * ```no_run
  * # async fn demo() -> Result<(), checkout_bridge::CheckoutError> {
@@ -1771,6 +1934,10 @@ public interface CheckoutClientInterface {
  * One client per configuration; it is cheap to share (`Arc`) and keeps a connection pool.
  * Every method validates its input before sending anything.
  *
+ * Requests go through reqwest (the `reqwest` feature, on by default), or through the
+ * [`HttpTransport`] given to [`CheckoutClient::with_transport`]: OkHttp on Android, `URLSession`
+ * on iOS, or your own.
+ *
  * ```no_run
  * # async fn demo() -> Result<(), checkout_bridge::CheckoutError> {
  * use checkout_bridge::*;
@@ -1825,6 +1992,8 @@ open class CheckoutClient: Disposable, AutoCloseable, CheckoutClientInterface
      * - [`CheckoutError::LiveKeyOnDevice`] for a live secret or restricted key, as a key or as
      * a backend token, in a device build (see [`crate::validate_credential`]).
      * - [`CheckoutError::Network`] if the HTTP client or TLS cannot be set up.
+     * - [`CheckoutError::InvalidInput`] for `transport` in a build without the `reqwest`
+     * feature, which has no transport of its own: use [`CheckoutClient::with_transport`].
      */
     constructor(`config`: ClientConfig) :
         this(UniffiWithHandle, 
@@ -2174,11 +2343,37 @@ open class CheckoutClient: Disposable, AutoCloseable, CheckoutClientInterface
 
 
     
-    
+    companion object {
+        
     /**
-     * @suppress
+     * Like [`CheckoutClient::new`], with requests sent through `transport` instead of the
+     * built-in reqwest: the platform's own network stack (`OkHttpTransport` in the Kotlin
+     * package `io.checkoutbridge.okhttp`, `URLSessionTransport` in the Swift package), with its
+     * TLS trust, pinning, proxies and network inspectors. Headers, idempotency keys, timeouts,
+     * retries, the response size limit, the refusal of redirects and the mapping of errors stay
+     * in the library, whichever transport sends (see [`HttpTransport`] for its contract).
+     *
+     * The only constructor that works in a build without the `reqwest` feature.
+     *
+     * # Errors
+     *
+     * The configuration errors of [`CheckoutClient::new`]; nothing is sent.
      */
-    companion object
+    @Throws(CheckoutException::class) fun `withTransport`(`config`: ClientConfig, `transport`: HttpTransport): CheckoutClient {
+            return FfiConverterTypeCheckoutClient.lift(
+    uniffiRustCallWithError(CheckoutException) { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_constructor_checkoutclient_with_transport(
+    
+        
+        FfiConverterTypeClientConfig.lower(`config`),
+        FfiConverterTypeHttpTransport.lower(`transport`),_status)
+}
+    )
+    }
+    
+
+        
+    }
     
 }
 
@@ -3145,6 +3340,392 @@ public object FfiConverterTypeCredential: FfiConverter<Credential, Long> {
     override fun allocationSize(value: Credential) = 8UL
 
     override fun write(value: Credential, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Sends one HTTP exchange. Implement it to route the library's requests through your
+ * platform's network stack; `CheckoutClient::with_transport` takes it.
+ *
+ * The contract, which the library's Kotlin tests hold the OkHttp transport to:
+ *
+ * - send the request as given: method, URL, every header, the body;
+ * - **never follow a redirect**: return the `3xx` response itself (the client refuses it);
+ * - return every status as a response (4xx and 5xx are answers, not errors);
+ * - read at most `max_response_bytes + 1` bytes of the body, then stop;
+ * - stop by `timeout_ms`, and stop (cancel the call) when the returned future is dropped, which
+ * the client does when its own deadline passes or its caller is cancelled;
+ * - fail with [`TransportError`] when no response came, and never put the `authorization`
+ * header's value in an error or a log line.
+ */
+public interface HttpTransport {
+    
+    /**
+     * Sends `request` and returns the server's response, whatever its status.
+     *
+     * # Errors
+     *
+     * [`TransportError`] when no response arrived.
+     */
+    suspend fun `send`(`request`: HttpRequest): HttpResponse
+    
+    companion object
+}
+
+/**
+ * Sends one HTTP exchange. Implement it to route the library's requests through your
+ * platform's network stack; `CheckoutClient::with_transport` takes it.
+ *
+ * The contract, which the library's Kotlin tests hold the OkHttp transport to:
+ *
+ * - send the request as given: method, URL, every header, the body;
+ * - **never follow a redirect**: return the `3xx` response itself (the client refuses it);
+ * - return every status as a response (4xx and 5xx are answers, not errors);
+ * - read at most `max_response_bytes + 1` bytes of the body, then stop;
+ * - stop by `timeout_ms`, and stop (cancel the call) when the returned future is dropped, which
+ * the client does when its own deadline passes or its caller is cancelled;
+ * - fail with [`TransportError`] when no response came, and never put the `authorization`
+ * header's value in an error or a log line.
+ */
+open class HttpTransportImpl: Disposable, AutoCloseable, HttpTransport
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_checkout_bridge_fn_free_httptransport(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_checkout_bridge_fn_clone_httptransport(handle, status)
+        }
+    }
+
+    
+    /**
+     * Sends `request` and returns the server's response, whatever its status.
+     *
+     * # Errors
+     *
+     * [`TransportError`] when no response arrived.
+     */
+    @Throws(TransportException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `send`(`request`: HttpRequest) : HttpResponse {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_checkout_bridge_fn_method_httptransport_send(
+                uniffiHandle,
+                
+        FfiConverterTypeHttpRequest.lower(`request`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_checkout_bridge_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_checkout_bridge_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_checkout_bridge_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeHttpResponse.lift(it) },
+        // Error FFI converter
+        TransportException.ErrorHandler,
+    )
+    }
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceHttpTransport {
+    internal object `send`: UniffiCallbackInterfaceHttpTransportMethod0 {
+        override fun callback(`uniffiHandle`: Long,`request`: RustBuffer.ByValue,`uniffiFutureCallback`: UniffiForeignFutureCompleteRustBuffer,`uniffiCallbackData`: Long,`uniffiOutDroppedCallback`: UniffiForeignFutureDroppedCallbackStruct,) {
+            val uniffiObj = FfiConverterTypeHttpTransport.handleMap.get(uniffiHandle)
+            val makeCall = suspend { ->
+                uniffiObj.`send`(
+                    FfiConverterTypeHttpRequest.lift(`request`),
+                )
+            }
+            val uniffiHandleSuccess = { returnValue: HttpResponse ->
+                val uniffiResult = UniffiForeignFutureResultRustBuffer.UniffiByValue(
+                    FfiConverterTypeHttpResponse.lower(returnValue),
+                    UniffiRustCallStatus.ByValue()
+                )
+                uniffiResult.write()
+                uniffiFutureCallback.callback(uniffiCallbackData, uniffiResult)
+            }
+            val uniffiHandleError = { callStatus: UniffiRustCallStatus.ByValue ->
+                uniffiFutureCallback.callback(
+                    uniffiCallbackData,
+                    UniffiForeignFutureResultRustBuffer.UniffiByValue(
+                        RustBuffer.ByValue(),
+                        callStatus,
+                    ),
+                )
+            }
+            uniffiTraitInterfaceCallAsyncWithError(
+                makeCall,
+                uniffiHandleSuccess,
+                uniffiHandleError,
+                { e: TransportException -> FfiConverterTypeTransportError.lower(e) },
+                uniffiOutDroppedCallback
+            )
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeHttpTransport.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeHttpTransport.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceHttpTransport.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `send`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_checkout_bridge_fn_init_callback_vtable_httptransport(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHttpTransport: FfiConverter<HttpTransport, Long> {
+    internal val handleMap = UniffiHandleMap<HttpTransport>()
+
+    override fun lower(value: HttpTransport): Long {
+        if (value is HttpTransportImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): HttpTransport {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return HttpTransportImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): HttpTransport {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: HttpTransport) = 8UL
+
+    override fun write(value: HttpTransport, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -5459,6 +6040,218 @@ public object FfiConverterTypeDeliveryEstimate: FfiConverterRustBuffer<DeliveryE
     override fun write(value: DeliveryEstimate, buf: ByteBuffer) {
             FfiConverterOptionalTypeDeliveryBound.write(value.`minimum`, buf)
             FfiConverterOptionalTypeDeliveryBound.write(value.`maximum`, buf)
+    }
+}
+
+
+
+/**
+ * One header line. Names are lower case, as HTTP/2 sends them; values are printable ASCII.
+ *
+ * Printing it (Rust's `Debug` and `Display`, Kotlin's `toString()`, Swift's `description`) never
+ * shows the value of `authorization`: a transport that logs its requests logs no bearer token.
+ */
+data class HttpHeader (
+    /**
+     * The header name, lower case (`authorization`, `idempotency-key`, `request-id`).
+     */
+    var `name`: kotlin.String
+    , 
+    /**
+     * The header value.
+     */
+    var `value`: kotlin.String
+    
+){
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_httpheader_uniffi_trait_display(FfiConverterTypeHttpHeader.lower(this),
+        _status)
+}
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHttpHeader: FfiConverterRustBuffer<HttpHeader> {
+    override fun read(buf: ByteBuffer): HttpHeader {
+        return HttpHeader(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: HttpHeader) = (
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`value`)
+    )
+
+    override fun write(value: HttpHeader, buf: ByteBuffer) {
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`value`, buf)
+    }
+}
+
+
+
+/**
+ * A request for a transport to send, exactly as given: the client has already added every
+ * header (`authorization`, `stripe-version`, `idempotency-key`, `content-type`, `user-agent`).
+ *
+ * Printing it shows the method, URL, header names and body size, never the `authorization`
+ * value or the body (see [`HttpHeader`]).
+ */
+data class HttpRequest (
+    /**
+     * `GET` or `POST`.
+     */
+    var `method`: HttpMethod
+    , 
+    /**
+     * The absolute URL, already percent-encoded.
+     */
+    var `url`: kotlin.String
+    , 
+    /**
+     * Every header to send, in order.
+     */
+    var `headers`: List<HttpHeader>
+    , 
+    /**
+     * The body (`application/x-www-form-urlencoded`) for a `POST`; `None` for a `GET`.
+     */
+    var `body`: kotlin.ByteArray?
+    , 
+    /**
+     * How long the whole exchange may take, connect to last byte. The client enforces it too
+     * (and cancels the transport's call when it passes); a transport should set it as its own
+     * call timeout so that it stops using the connection at the same time.
+     */
+    var `timeoutMs`: kotlin.Long
+    , 
+    /**
+     * Read at most this many bytes of the response body plus one, then stop reading: the
+     * client refuses a body longer than this, and a hostile server must not make the app
+     * buffer more.
+     */
+    var `maxResponseBytes`: kotlin.Long
+    
+){
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_checkout_bridge_fn_method_httprequest_uniffi_trait_display(FfiConverterTypeHttpRequest.lower(this),
+        _status)
+}
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHttpRequest: FfiConverterRustBuffer<HttpRequest> {
+    override fun read(buf: ByteBuffer): HttpRequest {
+        return HttpRequest(
+            FfiConverterTypeHttpMethod.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeHttpHeader.read(buf),
+            FfiConverterOptionalByteArray.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: HttpRequest) = (
+            FfiConverterTypeHttpMethod.allocationSize(value.`method`) +
+            FfiConverterString.allocationSize(value.`url`) +
+            FfiConverterSequenceTypeHttpHeader.allocationSize(value.`headers`) +
+            FfiConverterOptionalByteArray.allocationSize(value.`body`) +
+            FfiConverterLong.allocationSize(value.`timeoutMs`) +
+            FfiConverterLong.allocationSize(value.`maxResponseBytes`)
+    )
+
+    override fun write(value: HttpRequest, buf: ByteBuffer) {
+            FfiConverterTypeHttpMethod.write(value.`method`, buf)
+            FfiConverterString.write(value.`url`, buf)
+            FfiConverterSequenceTypeHttpHeader.write(value.`headers`, buf)
+            FfiConverterOptionalByteArray.write(value.`body`, buf)
+            FfiConverterLong.write(value.`timeoutMs`, buf)
+            FfiConverterLong.write(value.`maxResponseBytes`, buf)
+    }
+}
+
+
+
+/**
+ * What the server answered, whatever the status: a transport returns error statuses and
+ * redirects (`3xx`) as responses, and never follows a redirect.
+ */
+data class HttpResponse (
+    /**
+     * The HTTP status code (100–599; the client refuses anything else as an invalid response).
+     */
+    var `status`: kotlin.Int
+    , 
+    /**
+     * The response headers; names in any case (the client compares them case-insensitively).
+     */
+    var `headers`: List<HttpHeader>
+    , 
+    /**
+     * The body, at most [`HttpRequest::max_response_bytes`] + 1 bytes of it (the client refuses
+     * a longer one), after the transport undid any `Content-Encoding` it asked for.
+     */
+    var `body`: kotlin.ByteArray
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHttpResponse: FfiConverterRustBuffer<HttpResponse> {
+    override fun read(buf: ByteBuffer): HttpResponse {
+        return HttpResponse(
+            FfiConverterInt.read(buf),
+            FfiConverterSequenceTypeHttpHeader.read(buf),
+            FfiConverterByteArray.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: HttpResponse) = (
+            FfiConverterInt.allocationSize(value.`status`) +
+            FfiConverterSequenceTypeHttpHeader.allocationSize(value.`headers`) +
+            FfiConverterByteArray.allocationSize(value.`body`)
+    )
+
+    override fun write(value: HttpResponse, buf: ByteBuffer) {
+            FfiConverterInt.write(value.`status`, buf)
+            FfiConverterSequenceTypeHttpHeader.write(value.`headers`, buf)
+            FfiConverterByteArray.write(value.`body`, buf)
     }
 }
 
@@ -8545,6 +9338,49 @@ public object FfiConverterTypeDiscount : FfiConverterRustBuffer<Discount>{
 
 
 /**
+ * The HTTP method of a request; the API needs only these two.
+ */
+
+enum class HttpMethod {
+    
+    /**
+     * `GET`: retrieve and list calls; never has a body.
+     */
+    GET,
+    /**
+     * `POST`: create and expire calls, with a form body and an `Idempotency-Key`.
+     */
+    POST;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHttpMethod: FfiConverterRustBuffer<HttpMethod> {
+    override fun read(buf: ByteBuffer) = try {
+        HttpMethod.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: HttpMethod) = 4UL
+
+    override fun write(value: HttpMethod, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * The price of a line item: an existing Price, or a price defined inline.
  */
 sealed class LineItemPrice {
@@ -10527,6 +11363,135 @@ public object FfiConverterTypeTermsOfServiceConsent : FfiConverterRustBuffer<Ter
 
 
 
+
+/**
+ * Why a transport got no response. The client retries all three as connection failures (the
+ * official SDKs do) and reports [`crate::CheckoutError::Network`] or
+ * [`crate::CheckoutError::Timeout`]; the reason is redacted of the credential before it is shown.
+ *
+ * Anything else a Kotlin or Swift transport throws arrives as [`TransportError::Io`].
+ */
+sealed class TransportException: kotlin.Exception() {
+    
+    /**
+     * No connection: the host did not resolve, refused, or the TLS handshake failed.
+     */
+    class Connect(
+        
+        /**
+         * What the platform reported (no URL query, no headers).
+         */
+        val `reason`: kotlin.String
+        ) : TransportException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
+    /**
+     * The transport's own timeout passed.
+     */
+    class Timeout(
+        
+        /**
+         * What the platform reported.
+         */
+        val `reason`: kotlin.String
+        ) : TransportException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
+    /**
+     * The connection broke while the request was sent or the response read.
+     */
+    class Io(
+        
+        /**
+         * What the platform reported.
+         */
+        val `reason`: kotlin.String
+        ) : TransportException() {
+        override val message
+            get() = "reason=${ `reason` }"
+    }
+    
+
+    
+
+
+    companion object ErrorHandler : UniffiRustCallStatusErrorHandler<TransportException> {
+        override fun lift(error_buf: RustBuffer.ByValue): TransportException = FfiConverterTypeTransportError.lift(error_buf)
+    }
+
+    
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTransportError : FfiConverterRustBuffer<TransportException> {
+    override fun read(buf: ByteBuffer): TransportException {
+        
+
+        return when(buf.getInt()) {
+            1 -> TransportException.Connect(
+                FfiConverterString.read(buf),
+                )
+            2 -> TransportException.Timeout(
+                FfiConverterString.read(buf),
+                )
+            3 -> TransportException.Io(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: TransportException): ULong {
+        return when(value) {
+            is TransportException.Connect -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is TransportException.Timeout -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+            is TransportException.Io -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`reason`)
+            )
+        }
+    }
+
+    override fun write(value: TransportException, buf: ByteBuffer) {
+        when(value) {
+            is TransportException.Connect -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is TransportException.Timeout -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+            is TransportException.Io -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`reason`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+
+}
+
+
+
+
 /**
  * @suppress
  */
@@ -10616,6 +11581,38 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
         } else {
             buf.put(1)
             FfiConverterString.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalByteArray: FfiConverterRustBuffer<kotlin.ByteArray?> {
+    override fun read(buf: ByteBuffer): kotlin.ByteArray? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterByteArray.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.ByteArray?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterByteArray.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.ByteArray?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterByteArray.write(value, buf)
         }
     }
 }
@@ -11920,6 +12917,34 @@ public object FfiConverterSequenceTypeAppliedDiscount: FfiConverterRustBuffer<Li
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeAppliedDiscount.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeHttpHeader: FfiConverterRustBuffer<List<HttpHeader>> {
+    override fun read(buf: ByteBuffer): List<HttpHeader> {
+        val len = buf.getInt()
+        return List<HttpHeader>(len) {
+            FfiConverterTypeHttpHeader.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<HttpHeader>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeHttpHeader.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<HttpHeader>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeHttpHeader.write(it, buf)
         }
     }
 }

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The library's Rust benchmarks (benches/*.rs), with their figures written into BENCHMARKS.md by
+# this script rather than by hand (issue 26 item 5).
+#
+# Usage: scripts/bench.sh NAME [--write] [-- BENCH ARGS...]
+#   NAME      wire | overhead | memory | flow  (`cargo bench --bench NAME`)
+#   --write   put the bench's result lines into BENCHMARKS.md (block figures:NAME), with the date,
+#             the commit and the load before and after (scripts/figures.py)
+# memory runs the emulator as its own process (a release build first). Run on a quiet machine:
+# `uptime` is printed and recorded before and after.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+name=${1:-}
+case $name in
+  wire | overhead | memory | flow) shift ;;
+  *) echo "usage: scripts/bench.sh wire|overhead|memory|flow [--write] [-- BENCH ARGS...]" >&2; exit 2 ;;
+esac
+write=false
+if [ "${1:-}" = --write ]; then write=true; shift; fi
+[ "${1:-}" = -- ] && shift
+
+out=target/bench
+mkdir -p "$out"
+load_before=$(uptime)
+echo "load before: $load_before"
+[ "$name" = memory ] && cargo build --quiet --release -p checkout-bridge-emulator
+cargo bench --quiet --bench "$name" -- "$@" 2>&1 | tee "$out/$name.log"
+load_after=$(uptime)
+echo "load after: $load_after"
+
+# The result lines: criterion's `name  time: [low mid high]` (the interval on one line), and
+# everything the hand-rolled benches print, minus cargo's and criterion's progress chatter.
+{
+  echo '```text'
+  sed -e 's/\x1b\[[0-9;]*m//g' "$out/$name.log" | awk '
+    /^(Benchmarking|Gnuplot|Found [0-9]+ outliers|  [0-9]+ \([0-9.]+%\) (low|high) (mild|severe)|running [0-9]+ tests?|test result:|Warning:)/ { next }
+    /^ *(change|thrpt):/ { next }
+    /No change in performance|Change within noise|Performance has (regressed|improved)/ { next }
+    /^[A-Za-z0-9_\/ -]+$/ && pending == "" { pending = $0; next }
+    /^ +time: +\[/ && pending != "" { sub(/^ +/, ""); print pending "  " $0; pending = ""; next }
+    { if (pending != "") { print pending; pending = "" } ; if (NF) print }
+    END { if (pending != "") print pending }
+  '
+  echo '```'
+} >"$out/$name.md"
+cat "$out/$name.md"
+if $write; then
+  python3 scripts/figures.py write "$name" "$out/$name.md" --load-before "$load_before" --load-after "$load_after"
+fi
