@@ -88,7 +88,9 @@ def layer_type(layer: str, name: str) -> str:
 def doc_files(patterns: list[str]) -> list[pathlib.Path]:
     files = []
     for pattern in patterns:
-        found = sorted(pathlib.Path(".").glob(pattern))
+        # A file named outright (absolute too: the checks' broken copies), else a glob from here.
+        path = pathlib.Path(pattern)
+        found = [path] if path.is_file() else [] if path.is_absolute() else sorted(pathlib.Path(".").glob(pattern))
         if not found:
             print(f"{pattern}: no such documentation file")
             sys.exit(1)
