@@ -11,6 +11,8 @@
 #   scripts/fuzz.sh --cmin [TARGET...]        merge what runs found (fuzz/corpus-tmp) into
 #                                             fuzz/corpus, minimised
 #   scripts/fuzz.sh --list                    the target names
+#   scripts/fuzz.sh --smoke --build-only      install the tools and build, run nothing (scripts/test.sh
+#                                             starts this in the background, at the lowest priority)
 #
 # Runs read the committed corpus (fuzz/corpus/TARGET) and write what they find to
 # fuzz/corpus-tmp/TARGET (git-ignored), so a run never changes the committed corpus; --cmin
@@ -23,9 +25,10 @@
 # (`cargo fuzz build --dev`, debug assertions too): it compiles in far less CPU time than the
 # release build (whose codegen-units=1 also serialises the biggest crates), and libFuzzer still
 # replays every corpus input before it stops, so the smoke pass is the whole corpus as a
-# regression test plus a few seconds of mutations, each execution much slower than in release. Fuzzing for real (--seconds, --cmin) uses the release build. Ends with
-# `fuzz: N passed, M failed` (a target passes when it built, ran, and crashed on nothing);
-# exits non-zero on any crash.
+# regression test plus a few seconds of mutations, each execution much slower than in release.
+# Fuzzing for real (--seconds, --cmin) uses the release build. Ends with `fuzz: N passed, M
+# failed` (a target passes when it built, ran, and crashed on nothing); exits non-zero on any
+# crash.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -39,12 +42,14 @@ usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2; ex
 mode=run
 seconds=
 profile=release
+build_only=false
 chosen=()
 while [ $# -gt 0 ]; do
   case $1 in
     --seconds) seconds=${2:?--seconds needs a number}; shift 2 ;;
     --smoke) mode=run; seconds=$SMOKE_SECONDS; profile=dev; shift ;;
     --cmin) mode=cmin; shift ;;
+    --build-only) build_only=true; shift ;;
     --list) printf '%s\n' "${TARGETS[@]}"; exit 0 ;;
     -h | --help) usage ;;
     -*) echo "unknown option $1" >&2; usage ;;
@@ -84,6 +89,7 @@ bin_dir=fuzz/target/$(rustc +nightly -vV | sed -n 's/^host: //p')/$([ "$profile"
 for t in "${chosen[@]}"; do
   [ -x "$bin_dir/$t" ] || { echo "the build did not produce $bin_dir/$t" >&2; exit 1; }
 done
+if $build_only; then echo "built: ${chosen[*]} ($bin_dir)"; exit 0; fi
 
 if [ "$mode" = cmin ]; then
   for t in "${chosen[@]}"; do

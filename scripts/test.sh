@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 STAGES=()
-declare -A NEEDS=() ABOUT=() RUNS=()
+declare -A NEEDS=() ABOUT=() RUNS=() PREBUILDS=()
 # stage NAME NEEDS DESCRIPTION COMMAND [ARG...]: NEEDS are scripts/bootstrap.sh parts ("" for
 # none); COMMAND must end its output with `NAME: N passed, M failed`.
 stage() {
@@ -28,6 +28,14 @@ stage() {
   NEEDS[$1]=$2
   ABOUT[$1]=$3
   RUNS[$1]=$(printf '%q ' "${@:4}")
+}
+# prebuild NAME COMMAND [ARG...]: when stage NAME is chosen, COMMAND starts in the background as
+# the run begins, at the lowest CPU priority, and the stage waits for it before it starts. For a
+# build with a toolchain and target directory of its own (two cargo processes on one target
+# directory would only wait for each other): it takes the cores the other stages leave idle
+# (downloads, tests waiting on sockets and timers) instead of adding its minutes at the end.
+prebuild() {
+  PREBUILDS[$1]=$(printf '%q ' "${@:2}")
 }
 
 # ---- the stages -------------------------------------------------------------------------------
@@ -189,6 +197,7 @@ stage android "jvm tree-sitter shell cross" "scripts/android-check.sh: the Gradl
 stage browser "browser" "scripts/browser-test.sh: headless Chromium pays and cancels on the hosted page, reads the server's return page" scripts/browser-test.sh
 stage ops "curl" "scripts/ops-check.sh: the server binary's /healthz, /readyz, JSON logs, /metrics moving during a demo run" scripts/ops-check.sh
 stage fuzz "" "scripts/fuzz.sh --smoke: each cargo-fuzz target for a few seconds (installs nightly and cargo-fuzz)" scripts/fuzz.sh --smoke
+prebuild fuzz scripts/fuzz.sh --smoke --build-only
 stage figures "" "scripts/figures.py check: every BENCHMARKS.md figure written by its script, the size figure measured on this tree's build inputs" python3 scripts/figures.py check
 
 # ---- the command line -------------------------------------------------------------------------
@@ -223,8 +232,21 @@ declare -A took=() cpu=() result=()
 # in a subshell (a forked shell starts again from zero). Next to the wall-clock time it shows
 # what a stage costs on a loaded machine, where waiting for a core inflates the wall clock.
 cpu_file=$(mktemp)
-trap 'rm -f "$cpu_file"' EXIT
+declare -A prebuild_pid=() prebuild_took=()
+stop_prebuilds() {
+  local p
+  for p in "${prebuild_pid[@]}"; do kill -- "-$p" 2>/dev/null || true; done
+}
+trap 'stop_prebuilds; rm -f "$cpu_file"' EXIT
 cpu_now() { times >"$cpu_file"; cpu_seconds=$(awk 'NR == 2 { split($1, u, /[ms]/); split($2, y, /[ms]/); printf "%d", u[1] * 60 + u[2] + y[1] * 60 + y[2] }' "$cpu_file"); }
+for s in "${run_list[@]}"; do
+  [ -n "${PREBUILDS[$s]:-}" ] || continue
+  rm -f "target/test-logs/$s-prebuild.seconds"
+  log "prebuild for $s, in the background (target/test-logs/$s-prebuild.log): ${PREBUILDS[$s]}"
+  # Its own process group (setsid), so that stopping it early stops its cargo too.
+  setsid --wait nice -n 19 bash -c "SECONDS=0; ${PREBUILDS[$s]} >target/test-logs/$s-prebuild.log 2>&1; rc=\$?; echo \$SECONDS >target/test-logs/$s-prebuild.seconds; exit \$rc" &
+  prebuild_pid[$s]=$!
+done
 needs=()
 for s in "${run_list[@]}"; do
   for n in ${NEEDS[$s]}; do [[ " ${needs[*]} " == *" $n "* ]] || needs+=("$n"); done
@@ -247,6 +269,14 @@ for s in "${run_list[@]}"; do
   t=$SECONDS
   cpu_now
   c=$cpu_seconds
+  if [ -n "${prebuild_pid[$s]:-}" ]; then
+    # Its time until now was in the background; what is left is waited for here, in the stage's
+    # time (and all of its CPU time, counted when it is waited for). A failed prebuild is not a
+    # result: the stage builds again and reports what fails.
+    wait "${prebuild_pid[$s]}" || echo "the prebuild failed (target/test-logs/$s-prebuild.log); the stage builds again"
+    prebuild_took[$s]=$(cat "target/test-logs/$s-prebuild.seconds" 2>/dev/null || echo "?")
+    unset "prebuild_pid[$s]"
+  fi
   set +e
   # A subshell: a stage's traps, exports and counters end with it.
   (eval "${RUNS[$s]}") 2>&1 | tee "target/test-logs/$s.log"
@@ -289,6 +319,9 @@ log "time per stage"
 printf '  %-10s %5s s  cpu %5s s  %s\n' bootstrap "$bootstrap_took" "$bootstrap_cpu" "$($bootstrap_ok && echo ok || echo FAILED)"
 for s in "${run_list[@]}"; do
   printf '  %-10s %5s s  cpu %5s s  %s\n' "$s" "${took[$s]}" "${cpu[$s]}" "${result[$s]#*: }"
+  if [ -n "${prebuild_took[$s]:-}" ]; then
+    printf '  %-10s %5s s  in the background from the start (its CPU time is in the line above)\n' "  prebuild" "${prebuild_took[$s]}"
+  fi
 done
 cpu_now
 printf '  %-10s %5s s  cpu %5s s  (%s cores, load %s)\n' total "$((SECONDS - started))" "$cpu_seconds" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
