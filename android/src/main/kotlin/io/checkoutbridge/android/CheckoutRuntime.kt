@@ -12,6 +12,7 @@ import io.checkoutbridge.PaymentOutcome
 import io.checkoutbridge.PendingCheckout
 import io.checkoutbridge.PendingStore
 import io.checkoutbridge.openFileStore
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
@@ -108,14 +109,34 @@ class CheckoutRuntime(
      * Runs [block] with a flow built from the current settings, on [io], once warm and
      * configured. One flow per operation: the client is built from [configure]'s provider each
      * time; the store is the one opened by [warmUp].
+     *
+     * Throws only [CheckoutException] (and cancellation): opening the store, the app's provider
+     * and the core's checks of what it returns all fail here, after the page was opened as well
+     * as before, and every operation turns that into [CheckoutResult.Failed]. Nothing may escape
+     * to the activity's main-thread coroutine: on Android an uncaught exception there is a crash.
      */
     private suspend fun <R> withFlow(block: suspend (CheckoutFlow) -> R): R {
         val store = store.await()
         configured.await()
         val s = checkNotNull(settings)
-        return CheckoutClient(s.client()).use { client ->
+        return CheckoutClient(clientConfig(s)).use { client ->
             CheckoutFlow(client, s.returnBase, store).use { flow -> block(flow) }
         }
+    }
+
+    /**
+     * The app's provider, called: what it throws (no user signed in, a failed token refresh)
+     * becomes a typed error naming the exception's class, never its message (which may carry
+     * the token it failed to get).
+     */
+    private fun clientConfig(s: Settings): ClientConfig = try {
+        s.client()
+    } catch (e: CheckoutException) {
+        throw e
+    } catch (e: CancellationException) {
+        throw e
+    } catch (e: Exception) {
+        throw CheckoutException.InvalidInput("client", "the provider given to CheckoutBridge.configure threw ${e.javaClass.name}")
     }
 
     /** The work under [key], started by [block] if there is none yet (single flight). */
@@ -158,19 +179,25 @@ class CheckoutRuntime(
 
     /** Verifies a return link (single flight per link: a recreated activity re-attaches). */
     internal fun verifyLink(link: String): Deferred<LinkVerdict> = single(linkKey(link)) {
-        withFlow { flow ->
-            val state = try {
-                flow.returnBase().use { it.parseReturn(link).state }
-            } catch (e: CheckoutException) {
-                return@withFlow LinkVerdict(null, CheckoutResult.Failed(e))
+        try {
+            withFlow { flow ->
+                val state = try {
+                    flow.returnBase().use { it.parseReturn(link).state }
+                } catch (e: CheckoutException) {
+                    return@withFlow LinkVerdict(null, CheckoutResult.Failed(e))
+                }
+                LinkVerdict(state, verdict { CheckoutResult.Verified(flow.handleReturnUrl(link)) })
             }
-            LinkVerdict(state, verdict { CheckoutResult.Verified(flow.handleReturnUrl(link)) })
+        } catch (e: CheckoutException) {
+            // No flow to read the link with: whose it is stays unknown; the round trip that waits
+            // then asks Stripe about its own session, which reports the same failure.
+            LinkVerdict(null, CheckoutResult.Failed(e))
         }
     }
 
     /** Asks Stripe about [sessionId] (no link came back), single flight per session. */
     internal fun resolve(sessionId: String): Deferred<CheckoutResult> = single(resolveKey(sessionId)) {
-        withFlow { flow -> verdict { CheckoutResult.Verified(flow.resolvePending(sessionId)) } }
+        verdict { withFlow { flow -> CheckoutResult.Verified(flow.resolvePending(sessionId)) } }
     }
 
     internal fun startKey(key: String) = "start:$key"
