@@ -446,4 +446,37 @@ class CheckoutRoundTripTests : EmulatorTest() {
         assertEquals("client", thrown.field)
         assertTrue("IllegalStateException" in thrown.reason && "secret-session-hint" !in thrown.toString(), thrown.toString())
     }
+
+    @Test
+    fun `Pay tapped twice before the first screen showed - one checkout page, the second launch Canceled at once`() {
+        val runtime = process()
+        val first = Screen(runtime)
+        val second = Screen(runtime)
+        val requests = Emulator.requestCount()
+        onMain {
+            // Both launches reach their activities before either resumes; the second is on top.
+            first.trip.onCreate(null, UUID.randomUUID().toString(), tshirt, null)
+            second.trip.onCreate(null, UUID.randomUUID().toString(), tshirt, null)
+            second.trip.onResume()
+        }
+        assertEquals(CheckoutResult.Canceled, second.awaitResult())
+        onMain { first.trip.onResume() } // the second finished: the first is on top again
+        val page = first.awaitOpened()
+        assertEquals(emptyList(), onMain { second.opened }, "a second Checkout page opened")
+        assertEquals(requests + 1, Emulator.requestCount(), "a second session was created")
+        onMain { first.trip.onPause() }
+        onMain { first.trip.onLink(Emulator.clickOnHostedPage(page, "Pay")) }
+        assertEquals(PaymentOutcome.PAID, verdict(first.awaitResult()).second)
+
+        // One at a time, not one per process: the next Pay works, and a rotation keeps the claim.
+        val next = Screen(runtime)
+        next.launch()
+        next.awaitOpened()
+        val rotated = recreated(runtime, next.destroy())
+        val third = Screen(runtime)
+        onMain { third.trip.onCreate(null, UUID.randomUUID().toString(), tshirt, null) }
+        assertEquals(CheckoutResult.Canceled, third.awaitResult())
+        onMain { rotated.trip.onResume() } // back without a link
+        assertEquals(PaymentOutcome.OPEN, verdict(rotated.awaitResult()).second)
+    }
 }

@@ -68,6 +68,7 @@ class CheckoutRuntime(
     private val recovered = ArrayDeque<CheckoutResult>()
     private var listener: ((CheckoutResult) -> Unit)? = null
     private var recoveryStarted = false
+    private var activeLaunch: String? = null
 
     /** Starts loading the library and opening the store on [io]; idempotent, returns at once. */
     fun warmUp() {
@@ -203,6 +204,26 @@ class CheckoutRuntime(
     internal fun startKey(key: String) = "start:$key"
     internal fun linkKey(link: String) = "link:$link"
     internal fun resolveKey(sessionId: String) = "resolve:$sessionId"
+
+    /**
+     * Claims the process's one checkout for the launch [key]; false while another launch's round
+     * trip is under way (Pay tapped twice before the first checkout screen covered the app: both
+     * activities start, and the one underneath would open its page once the other finished).
+     * [force]: a recreated round trip takes its claim back whatever holds it. Main thread.
+     */
+    internal fun claim(key: String, force: Boolean = false): Boolean = synchronized(lock) {
+        if (force || activeLaunch == null || activeLaunch == key) {
+            activeLaunch = key
+            true
+        } else {
+            false
+        }
+    }
+
+    /** Gives up [key]'s claim (its activity is destroyed or finished); a recreated one claims again. */
+    internal fun release(key: String) {
+        synchronized(lock) { if (activeLaunch == key) activeLaunch = null }
+    }
 
     // ---- who hears about a result -------------------------------------------------------------
 
