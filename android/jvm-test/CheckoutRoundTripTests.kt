@@ -479,4 +479,31 @@ class CheckoutRoundTripTests : EmulatorTest() {
         onMain { rotated.trip.onResume() } // back without a link
         assertEquals(PaymentOutcome.OPEN, verdict(rotated.awaitResult()).second)
     }
+
+    @Test
+    fun `a late link verified while no screen listens, then the process dies - the next process still reports it`() {
+        val first = process()
+        val screen = Screen(first)
+        val page = screen.payTapped()
+        screen.destroy(finishing = true) // the task is swiped away with the tab open: nothing waits any more
+        val stray = Screen(first) // paid in the tab after all: the redirect starts a new instance, in a new task
+        onMain { stray.trip.onCreate(null, null, null, Emulator.clickOnHostedPage(page, "Pay")) }
+        assertNull(stray.awaitResult())
+        Thread.sleep(500) // the app's process lingers in the background, no screen of it started...
+        processes.removeLast().close() // ...and is killed
+        val next = process()
+        val recovered = CompletableDeferred<CheckoutResult>()
+        next.onRecovered { recovered.complete(it) }
+        assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(runBlocking { withTimeout(30_000) { recovered.await() } }))
+
+        // Delivered once: a third process has nothing to report.
+        Thread.sleep(500)
+        processes.removeLast().close()
+        val third = process()
+        val again = mutableListOf<CheckoutResult>()
+        third.onRecovered { again += it }
+        runBlocking { third.recoverPending().await() }
+        Thread.sleep(300)
+        assertEquals(emptyList(), onMain { again.toList() })
+    }
 }

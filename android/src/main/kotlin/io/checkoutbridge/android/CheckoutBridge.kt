@@ -69,7 +69,8 @@ object CheckoutBridge {
      * whose screen was gone when its link arrived, and, from the first listener on, checkouts
      * still pending from an earlier process (the browser was open when it was killed). `OPEN`
      * and failures are not reported. [registerForCheckoutResult] sets this for its activity while
-     * it is started; null stops delivery (verdicts wait for the next listener).
+     * it is started; null stops delivery (verdicts wait for the next listener, on disk: a later
+     * process delivers what this one could not).
      */
     @JvmStatic
     fun onRecovered(listener: ((CheckoutResult) -> Unit)?) = runtime().onRecovered(listener)

@@ -23,6 +23,11 @@ import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.async
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
+import java.io.File
+import java.io.IOException
+import java.net.URLDecoder
+import java.net.URLEncoder
 
 /**
  * One per process ([CheckoutBridge.runtime] on a device). Every call into the library made by the
@@ -41,7 +46,7 @@ import kotlinx.coroutines.launch
  * @param main where listener callbacks run (the main thread on a device).
  */
 class CheckoutRuntime(
-    storeDir: () -> String,
+    private val storeDir: () -> String,
     private val defaultReturnBase: String?,
     private val main: CoroutineDispatcher,
     private val io: CoroutineDispatcher = Dispatchers.IO,
@@ -261,10 +266,18 @@ class CheckoutRuntime(
             if (owner == null) {
                 if (payment.outcome == PaymentOutcome.OPEN || reported[id] == payment.outcome) return
                 reported[id] = payment.outcome
-                recovered.addLast(result)
             }
         }
-        scope.launch(main) { if (owner != null) owner(result) else drain() }
+        if (owner != null) {
+            scope.launch(main) { owner(result) }
+            return
+        }
+        scope.launch {
+            // On disk before it can be delivered, so the removal after delivery comes after it.
+            undelivered.add(id)
+            synchronized(lock) { recovered.addLast(result) }
+            withContext(main) { drain() }
+        }
     }
 
     /** Reports what [verdict] gives as an [orphan] (its activity went away), then drops the work under [key]. */
@@ -303,28 +316,78 @@ class CheckoutRuntime(
                 l to (recovered.removeFirstOrNull() ?: return)
             }
             l(next)
+            next.sessionId?.let { id -> scope.launch { undelivered.remove(id) } }
         }
     }
 
     /**
      * Resolves, once warm and configured, every checkout the store still holds as pending that no
      * activity of this process waits for (the process was killed while the browser was open and
-     * the task is gone, or the customer never came back): their news goes to [onRecovered].
+     * the task is gone, or the customer never came back), and every checkout whose news an
+     * earlier process found but could not deliver ([undelivered]): their news goes to
+     * [onRecovered].
      */
     fun recoverPending(): Deferred<Int> = single("recover") {
-        val pending = withFlow { it.pending() }
+        val pending = withFlow { it.pending() }.map { it.sessionId }
+        val earlier = undelivered.all()
         var n = 0
-        for (p in pending) {
-            if (synchronized(lock) { p.sessionId in owners }) continue
-            orphan(resolve(p.sessionId).await())
-            forget(resolveKey(p.sessionId))
+        for (id in (pending + earlier).distinct()) {
+            if (synchronized(lock) { id in owners }) continue
+            val result = resolve(id).await()
+            forget(resolveKey(id))
+            val gone = ((result as? CheckoutResult.Failed)?.error as? CheckoutException.InvalidInput)?.field == "session_id"
+            if (id in earlier && gone) undelivered.remove(id) // pruned from the store since: nothing to ask about
+            orphan(result)
             n++
         }
         n
     }
 
+    /**
+     * Recovered verdicts not yet handed to a listener, by session ID, in a file next to the store.
+     * In memory alone they would die with the process, and nothing would find them again: the
+     * core records a verified checkout as final, which [CheckoutFlow.pending] no longer lists (a
+     * late link verified while no screen of the app was started, then the process killed in the
+     * background). Removed once delivered; a process killed between the two reports it again
+     * (at least once, never lost). Called on [io].
+     */
+    private val undelivered = object {
+        private val fileLock = Any()
+
+        private fun file() = File(storeDir(), UNDELIVERED_FILE)
+
+        fun all(): Set<String> = synchronized(fileLock) {
+            try {
+                file().takeIf { it.exists() }?.readLines()?.filter { it.isNotEmpty() }?.map { URLDecoder.decode(it, "UTF-8") }?.toSet()
+            } catch (_: IOException) {
+                null
+            } ?: emptySet()
+        }
+
+        fun add(id: String) = update { it + id }
+
+        fun remove(id: String) = update { it - id }
+
+        // Best effort: a full disk must not fail the verdict it records.
+        private fun update(change: (Set<String>) -> Set<String>) = synchronized(fileLock) {
+            val before = all()
+            val after = change(before)
+            if (after == before) return@synchronized
+            try {
+                val tmp = File(storeDir(), "$UNDELIVERED_FILE.tmp")
+                tmp.writeText(after.joinToString("") { URLEncoder.encode(it, "UTF-8") + "\n" })
+                if (!tmp.renameTo(file())) tmp.delete()
+            } catch (_: IOException) {
+            }
+        }
+    }
+
     /** Stops all work (a test's "process death"); the store on disk is what survives. */
     fun close() {
         scope.cancel()
+    }
+
+    private companion object {
+        const val UNDELIVERED_FILE = "undelivered-results"
     }
 }
