@@ -506,4 +506,18 @@ class CheckoutRoundTripTests : EmulatorTest() {
         Thread.sleep(300)
         assertEquals(emptyList(), onMain { again.toList() })
     }
+
+    @Test
+    fun `a damaged undelivered-results file does not stop the recovery of pending checkouts`() {
+        val screen = Screen(process())
+        val page = screen.payTapped()
+        screen.destroy(finishing = true)
+        processes.removeLast().close()
+        Emulator.complete(sessionOf(page), paid = true)
+        dir.resolve("undelivered-results").toFile().writeText("%zz\ncs_%\n") // not what the layer writes
+        val next = process()
+        val recovered = CompletableDeferred<CheckoutResult>()
+        next.onRecovered { recovered.complete(it) }
+        assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(runBlocking { withTimeout(30_000) { recovered.await() } }))
+    }
 }

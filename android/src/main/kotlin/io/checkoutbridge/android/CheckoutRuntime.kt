@@ -361,6 +361,8 @@ class CheckoutRuntime(
                 file().takeIf { it.exists() }?.readLines()?.filter { it.isNotEmpty() }?.map { URLDecoder.decode(it, "UTF-8") }?.toSet()
             } catch (_: IOException) {
                 null
+            } catch (_: IllegalArgumentException) {
+                null // a damaged file (URLDecoder refuses it): nothing to recover from it
             } ?: emptySet()
         }
 
