@@ -520,4 +520,25 @@ class CheckoutRoundTripTests : EmulatorTest() {
         next.onRecovered { recovered.complete(it) }
         assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(runBlocking { withTimeout(30_000) { recovered.await() } }))
     }
+
+    /**
+     * The core sets a corrupt store file aside and reports `Storage` once; the next open starts
+     * empty. The failure is the first checkout's answer, not the whole process's.
+     */
+    @Test
+    fun `a corrupt store file - the first checkout Failed(Storage), the next one opens its page`() {
+        dir.resolve("pending-checkouts.json").toFile().writeText("{\"version\":1,\"checkouts\":[{\"sess")
+        val runtime = process()
+        val first = Screen(runtime)
+        first.launch()
+        assertIs<CheckoutException.Storage>(assertIs<CheckoutResult.Failed>(first.awaitResult()).error)
+        val second = Screen(runtime)
+        second.launch()
+        second.awaitOpened()
+        onMain {
+            second.trip.onPause()
+            second.trip.onResume()
+        }
+        assertEquals(PaymentOutcome.OPEN, verdict(second.awaitResult()).second)
+    }
 }

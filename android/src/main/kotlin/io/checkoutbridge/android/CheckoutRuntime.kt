@@ -58,7 +58,23 @@ class CheckoutRuntime(
     private val scope = CoroutineScope(SupervisorJob() + io)
 
     // The library's first call (its load and UniFFI's checks) and the store's first disk read.
-    private val store: Deferred<PendingStore> = scope.async(start = CoroutineStart.LAZY) { openFileStore(storeDir()) }
+    // Replaced when it failed: the core sets a corrupt file aside, reports Storage once, and
+    // opens empty the next time, so one failure is one operation's answer, not the process's.
+    @Volatile
+    private var store: Deferred<PendingStore> = openStore()
+
+    private fun openStore(): Deferred<PendingStore> = scope.async(start = CoroutineStart.LAZY) { openFileStore(storeDir()) }
+
+    private suspend fun openedStore(): PendingStore {
+        val opening = store
+        opening.start()
+        return try {
+            opening.await()
+        } catch (e: CheckoutException) {
+            synchronized(lock) { if (store === opening) store = openStore() }
+            throw e
+        }
+    }
 
     private class Settings(val returnBase: String, val client: () -> ClientConfig)
 
@@ -85,7 +101,7 @@ class CheckoutRuntime(
 
     /** Suspends until the library is loaded and the store open. */
     suspend fun awaitWarm() {
-        store.await()
+        openedStore()
     }
 
     /**
@@ -122,7 +138,7 @@ class CheckoutRuntime(
      * to the activity's main-thread coroutine: on Android an uncaught exception there is a crash.
      */
     private suspend fun <R> withFlow(block: suspend (CheckoutFlow) -> R): R {
-        val store = store.await()
+        val store = openedStore()
         configured.await()
         val s = checkNotNull(settings)
         return CheckoutClient(clientConfig(s)).use { client ->
