@@ -19,6 +19,7 @@ import io.checkoutbridge.tests.Emulator
 import io.checkoutbridge.tests.EmulatorTest
 import io.checkoutbridge.tests.TEST_KEY
 import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.CoroutineExceptionHandler
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.ExecutorCoroutineDispatcher
 import kotlinx.coroutines.SupervisorJob
@@ -27,10 +28,12 @@ import kotlinx.coroutines.cancel
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import org.junit.jupiter.api.AfterEach
+import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.io.TempDir
 import java.nio.file.Path
 import java.util.UUID
+import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.Executors
 import kotlin.test.assertEquals
 import kotlin.test.assertIs
@@ -44,18 +47,37 @@ class CheckoutRoundTripTests : EmulatorTest() {
     private val main: ExecutorCoroutineDispatcher = Executors.newSingleThreadExecutor { Thread(it, "main") }.asCoroutineDispatcher()
     private val processes = mutableListOf<CheckoutRuntime>()
 
+    /**
+     * Exceptions nothing caught: on a device each one is a crash of the app (the activity's
+     * MainScope and the runtime's scope have no handler, so Android's default handler kills the
+     * process). Recorded from both scopes; every test ends with none.
+     */
+    private val crashes = CopyOnWriteArrayList<Throwable>()
+    private val crash = CoroutineExceptionHandler { _, e -> crashes += e }
+    private var previousHandler: Thread.UncaughtExceptionHandler? = null
+
+    @BeforeEach
+    fun recordCrashes() {
+        previousHandler = Thread.getDefaultUncaughtExceptionHandler()
+        Thread.setDefaultUncaughtExceptionHandler { _, e -> crashes += e }
+    }
+
     @AfterEach
     fun stop() {
         processes.forEach { it.close() }
         main.close()
+        Thread.setDefaultUncaughtExceptionHandler(previousHandler)
+        assertEquals(emptyList(), crashes.map { it.toString() }, "uncaught exceptions (an app crash on a device)")
     }
 
     /** A new app process: its runtime, configured as Application.onCreate would. */
     private fun process(): CheckoutRuntime = CheckoutRuntime(dir.toString(), "myapp://checkout", main).also {
         processes += it
-        it.configure {
-            ClientConfig(baseUrl = Emulator.baseUrl, credential = Credential.secretKey(TEST_KEY), timeoutMs = 10_000, maxRetries = 0)
-        }
+        configureEmulator(it)
+    }
+
+    private fun configureEmulator(runtime: CheckoutRuntime) = runtime.configure {
+        ClientConfig(baseUrl = Emulator.baseUrl, credential = Credential.secretKey(TEST_KEY), timeoutMs = 10_000, maxRetries = 0)
     }
 
     private val tshirt = CheckoutRequest(SimpleCheckout(amount = 1999, currency = "usd", name = "T-shirt"))
@@ -68,7 +90,7 @@ class CheckoutRoundTripTests : EmulatorTest() {
         val completed = mutableListOf<CheckoutResult?>()
         private val done = CompletableDeferred<CheckoutResult?>()
         var hasBrowser = true
-        private val scope = CoroutineScope(SupervisorJob() + main)
+        private val scope = CoroutineScope(SupervisorJob() + main + crash)
         val trip = CheckoutRoundTrip(runtime, this, scope)
 
         override fun openPage(url: String): Boolean {
@@ -389,5 +411,134 @@ class CheckoutRoundTripTests : EmulatorTest() {
         screen.destroy(finishing = true) // back: the launching activity gets RESULT_CANCELED
         assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(runBlocking { withTimeout(30_000) { recovered.await() } }))
         assertEquals(emptyList(), onMain { screen.completed })
+    }
+
+    /**
+     * The configuration's provider runs on every operation (a fresh token each time); when it
+     * fails after the page was opened (the user signed out meanwhile, a refresh that throws, a
+     * bad URL), the launching activity gets a typed `Failed`, as when it fails before the session
+     * is created, instead of an exception that nothing catches on the main thread.
+     */
+    @Test
+    fun `the client provider fails after the page opened - Failed, with the link and without it, no crash`() {
+        val runtime = process()
+        val withLink = Screen(runtime)
+        val page = withLink.payTapped()
+        val link = Emulator.clickOnHostedPage(page, "Pay")
+        runtime.configure { // a configuration the core refuses: a typed CheckoutException from CheckoutClient(...)
+            ClientConfig(baseUrl = "ftp://api.shop.example", credential = Credential.secretKey(TEST_KEY))
+        }
+        onMain {
+            withLink.trip.onLink(link)
+            withLink.trip.onResume()
+        }
+        val invalid = assertIs<CheckoutResult.Failed>(withLink.awaitResult()).error
+        assertIs<CheckoutException.InvalidInput>(invalid, "got $invalid")
+        assertEquals("base_url", invalid.field)
+
+        configureEmulator(runtime) // as at start
+        val closed = Screen(runtime)
+        closed.payTapped()
+        runtime.configure { throw IllegalStateException("no user signed in: secret-session-hint") } // the app's own provider throws
+        onMain { closed.trip.onResume() } // back without a link: ask Stripe
+        val thrown = assertIs<CheckoutResult.Failed>(closed.awaitResult()).error
+        assertIs<CheckoutException.InvalidInput>(thrown, "got $thrown")
+        assertEquals("client", thrown.field)
+        assertTrue("IllegalStateException" in thrown.reason && "secret-session-hint" !in thrown.toString(), thrown.toString())
+    }
+
+    @Test
+    fun `Pay tapped twice before the first screen showed - one checkout page, the second launch Canceled at once`() {
+        val runtime = process()
+        val first = Screen(runtime)
+        val second = Screen(runtime)
+        val requests = Emulator.requestCount()
+        onMain {
+            // Both launches reach their activities before either resumes; the second is on top.
+            first.trip.onCreate(null, UUID.randomUUID().toString(), tshirt, null)
+            second.trip.onCreate(null, UUID.randomUUID().toString(), tshirt, null)
+            second.trip.onResume()
+        }
+        assertEquals(CheckoutResult.Canceled, second.awaitResult())
+        onMain { first.trip.onResume() } // the second finished: the first is on top again
+        val page = first.awaitOpened()
+        assertEquals(emptyList(), onMain { second.opened }, "a second Checkout page opened")
+        assertEquals(requests + 1, Emulator.requestCount(), "a second session was created")
+        onMain { first.trip.onPause() }
+        onMain { first.trip.onLink(Emulator.clickOnHostedPage(page, "Pay")) }
+        assertEquals(PaymentOutcome.PAID, verdict(first.awaitResult()).second)
+
+        // One at a time, not one per process: the next Pay works, and a rotation keeps the claim.
+        val next = Screen(runtime)
+        next.launch()
+        next.awaitOpened()
+        val rotated = recreated(runtime, next.destroy())
+        val third = Screen(runtime)
+        onMain { third.trip.onCreate(null, UUID.randomUUID().toString(), tshirt, null) }
+        assertEquals(CheckoutResult.Canceled, third.awaitResult())
+        onMain { rotated.trip.onResume() } // back without a link
+        assertEquals(PaymentOutcome.OPEN, verdict(rotated.awaitResult()).second)
+    }
+
+    @Test
+    fun `a late link verified while no screen listens, then the process dies - the next process still reports it`() {
+        val first = process()
+        val screen = Screen(first)
+        val page = screen.payTapped()
+        screen.destroy(finishing = true) // the task is swiped away with the tab open: nothing waits any more
+        val stray = Screen(first) // paid in the tab after all: the redirect starts a new instance, in a new task
+        onMain { stray.trip.onCreate(null, null, null, Emulator.clickOnHostedPage(page, "Pay")) }
+        assertNull(stray.awaitResult())
+        Thread.sleep(500) // the app's process lingers in the background, no screen of it started...
+        processes.removeLast().close() // ...and is killed
+        val next = process()
+        val recovered = CompletableDeferred<CheckoutResult>()
+        next.onRecovered { recovered.complete(it) }
+        assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(runBlocking { withTimeout(30_000) { recovered.await() } }))
+
+        // Delivered once: a third process has nothing to report.
+        Thread.sleep(500)
+        processes.removeLast().close()
+        val third = process()
+        val again = mutableListOf<CheckoutResult>()
+        third.onRecovered { again += it }
+        runBlocking { third.recoverPending().await() }
+        Thread.sleep(300)
+        assertEquals(emptyList(), onMain { again.toList() })
+    }
+
+    @Test
+    fun `a damaged undelivered-results file does not stop the recovery of pending checkouts`() {
+        val screen = Screen(process())
+        val page = screen.payTapped()
+        screen.destroy(finishing = true)
+        processes.removeLast().close()
+        Emulator.complete(sessionOf(page), paid = true)
+        dir.resolve("undelivered-results").toFile().writeText("%zz\ncs_%\n") // not what the layer writes
+        val next = process()
+        val recovered = CompletableDeferred<CheckoutResult>()
+        next.onRecovered { recovered.complete(it) }
+        assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(runBlocking { withTimeout(30_000) { recovered.await() } }))
+    }
+
+    /**
+     * The core sets a corrupt store file aside and reports `Storage` once; the next open starts
+     * empty. The failure is the first checkout's answer, not the whole process's.
+     */
+    @Test
+    fun `a corrupt store file - the first checkout Failed(Storage), the next one opens its page`() {
+        dir.resolve("pending-checkouts.json").toFile().writeText("{\"version\":1,\"checkouts\":[{\"sess")
+        val runtime = process()
+        val first = Screen(runtime)
+        first.launch()
+        assertIs<CheckoutException.Storage>(assertIs<CheckoutResult.Failed>(first.awaitResult()).error)
+        val second = Screen(runtime)
+        second.launch()
+        second.awaitOpened()
+        onMain {
+            second.trip.onPause()
+            second.trip.onResume()
+        }
+        assertEquals(PaymentOutcome.OPEN, verdict(second.awaitResult()).second)
     }
 }

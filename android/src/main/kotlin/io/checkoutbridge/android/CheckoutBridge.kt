@@ -7,6 +7,7 @@ import android.content.Context
 import android.content.pm.PackageManager
 import io.checkoutbridge.ClientConfig
 import io.checkoutbridge.Credential
+import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
 import java.io.File
 
@@ -22,28 +23,51 @@ object CheckoutBridge {
     @Volatile
     private var instance: CheckoutRuntime? = null
 
+    // What configure and onRecovered set before the layer was bound, applied in order when it is.
+    private val early = mutableListOf<(CheckoutRuntime) -> Unit>()
+
     /**
-     * Binds the layer to the app (idempotent). Called by [CheckoutBridgeInitializer]; an app that
+     * Binds the layer to the app (idempotent). Called by [CheckoutBridgeInitializer] in the app's
+     * main process, and by the layer's activities in whichever process they run; an app that
      * removes that provider from its merged manifest calls it first thing in `Application.onCreate`.
      */
     @JvmStatic
-    fun initialize(context: Context): CheckoutRuntime = instance ?: synchronized(this) {
+    fun initialize(context: Context): CheckoutRuntime = instance ?: run {
         val app = context.applicationContext
-        instance ?: CheckoutRuntime(
-            storeDir = { File(app.filesDir, STORE_DIR).path },
-            defaultReturnBase = redirectScheme(context)?.let { "$it://checkout" },
-            main = Dispatchers.Main,
-        ).also {
-            instance = it
-            it.warmUp()
-        }
+        bind({ File(app.filesDir, STORE_DIR).path }, redirectScheme(context)?.let { "$it://checkout" }, Dispatchers.Main)
     }
+
+    /** [initialize] with what it reads from the context (idempotent: the first binding wins). */
+    internal fun bind(storeDir: () -> String, defaultReturnBase: String?, main: CoroutineDispatcher): CheckoutRuntime =
+        instance ?: synchronized(this) {
+            instance ?: CheckoutRuntime(storeDir, defaultReturnBase, main).also { runtime ->
+                early.forEach { it(runtime) }
+                early.clear()
+                instance = runtime
+                runtime.warmUp()
+            }
+        }
+
+    /** Whether the layer is bound to the app in this process. */
+    internal val isInitialized: Boolean get() = instance != null
 
     /** The runtime, binding the layer to [context]'s app first if needed. */
     internal fun runtime(context: Context): CheckoutRuntime = initialize(context)
 
-    private fun runtime(): CheckoutRuntime = checkNotNull(instance) {
-        "CheckoutBridge is not initialized: its provider was removed from the manifest; call CheckoutBridge.initialize(this) in Application.onCreate"
+    /**
+     * Runs [action] on the runtime, or keeps it for when the layer is bound. Android installs the
+     * library's provider only in the app's main process, but runs `Application.onCreate` (where
+     * the app configures the layer) in every process of the app: in the others, the settings wait
+     * and nothing is loaded.
+     */
+    private fun withRuntime(action: (CheckoutRuntime) -> Unit) {
+        val runtime = instance ?: synchronized(this) {
+            instance ?: run {
+                early += action
+                return
+            }
+        }
+        action(runtime)
     }
 
     /**
@@ -54,7 +78,7 @@ object CheckoutBridge {
      */
     @JvmStatic
     @JvmOverloads
-    fun configure(returnBase: String? = null, client: () -> ClientConfig) = runtime().configure(returnBase, client)
+    fun configure(returnBase: String? = null, client: () -> ClientConfig) = withRuntime { it.configure(returnBase, client) }
 
     /**
      * [configure] for the recommended setup: the app's own backend (`server/`) at [backend], the
@@ -69,13 +93,11 @@ object CheckoutBridge {
      * whose screen was gone when its link arrived, and, from the first listener on, checkouts
      * still pending from an earlier process (the browser was open when it was killed). `OPEN`
      * and failures are not reported. [registerForCheckoutResult] sets this for its activity while
-     * it is started; null stops delivery (verdicts wait for the next listener).
+     * it is started; null stops delivery (verdicts wait for the next listener, on disk: a later
+     * process delivers what this one could not).
      */
     @JvmStatic
-    fun onRecovered(listener: ((CheckoutResult) -> Unit)?) = runtime().onRecovered(listener)
-
-    /** Stops delivery to [listener] if it is still the one set. */
-    internal fun clearRecovered(listener: (CheckoutResult) -> Unit) = runtime().clearRecovered(listener)
+    fun onRecovered(listener: ((CheckoutResult) -> Unit)?) = withRuntime { it.onRecovered(listener) }
 
     /** `io.checkoutbridge.android.REDIRECT_SCHEME`: the library manifest's `${checkoutRedirectScheme}`. */
     private fun redirectScheme(context: Context): String? = try {

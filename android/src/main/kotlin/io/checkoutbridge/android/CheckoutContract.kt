@@ -59,9 +59,10 @@ fun ActivityResultLauncher<CheckoutRequest>.launch(params: CreateSessionParams) 
 fun ComponentActivity.registerForCheckoutResult(onResult: (CheckoutResult) -> Unit): ActivityResultLauncher<CheckoutRequest> {
     val launcher = registerForActivityResult(CheckoutContract()) { onResult(it) }
     lifecycle.addObserver(object : DefaultLifecycleObserver {
-        override fun onStart(owner: LifecycleOwner) = CheckoutBridge.onRecovered(onResult)
+        // Bound through the activity: its process may not be the one the provider ran in.
+        override fun onStart(owner: LifecycleOwner) = CheckoutBridge.runtime(this@registerForCheckoutResult).onRecovered(onResult)
 
-        override fun onStop(owner: LifecycleOwner) = CheckoutBridge.clearRecovered(onResult)
+        override fun onStop(owner: LifecycleOwner) = CheckoutBridge.runtime(this@registerForCheckoutResult).clearRecovered(onResult)
     })
     return launcher
 }

@@ -32,7 +32,9 @@ sealed class CheckoutResult {
 
     /**
      * The checkout screen closed before the page opened (back pressed while the session was
-     * being created, or the process died then). A created session is resolved on a later start.
+     * being created, or the process died then), or nothing was started because another checkout
+     * of this process was still under way (one at a time: Pay tapped twice). A created session is
+     * resolved on a later start.
      */
     object Canceled : CheckoutResult() {
         override fun toString() = "Canceled"

@@ -74,6 +74,8 @@ class CheckoutRoundTrip(
             key != null && request != null -> {
                 forResult = true
                 this.key = key
+                // One checkout at a time: a second launch while one is under way opens nothing.
+                if (!runtime.claim(key)) return finish(CheckoutResult.Canceled)
                 create(runtime.start(key, request))
             }
             link != null -> onLink(link)
@@ -177,7 +179,10 @@ class CheckoutRoundTrip(
         phase = Phase.DONE
         ownership?.close()
         ownership = null
-        key?.let { runtime.forget(runtime.startKey(it)) }
+        key?.let {
+            runtime.forget(runtime.startKey(it))
+            runtime.release(it)
+        }
         if (forResult) {
             runtime.delivered(result)
             host.complete(result)
@@ -195,6 +200,7 @@ class CheckoutRoundTrip(
     fun onDestroy(finishing: Boolean = false) {
         ownership?.close()
         ownership = null
+        key?.let(runtime::release) // a recreated instance claims it again in restore
         if (!finishing || phase != Phase.VERIFYING) return
         val id = sessionId
         val pendingLink = link
@@ -218,6 +224,7 @@ class CheckoutRoundTrip(
     private fun restore(saved: Map<String, String>) {
         forResult = saved[FOR_RESULT] == "1"
         key = saved[KEY]
+        if (forResult) key?.let { runtime.claim(it, force = true) }
         sessionId = saved[SESSION]
         state = saved[STATE]
         url = saved[URL]

@@ -12,6 +12,7 @@ import io.checkoutbridge.PaymentOutcome
 import io.checkoutbridge.PendingCheckout
 import io.checkoutbridge.PendingStore
 import io.checkoutbridge.openFileStore
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
@@ -22,6 +23,11 @@ import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.async
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
+import java.io.File
+import java.io.IOException
+import java.net.URLDecoder
+import java.net.URLEncoder
 
 /**
  * One per process ([CheckoutBridge.runtime] on a device). Every call into the library made by the
@@ -40,7 +46,7 @@ import kotlinx.coroutines.launch
  * @param main where listener callbacks run (the main thread on a device).
  */
 class CheckoutRuntime(
-    storeDir: () -> String,
+    private val storeDir: () -> String,
     private val defaultReturnBase: String?,
     private val main: CoroutineDispatcher,
     private val io: CoroutineDispatcher = Dispatchers.IO,
@@ -52,7 +58,23 @@ class CheckoutRuntime(
     private val scope = CoroutineScope(SupervisorJob() + io)
 
     // The library's first call (its load and UniFFI's checks) and the store's first disk read.
-    private val store: Deferred<PendingStore> = scope.async(start = CoroutineStart.LAZY) { openFileStore(storeDir()) }
+    // Replaced when it failed: the core sets a corrupt file aside, reports Storage once, and
+    // opens empty the next time, so one failure is one operation's answer, not the process's.
+    @Volatile
+    private var store: Deferred<PendingStore> = openStore()
+
+    private fun openStore(): Deferred<PendingStore> = scope.async(start = CoroutineStart.LAZY) { openFileStore(storeDir()) }
+
+    private suspend fun openedStore(): PendingStore {
+        val opening = store
+        opening.start()
+        return try {
+            opening.await()
+        } catch (e: CheckoutException) {
+            synchronized(lock) { if (store === opening) store = openStore() }
+            throw e
+        }
+    }
 
     private class Settings(val returnBase: String, val client: () -> ClientConfig)
 
@@ -67,6 +89,7 @@ class CheckoutRuntime(
     private val recovered = ArrayDeque<CheckoutResult>()
     private var listener: ((CheckoutResult) -> Unit)? = null
     private var recoveryStarted = false
+    private var activeLaunch: String? = null
 
     /** Starts loading the library and opening the store on [io]; idempotent, returns at once. */
     fun warmUp() {
@@ -78,7 +101,7 @@ class CheckoutRuntime(
 
     /** Suspends until the library is loaded and the store open. */
     suspend fun awaitWarm() {
-        store.await()
+        openedStore()
     }
 
     /**
@@ -108,14 +131,34 @@ class CheckoutRuntime(
      * Runs [block] with a flow built from the current settings, on [io], once warm and
      * configured. One flow per operation: the client is built from [configure]'s provider each
      * time; the store is the one opened by [warmUp].
+     *
+     * Throws only [CheckoutException] (and cancellation): opening the store, the app's provider
+     * and the core's checks of what it returns all fail here, after the page was opened as well
+     * as before, and every operation turns that into [CheckoutResult.Failed]. Nothing may escape
+     * to the activity's main-thread coroutine: on Android an uncaught exception there is a crash.
      */
     private suspend fun <R> withFlow(block: suspend (CheckoutFlow) -> R): R {
-        val store = store.await()
+        val store = openedStore()
         configured.await()
         val s = checkNotNull(settings)
-        return CheckoutClient(s.client()).use { client ->
+        return CheckoutClient(clientConfig(s)).use { client ->
             CheckoutFlow(client, s.returnBase, store).use { flow -> block(flow) }
         }
+    }
+
+    /**
+     * The app's provider, called: what it throws (no user signed in, a failed token refresh)
+     * becomes a typed error naming the exception's class, never its message (which may carry
+     * the token it failed to get).
+     */
+    private fun clientConfig(s: Settings): ClientConfig = try {
+        s.client()
+    } catch (e: CheckoutException) {
+        throw e
+    } catch (e: CancellationException) {
+        throw e
+    } catch (e: Exception) {
+        throw CheckoutException.InvalidInput("client", "the provider given to CheckoutBridge.configure threw ${e.javaClass.name}")
     }
 
     /** The work under [key], started by [block] if there is none yet (single flight). */
@@ -158,24 +201,50 @@ class CheckoutRuntime(
 
     /** Verifies a return link (single flight per link: a recreated activity re-attaches). */
     internal fun verifyLink(link: String): Deferred<LinkVerdict> = single(linkKey(link)) {
-        withFlow { flow ->
-            val state = try {
-                flow.returnBase().use { it.parseReturn(link).state }
-            } catch (e: CheckoutException) {
-                return@withFlow LinkVerdict(null, CheckoutResult.Failed(e))
+        try {
+            withFlow { flow ->
+                val state = try {
+                    flow.returnBase().use { it.parseReturn(link).state }
+                } catch (e: CheckoutException) {
+                    return@withFlow LinkVerdict(null, CheckoutResult.Failed(e))
+                }
+                LinkVerdict(state, verdict { CheckoutResult.Verified(flow.handleReturnUrl(link)) })
             }
-            LinkVerdict(state, verdict { CheckoutResult.Verified(flow.handleReturnUrl(link)) })
+        } catch (e: CheckoutException) {
+            // No flow to read the link with: whose it is stays unknown; the round trip that waits
+            // then asks Stripe about its own session, which reports the same failure.
+            LinkVerdict(null, CheckoutResult.Failed(e))
         }
     }
 
     /** Asks Stripe about [sessionId] (no link came back), single flight per session. */
     internal fun resolve(sessionId: String): Deferred<CheckoutResult> = single(resolveKey(sessionId)) {
-        withFlow { flow -> verdict { CheckoutResult.Verified(flow.resolvePending(sessionId)) } }
+        verdict { withFlow { flow -> CheckoutResult.Verified(flow.resolvePending(sessionId)) } }
     }
 
     internal fun startKey(key: String) = "start:$key"
     internal fun linkKey(link: String) = "link:$link"
     internal fun resolveKey(sessionId: String) = "resolve:$sessionId"
+
+    /**
+     * Claims the process's one checkout for the launch [key]; false while another launch's round
+     * trip is under way (Pay tapped twice before the first checkout screen covered the app: both
+     * activities start, and the one underneath would open its page once the other finished).
+     * [force]: a recreated round trip takes its claim back whatever holds it. Main thread.
+     */
+    internal fun claim(key: String, force: Boolean = false): Boolean = synchronized(lock) {
+        if (force || activeLaunch == null || activeLaunch == key) {
+            activeLaunch = key
+            true
+        } else {
+            false
+        }
+    }
+
+    /** Gives up [key]'s claim (its activity is destroyed or finished); a recreated one claims again. */
+    internal fun release(key: String) {
+        synchronized(lock) { if (activeLaunch == key) activeLaunch = null }
+    }
 
     // ---- who hears about a result -------------------------------------------------------------
 
@@ -213,10 +282,18 @@ class CheckoutRuntime(
             if (owner == null) {
                 if (payment.outcome == PaymentOutcome.OPEN || reported[id] == payment.outcome) return
                 reported[id] = payment.outcome
-                recovered.addLast(result)
             }
         }
-        scope.launch(main) { if (owner != null) owner(result) else drain() }
+        if (owner != null) {
+            scope.launch(main) { owner(result) }
+            return
+        }
+        scope.launch {
+            // On disk before it can be delivered, so the removal after delivery comes after it.
+            undelivered.add(id)
+            synchronized(lock) { recovered.addLast(result) }
+            withContext(main) { drain() }
+        }
     }
 
     /** Reports what [verdict] gives as an [orphan] (its activity went away), then drops the work under [key]. */
@@ -255,28 +332,80 @@ class CheckoutRuntime(
                 l to (recovered.removeFirstOrNull() ?: return)
             }
             l(next)
+            next.sessionId?.let { id -> scope.launch { undelivered.remove(id) } }
         }
     }
 
     /**
      * Resolves, once warm and configured, every checkout the store still holds as pending that no
      * activity of this process waits for (the process was killed while the browser was open and
-     * the task is gone, or the customer never came back): their news goes to [onRecovered].
+     * the task is gone, or the customer never came back), and every checkout whose news an
+     * earlier process found but could not deliver ([undelivered]): their news goes to
+     * [onRecovered].
      */
     fun recoverPending(): Deferred<Int> = single("recover") {
-        val pending = withFlow { it.pending() }
+        val pending = withFlow { it.pending() }.map { it.sessionId }
+        val earlier = undelivered.all()
         var n = 0
-        for (p in pending) {
-            if (synchronized(lock) { p.sessionId in owners }) continue
-            orphan(resolve(p.sessionId).await())
-            forget(resolveKey(p.sessionId))
+        for (id in (pending + earlier).distinct()) {
+            if (synchronized(lock) { id in owners }) continue
+            val result = resolve(id).await()
+            forget(resolveKey(id))
+            val gone = ((result as? CheckoutResult.Failed)?.error as? CheckoutException.InvalidInput)?.field == "session_id"
+            if (id in earlier && gone) undelivered.remove(id) // pruned from the store since: nothing to ask about
+            orphan(result)
             n++
         }
         n
     }
 
+    /**
+     * Recovered verdicts not yet handed to a listener, by session ID, in a file next to the store.
+     * In memory alone they would die with the process, and nothing would find them again: the
+     * core records a verified checkout as final, which [CheckoutFlow.pending] no longer lists (a
+     * late link verified while no screen of the app was started, then the process killed in the
+     * background). Removed once delivered; a process killed between the two reports it again
+     * (at least once, never lost). Called on [io].
+     */
+    private val undelivered = object {
+        private val fileLock = Any()
+
+        private fun file() = File(storeDir(), UNDELIVERED_FILE)
+
+        fun all(): Set<String> = synchronized(fileLock) {
+            try {
+                file().takeIf { it.exists() }?.readLines()?.filter { it.isNotEmpty() }?.map { URLDecoder.decode(it, "UTF-8") }?.toSet()
+            } catch (_: IOException) {
+                null
+            } catch (_: IllegalArgumentException) {
+                null // a damaged file (URLDecoder refuses it): nothing to recover from it
+            } ?: emptySet()
+        }
+
+        fun add(id: String) = update { it + id }
+
+        fun remove(id: String) = update { it - id }
+
+        // Best effort: a full disk must not fail the verdict it records.
+        private fun update(change: (Set<String>) -> Set<String>) = synchronized(fileLock) {
+            val before = all()
+            val after = change(before)
+            if (after == before) return@synchronized
+            try {
+                val tmp = File(storeDir(), "$UNDELIVERED_FILE.tmp")
+                tmp.writeText(after.joinToString("") { URLEncoder.encode(it, "UTF-8") + "\n" })
+                if (!tmp.renameTo(file())) tmp.delete()
+            } catch (_: IOException) {
+            }
+        }
+    }
+
     /** Stops all work (a test's "process death"); the store on disk is what survives. */
     fun close() {
         scope.cancel()
+    }
+
+    private companion object {
+        const val UNDELIVERED_FILE = "undelivered-results"
     }
 }
