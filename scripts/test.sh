@@ -232,20 +232,37 @@ declare -A took=() cpu=() result=()
 # in a subshell (a forked shell starts again from zero). Next to the wall-clock time it shows
 # what a stage costs on a loaded machine, where waiting for a core inflates the wall clock.
 cpu_file=$(mktemp)
-declare -A prebuild_pid=() prebuild_took=()
+declare -A prebuilding=() prebuild_took=() prebuild_cpu=()
 stop_prebuilds() {
-  local p
-  for p in "${prebuild_pid[@]}"; do kill -- "-$p" 2>/dev/null || true; done
+  local s p
+  for s in "${!prebuilding[@]}"; do
+    if p=$(cat "target/test-logs/$s-prebuild.pid" 2>/dev/null); then kill -- "-$p" 2>/dev/null || true; fi
+  done
 }
 trap 'stop_prebuilds; rm -f "$cpu_file"' EXIT
-cpu_now() { times >"$cpu_file"; cpu_seconds=$(awk 'NR == 2 { split($1, u, /[ms]/); split($2, y, /[ms]/); printf "%d", u[1] * 60 + u[2] + y[1] * 60 + y[2] }' "$cpu_file"); }
+# cpu_of FILE: the children's user + system seconds in FILE, an output of `times`.
+cpu_of() { awk 'NR == 2 { split($1, u, /[ms]/); split($2, y, /[ms]/); printf "%d", u[1] * 60 + u[2] + y[1] * 60 + y[2] }' "$1"; }
+cpu_now() { times >"$cpu_file"; cpu_seconds=$(cpu_of "$cpu_file"); }
+# run_prebuild BASE COMMAND: runs COMMAND (the background shell's only work), its output in
+# BASE.log, and writes "EXIT-STATUS SECONDS CPU-SECONDS" to BASE.done.
+run_prebuild() {
+  echo $$ >"$1.pid"
+  SECONDS=0
+  eval "$2" >"$1.log" 2>&1
+  local rc=$?
+  times >"$1.times"
+  echo "$rc $SECONDS $(cpu_of "$1.times")" >"$1.done"
+}
 for s in "${run_list[@]}"; do
   [ -n "${PREBUILDS[$s]:-}" ] || continue
-  rm -f "target/test-logs/$s-prebuild.seconds"
-  log "prebuild for $s, in the background (target/test-logs/$s-prebuild.log): ${PREBUILDS[$s]}"
-  # Its own process group (setsid), so that stopping it early stops its cargo too.
-  setsid --wait nice -n 19 bash -c "SECONDS=0; ${PREBUILDS[$s]} >target/test-logs/$s-prebuild.log 2>&1; rc=\$?; echo \$SECONDS >target/test-logs/$s-prebuild.seconds; exit \$rc" &
-  prebuild_pid[$s]=$!
+  base=target/test-logs/$s-prebuild
+  rm -f "$base".pid "$base".done "$base".times
+  log "prebuild for $s, in the background ($base.log): ${PREBUILDS[$s]}"
+  # Detached (the subshell exits at once): not this shell's child, so its CPU time is not
+  # counted into whichever stage runs when it ends; it writes its own into $base.done. A process
+  # group of its own (setsid), so that stopping it early stops its cargo too.
+  (setsid nice -n 19 bash -c "$(declare -f cpu_of run_prebuild)"'; run_prebuild "$@"' _ "$base" "${PREBUILDS[$s]}" &)
+  prebuilding[$s]=1
 done
 needs=()
 for s in "${run_list[@]}"; do
@@ -269,13 +286,22 @@ for s in "${run_list[@]}"; do
   t=$SECONDS
   cpu_now
   c=$cpu_seconds
-  if [ -n "${prebuild_pid[$s]:-}" ]; then
-    # Its time until now was in the background; what is left is waited for here, in the stage's
-    # time (and all of its CPU time, counted when it is waited for). A failed prebuild is not a
-    # result: the stage builds again and reports what fails.
-    wait "${prebuild_pid[$s]}" || echo "the prebuild failed (target/test-logs/$s-prebuild.log); the stage builds again"
-    prebuild_took[$s]=$(cat "target/test-logs/$s-prebuild.seconds" 2>/dev/null || echo "?")
-    unset "prebuild_pid[$s]"
+  if [ -n "${prebuilding[$s]:-}" ]; then
+    # What is left of it is waited for here, in the stage's time (at most an hour; it stops by
+    # itself sooner). A failed prebuild is not a result: the stage builds again and reports what
+    # fails.
+    base=target/test-logs/$s-prebuild
+    for _ in $(seq 1 3600); do
+      [ -e "$base.done" ] && break
+      pid=$(cat "$base.pid" 2>/dev/null || true)
+      [ -z "$pid" ] || kill -0 "$pid" 2>/dev/null || break
+      sleep 1
+    done
+    read -r rc took_s cpu_s <"$base.done" 2>/dev/null || rc=gone
+    prebuild_took[$s]=${took_s:-?}
+    prebuild_cpu[$s]=${cpu_s:-?}
+    [ "$rc" = 0 ] || echo "the prebuild did not finish well (exit $rc, $base.log); the stage builds again"
+    unset "prebuilding[$s]"
   fi
   set +e
   # A subshell: a stage's traps, exports and counters end with it.
@@ -320,7 +346,7 @@ printf '  %-10s %5s s  cpu %5s s  %s\n' bootstrap "$bootstrap_took" "$bootstrap_
 for s in "${run_list[@]}"; do
   printf '  %-10s %5s s  cpu %5s s  %s\n' "$s" "${took[$s]}" "${cpu[$s]}" "${result[$s]#*: }"
   if [ -n "${prebuild_took[$s]:-}" ]; then
-    printf '  %-10s %5s s  in the background from the start (its CPU time is in the line above)\n' "  prebuild" "${prebuild_took[$s]}"
+    printf '  %-10s %5s s  cpu %5s s  in the background from the start\n' "  prebuild" "${prebuild_took[$s]:-?}" "${prebuild_cpu[$s]:-?}"
   fi
 done
 cpu_now
