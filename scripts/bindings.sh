@@ -9,8 +9,12 @@
 # happen to be installed. The output is shipped exactly as UniFFI generates it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
-cargo build --quiet -p checkout-bridge-bindgen && cargo build --quiet -p checkout-bridge --lib --features ffi
+# The library as every stage builds it (lib.sh, dev_build), so this reads the .so the JVM and the
+# C smoke test load, and the test command compiles it once.
+cargo build --quiet -p checkout-bridge-bindgen && dev_build
 lib=target/debug/libcheckout_bridge.so
 bindgen=target/debug/uniffi-bindgen
 

@@ -16,14 +16,14 @@ CHROMIUM=/usr/bin/chromium
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
 
-# Chromium and playwright-core come from scripts/bootstrap.sh (scripts/test.sh runs it first).
-if [ ! -x "$CHROMIUM" ] || [ ! -d tests/browser/node_modules/playwright-core ]; then scripts/bootstrap.sh; fi
+# Chromium and playwright-core come from `scripts/bootstrap.sh browser` (scripts/test.sh runs it first).
+if [ ! -x "$CHROMIUM" ] || [ ! -d tests/browser/node_modules/playwright-core ]; then scripts/bootstrap.sh browser; fi
 "$CHROMIUM" --version
 echo "playwright-core $(node -p 'require("./tests/browser/node_modules/playwright-core/package.json").version')"
 
 log "browser end to end: hosted page → return page → Open the app → handleReturnUrl"
 mkdir -p target/browser
-cargo build --quiet -p checkout-bridge-server --example browser_e2e
+dev_build
 # The example bounds the browser run itself (150 s); this bounds everything else too.
 timeout 300 target/debug/examples/browser_e2e --chromium "$CHROMIUM" --out target/browser
 echo "browser test took $((SECONDS - started)) s"

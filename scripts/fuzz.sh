@@ -6,10 +6,13 @@
 #
 # Usage:
 #   scripts/fuzz.sh --seconds N [TARGET...]   each TARGET (default: all) for N seconds
-#   scripts/fuzz.sh --smoke                   every target for a few seconds (scripts/test.sh)
+#   scripts/fuzz.sh --smoke                   every target on its corpus for a few seconds, from a
+#                                             dev-profile build (the test command's fuzz stage)
 #   scripts/fuzz.sh --cmin [TARGET...]        merge what runs found (fuzz/corpus-tmp) into
 #                                             fuzz/corpus, minimised
 #   scripts/fuzz.sh --list                    the target names
+#   scripts/fuzz.sh --smoke --build-only      install the tools and build, run nothing (scripts/test.sh
+#                                             starts this in the background, at the lowest priority)
 #
 # Runs read the committed corpus (fuzz/corpus/TARGET) and write what they find to
 # fuzz/corpus-tmp/TARGET (git-ignored), so a run never changes the committed corpus; --cmin
@@ -18,8 +21,14 @@
 #
 # Built without AddressSanitizer (`--sanitizer none`): the code under test is safe Rust, and
 # ASan would halve the executions; cargo-fuzz's release build keeps debug assertions and
-# overflow checks, so an integer overflow is a crash. Ends with `fuzz: N passed, M failed`
-# (a target passes when it built, ran, and crashed on nothing); exits non-zero on any crash.
+# overflow checks, so an integer overflow is a crash. --smoke builds in the dev profile instead
+# (`cargo fuzz build --dev`, debug assertions too): it compiles in far less CPU time than the
+# release build (whose codegen-units=1 also serialises the biggest crates), and libFuzzer still
+# replays every corpus input before it stops, so the smoke pass is the whole corpus as a
+# regression test plus a few seconds of mutations, each execution much slower than in release.
+# Fuzzing for real (--seconds, --cmin) uses the release build. Ends with `fuzz: N passed, M
+# failed` (a target passes when it built, ran, and crashed on nothing); exits non-zero on any
+# crash.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -32,12 +41,15 @@ usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2; ex
 
 mode=run
 seconds=
+profile=release
+build_only=false
 chosen=()
 while [ $# -gt 0 ]; do
   case $1 in
     --seconds) seconds=${2:?--seconds needs a number}; shift 2 ;;
-    --smoke) mode=run; seconds=$SMOKE_SECONDS; shift ;;
+    --smoke) mode=run; seconds=$SMOKE_SECONDS; profile=dev; shift ;;
     --cmin) mode=cmin; shift ;;
+    --build-only) build_only=true; shift ;;
     --list) printf '%s\n' "${TARGETS[@]}"; exit 0 ;;
     -h | --help) usage ;;
     -*) echo "unknown option $1" >&2; usage ;;
@@ -57,22 +69,27 @@ if ! rustup run nightly rustc --version >/dev/null 2>&1; then
 fi
 rustup run nightly rustc --version
 if ! cargo fuzz --version >/dev/null 2>&1; then
-  nice cargo install cargo-fuzz --locked
+  # A dev-profile build of the driver (it only runs cargo): quicker to compile than the release
+  # build cargo install makes by default, and no slower at its job.
+  nice cargo install cargo-fuzz --locked --debug
 fi
 cargo fuzz --version
 
-log "build: cargo +nightly fuzz build --sanitizer none (fuzz/target)"
+build_flags=(--sanitizer none)
+[ "$profile" = dev ] && build_flags+=(--dev)
+log "build: cargo +nightly fuzz build ${build_flags[*]} (fuzz/target)"
 # Every target at once (cargo-fuzz builds one or all; they share every dependency).
 mkdir -p fuzz/artifacts
-if ! (cd fuzz && nice cargo +nightly fuzz build --sanitizer none) >fuzz/artifacts/build.log 2>&1; then
+if ! (cd fuzz && nice cargo +nightly fuzz build "${build_flags[@]}") >fuzz/artifacts/build.log 2>&1; then
   grep -E -A5 '^error' fuzz/artifacts/build.log | head -n 40 || tail -n 40 fuzz/artifacts/build.log
   echo "fuzz: 0 passed, 1 failed"
   exit 1
 fi
-bin_dir=fuzz/target/$(rustc +nightly -vV | sed -n 's/^host: //p')/release
+bin_dir=fuzz/target/$(rustc +nightly -vV | sed -n 's/^host: //p')/$([ "$profile" = dev ] && echo debug || echo release)
 for t in "${chosen[@]}"; do
   [ -x "$bin_dir/$t" ] || { echo "the build did not produce $bin_dir/$t" >&2; exit 1; }
 done
+if $build_only; then echo "built: ${chosen[*]} ($bin_dir)"; exit 0; fi
 
 if [ "$mode" = cmin ]; then
   for t in "${chosen[@]}"; do
@@ -118,6 +135,6 @@ for t in "${chosen[@]}"; do
   fi
 done
 
-log "fuzzing, ${seconds} s per target (nice -n 19, --sanitizer none)"
+log "fuzzing, ${seconds} s per target (nice -n 19, --sanitizer none, $profile build)"
 printf '%s\n' "${results[@]}"
 summary fuzz

@@ -139,7 +139,7 @@ fi
 # ---------------------------------------------------------------------------------------------
 log "library (cargo build --lib)"
 lib_ok=false
-if cargo build -p checkout-bridge --lib "${CB_FFI[@]}" --quiet && [ -f "$lib" ]; then
+if dev_build && [ -f "$lib" ]; then
   lib_ok=true
   pass "cargo build --lib: $lib"
 else
@@ -537,11 +537,11 @@ sed 's/CheckoutModel(backend:/CheckoutModel(backnd:/' docs/ios.md >"$broken_doc"
 check_rejects "CheckoutModel(backnd:)" "CheckoutModel(backnd:" python3 scripts/readme_api_names.py swift "$broken_doc"
 
 # ---------------------------------------------------------------------------------------------
-log "documentation: no \`Task { … try … }\` that drops its error (README.md, docs/ios.md, ios/samples)"
+log "documentation: no \`Task { … try … }\` that drops its error (README.md, docs/, ios/samples)"
 # A throwing Task's error goes nowhere unless someone awaits its value; the snippets call a
 # non-throwing function that catches instead. Narrow: a one-line `Task {` with `try` and no `do`.
 dropped_errors() { grep -nE 'Task \{[^}]*\btry\b' "$@" | grep -vE '\bdo \{'; }
-if out=$(dropped_errors README.md docs/ios.md ios/samples/*.md); then
+if out=$(dropped_errors README.md docs/*.md ios/samples/*.md); then
   echo "$out"
   fail "a snippet's Task drops its error (see above)"
 else
@@ -604,9 +604,9 @@ if [ "$(uname -s)" != Darwin ]; then
   fi
 fi
 if python3 scripts/readme_api_names.py swift; then
-  pass "README.md: every Swift API name in its code blocks exists"
+  pass "README.md, docs/, server/README.md: every Swift API name in their code blocks exists"
 else
-  fail "README.md: Swift API names"
+  fail "README.md, docs/, server/README.md: Swift API names"
 fi
 wf=.github/workflows/mobile.yml
 expect $wf "CI: the macOS job builds with ios/build-xcframework.sh" 'run: ios/build-xcframework.sh$'

@@ -26,9 +26,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 log "building the library, the emulator and the server (dev profile), generating the JVM bindings"
-cargo build --quiet -p checkout-bridge --lib "${CB_FFI[@]}"
-cargo build --quiet -p checkout-bridge-emulator --bin stripe-emulator
-cargo build --quiet -p checkout-bridge-server --bin checkout-bridge-server
+dev_build
 scripts/bindings.sh --jvm target/kotlin-jvm
 
 log "Maven: compile and test (pom.xml)"

@@ -10,6 +10,7 @@
 #   apt_install PKG...         apt-get install, quietly, updating the index once if needed
 #   pip_venv                   .tools/venv with the pinned tree-sitter wheels; sets $PY
 #   run CMD...                 prints "+ CMD" (quoted where needed) and runs it unless DRY_RUN=true
+#   dev_build                  the dev-profile build the stages share (CB_DEV_SELECTION, below)
 #   surefire_counts DIR...     "PASSED FAILED" over Surefire's TEST-*.xml reports in DIR...
 #   expect FILE WHAT ERE       pass/fail: some line of FILE matches ERE
 #   check_build_script FILE    pass/fail: bash -n and shellcheck
@@ -45,6 +46,16 @@ case ${CHECKOUT_BRIDGE_TRANSPORT:-reqwest} in
 esac
 # The same, as text inside a command line: "" or " --features ffi".
 CB_FFI_FLAG=${CB_FFI[*]:+ ${CB_FFI[*]}}
+
+# One package selection and feature set for every dev-profile build of the test stages: the
+# workspace but uniffi's generator, the library with ffi. Cargo chooses a dependency's features
+# from the packages and targets selected, so `cargo build -p checkout-bridge --lib`, `-p
+# checkout-bridge-server --bin …` and `cargo test --workspace` each compiled tokio, hyper, axum,
+# serde_json… once more with other features. With this selection, and the examples among the
+# targets (which turns on the dev-dependencies' features, as `cargo test` does), the rust stage's
+# `cargo test "${CB_DEV_SELECTION[@]}"` and `dev_build` compile each crate once, and every stage
+# loads the same library, stripe-emulator, checkout-bridge-server and examples.
+CB_DEV_SELECTION=(--workspace --exclude checkout-bridge-bindgen --features checkout-bridge/ffi)
 
 passed=0
 failed=0
@@ -99,6 +110,10 @@ pip_venv() {
   "$PY" -m pip install --quiet --disable-pip-version-check "tree-sitter==${TREE_SITTER_VERSION}" \
     "tree-sitter-swift==${TREE_SITTER_SWIFT_VERSION}" "tree-sitter-kotlin==${TREE_SITTER_KOTLIN_VERSION}"
   have_tree_sitter_pins
+}
+
+dev_build() {
+  cargo build --quiet "${CB_DEV_SELECTION[@]}" --lib --bins --examples
 }
 
 run() {

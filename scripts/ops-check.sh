@@ -7,6 +7,8 @@
 # Usage: scripts/ops-check.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh # for dev_build; this script keeps its own pass/fail below
 
 passed=0
 failed=0
@@ -36,9 +38,7 @@ wait_for() {
 }
 
 log "build: stripe-emulator, checkout-bridge-server, demo"
-cargo build --quiet -p checkout-bridge-emulator --bin stripe-emulator
-cargo build --quiet -p checkout-bridge-server --bin checkout-bridge-server
-cargo build --quiet --example demo
+dev_build
 
 target/debug/stripe-emulator --port 0 >"$work/emulator.out" 2>"$work/emulator.err" &
 pids+=($!)

@@ -1,22 +1,26 @@
 #!/usr/bin/env python3
-"""Checks that the code in README.md's Kotlin or Swift blocks uses names that exist (Kotlin: also docs/*.md).
+"""Checks that the Kotlin and Swift code blocks of the documentation use names that exist.
 
-    python3 scripts/readme_api_names.py kotlin OUT_DIR   (also writes each app block to OUT_DIR/DocsKotlinN.kt)
-    python3 scripts/readme_api_names.py swift [DOC.md ...]   (default README.md; e.g. docs/ios.md)
+    python3 scripts/readme_api_names.py kotlin OUT_DIR   (also writes each app block to OUT_DIR/DocsKotlin*.kt)
+    python3 scripts/readme_api_names.py swift [DOC.md ...]
 
-Kotlin: every `flow.name(` and `returns.name(` call and every capitalised type must exist in the
+The documentation is README.md, docs/*.md and server/README.md (DOCS below), or the files named
+after `swift`. Each file is read on its own, and a missing name is reported with its file. Kotlin: every `flow.name(` and `returns.name(` call and every capitalised type must exist in the
 generated bindings or the Android layer. Swift: every `name(label:` call must exist in the
 generated Swift or the iOS layer (for a type of the iOS layer, as an `init(label:`; names the
 snippets declare themselves are the app's), and every
 `checkout.member` (the guides' CheckoutModel) must be a method or property of CheckoutModel.
-Exits 1 when a name is missing or too few were found.
+Exits 1 when a name is missing, a file of DOCS is gone, or too few names were found.
 """
 import pathlib
 import re
 import sys
 
+# The files whose code blocks apps copy from; docs/*.md is globbed, so a new guide is checked too.
+DOCS = ["README.md", "docs/*.md", "server/README.md"]
 
-def kotlin(text: str, out: pathlib.Path) -> tuple[list[str], int]:
+
+def kotlin(text: str, out: pathlib.Path, stem: str) -> tuple[list[str], int]:
     blocks = re.findall(r"```kotlin\n(.*?)```", text, re.S)
     app_blocks = [b for b in blocks if "import io.checkoutbridge" in b]  # the app code, not Gradle snippets
     kt = "\n".join(blocks)
@@ -38,10 +42,8 @@ def kotlin(text: str, out: pathlib.Path) -> tuple[list[str], int]:
             continue
         if not re.search(rf"\b(class|object) `?{name}`?\b", bk + layer):
             bad.append(f"Kotlin type {name}")
-    if not app_blocks:
-        bad.append("no Kotlin app code block")
     for i, block in enumerate(app_blocks):
-        (out / f"DocsKotlin{i}.kt").write_text(block)
+        (out / f"DocsKotlin{stem}{i}.kt").write_text(block)
     return bad, seen
 
 
@@ -54,7 +56,7 @@ def swift(text: str) -> tuple[list[str], int]:
     app = set(re.findall(r"\b(?:struct|class|enum|actor|func) (\w+)", sw)) | {"init"}
     for name, label in sorted(set(re.findall(r"\b(\w+)\((\w+):", sw))):
         seen += 1
-        if name in ("urls",) or name in app:  # Foundation, or declared by the snippet
+        if name in ("urls", "package", "product") or name in app:  # Foundation, Package.swift, or the snippet's own
             continue
         if name in ("ClientConfig", "SimpleCheckout", "CheckoutClient", "CheckoutFlow"):
             ok = re.search(rf"\b{label}: ", bs) is not None
@@ -83,21 +85,40 @@ def layer_type(layer: str, name: str) -> str:
     return m.group(0) if m else ""
 
 
+def doc_files(patterns: list[str]) -> list[pathlib.Path]:
+    files = []
+    for pattern in patterns:
+        # A file named outright (absolute too: the checks' broken copies), else a glob from here.
+        path = pathlib.Path(pattern)
+        found = [path] if path.is_file() else [] if path.is_absolute() else sorted(pathlib.Path(".").glob(pattern))
+        if not found:
+            print(f"{pattern}: no such documentation file")
+            sys.exit(1)
+        files += found
+    return files
+
+
 def main(argv: list[str]) -> int:
-    if argv[1:2] == ["kotlin"] and len(argv) == 3:
-        text = open("README.md").read()
-        guides = sorted(pathlib.Path("docs").glob("*.md"))
-        for g in guides:  # a guide moved to docs/NAME.md supersedes README's "## Name" section
-            text = re.sub(rf"^## {re.escape(g.stem)}\n.*?(?=^## |\Z)", "", text, flags=re.S | re.M | re.I)
-        bad, seen = kotlin(text + "".join(g.read_text() for g in guides), pathlib.Path(argv[2]))
-    elif argv[1:2] == ["swift"]:
-        bad, seen = swift("\n".join(open(f).read() for f in (argv[2:] or ["README.md"])))
-    else:
+    if not ((argv[1:2] == ["kotlin"] and len(argv) == 3) or argv[1:2] == ["swift"]):
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
+    patterns = argv[2:] if argv[1] == "swift" and argv[2:] else DOCS
+    bad, seen, app_code = [], 0, False
+    for path in doc_files(patterns):
+        text = path.read_text()
+        if argv[1] == "kotlin":
+            # The stem keeps the written files apart: README.md and server/README.md both have one.
+            b, n = kotlin(text, pathlib.Path(argv[2]), re.sub(r"\W", "_", str(path.with_suffix(""))))
+            app_code = app_code or "import io.checkoutbridge" in "".join(re.findall(r"```kotlin\n(.*?)```", text, re.S))
+        else:
+            b, n = swift(text)
+        bad += [f"{path}: {x}" for x in b]
+        seen += n
+    if argv[1] == "kotlin" and not app_code:
+        bad.append("no Kotlin app code block (one that imports io.checkoutbridge)")
     for b in bad:
         print("not in the bindings / platform layer:", b)
-    print(f"{seen} names checked")
+    print(f"{seen} names checked in {', '.join(patterns)}")
     return 1 if bad or seen < 5 else 0
 
 

@@ -8,22 +8,8 @@
 //! Start with [`CheckoutFlow`], which runs the whole round trip; [`CheckoutClient`] has the raw
 //! Checkout Session operations.
 //!
-//! ## The round trip
-//!
-//! 1. [`CheckoutFlow::start`] builds the return links `…/success?session_id={CHECKOUT_SESSION_ID}&state=NONCE`
-//!    and `…/cancel?state=NONCE` (a 128-bit nonce from the OS), creates the session, records the
-//!    pending checkout durably in a [`PendingStore`], and returns it with the `url` to open.
-//! 2. The app opens that URL in the system browser surface (Custom Tabs on Android,
-//!    `ASWebAuthenticationSession` on iOS; never an app-owned WebView, where wallets break).
-//! 3. Stripe redirects to the success or cancel link, which routes back into the app;
-//!    [`CheckoutFlow::is_return_link`] tells the app's deep-link routing whether a link is ours.
-//! 4. [`CheckoutFlow::handle_return_url`] treats the link as untrusted input: it parses it
-//!    strictly, finds the pending checkout by its state, retrieves the session from Stripe,
-//!    checks it is the one created, and maps Stripe's status to a [`PaymentOutcome`].
-//! 5. If no link ever comes back, [`CheckoutFlow::pending`] lists the unresolved checkouts and
-//!    [`CheckoutFlow::resolve_pending`] asks Stripe about each.
-//! 6. After a reinstall, [`CheckoutClient::list_purchases`] (backend mode) asks the app's server
-//!    for every [`Purchase`] it fulfilled for this user ("restore purchases").
+//! A whole checkout, from the app's side (`no_run`: it needs a server; `cargo run --example demo`
+//! runs the same round trip against the Stripe emulator on 127.0.0.1):
 //!
 //! ```no_run
 //! use checkout_bridge::{
@@ -69,6 +55,23 @@
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! ## The round trip
+//!
+//! 1. [`CheckoutFlow::start`] builds the return links `…/success?session_id={CHECKOUT_SESSION_ID}&state=NONCE`
+//!    and `…/cancel?state=NONCE` (a 128-bit nonce from the OS), creates the session, records the
+//!    pending checkout durably in a [`PendingStore`], and returns it with the `url` to open.
+//! 2. The app opens that URL in the system browser surface (Custom Tabs on Android,
+//!    `ASWebAuthenticationSession` on iOS; never an app-owned WebView, where wallets break).
+//! 3. Stripe redirects to the success or cancel link, which routes back into the app;
+//!    [`CheckoutFlow::is_return_link`] tells the app's deep-link routing whether a link is ours.
+//! 4. [`CheckoutFlow::handle_return_url`] treats the link as untrusted input: it parses it
+//!    strictly, finds the pending checkout by its state, retrieves the session from Stripe,
+//!    checks it is the one created, and maps Stripe's status to a [`PaymentOutcome`].
+//! 5. If no link ever comes back, [`CheckoutFlow::pending`] lists the unresolved checkouts and
+//!    [`CheckoutFlow::resolve_pending`] asks Stripe about each.
+//! 6. After a reinstall, [`CheckoutClient::list_purchases`] (backend mode) asks the app's server
+//!    for every [`Purchase`] it fulfilled for this user ("restore purchases").
 //!
 //! ## Errors
 //!
@@ -118,6 +121,11 @@
 // CheckoutError carries Stripe's error details as plain fields so Kotlin and Swift see them
 // directly; errors are rare, so the larger Result is not worth boxing them away from FFI users.
 #![allow(clippy::result_large_err)]
+
+// README.md's Rust example is compiled (and run) as a doctest, so it cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 // The bindings' runtime is chosen here and in the `async_runtime = "tokio"` of each exported
 // impl: see "Async runtime and threads" above.

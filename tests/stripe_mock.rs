@@ -1,6 +1,7 @@
 //! Stripe's own mock, stripe-mock (the pinned Go module, driven by Stripe's OpenAPI spec), as
 //! the judge of every request the library can send. `scripts/stripe-mock.sh` installs it,
-//! starts it on 127.0.0.1 and runs this suite (feature `stripe-mock-tests`) with:
+//! starts it on 127.0.0.1 and runs this suite by name (`test = false` in Cargo.toml keeps it out of
+//! a plain `cargo test`) with:
 //!
 //! - `STRIPE_MOCK_URL`: stripe-mock's HTTP listener;
 //! - `STRIPE_SPEC`: stripe-mock's own `spec3.json` (2026-08-26.dahlia);

@@ -1,5 +1,5 @@
 // How many threads the library adds to an app, counted from /proc/self/task after real round
-// trips: the figures src/lib.rs and README.md ("Async runtime") document.
+// trips: the figures the crate guide documents (src/lib.rs, "Async runtime and threads").
 package io.checkoutbridge.tests
 
 import io.checkoutbridge.PaymentOutcome

@@ -2,7 +2,7 @@
 //! mode) through the server to the emulator on loopback, against the same 500 sent directly to
 //! the emulator. Prints throughput, p50/p99 latency, errors, and the proxy's added latency.
 //!
-//! Run: `cargo bench --bench server_load`
+//! Run: `cargo bench -p checkout-bridge-server --bench server_load`
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
