@@ -76,6 +76,17 @@ class CheckoutRoundTripTests : EmulatorTest() {
         configureEmulator(it)
     }
 
+    /**
+     * A new app process that configures the layer in its activity's `onCreate` (no `Application`
+     * subclass): only the library's provider has run so far. [waitMs]: how long a round trip waits
+     * for the configuration.
+     */
+    private fun unconfiguredProcess(waitMs: Long = CheckoutRuntime.CONFIGURATION_WAIT_MS): CheckoutRuntime =
+        CheckoutRuntime(dir.toString(), "myapp://checkout", main, waitMs).also {
+            processes += it
+            it.warmUp()
+        }
+
     private fun configureEmulator(runtime: CheckoutRuntime) = runtime.configure {
         ClientConfig(baseUrl = Emulator.baseUrl, credential = Credential.secretKey(TEST_KEY), timeoutMs = 10_000, maxRetries = 0)
     }
@@ -269,6 +280,68 @@ class CheckoutRoundTripTests : EmulatorTest() {
             after.trip.onResume()
         }
         assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(after.awaitResult()))
+    }
+
+    /**
+     * An app without an `Application` subclass configures in its activity's `onCreate`. After the
+     * process was killed with the browser open, Android recreates the library's translucent
+     * activity at the top of the task first, and the app's activity beneath it (visible through
+     * it) after: the link is there before the configuration. The round trip waits for it.
+     */
+    @Test
+    fun `process death with the browser open, configured by the app's activity after the management activity is recreated - PAID`() {
+        val before = Screen(process())
+        val page = before.payTapped()
+        val saved = before.destroy()
+        processes.removeLast().close()
+        val link = Emulator.clickOnHostedPage(page, "Pay")
+        val next = unconfiguredProcess()
+        val after = recreated(next, saved)
+        onMain {
+            after.trip.onLink(link)
+            after.trip.onResume()
+        }
+        Thread.sleep(500) // the app's activity beneath is being created
+        assertEquals(emptyList(), onMain { after.completed }, "the round trip ended before the configuration arrived")
+        assertEquals(Phase.VERIFYING, onMain { after.trip.phase })
+        onMain { configureEmulator(next) } // ShopActivity.onCreate, on the main thread
+        assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(after.awaitResult()))
+    }
+
+    /**
+     * The app configures nowhere Android recreates (a screen the customer never returns to): the
+     * round trip gives up after the bound, once (the link it could not read and its own session
+     * share one wait), with a typed failure naming the configuration; the checkout stays pending
+     * in the store, and the next configured process reports it.
+     */
+    @Test
+    fun `process death with the browser open, configuration never arriving - Failed naming it after the bound, the checkout still pending`() {
+        val before = Screen(process())
+        val page = before.payTapped()
+        val saved = before.destroy()
+        processes.removeLast().close()
+        val link = Emulator.clickOnHostedPage(page, "Pay")
+        val bound = 1_500L
+        val after = recreated(unconfiguredProcess(waitMs = bound), saved)
+        val started = System.nanoTime()
+        onMain {
+            after.trip.onLink(link)
+            after.trip.onResume()
+        }
+        val failed = assertIs<CheckoutResult.Failed>(after.awaitResult()).error
+        val waited = (System.nanoTime() - started) / 1_000_000
+        val invalid = assertIs<CheckoutException.InvalidInput>(failed, "got $failed")
+        assertEquals(CheckoutRuntime.NOT_CONFIGURED_FIELD, invalid.field)
+        assertTrue("CheckoutBridge.configure" in invalid.reason, invalid.reason)
+        assertTrue(waited in bound until 2 * bound, "waited $waited ms for a bound of $bound ms")
+        Thread.sleep(200)
+        assertEquals(1, onMain { after.completed.size })
+
+        processes.removeLast().close()
+        val next = process()
+        val recovered = CompletableDeferred<CheckoutResult>()
+        next.onRecovered { recovered.complete(it) }
+        assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(runBlocking { withTimeout(30_000) { recovered.await() } }))
     }
 
     @Test

@@ -14,10 +14,15 @@ import java.io.File
 /**
  * The library's process-wide state. [CheckoutBridgeInitializer] (declared in the library's own
  * manifest) calls [initialize] at process start, which starts loading the library on a
- * background thread; the app calls [configure] once, from `Application.onCreate`, as Stripe's
- * own Android SDK is set up (`PaymentConfiguration.init`): the activity that verifies a checkout
- * can be recreated before any screen of the app after the process was killed, and it needs to
- * know where to ask.
+ * background thread; the app calls [configure] from `onCreate` of the activity that launches
+ * checkouts (no `Application` subclass needed), or once from `Application.onCreate` in an app
+ * that has one, as Stripe's own Android SDK is set up (`PaymentConfiguration.init`).
+ *
+ * After the process was killed with the browser open, the activity that verifies a checkout is
+ * recreated before the app's activity beneath it, whose `onCreate` configures: the round trip
+ * waits for [configure] up to [CheckoutRuntime.CONFIGURATION_WAIT_MS] (15 s), then fails with
+ * `CheckoutException.InvalidInput` on the field [CheckoutRuntime.NOT_CONFIGURED_FIELD], leaving the
+ * checkout pending for the next configured start.
  */
 object CheckoutBridge {
     @Volatile
@@ -57,8 +62,8 @@ object CheckoutBridge {
     /**
      * Runs [action] on the runtime, or keeps it for when the layer is bound. Android installs the
      * library's provider only in the app's main process, but runs `Application.onCreate` (where
-     * the app configures the layer) in every process of the app: in the others, the settings wait
-     * and nothing is loaded.
+     * an app with an `Application` subclass configures the layer) in every process of the app: in
+     * the others, the settings wait and nothing is loaded.
      */
     private fun withRuntime(action: (CheckoutRuntime) -> Unit) {
         val runtime = instance ?: synchronized(this) {
@@ -75,6 +80,11 @@ object CheckoutBridge {
      * checkout operation (read the current user's token there). [returnBase] defaults to
      * `<checkoutRedirectScheme>://checkout` from the manifest placeholder; give
      * `https://shop.example/checkout` for a verified App Link (docs/android.md).
+     *
+     * Call it from `onCreate` of each activity that launches checkouts, or from
+     * `Application.onCreate`; calling it again (a rotation, another screen) replaces the
+     * settings. [client] is kept for the whole process: let it read app-wide state (the signed-in
+     * session), not the activity that configured it, which it would otherwise keep alive.
      */
     @JvmStatic
     @JvmOverloads

@@ -24,6 +24,7 @@ import kotlinx.coroutines.async
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
+import kotlinx.coroutines.withTimeoutOrNull
 import java.io.File
 import java.io.IOException
 import java.net.URLDecoder
@@ -44,16 +45,19 @@ import java.net.URLEncoder
  * @param defaultReturnBase the return base the library's manifest placeholder names
  *   (`<scheme>://checkout`), used when [configure] is given none; null when there is none.
  * @param main where listener callbacks run (the main thread on a device).
+ * @param configurationWaitMs how long a round trip waits for [configure] before it fails
+ *   ([CONFIGURATION_WAIT_MS]; see [awaitConfigured]).
  */
 class CheckoutRuntime(
     private val storeDir: () -> String,
     private val defaultReturnBase: String?,
     private val main: CoroutineDispatcher,
     private val io: CoroutineDispatcher = Dispatchers.IO,
+    private val configurationWaitMs: Long = CONFIGURATION_WAIT_MS,
 ) {
     /** A runtime whose store lives in [storeDir]. */
-    constructor(storeDir: String, defaultReturnBase: String?, main: CoroutineDispatcher) :
-        this({ storeDir }, defaultReturnBase, main)
+    constructor(storeDir: String, defaultReturnBase: String?, main: CoroutineDispatcher, configurationWaitMs: Long = CONFIGURATION_WAIT_MS) :
+        this({ storeDir }, defaultReturnBase, main, Dispatchers.IO, configurationWaitMs)
 
     private val scope = CoroutineScope(SupervisorJob() + io)
 
@@ -81,6 +85,11 @@ class CheckoutRuntime(
     @Volatile
     private var settings: Settings? = null
     private val configured = CompletableDeferred<Unit>()
+
+    // When the first bounded wait for configure gives up (System.nanoTime), shared by every wait
+    // in this process: a round trip that asks twice (a link it cannot read unconfigured, then its
+    // own session) waits once.
+    private var configurationDeadline: Long? = null
 
     private val lock = Any()
     private val work = HashMap<String, Deferred<*>>()
@@ -128,18 +137,49 @@ class CheckoutRuntime(
     val returnBase: String? get() = settings?.returnBase
 
     /**
+     * Suspends until [configure] has been called. [bounded]: at most [configurationWaitMs] from
+     * the first bounded wait of this process, then [CheckoutException.InvalidInput] with the
+     * field [NOT_CONFIGURED_FIELD].
+     *
+     * Why a round trip waits at all: an app may configure the layer in its activity's `onCreate`
+     * instead of an `Application` subclass. After the process was killed with the browser open,
+     * Android recreates [CheckoutManagementActivity] first, at the top of the task, and (because
+     * it is translucent) the app's activity beneath it, whose `onCreate` configures: the round
+     * trip may come before it. Bounded, because an app that configures nowhere the system
+     * recreates would otherwise leave the customer in front of an invisible activity forever;
+     * the checkout is then left pending in the store, and the first configured process resolves
+     * it ([recoverPending], which waits without a bound: nobody is in front of it).
+     */
+    private suspend fun awaitConfigured(bounded: Boolean) {
+        if (configured.isCompleted) return
+        if (!bounded) return configured.await()
+        val deadline = synchronized(lock) {
+            configurationDeadline ?: (System.nanoTime() + configurationWaitMs * 1_000_000).also { configurationDeadline = it }
+        }
+        val left = (deadline - System.nanoTime()) / 1_000_000
+        if (left > 0 && withTimeoutOrNull(left) { configured.await() } != null) return
+        if (configured.isCompleted) return
+        throw CheckoutException.InvalidInput(
+            NOT_CONFIGURED_FIELD,
+            "CheckoutBridge.configure was not called within ${"%.1f".format(java.util.Locale.ROOT, configurationWaitMs / 1000.0)} s: call it in Application.onCreate, " +
+                "or in onCreate of every activity that launches checkouts; the checkout stays pending and is resolved once configured",
+        )
+    }
+
+    /**
      * Runs [block] with a flow built from the current settings, on [io], once warm and
-     * configured. One flow per operation: the client is built from [configure]'s provider each
-     * time; the store is the one opened by [warmUp].
+     * configured (a bounded wait unless [bounded] is false: [awaitConfigured]). One flow per
+     * operation: the client is built from [configure]'s provider each time; the store is the one
+     * opened by [warmUp].
      *
      * Throws only [CheckoutException] (and cancellation): opening the store, the app's provider
      * and the core's checks of what it returns all fail here, after the page was opened as well
      * as before, and every operation turns that into [CheckoutResult.Failed]. Nothing may escape
      * to the activity's main-thread coroutine: on Android an uncaught exception there is a crash.
      */
-    private suspend fun <R> withFlow(block: suspend (CheckoutFlow) -> R): R {
+    private suspend fun <R> withFlow(bounded: Boolean = true, block: suspend (CheckoutFlow) -> R): R {
         val store = openedStore()
-        configured.await()
+        awaitConfigured(bounded)
         val s = checkNotNull(settings)
         return CheckoutClient(clientConfig(s)).use { client ->
             CheckoutFlow(client, s.returnBase, store).use { flow -> block(flow) }
@@ -344,7 +384,7 @@ class CheckoutRuntime(
      * [onRecovered].
      */
     fun recoverPending(): Deferred<Int> = single("recover") {
-        val pending = withFlow { it.pending() }.map { it.sessionId }
+        val pending = withFlow(bounded = false) { it.pending() }.map { it.sessionId }
         val earlier = undelivered.all()
         var n = 0
         for (id in (pending + earlier).distinct()) {
@@ -405,7 +445,18 @@ class CheckoutRuntime(
         scope.cancel()
     }
 
-    private companion object {
-        const val UNDELIVERED_FILE = "undelivered-results"
+    companion object {
+        private const val UNDELIVERED_FILE = "undelivered-results"
+
+        /**
+         * How long a round trip waits for [configure] (15 s): long enough for the app's activity
+         * that Android recreates beneath [CheckoutManagementActivity] to run its `onCreate` on a
+         * slow device, short enough that a customer in front of an app that never configures is
+         * told so rather than left waiting.
+         */
+        const val CONFIGURATION_WAIT_MS = 15_000L
+
+        /** The [CheckoutException.InvalidInput.field] of the failure when [configure] was never called. */
+        const val NOT_CONFIGURED_FIELD = "configuration"
     }
 }
