@@ -4,6 +4,7 @@
 // the real library and the emulator, one instance per simulated process.
 package io.checkoutbridge.android
 
+import io.checkoutbridge.CheckoutBridgeRuntime
 import io.checkoutbridge.CheckoutClient
 import io.checkoutbridge.CheckoutException
 import io.checkoutbridge.CheckoutFlow
@@ -32,9 +33,10 @@ import java.net.URLEncoder
 
 /**
  * One per process ([CheckoutBridge.runtime] on a device). Every call into the library made by the
- * layer runs here, on [io], after [warmUp]'s first call (which loads the library and opens the
- * store) has finished: nothing the layer does touches the library on the main thread, and nothing
- * waits on the main thread for it either (callers get a [Deferred] or a callback).
+ * layer runs here, on [io], after [warmUp] has finished (kotlin-support's
+ * [CheckoutBridgeRuntime.warmUp], then the store's first disk read): nothing the layer does
+ * touches the library on the main thread, and nothing waits on the main thread for it either
+ * (callers get a [Deferred] or a callback).
  *
  * Work that must survive the activity that asked for it (creating the session, verifying a
  * link, asking Stripe after the tab closed) runs in this object's own scope, keyed so that an
@@ -61,13 +63,22 @@ class CheckoutRuntime(
 
     private val scope = CoroutineScope(SupervisorJob() + io)
 
-    // The library's first call (its load and UniFFI's checks) and the store's first disk read.
-    // Replaced when it failed: the core sets a corrupt file aside, reports Storage once, and
-    // opens empty the next time, so one failure is one operation's answer, not the process's.
+    // The library's start-up, then the store's first disk read. CheckoutBridgeRuntime.warmUp
+    // (kotlin-support) loads JNA and the library and runs UniFFI's contract-version and checksum
+    // checks, which UniFFI 0.32's Kotlin runs only when uniffiEnsureInitialized() is called: a
+    // library built from other sources than these bindings fails here, on this IO thread, rather
+    // than misbehaving in a payment call. (It fails with UnsatisfiedLinkError or UniFFI's
+    // RuntimeException, not a CheckoutException: a packaging defect, as loud as any missing .so.)
+    // The store is replaced when it failed: the core sets a corrupt file aside, reports Storage
+    // once, and opens empty the next time, so one failure is one operation's answer, not the
+    // process's.
     @Volatile
     private var store: Deferred<PendingStore> = openStore()
 
-    private fun openStore(): Deferred<PendingStore> = scope.async(start = CoroutineStart.LAZY) { openFileStore(storeDir()) }
+    private fun openStore(): Deferred<PendingStore> = scope.async(start = CoroutineStart.LAZY) {
+        CheckoutBridgeRuntime.warmUp()
+        openFileStore(storeDir())
+    }
 
     private suspend fun openedStore(): PendingStore {
         val opening = store
@@ -100,15 +111,18 @@ class CheckoutRuntime(
     private var recoveryStarted = false
     private var activeLaunch: String? = null
 
-    /** Starts loading the library and opening the store on [io]; idempotent, returns at once. */
+    /**
+     * Starts the library's start-up ([CheckoutBridgeRuntime.warmUp]) and opening the store on
+     * [io]; idempotent, returns at once.
+     */
     fun warmUp() {
         store.start()
     }
 
-    /** Whether [warmUp] has finished (the library is loaded). */
-    val isWarm: Boolean get() = store.isCompleted
+    /** Whether [warmUp] has finished: the library is loaded and checked, the store opened (or its failure known). */
+    val isWarm: Boolean get() = CheckoutBridgeRuntime.isWarm && store.isCompleted
 
-    /** Suspends until the library is loaded and the store open. */
+    /** Suspends until the library is loaded and checked and the store open. */
     suspend fun awaitWarm() {
         openedStore()
     }
