@@ -3,9 +3,10 @@
 # NDK or Gradle (its JUnit tests, and the ProGuard check, run in scripts/kotlin-tests.sh):
 #
 #   1. compile against the real Android framework: what the Gradle module compiles
-#      (android/src/main/kotlin, the Android-flavoured bindings/kotlin, kotlin-support/) and the
-#      sample app (android/sample) with Maven's Kotlin compiler against Robolectric's android-all
-#      (API 34), JNA and kotlinx-coroutines (jvm/android-compile/pom.xml). Not compiled:
+#      (android/src/main/kotlin, the Android-flavoured bindings/kotlin, kotlin-support/, and
+#      kotlin-okhttp/ as android/okhttp compiles it) and the sample app (android/sample) with
+#      Maven's Kotlin compiler against Robolectric's android-all (API 34), JNA, kotlinx-coroutines
+#      and OkHttp (jvm/android-compile/pom.xml). Not compiled:
 #      androidx.activity, androidx.browser (Auth Tab, Custom Tabs), androidx.lifecycle and
 #      activity-compose, which live on Google's repository; the members used are compile-only
 #      stand-ins copied from developer.android.com's reference pages (android/test-support/, each
@@ -20,9 +21,11 @@
 #   3. `cargo check --lib --target aarch64-linux-android` (CARGO_TARGET_DIR=target/cross), so
 #      code behind cfg(target_os = "android") compiles; ring's C is compiled with Debian's clang,
 #      freestanding; linking needs an NDK and is not attempted;
-#   4. android/build-rust.sh: bash -n, shellcheck, and its --dry-run commands; the Gradle module
-#      takes the bindings, jniLibs and the shared JNA version; the CI workflow's Android job runs
-#      the same scripts.
+#   4. android/build-rust.sh: bash -n, shellcheck, and its --dry-run commands (default and
+#      CHECKOUT_BRIDGE_TRANSPORT=platform), linked as scripts/size.sh measures (its linker
+#      wrapper, packed relocations); the Gradle module takes the bindings, jniLibs and the shared
+#      JNA version; the OkHttp transport module (android/okhttp); the CI workflow's Android job
+#      runs the same scripts.
 #
 # What a Gradle build and a device would read (android.useAndroidX, the library manifest's
 # activities, placeholder intent filter, meta-data, provider and <queries>, the sample's empty
@@ -49,7 +52,7 @@ compile() { # compile SRC_DIR OUT_DIR LOG : the Gradle module's sources and the 
     -Dandroid.src="$1" -Dandroid.compile.out="$2" >"$3" 2>&1
 }
 if compile "$PWD/android/src/main/kotlin" "$PWD/target/maven/android-compile" "$tmp/compile.log"; then
-  n=$(find android/src/main/kotlin bindings/kotlin kotlin-support -name '*.kt' | wc -l)
+  n=$(find android/src/main/kotlin bindings/kotlin kotlin-support kotlin-okhttp -name '*.kt' | wc -l)
   m=$(find android/sample/src -name '*.kt' | wc -l)
   pass "kotlinc: the Gradle module's $n Kotlin files and the sample's $m compile against android-all $(sed -n 's:.*<android.all.version>\(.*\)</android.all.version>.*:\1:p' pom.xml)"
 else
@@ -145,13 +148,37 @@ min_sdk=$(sed -n 's/^ *minSdk = \([0-9][0-9]*\).*/\1/p' android/build.gradle.kts
 expect "$tmp/android.out" "rustup adds the four Android targets" \
   '^\+ rustup target add .*aarch64-linux-android.*armv7-linux-androideabi.*x86_64-linux-android.*i686-linux-android'
 declare -A abi=([aarch64-linux-android]=arm64-v8a [armv7-linux-androideabi]=armeabi-v7a [x86_64-linux-android]=x86_64 [i686-linux-android]=x86)
+# Linked as scripts/size.sh measures it: the same linker wrapper (UniFFI's metadata statics not
+# exported), relocations packed (Android's format for minSdk 24), 16 KB pages.
+# shellcheck disable=SC2016 # a literal $PWD, as size.sh spells it
+size_linker=$(grep -o 'linker=\$PWD/scripts/[A-Za-z0-9_-]*\.sh' scripts/size.sh | head -1 | sed 's/^linker=\$PWD\///')
+[ -n "$size_linker" ] || fail "read the linker wrapper from scripts/size.sh"
+if grep -q 'pack-relative-relocs\|pack-dyn-relocs' scripts/size.sh; then pass "scripts/size.sh measures with packed relocations"; else fail "scripts/size.sh packs no relocations"; fi
+link_flags="-C linker=$PWD/${size_linker:-MISSING} -C link-arg=-Wl,--pack-dyn-relocs=android -C link-arg=-Wl,-z,max-page-size=16384"
+# expect_builds OUT FEATURES WHAT: the four cargo ndk builds in OUT, each with FEATURES and the link flags.
+expect_builds() {
+  local t
+  for t in aarch64-linux-android armv7-linux-androideabi x86_64-linux-android i686-linux-android; do
+    expect "$1" "$3: $t built as the cdylib alone, linked as size.sh measures (${size_linker:-?}, packed relocations, 16 KB pages), API $min_sdk" \
+      "^\+ cargo ndk --target $t --platform ${min_sdk:-MISSING} --output-dir android/src/main/jniLibs rustc --release --lib$2 --crate-type cdylib -- ${link_flags//./\\.}\$"
+  done
+  if [ "$(grep -c '^+ cargo ndk ' "$1")" -eq 4 ]; then pass "$3: exactly four cargo ndk builds"; else fail "$3: expected four cargo ndk builds"; fi
+}
+expect_builds "$tmp/android.out" "${CB_FFI_FLAG}" "default build"
 for t in aarch64-linux-android armv7-linux-androideabi x86_64-linux-android i686-linux-android; do
-  expect "$tmp/android.out" "$t built as the cdylib alone, 16 KB pages, API $min_sdk, into jniLibs" \
-    "^\+ cargo ndk --target $t --platform ${min_sdk:-MISSING} --output-dir android/src/main/jniLibs rustc --release --lib${CB_FFI_FLAG} --crate-type cdylib -- -C link-arg=-Wl,-z,max-page-size=16384\$"
   expect "$tmp/android.out" "output android/src/main/jniLibs/${abi[$t]}/libcheckout_bridge.so checked" \
     "^\+ test -s android/src/main/jniLibs/${abi[$t]}/libcheckout_bridge.so\$"
 done
-if [ "$(grep -c '^+ cargo ndk ' "$tmp/android.out")" -eq 4 ]; then pass "exactly four cargo ndk builds"; else fail "expected four cargo ndk builds"; fi
+if [ -x "${size_linker:-/nonexistent}" ]; then pass "the linker wrapper ${size_linker} exists and is executable"; else fail "linker wrapper ${size_linker:-?} missing or not executable"; fi
+# The mobile build option: CHECKOUT_BRIDGE_TRANSPORT=platform, the library without reqwest.
+if CHECKOUT_BRIDGE_TRANSPORT=platform android/build-rust.sh --dry-run >"$tmp/android-platform.out" 2>&1; then
+  pass "CHECKOUT_BRIDGE_TRANSPORT=platform android/build-rust.sh --dry-run exits 0"
+else
+  cat "$tmp/android-platform.out"
+  fail "CHECKOUT_BRIDGE_TRANSPORT=platform android/build-rust.sh --dry-run"
+fi
+expect_builds "$tmp/android-platform.out" " --no-default-features${CB_FFI_FLAG}" "without reqwest"
+if grep -q -- '--no-default-features' "$tmp/android.out"; then fail "the default build drops default features"; else pass "the default build keeps the reqwest transport"; fi
 if grep -vq '^+ ' "$tmp/android.out"; then
   fail "--dry-run printed lines that are not commands: $(grep -v '^+ ' "$tmp/android.out" | head -3)"
 else
@@ -159,6 +186,14 @@ else
 fi
 after=$(find android -newer android/build-rust.sh 2>/dev/null | sort | md5sum)
 if [ "$before" = "$after" ]; then pass "--dry-run changed nothing under android/"; else fail "--dry-run wrote files"; fi
+# The OkHttp transport as an Android library of the same Gradle build.
+expect android/settings.gradle.kts "Gradle includes the OkHttp transport module" '^include\(":okhttp"\)$'
+og=android/okhttp/build.gradle.kts
+expect $og "the OkHttp module compiles kotlin-okhttp/ in place" 'kotlin\.srcDir\("\.\./\.\./kotlin-okhttp"\)'
+expect $og "the OkHttp module depends on the library (api)" 'api\(project\(":"\)\)'
+expect $og "the OkHttp module takes OkHttp at pom.xml's okhttp.version" '"com\.squareup\.okhttp3:okhttp:\$\{sharedVersions\.getValue\("okhttp\.version"\)\}"'
+expect $og "the OkHttp module publishes io.checkoutbridge:checkout-bridge-android-okhttp" 'artifactId = "checkout-bridge-android-okhttp"'
+expect $og "the OkHttp module compiles with explicit API mode, as jvm/okhttp" '^ *explicitApi\(\)$'
 g=android/build.gradle.kts
 expect $g "Gradle compiles the committed bindings in place" 'kotlin\.srcDir\("\.\./bindings/kotlin"\)'
 expect $g "Gradle packs src/main/jniLibs" 'jniLibs\.srcDir\("src/main/jniLibs"\)'

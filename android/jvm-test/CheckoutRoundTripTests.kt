@@ -15,6 +15,7 @@ import io.checkoutbridge.android.CheckoutResult
 import io.checkoutbridge.android.CheckoutRoundTrip
 import io.checkoutbridge.android.CheckoutRoundTrip.Phase
 import io.checkoutbridge.android.CheckoutRuntime
+import io.checkoutbridge.okhttp.OkHttpTransport
 import io.checkoutbridge.tests.Emulator
 import io.checkoutbridge.tests.EmulatorTest
 import io.checkoutbridge.tests.TEST_KEY
@@ -27,6 +28,7 @@ import kotlinx.coroutines.asCoroutineDispatcher
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
+import okhttp3.OkHttpClient
 import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
@@ -35,6 +37,7 @@ import java.nio.file.Path
 import java.util.UUID
 import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.Executors
+import java.util.concurrent.atomic.AtomicInteger
 import kotlin.test.assertEquals
 import kotlin.test.assertIs
 import kotlin.test.assertNull
@@ -203,6 +206,32 @@ class CheckoutRoundTripTests : EmulatorTest() {
             closed.trip.onResume()
         }
         assertEquals(PaymentOutcome.OPEN, verdict(closed.awaitResult()).second)
+    }
+
+    /**
+     * `CheckoutBridge.configure(transport = OkHttpTransport(appClient))`: the app's network stack
+     * (on a device, its Network Security Config's trust and pins) sends every request of the
+     * round trip, creation and verification, instead of the library's built-in transport.
+     */
+    @Test
+    fun `the app's OkHttp client sends every request of the round trip - PAID`() {
+        val sent = AtomicInteger()
+        val appClient = OkHttpClient.Builder().addInterceptor { chain ->
+            sent.incrementAndGet()
+            chain.proceed(chain.request())
+        }.build()
+        val runtime = CheckoutRuntime(dir.toString(), "myapp://checkout", main).also { processes += it }
+        runtime.configure(transport = OkHttpTransport(appClient)) {
+            ClientConfig(baseUrl = Emulator.baseUrl, credential = Credential.secretKey(TEST_KEY), timeoutMs = 10_000, maxRetries = 0)
+        }
+        val before = Emulator.requestCount()
+        val screen = Screen(runtime)
+        val page = screen.payTapped()
+        onMain { screen.trip.onLink(Emulator.clickOnHostedPage(page, "Pay")) }
+        assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(screen.awaitResult()))
+        val atStripe = Emulator.requestCount() - before
+        assertTrue(atStripe >= 2, "create and retrieve: $atStripe requests")
+        assertEquals(atStripe, sent.get(), "requests the emulator saw vs. requests through the app's OkHttpClient")
     }
 
     @Test

@@ -7,6 +7,7 @@ import android.content.Context
 import android.content.pm.PackageManager
 import io.checkoutbridge.ClientConfig
 import io.checkoutbridge.Credential
+import io.checkoutbridge.HttpTransport
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
 import java.io.File
@@ -81,22 +82,32 @@ object CheckoutBridge {
      * `<checkoutRedirectScheme>://checkout` from the manifest placeholder; give
      * `https://shop.example/checkout` for a verified App Link (docs/android.md).
      *
+     * [transport] sends every request through the app's network stack instead of the library's
+     * built-in one: `OkHttpTransport(okHttpClient)` from `io.checkoutbridge:checkout-bridge-android-okhttp`
+     * (the app's TLS trust and pins from its Network Security Config, proxies, interceptors;
+     * docs/android.md, "The app's network stack"). Required with a library built without reqwest
+     * (`CHECKOUT_BRIDGE_TRANSPORT=platform android/build-rust.sh`).
+     *
      * Call it from `onCreate` of each activity that launches checkouts, or from
      * `Application.onCreate`; calling it again (a rotation, another screen) replaces the
-     * settings. [client] is kept for the whole process: let it read app-wide state (the signed-in
-     * session), not the activity that configured it, which it would otherwise keep alive.
+     * settings. [client] and [transport] are kept for the whole process: let them hold app-wide
+     * state (the signed-in session, the app's one `OkHttpClient`), not the activity that
+     * configured them, which they would otherwise keep alive.
      */
     @JvmStatic
     @JvmOverloads
-    fun configure(returnBase: String? = null, client: () -> ClientConfig) = withRuntime { it.configure(returnBase, client) }
+    fun configure(returnBase: String? = null, transport: HttpTransport? = null, client: () -> ClientConfig) =
+        withRuntime { it.configure(returnBase, transport, client) }
 
     /**
      * [configure] for the recommended setup: the app's own backend (`server/`) at [backend], the
-     * signed-in user's [bearerToken] (read off the main thread, per operation).
+     * signed-in user's [bearerToken] (read off the main thread, per operation), sent through
+     * [transport] when given (see [configure]).
      */
     @JvmStatic
-    fun configureBackend(backend: String, bearerToken: () -> String) =
-        configure { ClientConfig(baseUrl = backend, credential = Credential.backend(bearerToken())) }
+    @JvmOverloads
+    fun configureBackend(backend: String, transport: HttpTransport? = null, bearerToken: () -> String) =
+        configure(transport = transport) { ClientConfig(baseUrl = backend, credential = Credential.backend(bearerToken())) }
 
     /**
      * Receives, on the main thread and each once, verdicts no screen launched for: a checkout

@@ -9,6 +9,7 @@ import io.checkoutbridge.CheckoutClient
 import io.checkoutbridge.CheckoutException
 import io.checkoutbridge.CheckoutFlow
 import io.checkoutbridge.ClientConfig
+import io.checkoutbridge.HttpTransport
 import io.checkoutbridge.PaymentOutcome
 import io.checkoutbridge.PendingCheckout
 import io.checkoutbridge.PendingStore
@@ -91,7 +92,7 @@ class CheckoutRuntime(
         }
     }
 
-    private class Settings(val returnBase: String, val client: () -> ClientConfig)
+    private class Settings(val returnBase: String, val client: () -> ClientConfig, val transport: HttpTransport?)
 
     @Volatile
     private var settings: Settings? = null
@@ -131,15 +132,18 @@ class CheckoutRuntime(
      * Sets how the layer reaches Stripe or the backend. [client] is called off the main thread,
      * once per checkout operation, so a token that changes (login, refresh) is read fresh each
      * time. [returnBase] overrides the manifest placeholder's (`https://…` for an App Link).
-     * Calling it again replaces both.
+     * [transport]: the app's network stack for every request (`OkHttpTransport` from the
+     * `checkout-bridge-android-okhttp` artifact, [CheckoutClient.withTransport]); null for the
+     * library's built-in one, which a build without reqwest (`CHECKOUT_BRIDGE_TRANSPORT=platform`)
+     * does not have. Calling it again replaces all three.
      */
-    fun configure(returnBase: String? = null, client: () -> ClientConfig) {
+    fun configure(returnBase: String? = null, transport: HttpTransport? = null, client: () -> ClientConfig) {
         val base = returnBase ?: defaultReturnBase
             ?: throw IllegalStateException(
                 "no return base: set manifestPlaceholders[\"checkoutRedirectScheme\"] in the app's build.gradle.kts, " +
                     "or pass returnBase to CheckoutBridge.configure",
             )
-        settings = Settings(base, client)
+        settings = Settings(base, client, transport)
         configured.complete(Unit)
         warmUp()
     }
@@ -195,7 +199,9 @@ class CheckoutRuntime(
         val store = openedStore()
         awaitConfigured(bounded)
         val s = checkNotNull(settings)
-        return CheckoutClient(clientConfig(s)).use { client ->
+        val config = clientConfig(s)
+        val transport = s.transport
+        return (if (transport != null) CheckoutClient.withTransport(config, transport) else CheckoutClient(config)).use { client ->
             CheckoutFlow(client, s.returnBase, store).use { flow -> block(flow) }
         }
     }
