@@ -104,6 +104,23 @@ class CheckoutRoundTripTests : EmulatorTest() {
         val completed = mutableListOf<CheckoutResult?>()
         private val done = CompletableDeferred<CheckoutResult?>()
         var hasBrowser = true
+
+        /** `isTaskRoot`: nothing of the app beneath this instance. */
+        var alone = false
+
+        /** What happened when, in order: "app opened", "completed". */
+        val events = mutableListOf<String>()
+
+        /** The app's launch activity, started by [openApp] (its onCreate and onStart). */
+        var app: () -> Unit = {}
+
+        override fun isAlone(): Boolean = alone
+
+        override fun openApp(): Boolean {
+            events += "app opened"
+            app()
+            return true
+        }
         private val scope = CoroutineScope(SupervisorJob() + main + crash)
         val trip = CheckoutRoundTrip(runtime, this, scope)
 
@@ -113,6 +130,7 @@ class CheckoutRoundTripTests : EmulatorTest() {
         }
 
         override fun complete(result: CheckoutResult?) {
+            events += "completed"
             completed += result
             done.complete(result)
         }
@@ -607,6 +625,87 @@ class CheckoutRoundTripTests : EmulatorTest() {
         runBlocking { third.recoverPending().await() }
         Thread.sleep(300)
         assertEquals(emptyList(), onMain { again.toList() })
+    }
+
+    /**
+     * The app's task was removed with the page open, then the customer paid: the redirect starts
+     * the library's activity alone in a new task (`isTaskRoot`). It verifies the link, opens the
+     * app before it finishes (instead of leaving the customer in the browser), and the app's
+     * screen gets the verdict as a recovered result.
+     */
+    @Test
+    fun `a late link with the app's task gone - verified, the app opened at finish, the verdict recovered by its screen`() {
+        val runtime = process()
+        val screen = Screen(runtime)
+        val page = screen.payTapped()
+        screen.destroy(finishing = true) // the task is swiped away with the tab open
+        val recovered = CompletableDeferred<CheckoutResult>()
+        val alone = Screen(runtime).apply {
+            this.alone = true
+            app = { runtime.onRecovered { recovered.complete(it) } } // ShopActivity's registerForCheckoutResult, onStart
+        }
+        val link = Emulator.clickOnHostedPage(page, "Pay")
+        onMain { alone.trip.onCreate(null, null, null, link) }
+        assertNull(alone.awaitResult())
+        assertEquals(listOf("app opened", "completed"), onMain { alone.events.toList() }, "opened once, when the round trip finished")
+        assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(runBlocking { withTimeout(30_000) { recovered.await() } }))
+
+        // With the app's task still there (the activity is not the task's root), nothing is opened.
+        val inTask = Screen(runtime)
+        onMain { inTask.trip.onCreate(null, null, null, link) }
+        assertNull(inTask.awaitResult())
+        assertEquals(listOf("completed"), onMain { inTask.events.toList() })
+    }
+
+    /**
+     * The same in a process the late link started, in an app that configures in its activity:
+     * nothing is configured, so the app is opened at once (its screen configures) instead of
+     * after the wait for a configuration that nothing would bring; the verification then goes
+     * on, and the verdict reaches that screen. The app is opened once.
+     */
+    @Test
+    fun `a late link with the app's task gone and nothing configured - the app opened at once, configures, gets the verdict`() {
+        val first = process()
+        val screen = Screen(first)
+        val page = screen.payTapped()
+        screen.destroy(finishing = true)
+        processes.removeLast().close()
+        val link = Emulator.clickOnHostedPage(page, "Pay")
+        val next = unconfiguredProcess(waitMs = 20_000)
+        val recovered = CompletableDeferred<CheckoutResult>()
+        val alone = Screen(next).apply {
+            this.alone = true
+            app = { // the launch activity's onCreate (configure), then onStart (onRecovered)
+                configureEmulator(next)
+                next.onRecovered { recovered.complete(it) }
+            }
+        }
+        val started = System.nanoTime()
+        onMain { alone.trip.onCreate(null, null, null, link) }
+        assertEquals(listOf("app opened"), onMain { alone.events.toList() }, "the app was not opened at once")
+        assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(runBlocking { withTimeout(30_000) { recovered.await() } }))
+        assertNull(alone.awaitResult())
+        assertTrue((System.nanoTime() - started) / 1_000_000 < 10_000, "waited for the configuration instead of opening the app")
+        assertEquals(listOf("app opened", "completed"), onMain { alone.events.toList() })
+    }
+
+    /**
+     * A launched round trip that finds itself alone when it finishes (the launching screen
+     * finished itself meanwhile): the activity result would reach nobody, so the verdict goes to
+     * the recovered results of the app it opens.
+     */
+    @Test
+    fun `the launching screen gone when the round trip finishes - the app opened, the verdict recovered`() {
+        val runtime = process()
+        val screen = Screen(runtime)
+        val page = screen.payTapped()
+        val recovered = CompletableDeferred<CheckoutResult>()
+        screen.alone = true
+        screen.app = { runtime.onRecovered { recovered.complete(it) } }
+        onMain { screen.trip.onLink(Emulator.clickOnHostedPage(page, "Pay")) }
+        assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(screen.awaitResult()))
+        assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(runBlocking { withTimeout(30_000) { recovered.await() } }))
+        assertEquals(listOf("app opened", "completed"), onMain { screen.events.toList() })
     }
 
     @Test
