@@ -15,6 +15,9 @@
 #      compile of a copy with two wrong Android API calls must fail, naming both lines. Not run
 #      under Robolectric: its runtime needs androidx.test:monitor (an aar on Google's repository
 #      only); the state machines behind the activities run in scripts/kotlin-tests.sh;
+#   1b. the library's baseline profile (android/src/main/baseline-prof.txt): its rule syntax and
+#      that every class and method it names exists in step 1's classes or JNA's aar
+#      (scripts/baseline_profile_check.py), with broken copies refused;
 #   2. tree-sitter syntax of every Kotlin file in android/ (the Gradle scripts and the sample
 #      included) and of the Kotlin app code in README.md and docs/*.md, whose API names must exist
 #      (scripts/readme_api_names.py); the checker rejects broken copies;
@@ -86,6 +89,59 @@ else
   else
     fail "broken copy: the compiler's errors do not name CheckoutLauncher.kt:$launcher_line and CheckoutManagementActivity.kt:$handler_line"
   fi
+fi
+
+# =============================================================================================
+log "1b. the baseline profile (android/src/main/baseline-prof.txt) against the classes above and JNA's aar"
+# Its syntax as the Android Gradle plugin parses it, and every class and method it names in the
+# Android build's classes (the Android-flavoured bindings, kotlin-support, the layer: compiled in
+# step 1) or in JNA's aar at pom.xml's version (the one the module depends on). Which classes it
+# must cover is android/jvm-test/BaselineProfileTests.kt's (a cold-start checkout's class loads).
+jna_version=$(sed -n 's:.*<jna.version>\(.*\)</jna.version>.*:\1:p' pom.xml)
+profile_check() { # profile_check PROFILE : scripts/baseline_profile_check.py over the layer's classes and JNA's aar
+  python3 scripts/baseline_profile_check.py --only io/checkoutbridge/ --only com/sun/jna/ "$1" \
+    target/maven/android-compile/classes "$tmp/jna/jna-${jna_version}.aar"
+}
+if ! mvn -B -q --no-transfer-progress -N dependency:copy -Dartifact="net.java.dev.jna:jna:${jna_version}:aar" \
+  -DoutputDirectory="$tmp/jna" >"$tmp/jna.log" 2>&1; then
+  tail -5 "$tmp/jna.log"
+  fail "JNA ${jna_version}'s aar from Maven Central"
+elif [ ! -d target/maven/android-compile/classes/io/checkoutbridge/android ]; then
+  fail "the baseline profile: no compiled classes (step 1 failed)"
+elif profile_check android/src/main/baseline-prof.txt; then
+  pass "android/src/main/baseline-prof.txt parses, and every class and method it names exists"
+  # A copy with one bad rule appended must be refused, naming that line.
+  profile_lines=$(wc -l <android/src/main/baseline-prof.txt)
+  bad=$((profile_lines + 1))
+  expect_profile_rejected() { # expect_profile_rejected WHAT RULE MESSAGE
+    cp android/src/main/baseline-prof.txt "$tmp/baseline-prof.txt"
+    printf '%s\n' "$2" >>"$tmp/baseline-prof.txt"
+    if profile_check "$tmp/baseline-prof.txt" >"$tmp/profile.out" 2>&1; then
+      fail "baseline profile with $1 accepted"
+    elif grep -q "baseline-prof.txt:$bad: .*$3" "$tmp/profile.out"; then
+      pass "baseline profile with $1 rejected at line $bad ($3)"
+    else
+      cat "$tmp/profile.out"
+      fail "baseline profile with $1: no error naming line $bad ($3)"
+    fi
+  }
+  expect_profile_rejected "a misspelt class" 'HSPLio/checkoutbridge/android/CheckoutRuntim;->**(**)**' "does not exist"
+  expect_profile_rejected "the JVM flavour's cleaner (not in the Android bindings)" 'Lio/checkoutbridge/JavaLangRefCleaner;' "does not exist"
+  expect_profile_rejected "a pattern that matches no class" 'HSPLio/checkoutbridge/android/Nothing$*;->**(**)**' "no class matches"
+  expect_profile_rejected "a method that does not exist" 'HSPLio/checkoutbridge/android/CheckoutRuntime;->warmUpp()V' "no method"
+  expect_profile_rejected "a method rule without flags" 'Lio/checkoutbridge/android/CheckoutRuntime;->warmUp()V' "needs flags"
+  expect_profile_rejected "flags on a class rule" 'HSPLio/checkoutbridge/android/CheckoutRuntime;' "on a class rule"
+  expect_profile_rejected "a dotted class name" 'HSPLio.checkoutbridge.android.CheckoutRuntime;->**(**)**' "is not a class descriptor"
+  expect_profile_rejected "a method without parentheses" 'HSPLio/checkoutbridge/android/CheckoutRuntime;->warmUp' "is not a method"
+  cp android/src/main/baseline-prof.txt "$tmp/baseline-prof.txt"
+  printf '%s\n' 'HSPLio/checkoutbridge/android/CheckoutRuntime;->warmUp()V' 'SLcom/sun/jna/Native;->load*(Ljava/lang/String;Ljava/lang/Class;**)**' >>"$tmp/baseline-prof.txt"
+  if profile_check "$tmp/baseline-prof.txt" >/dev/null; then
+    pass "baseline profile: exact and wildcard method rules that exist are accepted"
+  else
+    fail "baseline profile: exact and wildcard method rules that exist were refused"
+  fi
+else
+  fail "android/src/main/baseline-prof.txt (see above)"
 fi
 
 # =============================================================================================

@@ -111,25 +111,30 @@ object WarmUpProbe {
     }
 }
 
+/**
+ * Runs [WarmUpProbe] in a fresh JVM (store in [dir], [mode] as its second argument, [jvmArgs]
+ * before the class name) and returns the `key=value` lines it printed.
+ */
+internal fun runWarmUpProbe(dir: Path, mode: String, jvmArgs: List<String> = emptyList()): Map<String, String> {
+    val java = File(System.getProperty("java.home"), "bin/java").path
+    val classpath = System.getProperty("surefire.test.class.path") ?: System.getProperty("java.class.path")
+    val command = listOf(
+        java, "-cp", classpath,
+        "-Djna.library.path=${System.getProperty("jna.library.path")}",
+        "-Dcheckoutbridge.emulator=${System.getProperty("checkoutbridge.emulator")}",
+    ) + jvmArgs + listOf(WarmUpProbe::class.java.name, dir.toString(), mode)
+    val p = ProcessBuilder(command).redirectErrorStream(true).start()
+    val out = p.inputStream.bufferedReader().readText()
+    assertTrue(p.waitFor(90, TimeUnit.SECONDS), "probe did not finish")
+    assertEquals(0, p.exitValue(), out)
+    return out.lines().filter { '=' in it && !it.startsWith("[") }.associate { it.substringBefore('=') to it.substringAfter('=') }
+}
+
 class WarmUpThreadTests {
     @TempDir
     lateinit var dir: Path
 
-    private fun probe(mode: String): Map<String, String> {
-        val java = File(System.getProperty("java.home"), "bin/java").path
-        val classpath = System.getProperty("surefire.test.class.path") ?: System.getProperty("java.class.path")
-        val command = listOf(
-            java, "-cp", classpath,
-            "-Djna.library.path=${System.getProperty("jna.library.path")}",
-            "-Dcheckoutbridge.emulator=${System.getProperty("checkoutbridge.emulator")}",
-            WarmUpProbe::class.java.name, dir.toString(), mode,
-        )
-        val p = ProcessBuilder(command).redirectErrorStream(true).start()
-        val out = p.inputStream.bufferedReader().readText()
-        assertTrue(p.waitFor(90, TimeUnit.SECONDS), "probe did not finish")
-        assertEquals(0, p.exitValue(), out)
-        return out.lines().filter { '=' in it }.associate { it.substringBefore('=') to it.substringAfter('=') }
-    }
+    private fun probe(mode: String): Map<String, String> = runWarmUpProbe(dir, mode)
 
     @Test
     fun `from a cold start, the library loads on the layer's background thread, never on main`() {
