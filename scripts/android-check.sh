@@ -247,8 +247,10 @@ expect android/settings.gradle.kts "Gradle includes the OkHttp transport module"
 og=android/okhttp/build.gradle.kts
 expect $og "the OkHttp module compiles kotlin-okhttp/ in place" 'kotlin\.srcDir\("\.\./\.\./kotlin-okhttp"\)'
 expect $og "the OkHttp module depends on the library (api)" 'api\(project\(":"\)\)'
-expect $og "the OkHttp module takes OkHttp at pom.xml's okhttp.version" '"com\.squareup\.okhttp3:okhttp:\$\{sharedVersions\.getValue\("okhttp\.version"\)\}"'
-expect $og "the OkHttp module publishes io.checkoutbridge:checkout-bridge-android-okhttp" 'artifactId = "checkout-bridge-android-okhttp"'
+expect $og "the OkHttp module takes OkHttp at pom.xml's okhttp.version (the library build's shared versions)" '"com\.squareup\.okhttp3:okhttp:\$\{sharedVersions\.getValue\("okhttp\.version"\)\}"'
+expect $og "the OkHttp module reads the library build's shared versions" 'rootProject\.extra\["sharedVersions"\]'
+expect $og "the OkHttp module applies maven-publish" '^ *`maven-publish`$'
+expect android/build.gradle.kts "modules publish as checkout-bridge-android[-<module>]" 'artifactId = if \(project == rootProject\) "checkout-bridge-android" else "checkout-bridge-android-\$\{project\.name\}"'
 expect $og "the OkHttp module compiles with explicit API mode, as jvm/okhttp" '^ *explicitApi\(\)$'
 g=android/build.gradle.kts
 expect $g "Gradle compiles the committed bindings in place" 'kotlin\.srcDir\("\.\./bindings/kotlin"\)'

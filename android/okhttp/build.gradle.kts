@@ -12,16 +12,15 @@
 plugins {
     id("com.android.library")
     id("org.jetbrains.kotlin.android")
+    // Published as io.checkoutbridge:checkout-bridge-android-okhttp into android/build/repo, as the
+    // library's build configures every module that applies it.
     `maven-publish`
 }
 
-// OkHttp at the version the JVM tests run OkHttpTransport with: pom.xml's <okhttp.version>.
-val sharedVersions: Map<String, String> = javax.xml.parsers.DocumentBuilderFactory.newInstance()
-    .newDocumentBuilder().parse(rootDir.resolve("../pom.xml"))
-    .getElementsByTagName("properties").item(0).childNodes
-    .let { nodes -> (0 until nodes.length).map { nodes.item(it) } }
-    .filter { it.nodeType == org.w3c.dom.Node.ELEMENT_NODE }
-    .associate { it.nodeName to it.textContent.trim() }
+// OkHttp at the version the JVM tests run OkHttpTransport with: pom.xml's <okhttp.version>, as
+// the library's build reads it (android/build.gradle.kts).
+@Suppress("UNCHECKED_CAST")
+val sharedVersions = rootProject.extra["sharedVersions"] as Map<String, String>
 
 group = "io.checkoutbridge"
 version = "0.1.0"
@@ -58,26 +57,6 @@ kotlin {
     explicitApi()
     compilerOptions {
         jvmTarget.set(org.jetbrains.kotlin.gradle.dsl.JvmTarget.JVM_17)
-    }
-}
-
-publishing {
-    publications {
-        register<MavenPublication>("release") {
-            groupId = "io.checkoutbridge"
-            artifactId = "checkout-bridge-android-okhttp"
-            version = project.version.toString()
-            afterEvaluate {
-                from(components["release"])
-            }
-        }
-    }
-    repositories {
-        maven {
-            name = "repo"
-            // The same Maven repository as the main module's (android/build/repo).
-            url = uri(rootProject.layout.buildDirectory.dir("repo"))
-        }
     }
 }
 
