@@ -4,18 +4,33 @@
 #
 #   android/src/main/jniLibs/{arm64-v8a,armeabi-v7a,x86_64,x86}/libcheckout_bridge.so
 #
-# Usage: android/build-rust.sh [--dry-run] [--debug]
+# Usage: [CHECKOUT_BRIDGE_TRANSPORT=platform] android/build-rust.sh [--dry-run] [--debug]
 #   --dry-run   print every command instead of running it (no NDK or cargo-ndk needed)
 #   --debug     dev profile instead of release
+#   CHECKOUT_BRIDGE_TRANSPORT=platform   the library without reqwest (no HTTP stack, TLS or
+#               roots: about half the size); the app then sends through OkHttpTransport
+#               (CheckoutBridge.configure(transport = …), docs/android.md)
 #
 # Needs: the Android NDK (ANDROID_NDK_HOME, or found by cargo-ndk through ANDROID_HOME),
 # cargo-ndk (`cargo install cargo-ndk`), and the four Rust targets (added below).
 #
-# `cargo ndk … rustc --lib --crate-type cdylib` builds the cdylib alone: built together with the
-# rlib and staticlib crate types, LTO keeps 0.7 MB more code (BENCHMARKS.md, "Library size").
-# Every library is linked with 16 KB ELF segment alignment (max-page-size=16384), which Google
-# Play requires for apps targeting Android 15+ so they load on 16 KB page-size devices; JNA
-# 5.17+ (android/build.gradle.kts) ships its own libjnidispatch.so aligned the same way.
+# Linked the way scripts/size.sh measures the library, so the shipped .so is the measured one:
+#   - `cargo ndk … rustc --lib --crate-type cdylib` builds the cdylib alone: built together with
+#     the rlib and staticlib crate types, LTO keeps 0.7 MB more code (BENCHMARKS.md, "Library size");
+#   - through scripts/link-cdylib.sh (`-C linker=`), which drops UniFFI's metadata statics from
+#     the exported symbols so --gc-sections removes them (~80 KB stripped), then runs the linker
+#     cargo-ndk set for the target (its CARGO_TARGET_<TRIPLE>_LINKER);
+#   - with packed relocations: size.sh packs (-z pack-relative-relocs, x86_64 Linux standing in
+#     for one ABI); for Android's minSdk 24 the format is Android's own, --pack-dyn-relocs=android,
+#     which Android's loader reads from API 23 (RELR only from API 28). AOSP's own build does the
+#     same for 23 to 27 (Soong, "Use relocation-packer style relocation packing between 23 and 28",
+#     android.googlesource.com/platform/build/soong/+/da909feb9), and recent clang drivers pass it
+#     for those API levels themselves (llvm-project, clang/test/Driver/linux-ld.c,
+#     CHECK-ANDROID-RELR-23); older NDKs' clang passes nothing below 28 (reviews.llvm.org/D95492);
+#   - with 16 KB ELF segment alignment (max-page-size=16384), which Google Play requires for apps
+#     targeting Android 15+ so they load on 16 KB page-size devices; JNA 5.17+
+#     (android/build.gradle.kts) ships its own libjnidispatch.so aligned the same way.
+# The Android Gradle plugin strips the symbols when it packages the app, as size.sh strips.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -27,7 +42,7 @@ for arg in "$@"; do
     --dry-run) DRY_RUN=true ;;
     --debug) profile=debug ;;
     -h | --help)
-      sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -49,8 +64,13 @@ declare -A RUST_TARGET=(
   [x86]=i686-linux-android
 )
 # Passed to the final rustc invocation only (after `--`): a link argument matters only where
-# the cdylib is linked, and the dependencies are not rebuilt with other flags.
-PAGE_SIZE_FLAG=(-C "link-arg=-Wl,-z,max-page-size=16384")
+# the cdylib is linked, and the dependencies are not rebuilt with other flags. The linker is given
+# as an absolute path: cargo runs it from the package's directory.
+LINK_FLAGS=(
+  -C "linker=$PWD/scripts/link-cdylib.sh"
+  -C "link-arg=-Wl,--pack-dyn-relocs=android"
+  -C "link-arg=-Wl,-z,max-page-size=16384"
+)
 
 cargo_profile=()
 [ "$profile" = release ] && cargo_profile=(--release)
@@ -68,7 +88,7 @@ for abi in "${ABIS[@]}"; do
   # cargo-ndk sets the NDK's clang as linker and CC for the target (ring's C needs it) and
   # copies lib*.so into $JNI_LIBS/<abi>/ (it maps the Rust target to the ABI directory).
   run cargo ndk --target "${RUST_TARGET[$abi]}" --platform "$ANDROID_PLATFORM" --output-dir "$JNI_LIBS" \
-    rustc "${cargo_profile[@]}" --lib "${CB_FFI[@]}" --crate-type cdylib -- "${PAGE_SIZE_FLAG[@]}"
+    rustc "${cargo_profile[@]}" --lib "${CB_FFI[@]}" --crate-type cdylib -- "${LINK_FLAGS[@]}"
 done
 
 for abi in "${ABIS[@]}"; do

@@ -22,14 +22,16 @@ plugins {
     `maven-publish`
 }
 
-// JNA and kotlinx-coroutines at the versions the JVM tests and the bench use: named once, in the
-// repository's pom.xml (<jna.version>, <kotlinx.coroutines.version>), and read from there.
+// JNA, kotlinx-coroutines and OkHttp at the versions the JVM tests and the bench use: named once,
+// in the repository's pom.xml (<jna.version>, <kotlinx.coroutines.version>, <okhttp.version>),
+// read from there; android/okhttp reads them through this project's extra properties.
 val sharedVersions: Map<String, String> = javax.xml.parsers.DocumentBuilderFactory.newInstance()
     .newDocumentBuilder().parse(rootDir.resolve("../pom.xml"))
     .getElementsByTagName("properties").item(0).childNodes
     .let { nodes -> (0 until nodes.length).map { nodes.item(it) } }
     .filter { it.nodeType == org.w3c.dom.Node.ELEMENT_NODE }
     .associate { it.nodeName to it.textContent.trim() }
+extra["sharedVersions"] = sharedVersions
 
 group = "io.checkoutbridge"
 version = "0.1.0"
@@ -86,23 +88,29 @@ kotlin {
     }
 }
 
-// The AAR as a Maven publication (POM and Gradle module metadata name JNA, kotlinx-coroutines and
-// androidx.browser as its dependencies). README.md, "Android": the repository layout apps use.
-publishing {
-    publications {
-        register<MavenPublication>("release") {
-            groupId = "io.checkoutbridge"
-            artifactId = "checkout-bridge-android"
-            version = project.version.toString()
-            afterEvaluate {
-                from(components["release"])
+// Each module of this build that applies maven-publish (this one, checkout-bridge-android, and
+// android/okhttp, checkout-bridge-android-okhttp) as a Maven publication of its release AAR (POM
+// and Gradle module metadata name its dependencies: JNA, kotlinx-coroutines, androidx.browser…),
+// all in one repository, build/repo. docs/android.md, "Setup": the repository layout apps use.
+allprojects {
+    plugins.withId("maven-publish") {
+        extensions.configure<PublishingExtension> {
+            publications {
+                register<MavenPublication>("release") {
+                    groupId = "io.checkoutbridge"
+                    artifactId = if (project == rootProject) "checkout-bridge-android" else "checkout-bridge-android-${project.name}"
+                    version = project.version.toString()
+                    afterEvaluate {
+                        from(components["release"])
+                    }
+                }
             }
-        }
-    }
-    repositories {
-        maven {
-            name = "repo"
-            url = uri(layout.buildDirectory.dir("repo"))
+            repositories {
+                maven {
+                    name = "repo"
+                    url = uri(rootProject.layout.buildDirectory.dir("repo"))
+                }
+            }
         }
     }
 }

@@ -24,3 +24,7 @@ rootProject.name = "checkout-bridge-android"
 
 // The sample app (android/sample): depends on this library project.
 include(":sample")
+
+// The OkHttp transport (android/okhttp: ../kotlin-okhttp as io.checkoutbridge:checkout-bridge-android-okhttp),
+// published with this library by `gradle publish`.
+include(":okhttp")

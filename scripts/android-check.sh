@@ -3,9 +3,10 @@
 # NDK or Gradle (its JUnit tests, and the ProGuard check, run in scripts/kotlin-tests.sh):
 #
 #   1. compile against the real Android framework: what the Gradle module compiles
-#      (android/src/main/kotlin, the Android-flavoured bindings/kotlin, kotlin-support/) and the
-#      sample app (android/sample) with Maven's Kotlin compiler against Robolectric's android-all
-#      (API 34), JNA and kotlinx-coroutines (jvm/android-compile/pom.xml). Not compiled:
+#      (android/src/main/kotlin, the Android-flavoured bindings/kotlin, kotlin-support/, and
+#      kotlin-okhttp/ as android/okhttp compiles it) and the sample app (android/sample) with
+#      Maven's Kotlin compiler against Robolectric's android-all (API 34), JNA, kotlinx-coroutines
+#      and OkHttp (jvm/android-compile/pom.xml). Not compiled:
 #      androidx.activity, androidx.browser (Auth Tab, Custom Tabs), androidx.lifecycle and
 #      activity-compose, which live on Google's repository; the members used are compile-only
 #      stand-ins copied from developer.android.com's reference pages (android/test-support/, each
@@ -14,15 +15,20 @@
 #      compile of a copy with two wrong Android API calls must fail, naming both lines. Not run
 #      under Robolectric: its runtime needs androidx.test:monitor (an aar on Google's repository
 #      only); the state machines behind the activities run in scripts/kotlin-tests.sh;
+#   1b. the library's baseline profile (android/src/main/baseline-prof.txt): its rule syntax and
+#      that every class and method it names exists in step 1's classes or JNA's aar
+#      (scripts/baseline_profile_check.py), with broken copies refused;
 #   2. tree-sitter syntax of every Kotlin file in android/ (the Gradle scripts and the sample
 #      included) and of the Kotlin app code in README.md and docs/*.md, whose API names must exist
 #      (scripts/readme_api_names.py); the checker rejects broken copies;
 #   3. `cargo check --lib --target aarch64-linux-android` (CARGO_TARGET_DIR=target/cross), so
 #      code behind cfg(target_os = "android") compiles; ring's C is compiled with Debian's clang,
 #      freestanding; linking needs an NDK and is not attempted;
-#   4. android/build-rust.sh: bash -n, shellcheck, and its --dry-run commands; the Gradle module
-#      takes the bindings, jniLibs and the shared JNA version; the CI workflow's Android job runs
-#      the same scripts.
+#   4. android/build-rust.sh: bash -n, shellcheck, and its --dry-run commands (default and
+#      CHECKOUT_BRIDGE_TRANSPORT=platform), linked as scripts/size.sh measures (its linker
+#      wrapper, packed relocations); the Gradle module takes the bindings, jniLibs and the shared
+#      JNA version; the OkHttp transport module (android/okhttp); the CI workflow's Android job
+#      runs the same scripts.
 #
 # What a Gradle build and a device would read (android.useAndroidX, the library manifest's
 # activities, placeholder intent filter, meta-data, provider and <queries>, the sample's empty
@@ -49,7 +55,7 @@ compile() { # compile SRC_DIR OUT_DIR LOG : the Gradle module's sources and the 
     -Dandroid.src="$1" -Dandroid.compile.out="$2" >"$3" 2>&1
 }
 if compile "$PWD/android/src/main/kotlin" "$PWD/target/maven/android-compile" "$tmp/compile.log"; then
-  n=$(find android/src/main/kotlin bindings/kotlin kotlin-support -name '*.kt' | wc -l)
+  n=$(find android/src/main/kotlin bindings/kotlin kotlin-support kotlin-okhttp -name '*.kt' | wc -l)
   m=$(find android/sample/src -name '*.kt' | wc -l)
   pass "kotlinc: the Gradle module's $n Kotlin files and the sample's $m compile against android-all $(sed -n 's:.*<android.all.version>\(.*\)</android.all.version>.*:\1:p' pom.xml)"
 else
@@ -83,6 +89,59 @@ else
   else
     fail "broken copy: the compiler's errors do not name CheckoutLauncher.kt:$launcher_line and CheckoutManagementActivity.kt:$handler_line"
   fi
+fi
+
+# =============================================================================================
+log "1b. the baseline profile (android/src/main/baseline-prof.txt) against the classes above and JNA's aar"
+# Its syntax as the Android Gradle plugin parses it, and every class and method it names in the
+# Android build's classes (the Android-flavoured bindings, kotlin-support, the layer: compiled in
+# step 1) or in JNA's aar at pom.xml's version (the one the module depends on). Which classes it
+# must cover is android/jvm-test/BaselineProfileTests.kt's (a cold-start checkout's class loads).
+jna_version=$(sed -n 's:.*<jna.version>\(.*\)</jna.version>.*:\1:p' pom.xml)
+profile_check() { # profile_check PROFILE : scripts/baseline_profile_check.py over the layer's classes and JNA's aar
+  python3 scripts/baseline_profile_check.py --only io/checkoutbridge/ --only com/sun/jna/ "$1" \
+    target/maven/android-compile/classes "$tmp/jna/jna-${jna_version}.aar"
+}
+if ! mvn -B -q --no-transfer-progress -N dependency:copy -Dartifact="net.java.dev.jna:jna:${jna_version}:aar" \
+  -DoutputDirectory="$tmp/jna" >"$tmp/jna.log" 2>&1; then
+  tail -5 "$tmp/jna.log"
+  fail "JNA ${jna_version}'s aar from Maven Central"
+elif [ ! -d target/maven/android-compile/classes/io/checkoutbridge/android ]; then
+  fail "the baseline profile: no compiled classes (step 1 failed)"
+elif profile_check android/src/main/baseline-prof.txt; then
+  pass "android/src/main/baseline-prof.txt parses, and every class and method it names exists"
+  # A copy with one bad rule appended must be refused, naming that line.
+  profile_lines=$(wc -l <android/src/main/baseline-prof.txt)
+  bad=$((profile_lines + 1))
+  expect_profile_rejected() { # expect_profile_rejected WHAT RULE MESSAGE
+    cp android/src/main/baseline-prof.txt "$tmp/baseline-prof.txt"
+    printf '%s\n' "$2" >>"$tmp/baseline-prof.txt"
+    if profile_check "$tmp/baseline-prof.txt" >"$tmp/profile.out" 2>&1; then
+      fail "baseline profile with $1 accepted"
+    elif grep -q "baseline-prof.txt:$bad: .*$3" "$tmp/profile.out"; then
+      pass "baseline profile with $1 rejected at line $bad ($3)"
+    else
+      cat "$tmp/profile.out"
+      fail "baseline profile with $1: no error naming line $bad ($3)"
+    fi
+  }
+  expect_profile_rejected "a misspelt class" 'HSPLio/checkoutbridge/android/CheckoutRuntim;->**(**)**' "does not exist"
+  expect_profile_rejected "the JVM flavour's cleaner (not in the Android bindings)" 'Lio/checkoutbridge/JavaLangRefCleaner;' "does not exist"
+  expect_profile_rejected "a pattern that matches no class" 'HSPLio/checkoutbridge/android/Nothing$*;->**(**)**' "no class matches"
+  expect_profile_rejected "a method that does not exist" 'HSPLio/checkoutbridge/android/CheckoutRuntime;->warmUpp()V' "no method"
+  expect_profile_rejected "a method rule without flags" 'Lio/checkoutbridge/android/CheckoutRuntime;->warmUp()V' "needs flags"
+  expect_profile_rejected "flags on a class rule" 'HSPLio/checkoutbridge/android/CheckoutRuntime;' "on a class rule"
+  expect_profile_rejected "a dotted class name" 'HSPLio.checkoutbridge.android.CheckoutRuntime;->**(**)**' "is not a class descriptor"
+  expect_profile_rejected "a method without parentheses" 'HSPLio/checkoutbridge/android/CheckoutRuntime;->warmUp' "is not a method"
+  cp android/src/main/baseline-prof.txt "$tmp/baseline-prof.txt"
+  printf '%s\n' 'HSPLio/checkoutbridge/android/CheckoutRuntime;->warmUp()V' 'SLcom/sun/jna/Native;->load*(Ljava/lang/String;Ljava/lang/Class;**)**' >>"$tmp/baseline-prof.txt"
+  if profile_check "$tmp/baseline-prof.txt" >/dev/null; then
+    pass "baseline profile: exact and wildcard method rules that exist are accepted"
+  else
+    fail "baseline profile: exact and wildcard method rules that exist were refused"
+  fi
+else
+  fail "android/src/main/baseline-prof.txt (see above)"
 fi
 
 # =============================================================================================
@@ -145,13 +204,37 @@ min_sdk=$(sed -n 's/^ *minSdk = \([0-9][0-9]*\).*/\1/p' android/build.gradle.kts
 expect "$tmp/android.out" "rustup adds the four Android targets" \
   '^\+ rustup target add .*aarch64-linux-android.*armv7-linux-androideabi.*x86_64-linux-android.*i686-linux-android'
 declare -A abi=([aarch64-linux-android]=arm64-v8a [armv7-linux-androideabi]=armeabi-v7a [x86_64-linux-android]=x86_64 [i686-linux-android]=x86)
+# Linked as scripts/size.sh measures it: the same linker wrapper (UniFFI's metadata statics not
+# exported), relocations packed (Android's format for minSdk 24), 16 KB pages.
+# shellcheck disable=SC2016 # a literal $PWD, as size.sh spells it
+size_linker=$(grep -o 'linker=\$PWD/scripts/[A-Za-z0-9_-]*\.sh' scripts/size.sh | head -1 | sed 's/^linker=\$PWD\///')
+[ -n "$size_linker" ] || fail "read the linker wrapper from scripts/size.sh"
+if grep -q 'pack-relative-relocs\|pack-dyn-relocs' scripts/size.sh; then pass "scripts/size.sh measures with packed relocations"; else fail "scripts/size.sh packs no relocations"; fi
+link_flags="-C linker=$PWD/${size_linker:-MISSING} -C link-arg=-Wl,--pack-dyn-relocs=android -C link-arg=-Wl,-z,max-page-size=16384"
+# expect_builds OUT FEATURES WHAT: the four cargo ndk builds in OUT, each with FEATURES and the link flags.
+expect_builds() {
+  local t
+  for t in aarch64-linux-android armv7-linux-androideabi x86_64-linux-android i686-linux-android; do
+    expect "$1" "$3: $t built as the cdylib alone, linked as size.sh measures (${size_linker:-?}, packed relocations, 16 KB pages), API $min_sdk" \
+      "^\+ cargo ndk --target $t --platform ${min_sdk:-MISSING} --output-dir android/src/main/jniLibs rustc --release --lib$2 --crate-type cdylib -- ${link_flags//./\\.}\$"
+  done
+  if [ "$(grep -c '^+ cargo ndk ' "$1")" -eq 4 ]; then pass "$3: exactly four cargo ndk builds"; else fail "$3: expected four cargo ndk builds"; fi
+}
+expect_builds "$tmp/android.out" "${CB_FFI_FLAG}" "default build"
 for t in aarch64-linux-android armv7-linux-androideabi x86_64-linux-android i686-linux-android; do
-  expect "$tmp/android.out" "$t built as the cdylib alone, 16 KB pages, API $min_sdk, into jniLibs" \
-    "^\+ cargo ndk --target $t --platform ${min_sdk:-MISSING} --output-dir android/src/main/jniLibs rustc --release --lib${CB_FFI_FLAG} --crate-type cdylib -- -C link-arg=-Wl,-z,max-page-size=16384\$"
   expect "$tmp/android.out" "output android/src/main/jniLibs/${abi[$t]}/libcheckout_bridge.so checked" \
     "^\+ test -s android/src/main/jniLibs/${abi[$t]}/libcheckout_bridge.so\$"
 done
-if [ "$(grep -c '^+ cargo ndk ' "$tmp/android.out")" -eq 4 ]; then pass "exactly four cargo ndk builds"; else fail "expected four cargo ndk builds"; fi
+if [ -x "${size_linker:-/nonexistent}" ]; then pass "the linker wrapper ${size_linker} exists and is executable"; else fail "linker wrapper ${size_linker:-?} missing or not executable"; fi
+# The mobile build option: CHECKOUT_BRIDGE_TRANSPORT=platform, the library without reqwest.
+if CHECKOUT_BRIDGE_TRANSPORT=platform android/build-rust.sh --dry-run >"$tmp/android-platform.out" 2>&1; then
+  pass "CHECKOUT_BRIDGE_TRANSPORT=platform android/build-rust.sh --dry-run exits 0"
+else
+  cat "$tmp/android-platform.out"
+  fail "CHECKOUT_BRIDGE_TRANSPORT=platform android/build-rust.sh --dry-run"
+fi
+expect_builds "$tmp/android-platform.out" " --no-default-features${CB_FFI_FLAG}" "without reqwest"
+if grep -q -- '--no-default-features' "$tmp/android.out"; then fail "the default build drops default features"; else pass "the default build keeps the reqwest transport"; fi
 if grep -vq '^+ ' "$tmp/android.out"; then
   fail "--dry-run printed lines that are not commands: $(grep -v '^+ ' "$tmp/android.out" | head -3)"
 else
@@ -159,6 +242,16 @@ else
 fi
 after=$(find android -newer android/build-rust.sh 2>/dev/null | sort | md5sum)
 if [ "$before" = "$after" ]; then pass "--dry-run changed nothing under android/"; else fail "--dry-run wrote files"; fi
+# The OkHttp transport as an Android library of the same Gradle build.
+expect android/settings.gradle.kts "Gradle includes the OkHttp transport module" '^include\(":okhttp"\)$'
+og=android/okhttp/build.gradle.kts
+expect $og "the OkHttp module compiles kotlin-okhttp/ in place" 'kotlin\.srcDir\("\.\./\.\./kotlin-okhttp"\)'
+expect $og "the OkHttp module depends on the library (api)" 'api\(project\(":"\)\)'
+expect $og "the OkHttp module takes OkHttp at pom.xml's okhttp.version (the library build's shared versions)" '"com\.squareup\.okhttp3:okhttp:\$\{sharedVersions\.getValue\("okhttp\.version"\)\}"'
+expect $og "the OkHttp module reads the library build's shared versions" 'rootProject\.extra\["sharedVersions"\]'
+expect $og "the OkHttp module applies maven-publish" '^ *`maven-publish`$'
+expect android/build.gradle.kts "modules publish as checkout-bridge-android[-<module>]" 'artifactId = if \(project == rootProject\) "checkout-bridge-android" else "checkout-bridge-android-\$\{project\.name\}"'
+expect $og "the OkHttp module compiles with explicit API mode, as jvm/okhttp" '^ *explicitApi\(\)$'
 g=android/build.gradle.kts
 expect $g "Gradle compiles the committed bindings in place" 'kotlin\.srcDir\("\.\./bindings/kotlin"\)'
 expect $g "Gradle packs src/main/jniLibs" 'jniLibs\.srcDir\("src/main/jniLibs"\)'

@@ -7,7 +7,8 @@
 #   - the OkHttp transport as its own artifact (jvm/okhttp), against the bindings' public API;
 #   - android/src/main/kotlin compiled against the real Android framework (Robolectric's
 #     android-all, API 34) and those bindings; android/jvm-test/ (JUnit 5): the checkout round
-#     trip (rotation, process death, late links, the tab closed), the cold-start threading probe,
+#     trip (rotation, process death, late links, the tab closed), the cold-start threading probe
+#     and the baseline profile's coverage of what it loads,
 #     ReturnTracker, the Intent encodings, the manifests, sample and docs/android.md's snippet;
 #   - jvm/proguard: release shrinking proven with ProGuard (android/consumer-rules.pro only), then a
 #     round trip from the shrunk jar; and the same failing without -keepattributes (about 2 min;

@@ -15,6 +15,7 @@ import io.checkoutbridge.android.CheckoutResult
 import io.checkoutbridge.android.CheckoutRoundTrip
 import io.checkoutbridge.android.CheckoutRoundTrip.Phase
 import io.checkoutbridge.android.CheckoutRuntime
+import io.checkoutbridge.okhttp.OkHttpTransport
 import io.checkoutbridge.tests.Emulator
 import io.checkoutbridge.tests.EmulatorTest
 import io.checkoutbridge.tests.TEST_KEY
@@ -27,6 +28,7 @@ import kotlinx.coroutines.asCoroutineDispatcher
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
+import okhttp3.OkHttpClient
 import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
@@ -35,6 +37,7 @@ import java.nio.file.Path
 import java.util.UUID
 import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.Executors
+import java.util.concurrent.atomic.AtomicInteger
 import kotlin.test.assertEquals
 import kotlin.test.assertIs
 import kotlin.test.assertNull
@@ -76,6 +79,17 @@ class CheckoutRoundTripTests : EmulatorTest() {
         configureEmulator(it)
     }
 
+    /**
+     * A new app process that configures the layer in its activity's `onCreate` (no `Application`
+     * subclass): only the library's provider has run so far. [waitMs]: how long a round trip waits
+     * for the configuration.
+     */
+    private fun unconfiguredProcess(waitMs: Long = CheckoutRuntime.CONFIGURATION_WAIT_MS): CheckoutRuntime =
+        CheckoutRuntime(dir.toString(), "myapp://checkout", main, waitMs).also {
+            processes += it
+            it.warmUp()
+        }
+
     private fun configureEmulator(runtime: CheckoutRuntime) = runtime.configure {
         ClientConfig(baseUrl = Emulator.baseUrl, credential = Credential.secretKey(TEST_KEY), timeoutMs = 10_000, maxRetries = 0)
     }
@@ -90,6 +104,23 @@ class CheckoutRoundTripTests : EmulatorTest() {
         val completed = mutableListOf<CheckoutResult?>()
         private val done = CompletableDeferred<CheckoutResult?>()
         var hasBrowser = true
+
+        /** `isTaskRoot`: nothing of the app beneath this instance. */
+        var alone = false
+
+        /** What happened when, in order: "app opened", "completed". */
+        val events = mutableListOf<String>()
+
+        /** The app's launch activity, started by [openApp] (its onCreate and onStart). */
+        var app: () -> Unit = {}
+
+        override fun isAlone(): Boolean = alone
+
+        override fun openApp(): Boolean {
+            events += "app opened"
+            app()
+            return true
+        }
         private val scope = CoroutineScope(SupervisorJob() + main + crash)
         val trip = CheckoutRoundTrip(runtime, this, scope)
 
@@ -99,6 +130,7 @@ class CheckoutRoundTripTests : EmulatorTest() {
         }
 
         override fun complete(result: CheckoutResult?) {
+            events += "completed"
             completed += result
             done.complete(result)
         }
@@ -194,6 +226,32 @@ class CheckoutRoundTripTests : EmulatorTest() {
         assertEquals(PaymentOutcome.OPEN, verdict(closed.awaitResult()).second)
     }
 
+    /**
+     * `CheckoutBridge.configure(transport = OkHttpTransport(appClient))`: the app's network stack
+     * (on a device, its Network Security Config's trust and pins) sends every request of the
+     * round trip, creation and verification, instead of the library's built-in transport.
+     */
+    @Test
+    fun `the app's OkHttp client sends every request of the round trip - PAID`() {
+        val sent = AtomicInteger()
+        val appClient = OkHttpClient.Builder().addInterceptor { chain ->
+            sent.incrementAndGet()
+            chain.proceed(chain.request())
+        }.build()
+        val runtime = CheckoutRuntime(dir.toString(), "myapp://checkout", main).also { processes += it }
+        runtime.configure(transport = OkHttpTransport(appClient)) {
+            ClientConfig(baseUrl = Emulator.baseUrl, credential = Credential.secretKey(TEST_KEY), timeoutMs = 10_000, maxRetries = 0)
+        }
+        val before = Emulator.requestCount()
+        val screen = Screen(runtime)
+        val page = screen.payTapped()
+        onMain { screen.trip.onLink(Emulator.clickOnHostedPage(page, "Pay")) }
+        assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(screen.awaitResult()))
+        val atStripe = Emulator.requestCount() - before
+        assertTrue(atStripe >= 2, "create and retrieve: $atStripe requests")
+        assertEquals(atStripe, sent.get(), "requests the emulator saw vs. requests through the app's OkHttpClient")
+    }
+
     @Test
     fun `tab closed without a link - OPEN now, and PAID reported by the next process once paid`() {
         val screen = Screen(process())
@@ -269,6 +327,68 @@ class CheckoutRoundTripTests : EmulatorTest() {
             after.trip.onResume()
         }
         assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(after.awaitResult()))
+    }
+
+    /**
+     * An app without an `Application` subclass configures in its activity's `onCreate`. After the
+     * process was killed with the browser open, Android recreates the library's translucent
+     * activity at the top of the task first, and the app's activity beneath it (visible through
+     * it) after: the link is there before the configuration. The round trip waits for it.
+     */
+    @Test
+    fun `process death with the browser open, configured by the app's activity after the management activity is recreated - PAID`() {
+        val before = Screen(process())
+        val page = before.payTapped()
+        val saved = before.destroy()
+        processes.removeLast().close()
+        val link = Emulator.clickOnHostedPage(page, "Pay")
+        val next = unconfiguredProcess()
+        val after = recreated(next, saved)
+        onMain {
+            after.trip.onLink(link)
+            after.trip.onResume()
+        }
+        Thread.sleep(500) // the app's activity beneath is being created
+        assertEquals(emptyList(), onMain { after.completed }, "the round trip ended before the configuration arrived")
+        assertEquals(Phase.VERIFYING, onMain { after.trip.phase })
+        onMain { configureEmulator(next) } // ShopActivity.onCreate, on the main thread
+        assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(after.awaitResult()))
+    }
+
+    /**
+     * The app configures nowhere Android recreates (a screen the customer never returns to): the
+     * round trip gives up after the bound, once (the link it could not read and its own session
+     * share one wait), with a typed failure naming the configuration; the checkout stays pending
+     * in the store, and the next configured process reports it.
+     */
+    @Test
+    fun `process death with the browser open, configuration never arriving - Failed naming it after the bound, the checkout still pending`() {
+        val before = Screen(process())
+        val page = before.payTapped()
+        val saved = before.destroy()
+        processes.removeLast().close()
+        val link = Emulator.clickOnHostedPage(page, "Pay")
+        val bound = 1_500L
+        val after = recreated(unconfiguredProcess(waitMs = bound), saved)
+        val started = System.nanoTime()
+        onMain {
+            after.trip.onLink(link)
+            after.trip.onResume()
+        }
+        val failed = assertIs<CheckoutResult.Failed>(after.awaitResult()).error
+        val waited = (System.nanoTime() - started) / 1_000_000
+        val invalid = assertIs<CheckoutException.InvalidInput>(failed, "got $failed")
+        assertEquals(CheckoutRuntime.NOT_CONFIGURED_FIELD, invalid.field)
+        assertTrue("CheckoutBridge.configure" in invalid.reason, invalid.reason)
+        assertTrue(waited in bound until 2 * bound, "waited $waited ms for a bound of $bound ms")
+        Thread.sleep(200)
+        assertEquals(1, onMain { after.completed.size })
+
+        processes.removeLast().close()
+        val next = process()
+        val recovered = CompletableDeferred<CheckoutResult>()
+        next.onRecovered { recovered.complete(it) }
+        assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(runBlocking { withTimeout(30_000) { recovered.await() } }))
     }
 
     @Test
@@ -505,6 +625,87 @@ class CheckoutRoundTripTests : EmulatorTest() {
         runBlocking { third.recoverPending().await() }
         Thread.sleep(300)
         assertEquals(emptyList(), onMain { again.toList() })
+    }
+
+    /**
+     * The app's task was removed with the page open, then the customer paid: the redirect starts
+     * the library's activity alone in a new task (`isTaskRoot`). It verifies the link, opens the
+     * app before it finishes (instead of leaving the customer in the browser), and the app's
+     * screen gets the verdict as a recovered result.
+     */
+    @Test
+    fun `a late link with the app's task gone - verified, the app opened at finish, the verdict recovered by its screen`() {
+        val runtime = process()
+        val screen = Screen(runtime)
+        val page = screen.payTapped()
+        screen.destroy(finishing = true) // the task is swiped away with the tab open
+        val recovered = CompletableDeferred<CheckoutResult>()
+        val alone = Screen(runtime).apply {
+            this.alone = true
+            app = { runtime.onRecovered { recovered.complete(it) } } // ShopActivity's registerForCheckoutResult, onStart
+        }
+        val link = Emulator.clickOnHostedPage(page, "Pay")
+        onMain { alone.trip.onCreate(null, null, null, link) }
+        assertNull(alone.awaitResult())
+        assertEquals(listOf("app opened", "completed"), onMain { alone.events.toList() }, "opened once, when the round trip finished")
+        assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(runBlocking { withTimeout(30_000) { recovered.await() } }))
+
+        // With the app's task still there (the activity is not the task's root), nothing is opened.
+        val inTask = Screen(runtime)
+        onMain { inTask.trip.onCreate(null, null, null, link) }
+        assertNull(inTask.awaitResult())
+        assertEquals(listOf("completed"), onMain { inTask.events.toList() })
+    }
+
+    /**
+     * The same in a process the late link started, in an app that configures in its activity:
+     * nothing is configured, so the app is opened at once (its screen configures) instead of
+     * after the wait for a configuration that nothing would bring; the verification then goes
+     * on, and the verdict reaches that screen. The app is opened once.
+     */
+    @Test
+    fun `a late link with the app's task gone and nothing configured - the app opened at once, configures, gets the verdict`() {
+        val first = process()
+        val screen = Screen(first)
+        val page = screen.payTapped()
+        screen.destroy(finishing = true)
+        processes.removeLast().close()
+        val link = Emulator.clickOnHostedPage(page, "Pay")
+        val next = unconfiguredProcess(waitMs = 20_000)
+        val recovered = CompletableDeferred<CheckoutResult>()
+        val alone = Screen(next).apply {
+            this.alone = true
+            app = { // the launch activity's onCreate (configure), then onStart (onRecovered)
+                configureEmulator(next)
+                next.onRecovered { recovered.complete(it) }
+            }
+        }
+        val started = System.nanoTime()
+        onMain { alone.trip.onCreate(null, null, null, link) }
+        assertEquals(listOf("app opened"), onMain { alone.events.toList() }, "the app was not opened at once")
+        assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(runBlocking { withTimeout(30_000) { recovered.await() } }))
+        assertNull(alone.awaitResult())
+        assertTrue((System.nanoTime() - started) / 1_000_000 < 10_000, "waited for the configuration instead of opening the app")
+        assertEquals(listOf("app opened", "completed"), onMain { alone.events.toList() })
+    }
+
+    /**
+     * A launched round trip that finds itself alone when it finishes (the launching screen
+     * finished itself meanwhile): the activity result would reach nobody, so the verdict goes to
+     * the recovered results of the app it opens.
+     */
+    @Test
+    fun `the launching screen gone when the round trip finishes - the app opened, the verdict recovered`() {
+        val runtime = process()
+        val screen = Screen(runtime)
+        val page = screen.payTapped()
+        val recovered = CompletableDeferred<CheckoutResult>()
+        screen.alone = true
+        screen.app = { runtime.onRecovered { recovered.complete(it) } }
+        onMain { screen.trip.onLink(Emulator.clickOnHostedPage(page, "Pay")) }
+        assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(screen.awaitResult()))
+        assertEquals(sessionOf(page) to PaymentOutcome.PAID, verdict(runBlocking { withTimeout(30_000) { recovered.await() } }))
+        assertEquals(listOf("app opened", "completed"), onMain { screen.events.toList() })
     }
 
     @Test

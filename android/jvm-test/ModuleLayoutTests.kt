@@ -125,6 +125,11 @@ object ModuleLayout {
         if ("io.checkoutbridge" in xml.replace(Regex("<!--.*?-->", RegexOption.DOT_MATCHES_ALL), "")) {
             add("sample manifest: declares checkout-bridge entries; a custom-scheme app needs none")
         }
+        // The sample is the README's integration: configured in its activity, no Application
+        // subclass, so no android:name on <application> either.
+        if (parse(xml).children("application").any { it.attr("name") != null }) {
+            add("sample manifest: <application android:name> names an Application subclass; the README's integration needs none")
+        }
         val code = gradle.lines().joinToString("\n") { it.substringBefore("//") }
         if (!Regex("""manifestPlaceholders\["checkoutRedirectScheme"] = "[a-z][a-z0-9+.-]*"""").containsMatchIn(code)) {
             add("sample build.gradle.kts: no manifestPlaceholders[\"checkoutRedirectScheme\"]")
@@ -141,19 +146,28 @@ object ModuleLayout {
     }
 
     /** The counted lines of the README snippet at the end of docs/android.md. */
-    class Snippet(val kotlinLines: Int, val statedKotlin: Int?, val manifestLines: Int, val statedManifest: Int?, val hasGradle: Boolean)
+    class Snippet(
+        val kotlinLines: Int,
+        val statedKotlin: Int?,
+        val manifestLines: Int,
+        val statedManifest: Int?,
+        val hasGradle: Boolean,
+        val kotlin: String = "",
+    )
 
     fun snippet(doc: String): Snippet? {
         val block = doc.substringAfter("<!-- README snippet: start -->", "").substringBefore("<!-- README snippet: end -->", "")
         if (block.isEmpty()) return null
         val blocks = Regex("```(\\w+)\n(.*?)```", RegexOption.DOT_MATCHES_ALL).findAll(block).map { it.groupValues[1] to it.groupValues[2] }.toList()
         val counted = { code: String -> code.lines().map { it.trim() }.count { it.isNotEmpty() && !it.startsWith("//") && !it.startsWith("<!--") } }
-        val kotlin = blocks.filter { (lang, code) -> lang == "kotlin" && "import io.checkoutbridge" in code }.sumOf { counted(it.second) }
+        val app = blocks.filter { (lang, code) -> lang == "kotlin" && "import io.checkoutbridge" in code }.map { it.second }
+        val kotlin = app.sumOf { counted(it) }
         val manifest = blocks.filter { (lang, _) -> lang == "xml" }.sumOf { counted(it.second) }
         val gradle = blocks.any { (_, code) -> "checkout-bridge-android" in code && "manifestPlaceholders[\"checkoutRedirectScheme\"]" in code }
         return Snippet(
             kotlin, Regex("""App code: (\d+) counted lines""").find(block)?.groupValues?.get(1)?.toInt(),
             manifest, Regex("""Manifest: (\d+) lines""").find(block)?.groupValues?.get(1)?.toInt(), gradle,
+            app.joinToString("\n"),
         )
     }
 
@@ -163,6 +177,16 @@ object ModuleLayout {
         if (s.statedKotlin != s.kotlinLines) add("docs/android.md README snippet states ${s.statedKotlin} Kotlin lines; it has ${s.kotlinLines}")
         if (s.manifestLines != 0 || s.statedManifest != 0) add("docs/android.md README snippet: a custom scheme needs 0 manifest lines (has ${s.manifestLines}, states ${s.statedManifest})")
         if (!s.hasGradle) add("docs/android.md README snippet: no Gradle dependency with the checkoutRedirectScheme placeholder")
+        // 0 manifest lines means no android:name either: an Application subclass needs one in an
+        // app that has none yet. The configuration goes in the activity that launches checkouts.
+        val code = s.kotlin.lines().joinToString("\n") { it.substringBefore("//") }
+        if (Regex(""":\s*Application\s*\(""").containsMatchIn(code)) {
+            add("docs/android.md README snippet: an Application subclass (it needs android:name in the app's manifest)")
+        }
+        val activity = code.substringAfter(": ComponentActivity()", "")
+        if (!Regex("""\bCheckoutBridge\.configure\w*\(""").containsMatchIn(activity)) {
+            add("docs/android.md README snippet: the activity does not configure the layer (CheckoutBridge.configure…)")
+        }
     }
 }
 
@@ -273,6 +297,27 @@ class ModuleLayoutTests {
                 doc.replace("<!-- README snippet: end -->", "```xml\n<activity android:name=\"x\" />\n```\n<!-- README snippet: end -->")
             },
             "0 manifest lines",
+        )
+    }
+
+    @Test
+    fun `caught - README snippet configured in an Application subclass, sample manifest naming one`() {
+        // The integration before: configured in Application.onCreate, so an app without an
+        // Application subclass had to add android:name to its manifest.
+        assertCaught(
+            brokenCopy("docs/android.md") { doc ->
+                val snippet = doc.substringAfter("<!-- README snippet: start -->")
+                val configure = Regex("""\n( *)(CheckoutBridge\.configure[^\n]*)\n""").find(snippet) ?: error("no configure line in the snippet")
+                val moved = snippet.replace(configure.value, "\n")
+                    .replace("class ShopActivity", "class ShopApp : Application() {\n    override fun onCreate() { super.onCreate(); ${configure.groupValues[2]} }\n}\n\nclass ShopActivity")
+                doc.substringBefore("<!-- README snippet: start -->") + "<!-- README snippet: start -->" + moved
+            },
+            "an Application subclass", "does not configure",
+        )
+        tmp.toFile().deleteRecursively()
+        assertCaught(
+            brokenCopy("android/sample/src/main/AndroidManifest.xml") { it.replace("<application", "<application\n        android:name=\"com.example.shop.ShopApp\"") },
+            "names an Application subclass",
         )
     }
 }

@@ -8,6 +8,7 @@
 // notes the thread that does.
 package io.checkoutbridge.android.jvmtest
 
+import io.checkoutbridge.CheckoutBridgeRuntime
 import io.checkoutbridge.ClientConfig
 import io.checkoutbridge.Credential
 import io.checkoutbridge.PaymentOutcome
@@ -68,6 +69,7 @@ object WarmUpProbe {
         val outcome = runBlocking {
             // This event loop runs on the JVM's main thread: the layer's "main" dispatcher.
             val main = coroutineContext[ContinuationInterceptor] as CoroutineDispatcher
+            check(!CheckoutBridgeRuntime.isWarm)
             val simple = SimpleCheckout(amount = 1999, currency = "usd", name = "T-shirt")
             // The broken app: a library call on the main thread at start, before the warm-up.
             val early = if (args[1] == "simple-params-on-main") simpleCheckoutParams(simple) else null
@@ -96,34 +98,43 @@ object WarmUpProbe {
             val result = withTimeout(30_000) { done.await() }
             val parsed = CheckoutResult.decode(checkNotNull(result).encode()) // CheckoutContract.parseResult
             delay(10)
-            (parsed as CheckoutResult.Verified).payment.outcome
+            (parsed as CheckoutResult.Verified).payment.outcome to runtime.isWarm
         }
         println("loaded-on=${recording.loadedOn}")
-        println("result=$outcome")
+        // kotlin-support's warm-up ran (UniFFI's contract and checksum checks with it), and the
+        // layer counts itself warm only after it.
+        println("warm=${CheckoutBridgeRuntime.isWarm}")
+        println("layer-warm=${outcome.second}")
+        println("result=${outcome.first}")
         System.out.flush()
         Runtime.getRuntime().halt(0) // the emulator's stdin closes with us
     }
+}
+
+/**
+ * Runs [WarmUpProbe] in a fresh JVM (store in [dir], [mode] as its second argument, [jvmArgs]
+ * before the class name) and returns the `key=value` lines it printed.
+ */
+internal fun runWarmUpProbe(dir: Path, mode: String, jvmArgs: List<String> = emptyList()): Map<String, String> {
+    val java = File(System.getProperty("java.home"), "bin/java").path
+    val classpath = System.getProperty("surefire.test.class.path") ?: System.getProperty("java.class.path")
+    val command = listOf(
+        java, "-cp", classpath,
+        "-Djna.library.path=${System.getProperty("jna.library.path")}",
+        "-Dcheckoutbridge.emulator=${System.getProperty("checkoutbridge.emulator")}",
+    ) + jvmArgs + listOf(WarmUpProbe::class.java.name, dir.toString(), mode)
+    val p = ProcessBuilder(command).redirectErrorStream(true).start()
+    val out = p.inputStream.bufferedReader().readText()
+    assertTrue(p.waitFor(90, TimeUnit.SECONDS), "probe did not finish")
+    assertEquals(0, p.exitValue(), out)
+    return out.lines().filter { '=' in it && !it.startsWith("[") }.associate { it.substringBefore('=') to it.substringAfter('=') }
 }
 
 class WarmUpThreadTests {
     @TempDir
     lateinit var dir: Path
 
-    private fun probe(mode: String): Map<String, String> {
-        val java = File(System.getProperty("java.home"), "bin/java").path
-        val classpath = System.getProperty("surefire.test.class.path") ?: System.getProperty("java.class.path")
-        val command = listOf(
-            java, "-cp", classpath,
-            "-Djna.library.path=${System.getProperty("jna.library.path")}",
-            "-Dcheckoutbridge.emulator=${System.getProperty("checkoutbridge.emulator")}",
-            WarmUpProbe::class.java.name, dir.toString(), mode,
-        )
-        val p = ProcessBuilder(command).redirectErrorStream(true).start()
-        val out = p.inputStream.bufferedReader().readText()
-        assertTrue(p.waitFor(90, TimeUnit.SECONDS), "probe did not finish")
-        assertEquals(0, p.exitValue(), out)
-        return out.lines().filter { '=' in it }.associate { it.substringBefore('=') to it.substringAfter('=') }
-    }
+    private fun probe(mode: String): Map<String, String> = runWarmUpProbe(dir, mode)
 
     @Test
     fun `from a cold start, the library loads on the layer's background thread, never on main`() {
@@ -131,6 +142,10 @@ class WarmUpThreadTests {
         assertEquals(PaymentOutcome.PAID.toString(), seen["result"])
         val thread = seen["loaded-on"]
         assertTrue(thread != null && thread != "main" && thread.startsWith("DefaultDispatcher-worker"), "library loaded on $thread")
+        // The warm-up is kotlin-support's CheckoutBridgeRuntime.warmUp (UniFFI's checks run), not
+        // merely a first call that loads the library without them.
+        assertEquals("true", seen["warm"], "CheckoutBridgeRuntime.warmUp() never ran")
+        assertEquals("true", seen["layer-warm"])
     }
 
     @Test

@@ -7,6 +7,7 @@ import android.content.Context
 import android.content.pm.PackageManager
 import io.checkoutbridge.ClientConfig
 import io.checkoutbridge.Credential
+import io.checkoutbridge.HttpTransport
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
 import java.io.File
@@ -14,10 +15,15 @@ import java.io.File
 /**
  * The library's process-wide state. [CheckoutBridgeInitializer] (declared in the library's own
  * manifest) calls [initialize] at process start, which starts loading the library on a
- * background thread; the app calls [configure] once, from `Application.onCreate`, as Stripe's
- * own Android SDK is set up (`PaymentConfiguration.init`): the activity that verifies a checkout
- * can be recreated before any screen of the app after the process was killed, and it needs to
- * know where to ask.
+ * background thread; the app calls [configure] from `onCreate` of the activity that launches
+ * checkouts (no `Application` subclass needed), or once from `Application.onCreate` in an app
+ * that has one, as Stripe's own Android SDK is set up (`PaymentConfiguration.init`).
+ *
+ * After the process was killed with the browser open, the activity that verifies a checkout is
+ * recreated before the app's activity beneath it, whose `onCreate` configures: the round trip
+ * waits for [configure] up to [CheckoutRuntime.CONFIGURATION_WAIT_MS] (15 s), then fails with
+ * `CheckoutException.InvalidInput` on the field [CheckoutRuntime.NOT_CONFIGURED_FIELD], leaving the
+ * checkout pending for the next configured start.
  */
 object CheckoutBridge {
     @Volatile
@@ -57,8 +63,8 @@ object CheckoutBridge {
     /**
      * Runs [action] on the runtime, or keeps it for when the layer is bound. Android installs the
      * library's provider only in the app's main process, but runs `Application.onCreate` (where
-     * the app configures the layer) in every process of the app: in the others, the settings wait
-     * and nothing is loaded.
+     * an app with an `Application` subclass configures the layer) in every process of the app: in
+     * the others, the settings wait and nothing is loaded.
      */
     private fun withRuntime(action: (CheckoutRuntime) -> Unit) {
         val runtime = instance ?: synchronized(this) {
@@ -75,18 +81,33 @@ object CheckoutBridge {
      * checkout operation (read the current user's token there). [returnBase] defaults to
      * `<checkoutRedirectScheme>://checkout` from the manifest placeholder; give
      * `https://shop.example/checkout` for a verified App Link (docs/android.md).
+     *
+     * [transport] sends every request through the app's network stack instead of the library's
+     * built-in one: `OkHttpTransport(okHttpClient)` from `io.checkoutbridge:checkout-bridge-android-okhttp`
+     * (the app's TLS trust and pins from its Network Security Config, proxies, interceptors;
+     * docs/android.md, "The app's network stack"). Required with a library built without reqwest
+     * (`CHECKOUT_BRIDGE_TRANSPORT=platform android/build-rust.sh`).
+     *
+     * Call it from `onCreate` of each activity that launches checkouts, or from
+     * `Application.onCreate`; calling it again (a rotation, another screen) replaces the
+     * settings. [client] and [transport] are kept for the whole process: let them hold app-wide
+     * state (the signed-in session, the app's one `OkHttpClient`), not the activity that
+     * configured them, which they would otherwise keep alive.
      */
     @JvmStatic
     @JvmOverloads
-    fun configure(returnBase: String? = null, client: () -> ClientConfig) = withRuntime { it.configure(returnBase, client) }
+    fun configure(returnBase: String? = null, transport: HttpTransport? = null, client: () -> ClientConfig) =
+        withRuntime { it.configure(returnBase, transport, client) }
 
     /**
      * [configure] for the recommended setup: the app's own backend (`server/`) at [backend], the
-     * signed-in user's [bearerToken] (read off the main thread, per operation).
+     * signed-in user's [bearerToken] (read off the main thread, per operation), sent through
+     * [transport] when given (see [configure]).
      */
     @JvmStatic
-    fun configureBackend(backend: String, bearerToken: () -> String) =
-        configure { ClientConfig(baseUrl = backend, credential = Credential.backend(bearerToken())) }
+    @JvmOverloads
+    fun configureBackend(backend: String, transport: HttpTransport? = null, bearerToken: () -> String) =
+        configure(transport = transport) { ClientConfig(baseUrl = backend, credential = Credential.backend(bearerToken())) }
 
     /**
      * Receives, on the main thread and each once, verdicts no screen launched for: a checkout

@@ -10,10 +10,11 @@ import android.net.Uri
 /**
  * A ContentProvider only for its `onCreate`, which Android runs at process start, before
  * `Application.onCreate` (the pattern of androidx.startup's `InitializationProvider`, without the
- * dependency): binds [CheckoutBridge] to the app and starts loading the library and opening the
- * store on a background thread. By the time the app's first checkout call arrives, the library
- * is normally warm; if it is not, that call waits for it without blocking the main thread
- * (every library call of the layer runs in [CheckoutRuntime]). An app that removes this provider
+ * dependency): binds [CheckoutBridge] to the app and starts the warm-up on a background thread
+ * ([CheckoutRuntime.warmUp]: kotlin-support's `CheckoutBridgeRuntime.warmUp()`, which loads the
+ * library and runs UniFFI's checks, then the store's first disk read). By the time the app's
+ * first checkout call arrives, the library is normally warm; if it is not, that call waits for it
+ * without blocking the main thread (every library call of the layer runs in [CheckoutRuntime]). An app that removes this provider
  * (`tools:node="remove"`) calls [CheckoutBridge.initialize] itself.
  */
 class CheckoutBridgeInitializer : ContentProvider() {

@@ -19,7 +19,8 @@ import kotlinx.coroutines.cancel
  * the app again. It owns the Auth Tab's result launcher (registered unconditionally at
  * construction, as androidx.browser requires) and receives forwarded links in [onNewIntent],
  * before `onResume`, which the round trip relies on to tell "came back with a link" from "closed
- * the tab".
+ * the tab". When it finishes as the root of its task (a link that came back after the app's task
+ * was removed), it starts the app's launch activity first, so the customer lands in the app.
  */
 class CheckoutManagementActivity : ComponentActivity(), CheckoutRoundTrip.Host {
     private val scope = MainScope()
@@ -73,6 +74,20 @@ class CheckoutManagementActivity : ComponentActivity(), CheckoutRoundTrip.Host {
         true
     } catch (_: ActivityNotFoundException) {
         false
+    }
+
+    override fun isAlone(): Boolean = isTaskRoot
+
+    override fun openApp(): Boolean {
+        // MAIN/LAUNCHER with FLAG_ACTIVITY_NEW_TASK: started in the task of the app's affinity,
+        // this one, on top of this activity (whose task root is not the launcher activity).
+        val launch = packageManager.getLaunchIntentForPackage(packageName) ?: return false
+        return try {
+            startActivity(launch)
+            true
+        } catch (_: ActivityNotFoundException) {
+            false
+        }
     }
 
     override fun complete(result: CheckoutResult?) {

@@ -43,6 +43,19 @@ class CheckoutRoundTrip(
          * was started by a link, not for a result) and finish.
          */
         fun complete(result: CheckoutResult?)
+
+        /**
+         * Whether this activity is the root of its task (`Activity.isTaskRoot`): nothing of the
+         * app is beneath it, so finishing would leave the customer in the browser or on the home
+         * screen.
+         */
+        fun isAlone(): Boolean = false
+
+        /**
+         * Starts the app's launch activity (`PackageManager.getLaunchIntentForPackage`) in this
+         * task, on top of this activity; false when the app has none.
+         */
+        fun openApp(): Boolean = false
     }
 
     /** Where the round trip stands. */
@@ -62,6 +75,7 @@ class CheckoutRoundTrip(
     private var link: String? = null
     private var resumed = false
     private var ownership: AutoCloseable? = null
+    private var appOpened = false
 
     /**
      * From `onCreate`. [saved]: what [save] wrote before this instance was recreated (rotation,
@@ -78,9 +92,27 @@ class CheckoutRoundTrip(
                 if (!runtime.claim(key)) return finish(CheckoutResult.Canceled)
                 create(runtime.start(key, request))
             }
-            link != null -> onLink(link)
+            link != null -> {
+                // A late link in a task of its own (the app's task was removed) and a process that
+                // nothing has configured: the app's screen, which configures, comes up now rather
+                // than after the wait for its configuration runs out.
+                if (!runtime.isConfigured) landInApp()
+                onLink(link)
+            }
             else -> finish(CheckoutResult.Canceled)
         }
+    }
+
+    /**
+     * Nothing of the app beneath this activity (a late link after the app's task was removed, or
+     * the launching screen finished itself): opens the app, once, so the customer lands in it
+     * rather than in the browser or on the home screen; the verdict reaches its screen through
+     * the recovered results ([CheckoutRuntime.orphan], [registerForCheckoutResult]).
+     */
+    private fun landInApp() {
+        if (appOpened || !host.isAlone()) return
+        appOpened = true
+        host.openApp()
     }
 
     private fun create(creation: Deferred<Result<PendingCheckout>>) {
@@ -183,12 +215,16 @@ class CheckoutRoundTrip(
             runtime.forget(runtime.startKey(it))
             runtime.release(it)
         }
-        if (forResult) {
+        val alone = host.isAlone()
+        if (forResult && !alone) {
             runtime.delivered(result)
-            host.complete(result)
-        } else {
-            host.complete(null)
+        } else if (forResult) {
+            // The launching activity is not beneath us any more (it finished): the activity
+            // result would go nowhere, so the verdict goes to the recovered results too.
+            runtime.orphan(result)
         }
+        if (alone) landInApp()
+        host.complete(if (forResult) result else null)
     }
 
     /**
@@ -219,6 +255,7 @@ class CheckoutRoundTrip(
         state?.let { put(STATE, it) }
         url?.let { put(URL, it) }
         link?.let { put(LINK, it) }
+        if (appOpened) put(APP_OPENED, "1")
     }
 
     private fun restore(saved: Map<String, String>) {
@@ -229,6 +266,7 @@ class CheckoutRoundTrip(
         state = saved[STATE]
         url = saved[URL]
         val savedLink = saved[LINK]
+        appOpened = saved[APP_OPENED] == "1"
         when (Phase.entries.firstOrNull { it.name == saved[PHASE] }) {
             Phase.CREATING -> {
                 // Still being created in this process (a rotation): attach. After a process death
@@ -269,5 +307,6 @@ class CheckoutRoundTrip(
         const val STATE = "state"
         const val URL = "url"
         const val LINK = "link"
+        const val APP_OPENED = "appOpened"
     }
 }

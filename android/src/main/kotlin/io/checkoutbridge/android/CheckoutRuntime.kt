@@ -4,10 +4,12 @@
 // the real library and the emulator, one instance per simulated process.
 package io.checkoutbridge.android
 
+import io.checkoutbridge.CheckoutBridgeRuntime
 import io.checkoutbridge.CheckoutClient
 import io.checkoutbridge.CheckoutException
 import io.checkoutbridge.CheckoutFlow
 import io.checkoutbridge.ClientConfig
+import io.checkoutbridge.HttpTransport
 import io.checkoutbridge.PaymentOutcome
 import io.checkoutbridge.PendingCheckout
 import io.checkoutbridge.PendingStore
@@ -24,6 +26,7 @@ import kotlinx.coroutines.async
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
+import kotlinx.coroutines.withTimeoutOrNull
 import java.io.File
 import java.io.IOException
 import java.net.URLDecoder
@@ -31,9 +34,10 @@ import java.net.URLEncoder
 
 /**
  * One per process ([CheckoutBridge.runtime] on a device). Every call into the library made by the
- * layer runs here, on [io], after [warmUp]'s first call (which loads the library and opens the
- * store) has finished: nothing the layer does touches the library on the main thread, and nothing
- * waits on the main thread for it either (callers get a [Deferred] or a callback).
+ * layer runs here, on [io], after [warmUp] has finished (kotlin-support's
+ * [CheckoutBridgeRuntime.warmUp], then the store's first disk read): nothing the layer does
+ * touches the library on the main thread, and nothing waits on the main thread for it either
+ * (callers get a [Deferred] or a callback).
  *
  * Work that must survive the activity that asked for it (creating the session, verifying a
  * link, asking Stripe after the tab closed) runs in this object's own scope, keyed so that an
@@ -44,26 +48,38 @@ import java.net.URLEncoder
  * @param defaultReturnBase the return base the library's manifest placeholder names
  *   (`<scheme>://checkout`), used when [configure] is given none; null when there is none.
  * @param main where listener callbacks run (the main thread on a device).
+ * @param configurationWaitMs how long a round trip waits for [configure] before it fails
+ *   ([CONFIGURATION_WAIT_MS]; see [awaitConfigured]).
  */
 class CheckoutRuntime(
     private val storeDir: () -> String,
     private val defaultReturnBase: String?,
     private val main: CoroutineDispatcher,
     private val io: CoroutineDispatcher = Dispatchers.IO,
+    private val configurationWaitMs: Long = CONFIGURATION_WAIT_MS,
 ) {
     /** A runtime whose store lives in [storeDir]. */
-    constructor(storeDir: String, defaultReturnBase: String?, main: CoroutineDispatcher) :
-        this({ storeDir }, defaultReturnBase, main)
+    constructor(storeDir: String, defaultReturnBase: String?, main: CoroutineDispatcher, configurationWaitMs: Long = CONFIGURATION_WAIT_MS) :
+        this({ storeDir }, defaultReturnBase, main, Dispatchers.IO, configurationWaitMs)
 
     private val scope = CoroutineScope(SupervisorJob() + io)
 
-    // The library's first call (its load and UniFFI's checks) and the store's first disk read.
-    // Replaced when it failed: the core sets a corrupt file aside, reports Storage once, and
-    // opens empty the next time, so one failure is one operation's answer, not the process's.
+    // The library's start-up, then the store's first disk read. CheckoutBridgeRuntime.warmUp
+    // (kotlin-support) loads JNA and the library and runs UniFFI's contract-version and checksum
+    // checks, which UniFFI 0.32's Kotlin runs only when uniffiEnsureInitialized() is called: a
+    // library built from other sources than these bindings fails here, on this IO thread, rather
+    // than misbehaving in a payment call. (It fails with UnsatisfiedLinkError or UniFFI's
+    // RuntimeException, not a CheckoutException: a packaging defect, as loud as any missing .so.)
+    // The store is replaced when it failed: the core sets a corrupt file aside, reports Storage
+    // once, and opens empty the next time, so one failure is one operation's answer, not the
+    // process's.
     @Volatile
     private var store: Deferred<PendingStore> = openStore()
 
-    private fun openStore(): Deferred<PendingStore> = scope.async(start = CoroutineStart.LAZY) { openFileStore(storeDir()) }
+    private fun openStore(): Deferred<PendingStore> = scope.async(start = CoroutineStart.LAZY) {
+        CheckoutBridgeRuntime.warmUp()
+        openFileStore(storeDir())
+    }
 
     private suspend fun openedStore(): PendingStore {
         val opening = store
@@ -76,11 +92,16 @@ class CheckoutRuntime(
         }
     }
 
-    private class Settings(val returnBase: String, val client: () -> ClientConfig)
+    private class Settings(val returnBase: String, val client: () -> ClientConfig, val transport: HttpTransport?)
 
     @Volatile
     private var settings: Settings? = null
     private val configured = CompletableDeferred<Unit>()
+
+    // When the first bounded wait for configure gives up (System.nanoTime), shared by every wait
+    // in this process: a round trip that asks twice (a link it cannot read unconfigured, then its
+    // own session) waits once.
+    private var configurationDeadline: Long? = null
 
     private val lock = Any()
     private val work = HashMap<String, Deferred<*>>()
@@ -91,15 +112,18 @@ class CheckoutRuntime(
     private var recoveryStarted = false
     private var activeLaunch: String? = null
 
-    /** Starts loading the library and opening the store on [io]; idempotent, returns at once. */
+    /**
+     * Starts the library's start-up ([CheckoutBridgeRuntime.warmUp]) and opening the store on
+     * [io]; idempotent, returns at once.
+     */
     fun warmUp() {
         store.start()
     }
 
-    /** Whether [warmUp] has finished (the library is loaded). */
-    val isWarm: Boolean get() = store.isCompleted
+    /** Whether [warmUp] has finished: the library is loaded and checked, the store opened (or its failure known). */
+    val isWarm: Boolean get() = CheckoutBridgeRuntime.isWarm && store.isCompleted
 
-    /** Suspends until the library is loaded and the store open. */
+    /** Suspends until the library is loaded and checked and the store open. */
     suspend fun awaitWarm() {
         openedStore()
     }
@@ -108,15 +132,18 @@ class CheckoutRuntime(
      * Sets how the layer reaches Stripe or the backend. [client] is called off the main thread,
      * once per checkout operation, so a token that changes (login, refresh) is read fresh each
      * time. [returnBase] overrides the manifest placeholder's (`https://…` for an App Link).
-     * Calling it again replaces both.
+     * [transport]: the app's network stack for every request (`OkHttpTransport` from the
+     * `checkout-bridge-android-okhttp` artifact, [CheckoutClient.withTransport]); null for the
+     * library's built-in one, which a build without reqwest (`CHECKOUT_BRIDGE_TRANSPORT=platform`)
+     * does not have. Calling it again replaces all three.
      */
-    fun configure(returnBase: String? = null, client: () -> ClientConfig) {
+    fun configure(returnBase: String? = null, transport: HttpTransport? = null, client: () -> ClientConfig) {
         val base = returnBase ?: defaultReturnBase
             ?: throw IllegalStateException(
                 "no return base: set manifestPlaceholders[\"checkoutRedirectScheme\"] in the app's build.gradle.kts, " +
                     "or pass returnBase to CheckoutBridge.configure",
             )
-        settings = Settings(base, client)
+        settings = Settings(base, client, transport)
         configured.complete(Unit)
         warmUp()
     }
@@ -128,20 +155,53 @@ class CheckoutRuntime(
     val returnBase: String? get() = settings?.returnBase
 
     /**
+     * Suspends until [configure] has been called. [bounded]: at most [configurationWaitMs] from
+     * the first bounded wait of this process, then [CheckoutException.InvalidInput] with the
+     * field [NOT_CONFIGURED_FIELD].
+     *
+     * Why a round trip waits at all: an app may configure the layer in its activity's `onCreate`
+     * instead of an `Application` subclass. After the process was killed with the browser open,
+     * Android recreates [CheckoutManagementActivity] first, at the top of the task, and (because
+     * it is translucent) the app's activity beneath it, whose `onCreate` configures: the round
+     * trip may come before it. Bounded, because an app that configures nowhere the system
+     * recreates would otherwise leave the customer in front of an invisible activity forever;
+     * the checkout is then left pending in the store, and the first configured process resolves
+     * it ([recoverPending], which waits without a bound: nobody is in front of it).
+     */
+    private suspend fun awaitConfigured(bounded: Boolean) {
+        if (configured.isCompleted) return
+        if (!bounded) return configured.await()
+        val deadline = synchronized(lock) {
+            configurationDeadline ?: (System.nanoTime() + configurationWaitMs * 1_000_000).also { configurationDeadline = it }
+        }
+        val left = (deadline - System.nanoTime()) / 1_000_000
+        if (left > 0 && withTimeoutOrNull(left) { configured.await() } != null) return
+        if (configured.isCompleted) return
+        throw CheckoutException.InvalidInput(
+            NOT_CONFIGURED_FIELD,
+            "CheckoutBridge.configure was not called within ${"%.1f".format(java.util.Locale.ROOT, configurationWaitMs / 1000.0)} s: call it in Application.onCreate, " +
+                "or in onCreate of every activity that launches checkouts; the checkout stays pending and is resolved once configured",
+        )
+    }
+
+    /**
      * Runs [block] with a flow built from the current settings, on [io], once warm and
-     * configured. One flow per operation: the client is built from [configure]'s provider each
-     * time; the store is the one opened by [warmUp].
+     * configured (a bounded wait unless [bounded] is false: [awaitConfigured]). One flow per
+     * operation: the client is built from [configure]'s provider each time; the store is the one
+     * opened by [warmUp].
      *
      * Throws only [CheckoutException] (and cancellation): opening the store, the app's provider
      * and the core's checks of what it returns all fail here, after the page was opened as well
      * as before, and every operation turns that into [CheckoutResult.Failed]. Nothing may escape
      * to the activity's main-thread coroutine: on Android an uncaught exception there is a crash.
      */
-    private suspend fun <R> withFlow(block: suspend (CheckoutFlow) -> R): R {
+    private suspend fun <R> withFlow(bounded: Boolean = true, block: suspend (CheckoutFlow) -> R): R {
         val store = openedStore()
-        configured.await()
+        awaitConfigured(bounded)
         val s = checkNotNull(settings)
-        return CheckoutClient(clientConfig(s)).use { client ->
+        val config = clientConfig(s)
+        val transport = s.transport
+        return (if (transport != null) CheckoutClient.withTransport(config, transport) else CheckoutClient(config)).use { client ->
             CheckoutFlow(client, s.returnBase, store).use { flow -> block(flow) }
         }
     }
@@ -344,7 +404,7 @@ class CheckoutRuntime(
      * [onRecovered].
      */
     fun recoverPending(): Deferred<Int> = single("recover") {
-        val pending = withFlow { it.pending() }.map { it.sessionId }
+        val pending = withFlow(bounded = false) { it.pending() }.map { it.sessionId }
         val earlier = undelivered.all()
         var n = 0
         for (id in (pending + earlier).distinct()) {
@@ -405,7 +465,18 @@ class CheckoutRuntime(
         scope.cancel()
     }
 
-    private companion object {
-        const val UNDELIVERED_FILE = "undelivered-results"
+    companion object {
+        private const val UNDELIVERED_FILE = "undelivered-results"
+
+        /**
+         * How long a round trip waits for [configure] (15 s): long enough for the app's activity
+         * that Android recreates beneath [CheckoutManagementActivity] to run its `onCreate` on a
+         * slow device, short enough that a customer in front of an app that never configures is
+         * told so rather than left waiting.
+         */
+        const val CONFIGURATION_WAIT_MS = 15_000L
+
+        /** The [CheckoutException.InvalidInput.field] of the failure when [configure] was never called. */
+        const val NOT_CONFIGURED_FIELD = "configuration"
     }
 }

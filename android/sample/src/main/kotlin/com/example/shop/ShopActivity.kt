@@ -1,4 +1,5 @@
-// The sample's one screen: a Pay button and the verdict, through registerForCheckoutResult.
+// The sample's one screen: a Pay button and the verdict, through registerForCheckoutResult. The
+// sample has no Application subclass: the screen configures the layer, as README.md shows.
 package com.example.shop
 
 import android.os.Bundle
@@ -6,13 +7,23 @@ import android.widget.Button
 import android.widget.LinearLayout
 import android.widget.TextView
 import androidx.activity.ComponentActivity
+import io.checkoutbridge.ClientConfig
+import io.checkoutbridge.Credential
 import io.checkoutbridge.PaymentOutcome
 import io.checkoutbridge.SimpleCheckout
+import io.checkoutbridge.android.CheckoutBridge
 import io.checkoutbridge.android.CheckoutResult
 import io.checkoutbridge.android.launch
 import io.checkoutbridge.android.registerForCheckoutResult
 
-/** Buys one T-shirt (19.99 USD) and shows what Stripe says about it. */
+/**
+ * Buys one T-shirt (19.99 USD) and shows what Stripe says about it.
+ *
+ * Debug builds talk to the Stripe emulator on the development machine
+ * (`stripe-emulator --port 12111`, then `adb reverse tcp:12111 tcp:12111`, so that the
+ * emulator's hosted page at http://127.0.0.1:12111 opens on the device too) with a test key;
+ * release builds to your backend (`server/`) with the signed-in user's token.
+ */
 class ShopActivity : ComponentActivity() {
     private lateinit var status: TextView
 
@@ -20,6 +31,14 @@ class ShopActivity : ComponentActivity() {
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
+        // Before anything else of the screen: after the process was killed with the browser open,
+        // Android recreates this activity beneath the library's, which waits for this call. The
+        // lambdas are kept process-wide: they read app-wide state, never this activity.
+        if (BACKEND == null) {
+            CheckoutBridge.configure { ClientConfig(baseUrl = EMULATOR, credential = Credential.secretKey("sk_test_sample")) }
+        } else {
+            CheckoutBridge.configureBackend(BACKEND) { signedInUserToken() }
+        }
         status = TextView(this).apply { text = "One T-shirt, 19.99 USD" }
         val pay = Button(this).apply {
             text = "Pay"
@@ -43,5 +62,15 @@ class ShopActivity : ComponentActivity() {
             CheckoutResult.NoBrowser -> "No browser installed"
             CheckoutResult.Canceled -> "Canceled"
         }
+    }
+
+    private companion object {
+        const val EMULATOR = "http://127.0.0.1:12111"
+
+        /** Your backend's URL (server/), or null for the emulator. */
+        val BACKEND: String? = null
+
+        /** Your app's session token for the backend (a placeholder here). */
+        fun signedInUserToken(): String = "token-of-the-signed-in-user"
     }
 }
