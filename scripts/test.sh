@@ -123,6 +123,12 @@ stage_lints() {
     pass "the library does not depend on the server, not even for its tests"
   fi
   package_check
+  # The README shows the platform guides' counted integration code verbatim.
+  if python3 scripts/readme_snippets.py; then
+    pass "README shows docs/android.md's and docs/ios.md's snippets verbatim"
+  else
+    fail "README and the platform guides' snippets differ (scripts/readme_snippets.py)"
+  fi
   summary lints
 }
 
