@@ -4,7 +4,12 @@
 #   scripts/bindings.sh            regenerate bindings/kotlin (Android flavour) and bindings/swift
 #   scripts/bindings.sh --check    fail if the committed bindings differ from freshly generated ones
 #   scripts/bindings.sh --jvm DIR  write JVM-flavoured Kotlin (android = false) into DIR, for tests
+#   scripts/bindings.sh --build-generator   only build UniFFI's generator (scripts/test.sh runs
+#                                  this in the background from the start: see `prebuild` there)
 #
+# The generator (crate checkout-bridge-bindgen: askama, clap, goblin…) builds into a target
+# directory of its own, target/bindgen, so that building it never waits for, or makes wait, the
+# stages' shared build in target/ (two cargo processes on one target directory take turns).
 # Generation uses --no-format so the output does not depend on whether ktlint or swiftformat
 # happen to be installed. The output is shipped exactly as UniFFI generates it.
 set -euo pipefail
@@ -14,9 +19,11 @@ cd "$(dirname "$0")/.."
 
 # The library as every stage builds it (lib.sh, dev_build), so this reads the .so the JVM and the
 # C smoke test load, and the test command compiles it once.
-cargo build --quiet -p checkout-bridge-bindgen && dev_build
+cargo build --quiet -p checkout-bridge-bindgen --target-dir target/bindgen
+bindgen=target/bindgen/debug/uniffi-bindgen
+[ "${1:-}" = --build-generator ] && exit 0
+dev_build
 lib=target/debug/libcheckout_bridge.so
-bindgen=target/debug/uniffi-bindgen
 
 generate() { # $1 = output root
   rm -rf "$1"
@@ -51,7 +58,7 @@ case "${1:-}" in
     echo "regenerated bindings/"
     ;;
   *)
-    echo "usage: scripts/bindings.sh [--check | --jvm DIR]" >&2
+    echo "usage: scripts/bindings.sh [--check | --jvm DIR | --build-generator]" >&2
     exit 2
     ;;
 esac

@@ -40,7 +40,7 @@ scripts/bindings.sh --jvm target/kotlin-jvm
 conf=$out/omit-checksums.toml
 printf '[crates.checkout_bridge.bindings.kotlin]\nandroid = false\nomit_checksums = true\n' >"$conf"
 rm -rf target/kotlin-jvm-omit && mkdir -p target/kotlin-jvm-omit
-target/debug/uniffi-bindgen generate target/debug/libcheckout_bridge.so --language kotlin \
+target/bindgen/debug/uniffi-bindgen generate target/debug/libcheckout_bridge.so --language kotlin \
   --out-dir target/kotlin-jvm-omit --no-format --config "$conf"
 if ! grep -q 'uniffiCheckApiChecksums(this)' target/kotlin-jvm/io/checkoutbridge/checkout_bridge.kt ||
   grep -q 'uniffiCheckApiChecksums(this)' target/kotlin-jvm-omit/io/checkoutbridge/checkout_bridge.kt; then

@@ -196,6 +196,7 @@ stage lints "lints" "rustfmt; clippy -D warnings (workspace every target, librar
 stage rust "postgres stripe-spec" "cargo test: library, emulator (held to Stripe's spec), server, doctests, against the emulator on 127.0.0.1 (and a private PostgreSQL)" stage_rust
 stage demo "" "the round trip on the emulator: demo, demo --pay-later, server_demo through the reference server, demo --bogus refused" stage_demo
 stage bindings "" "the committed bindings are byte for byte what UniFFI generates (scripts/bindings.sh --check)" stage_bindings
+prebuild bindings scripts/bindings.sh --build-generator
 stage stripe-mock "stripe-mock" "scripts/stripe-mock.sh: Stripe's own stripe-mock judges every request the library can send; the tables generated from its spec are current" scripts/stripe-mock.sh
 stage ios "tree-sitter c shell cross" "scripts/ios-check.sh: Swift syntax, C header, C-ABI smoke test, aarch64-apple-ios check, build script" scripts/ios-check.sh
 stage kotlin "jvm" "scripts/kotlin-tests.sh: JUnit 5 under Maven against the real library and the emulator; android/ against android-all" scripts/kotlin-tests.sh
