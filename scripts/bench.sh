@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# The library's Rust benchmarks (benches/*.rs), with their figures written into BENCHMARKS.md by
-# this script rather than by hand (issue 26 item 5).
+# The Rust benchmarks (the library's benches/*.rs and the server's server/benches/*.rs), with
+# their figures written into BENCHMARKS.md by this script rather than by hand (issue 26 item 5).
 #
 # Usage: scripts/bench.sh NAME [--write] [-- BENCH ARGS...]
-#   NAME      wire | overhead | memory | flow  (`cargo bench --bench NAME`)
+#   NAME      wire | overhead | memory | flow           (`cargo bench --bench NAME`)
+#             server_load | webhook | fulfilment       (`cargo bench -p checkout-bridge-server
+#                                                       --bench NAME`; fulfilment measures
+#                                                       PostgreSQL too: it starts one with
+#                                                       scripts/postgres.sh unless
+#                                                       CHECKOUT_BRIDGE_TEST_DATABASE_URL is set)
 #   --write   put the bench's result lines into BENCHMARKS.md (block figures:NAME), with the date,
 #             the commit and the load before and after (scripts/figures.py)
 # memory runs the emulator as its own process (a release build first). Run on a quiet machine:
@@ -12,9 +17,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 name=${1:-}
+package=()
 case $name in
   wire | overhead | memory | flow) shift ;;
-  *) echo "usage: scripts/bench.sh wire|overhead|memory|flow [--write] [-- BENCH ARGS...]" >&2; exit 2 ;;
+  server_load | webhook | fulfilment) package=(-p checkout-bridge-server); shift ;;
+  *) echo "usage: scripts/bench.sh wire|overhead|memory|flow|server_load|webhook|fulfilment [--write] [-- BENCH ARGS...]" >&2; exit 2 ;;
 esac
 write=false
 if [ "${1:-}" = --write ]; then write=true; shift; fi
@@ -25,7 +32,12 @@ mkdir -p "$out"
 load_before=$(uptime)
 echo "load before: $load_before"
 [ "$name" = memory ] && cargo build --quiet --release -p checkout-bridge-emulator
-cargo bench --quiet --bench "$name" -- "$@" 2>&1 | tee "$out/$name.log"
+if [ "$name" = fulfilment ] && [ -z "${CHECKOUT_BRIDGE_TEST_DATABASE_URL:-}" ]; then
+  CHECKOUT_BRIDGE_TEST_DATABASE_URL=$(scripts/postgres.sh)
+  export CHECKOUT_BRIDGE_TEST_DATABASE_URL
+  trap 'scripts/postgres.sh stop >/dev/null 2>&1 || true' EXIT
+fi
+cargo bench --quiet "${package[@]}" --bench "$name" -- "$@" 2>&1 | tee "$out/$name.log"
 load_after=$(uptime)
 echo "load after: $load_after"
 

@@ -54,6 +54,10 @@ BLOCKS = {
     "overhead": "scripts/bench.sh overhead --write",
     "memory": "scripts/bench.sh memory --write",
     "flow": "scripts/bench.sh flow --write",
+    "server_load": "scripts/bench.sh server_load --write",
+    "webhook": "scripts/bench.sh webhook --write",
+    "fulfilment": "scripts/bench.sh fulfilment --write",
+    "fuzz": "scripts/fuzz.sh --seconds N --write",
 }
 
 # The library builds a size figure describes: (label, cargo feature arguments).
@@ -62,7 +66,7 @@ SIZE_BUILDS = [
     ("without reqwest", ["--no-default-features", "--features", "ffi"]),
 ]
 
-BEGIN = re.compile(r"<!-- figures:(?P<name>[a-z0-9-]+) begin[^>]*-->")
+BEGIN = re.compile(r"<!-- figures:(?P<name>[a-z0-9_-]+) begin[^>]*-->")
 PROVENANCE = re.compile(r"^_Measured (?P<when>[^,]+), commit (?P<commit>[0-9a-f]{7,40})")
 INPUTS = re.compile(r"build inputs `(?P<hash>sha256:[0-9a-f]{64})`")
 

@@ -6,6 +6,9 @@
 #
 # Usage:
 #   scripts/fuzz.sh --seconds N [TARGET...]   each TARGET (default: all) for N seconds
+#       --jobs J                              J targets at a time (default 1; one core each)
+#       --write                               put the table into BENCHMARKS.md (block
+#                                             figures:fuzz, scripts/figures.py), every target only
 #   scripts/fuzz.sh --smoke                   every target on its corpus for a few seconds, from a
 #                                             dev-profile build (the test command's fuzz stage)
 #   scripts/fuzz.sh --cmin [TARGET...]        merge what runs found (fuzz/corpus-tmp) into
@@ -43,6 +46,8 @@ mode=run
 seconds=
 profile=release
 build_only=false
+write=false
+jobs=1
 chosen=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -50,6 +55,8 @@ while [ $# -gt 0 ]; do
     --smoke) mode=run; seconds=$SMOKE_SECONDS; profile=dev; shift ;;
     --cmin) mode=cmin; shift ;;
     --build-only) build_only=true; shift ;;
+    --write) write=true; shift ;;
+    --jobs) jobs=${2:?--jobs needs a number}; shift 2 ;;
     --list) printf '%s\n' "${TARGETS[@]}"; exit 0 ;;
     -h | --help) usage ;;
     -*) echo "unknown option $1" >&2; usage ;;
@@ -57,6 +64,10 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ "$mode" = cmin ] || [[ $seconds =~ ^[1-9][0-9]*$ ]] || { echo "give --seconds N or --smoke" >&2; usage; }
+[[ $jobs =~ ^[1-9][0-9]*$ ]] || { echo "--jobs needs a positive number" >&2; usage; }
+if $write; then
+  [ "$profile" = release ] && [ "${#chosen[@]}" -eq 0 ] || { echo "--write needs --seconds N and every target" >&2; usage; }
+fi
 [ "${#chosen[@]}" -gt 0 ] || chosen=("${TARGETS[@]}")
 for t in "${chosen[@]}"; do
   [[ " ${TARGETS[*]} " == *" $t "* ]] || { echo "no fuzz target $t (have: ${TARGETS[*]})" >&2; exit 2; }
@@ -106,10 +117,12 @@ if [ "$mode" = cmin ]; then
   exit 0
 fi
 
-# One line per target from libFuzzer's -print_final_stats=1 and the artifacts it left.
-results=()
-for t in "${chosen[@]}"; do
-  log "run $t for ${seconds} s"
+# One line per target from libFuzzer's -print_final_stats=1 and the artifacts it left, written
+# to $resdir/TARGET (runs may be parallel: each writes its own files).
+resdir=$(mktemp -d)
+trap 'rm -rf "$resdir"' EXIT
+run_target() {
+  local t=$1 logf before after rc execs rate crashes
   [ -d "fuzz/corpus/$t" ] || python3 fuzz/seeds/make_seeds.py
   mkdir -p "fuzz/corpus-tmp/$t" "fuzz/artifacts/$t"
   logf=fuzz/artifacts/$t/last-run.log
@@ -125,16 +138,50 @@ for t in "${chosen[@]}"; do
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$logf" | tail -n 1)
   crashes=$((after - before))
   if [ "$rc" -ne 0 ] && [ "$crashes" -eq 0 ]; then crashes=1; fi # died without an artifact
-  line="$t: execs ${execs:-?}, execs/s ${rate:-?}, crashes $crashes"
-  results+=("$line")
-  if [ "$crashes" -eq 0 ] && [ -n "$execs" ]; then
-    pass "$line"
+  echo "$t: execs ${execs:-?}, execs/s ${rate:-?}, crashes $crashes" >"$resdir/$t"
+  printf '| `%s` | %s | %s | %s |\n' "$t" "${execs:-?}" "${rate:-?}" "$crashes" >"$resdir/$t.row"
+  if [ "$crashes" -ne 0 ] || [ -z "$execs" ]; then
+    { grep -E -m 20 'panicked|ERROR|SUMMARY|Test unit written|deadly' "$logf" || tail -n 20 "$logf"; } >"$resdir/$t.why"
+  fi
+}
+
+load_before=$(uptime)
+running=0
+for t in "${chosen[@]}"; do
+  log "run $t for ${seconds} s"
+  if [ "$jobs" -eq 1 ]; then
+    run_target "$t"
   else
-    grep -E -m 20 'panicked|ERROR|SUMMARY|Test unit written|deadly' "$logf" || tail -n 20 "$logf"
-    fail "$line (log: $logf)"
+    run_target "$t" &
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs" ]; then wait -n; running=$((running - 1)); fi
+  fi
+done
+wait
+load_after=$(uptime)
+
+results=()
+for t in "${chosen[@]}"; do
+  line=$(cat "$resdir/$t")
+  results+=("$line")
+  if [ -e "$resdir/$t.why" ]; then
+    cat "$resdir/$t.why"
+    fail "$line (log: fuzz/artifacts/$t/last-run.log)"
+  else
+    pass "$line"
   fi
 done
 
-log "fuzzing, ${seconds} s per target (nice -n 19, --sanitizer none, $profile build)"
+log "fuzzing, ${seconds} s per target, $jobs at a time (nice -n 19, --sanitizer none, $profile build)"
 printf '%s\n' "${results[@]}"
+if $write; then
+  {
+    echo "$seconds s per target, $jobs at a time, \`nice -n 19\`, release build \`--sanitizer none\`, from the committed corpus:"
+    echo
+    echo "| target | executions | execs/s | crashes |"
+    echo "|---|---|---|---|"
+    for t in "${chosen[@]}"; do cat "$resdir/$t.row"; done
+  } >"$resdir/table.md"
+  python3 scripts/figures.py write fuzz "$resdir/table.md" --load-before "$load_before" --load-after "$load_after"
+fi
 summary fuzz
