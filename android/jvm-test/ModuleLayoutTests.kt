@@ -1,7 +1,7 @@
 // What a Gradle build and a device would read in android/, checked by reading the files (no Android
-// SDK here): the AndroidX property the Android Gradle plugin requires, the launch mode README.md
-// recommends for the checkout activity and the sample manifest's redirect activity, and the
-// library build's publishing and JVM-target settings. Each rule is also shown to catch a broken
+// SDK here): the AndroidX property the Android Gradle plugin requires, the library manifest's
+// entries (no singleTask on the management activity), a sample manifest with no checkout-bridge
+// entries, and the library build's publishing and JVM-target settings. Each rule is also shown to catch a broken
 // copy. The repository root comes from the system property checkoutbridge.repo (jvm/android/pom.xml).
 package io.checkoutbridge.android.jvmtest
 
