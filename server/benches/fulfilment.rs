@@ -26,7 +26,7 @@ use checkout_bridge::*;
 use checkout_bridge_emulator::Emulator;
 use checkout_bridge_server::fulfilment::purchase::{Purchase, PurchaseSource};
 use checkout_bridge_server::store::ledger::NewDelivery;
-use checkout_bridge_server::{spawn, RunningServer, Secrets, ServerConfig};
+use checkout_bridge_server::{RunningServer, Secrets, ServerConfig, spawn};
 use support::*;
 
 fn secrets() -> Secrets {
@@ -262,7 +262,13 @@ async fn end_to_end(emu: &Emulator, db: &str, n: usize) {
     // 32 senders and the app's pooled connections on one loopback address: over the
     // per-address connection cap (default 32),
     // which a deployment's TLS proxy (in `trusted_proxies`) is exempt from.
-    let srv = server(emu, db, Some(&merchant), "reconcile_interval_ms = 0\nmax_connections_per_address = 64\n").await;
+    let srv = server(
+        emu,
+        db,
+        Some(&merchant),
+        "reconcile_interval_ms = 0\nmax_connections_per_address = 64\n",
+    )
+    .await;
     let alice = app(&srv.base_url());
     let mut bodies = Vec::with_capacity(n);
     for _ in 0..n {
