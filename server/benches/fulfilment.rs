@@ -26,7 +26,7 @@ use checkout_bridge::*;
 use checkout_bridge_emulator::Emulator;
 use checkout_bridge_server::fulfilment::purchase::{Purchase, PurchaseSource};
 use checkout_bridge_server::store::ledger::NewDelivery;
-use checkout_bridge_server::{RunningServer, Secrets, ServerConfig, spawn};
+use checkout_bridge_server::{spawn, RunningServer, Secrets, ServerConfig};
 use support::*;
 
 fn secrets() -> Secrets {
