@@ -70,31 +70,29 @@ pub fn parse_url(database_url: &str) -> Result<PgUrl, StoreError> {
     parse_settings(database_url)
 }
 
-/// The hosts a URL names: `host=` in the query (libpq's override) or the authority's, each
-/// without its port (`h1:5432,[::1]:5433`); an empty list means libpq's default Unix socket.
+/// Every host a URL can make the driver connect to, each without its port: the authority's
+/// (`h1:5432,[::1]:5433`) and every `host=` and `hostaddr=` in the query. tokio-postgres adds a
+/// `host=` to the authority's hosts rather than replacing them, and connects to a `hostaddr=`
+/// whatever the host says, so the TLS default is decided on all of them together. No host at all
+/// means the default Unix socket.
 fn hosts(base: &str, query: &[&str]) -> Vec<String> {
-    if let Some(h) = query
-        .iter()
-        .filter_map(|p| form_urlencoded::parse(p.as_bytes()).next())
-        .find(|(k, _)| k == "host")
-    {
-        return h.1.split(',').map(str::to_owned).collect();
-    }
     let authority = base
         .split_once("://")
         .map_or("", |(_, rest)| rest.split('/').next().unwrap_or(""));
     let hostports = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    hostports
-        .split(',')
-        .filter(|h| !h.is_empty())
-        .map(|h| {
-            if let Some(v6) = h.strip_prefix('[') {
-                v6.split(']').next().unwrap_or("").to_owned()
-            } else {
-                h.split(':').next().unwrap_or("").to_owned()
-            }
-        })
-        .collect()
+    let from_authority = hostports.split(',').filter(|h| !h.is_empty()).map(|h| {
+        if let Some(v6) = h.strip_prefix('[') {
+            v6.split(']').next().unwrap_or("").to_owned()
+        } else {
+            h.split(':').next().unwrap_or("").to_owned()
+        }
+    });
+    let from_query = query
+        .iter()
+        .filter_map(|p| form_urlencoded::parse(p.as_bytes()).next())
+        .filter(|(k, _)| k == "host" || k == "hostaddr")
+        .flat_map(|(_, v)| v.split(',').map(str::to_owned).collect::<Vec<_>>());
+    from_authority.chain(from_query).collect()
 }
 
 /// This machine: `localhost`, a loopback address, or a Unix socket directory.
@@ -460,6 +458,10 @@ mod tests {
             ("postgres://10.0.0.5/db", SslMode::VerifyFull),
             ("postgres://127.0.0.1,db.example/db", SslMode::VerifyFull),
             ("postgres://127.0.0.1/db?host=db.example", SslMode::VerifyFull),
+            // The driver adds a query host to the authority's, and connects to a hostaddr.
+            ("postgres://db.example/db?host=localhost", SslMode::VerifyFull),
+            ("postgres://localhost/db?hostaddr=10.0.0.5", SslMode::VerifyFull),
+            ("postgres://localhost/db?hostaddr=127.0.0.1", SslMode::Prefer),
             ("postgres://db.example/db?sslmode=prefer", SslMode::Prefer),
             ("postgres://db.example/db?sslmode=disable", SslMode::Disable),
         ] {
