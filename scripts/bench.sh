@@ -33,9 +33,10 @@ load_before=$(uptime)
 echo "load before: $load_before"
 [ "$name" = memory ] && cargo build --quiet --release -p checkout-bridge-emulator
 if [ "$name" = fulfilment ] && [ -z "${CHECKOUT_BRIDGE_TEST_DATABASE_URL:-}" ]; then
+  # Stopped afterwards only if this run started it (postgres.sh reuses a running cluster).
+  scripts/postgres.sh status >/dev/null 2>&1 || trap 'scripts/postgres.sh stop >/dev/null 2>&1 || true' EXIT
   CHECKOUT_BRIDGE_TEST_DATABASE_URL=$(scripts/postgres.sh)
   export CHECKOUT_BRIDGE_TEST_DATABASE_URL
-  trap 'scripts/postgres.sh stop >/dev/null 2>&1 || true' EXIT
 fi
 cargo bench --quiet "${package[@]}" --bench "$name" -- "$@" 2>&1 | tee "$out/$name.log"
 load_after=$(uptime)

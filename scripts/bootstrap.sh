@@ -84,9 +84,8 @@ if wants tree-sitter; then
 fi
 
 if wants cross; then
-  installed=$(rustup target list --installed)
   for target in aarch64-linux-android aarch64-apple-ios; do
-    grep -qx "$target" <<<"$installed" || { log "rustup: target $target"; rustup target add "$target"; }
+    rustup_target "$target"
   done
 fi
 if wants stripe-mock; then

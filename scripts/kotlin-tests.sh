@@ -27,8 +27,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 log "building the library, the emulator and the server (dev profile), generating the JVM bindings"
-dev_build
-scripts/bindings.sh --jvm target/kotlin-jvm
+scripts/bindings.sh --jvm target/kotlin-jvm # builds them first (lib.sh, dev_build)
 
 log "Maven: compile and test (pom.xml)"
 rm -rf target/maven/*/surefire-reports*

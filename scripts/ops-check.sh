@@ -8,13 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
-. scripts/lib.sh # for dev_build; this script keeps its own pass/fail below
-
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS: $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
-log() { printf '\n==> %s\n' "$*"; }
+. scripts/lib.sh
 
 command -v curl >/dev/null || { echo "curl is required (apt-get install curl)" >&2; exit 1; }
 work=$(mktemp -d)
@@ -121,5 +115,4 @@ else
 fi
 
 echo
-echo "ops: ${passed} passed, ${failed} failed"
-[ "$failed" -eq 0 ]
+summary ops
