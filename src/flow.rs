@@ -325,7 +325,9 @@ impl CheckoutFlow {
 /// `resolve_pending`, two screens, two processes): the one that asked Stripe first may finish
 /// last and would otherwise write back a stale `Open` over the `Paid` or `Canceled` the other
 /// recorded, making a decided checkout pending (and reported) again. A final outcome never
-/// changes, so it is kept; the re-read runs in the same store operation as the write.
+/// changes, so it is kept. The re-read comes just before the write, not in one store operation
+/// with it (`PendingStore` has no compare-and-set): what it closes is the window of a Stripe
+/// round trip, not the few microseconds between the two store calls.
 fn save_unless_final(store: &dyn PendingStore, checkout: PendingCheckout) -> Result<(), CheckoutError> {
     let decided = store
         .load_all()?

@@ -57,7 +57,7 @@ impl HttpHeader {
     }
 
     /// Whether the value is a credential that must never be printed.
-    fn is_sensitive(&self) -> bool {
+    pub(crate) fn is_sensitive(&self) -> bool {
         self.name.eq_ignore_ascii_case("authorization")
     }
 }
@@ -126,7 +126,10 @@ impl std::fmt::Debug for HttpRequest {
 
 /// What the server answered, whatever the status: a transport returns error statuses and
 /// redirects (`3xx`) as responses, and never follows a redirect.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Printing it shows the status, the headers as [`HttpHeader`] prints them and the body's size,
+/// never the body (a session carries the customer's details).
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct HttpResponse {
     /// The HTTP status code (100–599; the client refuses anything else as an invalid response).
@@ -136,6 +139,19 @@ pub struct HttpResponse {
     /// The body, at most [`HttpRequest::max_response_bytes`] + 1 bytes of it (the client refuses
     /// a longer one), after the transport undid any `Content-Encoding` it asked for.
     pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<String> = self.headers.iter().map(ToString::to_string).collect();
+        write!(
+            f,
+            "HttpResponse({}; headers: {}; body: {} bytes)",
+            self.status,
+            headers.join(", "),
+            self.body.len()
+        )
+    }
 }
 
 impl HttpResponse {
@@ -252,6 +268,18 @@ mod tests {
             HttpHeader::new("x-echo", "sk_live_abc123").to_string(),
             "x-echo: [redacted]"
         );
+    }
+
+    #[test]
+    fn printing_a_response_never_shows_the_body_or_an_echoed_key() {
+        let response = HttpResponse {
+            status: 200,
+            headers: vec![HttpHeader::new("x-echo", "sk_live_abc123")],
+            body: br#"{"customer_details":{"email":"a@b.example"}}"#.to_vec(),
+        };
+        let text = format!("{response:?}");
+        assert!(!text.contains("a@b") && !text.contains("sk_live"), "{text}");
+        assert_eq!(text, "HttpResponse(200; headers: x-echo: [redacted]; body: 44 bytes)");
     }
 
     #[test]

@@ -45,7 +45,7 @@ impl HttpTransport for ReqwestTransport {
             let mut value = HeaderValue::from_str(&h.value);
             match (name, &mut value) {
                 (Ok(name), Ok(value)) => {
-                    value.set_sensitive(h.name.eq_ignore_ascii_case("authorization"));
+                    value.set_sensitive(h.is_sensitive());
                     req = req.header(name, value.clone());
                 }
                 // The client builds only valid headers; the name alone is safe to show.
@@ -96,18 +96,18 @@ fn describe(e: &reqwest::Error) -> TransportError {
             format!("{kind}: {detail}")
         }
     };
+    // `Timeout` and `Connect` print as "timed out: …" and "could not connect: …" already.
+    let bare = || {
+        if detail.is_empty() {
+            "no detail".to_owned()
+        } else {
+            detail.clone()
+        }
+    };
     if e.is_timeout() {
-        TransportError::Timeout {
-            reason: with("timed out"),
-        }
+        TransportError::Timeout { reason: bare() }
     } else if e.is_connect() {
-        TransportError::Connect {
-            reason: if detail.is_empty() {
-                "no detail".to_owned()
-            } else {
-                detail
-            },
-        }
+        TransportError::Connect { reason: bare() }
     } else if e.is_body() || e.is_decode() {
         TransportError::Io {
             reason: with("connection closed while reading the response"),
