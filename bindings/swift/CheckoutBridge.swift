@@ -4815,6 +4815,9 @@ public func FfiConverterTypeHttpRequest_lower(_ value: HttpRequest) -> RustBuffe
 /**
  * What the server answered, whatever the status: a transport returns error statuses and
  * redirects (`3xx`) as responses, and never follows a redirect.
+ *
+ * Printing it shows the status, the headers as [`HttpHeader`] prints them and the body's size,
+ * never the body (a session carries the customer's details).
  */
 public struct HttpResponse: Equatable, Hashable {
     /**

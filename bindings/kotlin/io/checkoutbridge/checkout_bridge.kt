@@ -6203,6 +6203,9 @@ public object FfiConverterTypeHttpRequest: FfiConverterRustBuffer<HttpRequest> {
 /**
  * What the server answered, whatever the status: a transport returns error statuses and
  * redirects (`3xx`) as responses, and never follows a redirect.
+ *
+ * Printing it shows the status, the headers as [`HttpHeader`] prints them and the body's size,
+ * never the body (a session carries the customer's details).
  */
 data class HttpResponse (
     /**

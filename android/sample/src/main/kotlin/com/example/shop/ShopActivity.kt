@@ -58,7 +58,7 @@ class ShopActivity : ComponentActivity() {
                 PaymentOutcome.PROCESSING -> "Payment processing"
                 PaymentOutcome.CANCELED, PaymentOutcome.EXPIRED, PaymentOutcome.OPEN -> "Not paid"
             }
-            is CheckoutResult.Failed -> "Could not check out: ${result.error}"
+            is CheckoutResult.Failed -> "Could not check out: ${result.error.message}" // toString() is a call into Rust
             CheckoutResult.NoBrowser -> "No browser installed"
             CheckoutResult.Canceled -> "Canceled"
         }
