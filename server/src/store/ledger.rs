@@ -261,8 +261,10 @@ impl Ledger {
         Ok(n.first().copied().unwrap_or(0))
     }
 
-    /// Notes that a person showed interest in the session now (the app read it, the return page
-    /// was opened for it): reconciliation checks such sessions first.
+    /// Notes that a person showed interest in the session (the app read it, the return page
+    /// was opened for it): reconciliation checks such sessions first. Only the first time is
+    /// written: reconciliation reads whether `seen_at` is set, and an app polling its session
+    /// every few seconds would otherwise rewrite the row on each poll.
     ///
     /// # Errors
     ///
@@ -270,7 +272,7 @@ impl Ledger {
     pub async fn mark_seen(&self, session_id: &str) -> Result<(), StoreError> {
         self.db
             .exec(
-                "UPDATE checkout_sessions SET seen_at = {now} WHERE session_id = $1",
+                "UPDATE checkout_sessions SET seen_at = {now} WHERE session_id = $1 AND seen_at IS NULL",
                 vec![session_id.into()],
                 Durability::Relaxed,
             )
