@@ -32,7 +32,7 @@ use tokio::sync::Notify;
 
 use crate::fulfilment::error::FulfilmentError;
 use crate::fulfilment::purchase::{Purchase, PurchaseSource};
-use crate::store::ledger::{has_line_items, is_paid, Adjustment, Ledger, NewDelivery, SessionState};
+use crate::store::ledger::{has_line_items, is_paid, Adjustment, Ledger, NewDelivery, RegisteredSession, SessionState};
 use crate::wire::webhook::WebhookEvent;
 
 /// Which signal recorded a fulfilment.
@@ -267,6 +267,9 @@ impl Fulfilments {
         if registered.state == SessionState::Fulfilled {
             return Ok(Outcome::AlreadyFulfilled);
         }
+        if self.refused_before(&registered) {
+            return Ok(Outcome::FreeOrderRefused);
+        }
         let session = match self.stripe.retrieve_session(session_id.to_owned()).await {
             Ok(s) => s,
             Err(CheckoutError::NotFound { .. }) => {
@@ -296,6 +299,9 @@ impl Fulfilments {
         };
         if registered.state == SessionState::Fulfilled {
             return Ok(Outcome::AlreadyFulfilled);
+        }
+        if self.refused_before(&registered) {
+            return Ok(Outcome::FreeOrderRefused);
         }
         self.fulfil_registered(&registered.user, session, source).await
     }
@@ -392,6 +398,14 @@ impl Fulfilments {
         } else {
             Ok(Outcome::AlreadyFulfilled)
         }
+    }
+
+    /// Whether the session was refused as a free order by an earlier signal and still would be: a
+    /// complete session never changes, so app polls and webhook replays neither ask Stripe again
+    /// nor count and log the refusal again. (Turning `allow_free_orders` on lets the next signal
+    /// fulfil it.)
+    fn refused_before(&self, registered: &RegisteredSession) -> bool {
+        !self.allow_free_orders && registered.state == SessionState::Refused
     }
 
     /// Whether `session` (complete, with nothing to pay) must not be fulfilled: a payment-mode
