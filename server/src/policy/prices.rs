@@ -58,29 +58,19 @@ pub struct PricePolicy {
     pub allow_free_orders: bool,
 }
 
-/// The largest whole number of minor units not above `decimal`; `None` when it is not a plain
-/// non-negative decimal.
-fn floor_minor_units(decimal: &str) -> Option<i64> {
+/// `decimal` (`unit_amount_decimal`, at most 12 decimal places) as whole minor units and whether
+/// a non-zero fraction is left over; `None` when it is not a plain non-negative decimal.
+fn minor_units(decimal: &str) -> Option<(i64, bool)> {
     let (whole, fraction) = decimal.split_once('.').unwrap_or((decimal, ""));
     if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || !fraction.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    whole.parse().ok()
+    Some((whole.parse().ok()?, fraction.bytes().any(|b| b != b'0')))
 }
 
-/// The smallest whole number of minor units not below `decimal` (`unit_amount_decimal`, at
-/// most 12 decimal places); `None` when it is not a plain non-negative decimal.
-fn ceil_minor_units(decimal: &str) -> Option<i64> {
-    let (whole, fraction) = decimal.split_once('.').unwrap_or((decimal, ""));
-    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || !fraction.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let units: i64 = whole.parse().ok()?;
-    if fraction.bytes().any(|b| b != b'0') {
-        units.checked_add(1)
-    } else {
-        Some(units)
-    }
+/// The smallest whole number of minor units not below a decimal split by [`minor_units`].
+fn ceil((units, fraction): (i64, bool)) -> Option<i64> {
+    units.checked_add(i64::from(fraction))
 }
 
 /// The most of this item the customer can end up buying.
@@ -235,7 +225,8 @@ impl PolicyGroup for PricePolicy {
                     }
                     // The floor: an app cannot name its own price below the merchant's (or
                     // Stripe's) minimum, zero included. Unreadable amounts are refused here too.
-                    let floor = unit_amount.or_else(|| unit_amount_decimal.as_deref().and_then(floor_minor_units));
+                    let parsed = unit_amount_decimal.as_deref().and_then(minor_units);
+                    let floor = unit_amount.or(parsed.map(|(units, _)| units));
                     let min = self.minimum(code).unwrap_or(i64::MAX);
                     if floor.is_none_or(|f| f < min) {
                         return Err(refuse(
@@ -244,7 +235,7 @@ impl PolicyGroup for PricePolicy {
                             format!("Inline unit amounts in {code} must be at least {min} minor units"),
                         ));
                     }
-                    let unit = unit_amount.or_else(|| unit_amount_decimal.as_deref().and_then(ceil_minor_units));
+                    let unit = unit_amount.or(parsed.and_then(ceil));
                     let total = totals.entry(code.as_str()).or_insert(0);
                     // An amount or quantity the policy cannot read counts as over any cap, and
                     // so does a negative one (Stripe refuses them anyway): with non-negative
@@ -292,7 +283,7 @@ mod tests {
             ("1e3", None),
             ("9223372036854775807.1", None),
         ] {
-            assert_eq!(ceil_minor_units(d), want, "{d}");
+            assert_eq!(minor_units(d).and_then(ceil), want, "{d}");
         }
     }
 }
