@@ -4,6 +4,9 @@
 #   scripts/bindings.sh            regenerate bindings/kotlin (Android flavour) and bindings/swift
 #   scripts/bindings.sh --check    fail if the committed bindings differ from freshly generated ones
 #   scripts/bindings.sh --jvm DIR  write JVM-flavoured Kotlin (android = false) into DIR, for tests
+#   scripts/bindings.sh --jvm DIR --omit-checksums
+#                                  the same without UniFFI's per-function checksum checks
+#                                  (omit_checksums = true; scripts/cold-start.sh compares the two)
 #   scripts/bindings.sh --build-generator   only build UniFFI's generator (scripts/test.sh runs
 #                                  this in the background from the start: see `prebuild` there)
 #
@@ -49,6 +52,7 @@ case "${1:-}" in
     conf=$(mktemp)
     trap 'rm -f "$conf"' EXIT
     printf '[crates.checkout_bridge.bindings.kotlin]\nandroid = false\n' >"$conf"
+    [ "${3:-}" = --omit-checksums ] && echo 'omit_checksums = true' >>"$conf"
     rm -rf "$out"
     mkdir -p "$out"
     "$bindgen" generate "$lib" --language kotlin --out-dir "$out" --no-format --config "$conf"
@@ -58,7 +62,7 @@ case "${1:-}" in
     echo "regenerated bindings/"
     ;;
   *)
-    echo "usage: scripts/bindings.sh [--check | --jvm DIR | --build-generator]" >&2
+    echo "usage: scripts/bindings.sh [--check | --jvm DIR [--omit-checksums] | --build-generator]" >&2
     exit 2
     ;;
 esac

@@ -34,7 +34,7 @@ ALL_NEEDS=(lints postgres cross shell tree-sitter c jvm browser curl stripe-spec
 
 case ${1:-} in
   --list) printf '%s\n' "${ALL_NEEDS[@]}"; exit 0 ;;
-  -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h | --help) usage_text; exit 0 ;;
 esac
 needs=("$@")
 [ "${#needs[@]}" -gt 0 ] || needs=("${ALL_NEEDS[@]}")

@@ -37,11 +37,7 @@ log "release library; JVM bindings as committed and without checksums; the harne
 cargo build --quiet --release -p checkout-bridge --lib "${CB_FFI[@]}"
 scripts/bindings.sh --jvm target/kotlin-jvm
 # The same bindings with omit_checksums (UniFFI's own option), generated from the same library.
-conf=$out/omit-checksums.toml
-printf '[crates.checkout_bridge.bindings.kotlin]\nandroid = false\nomit_checksums = true\n' >"$conf"
-rm -rf target/kotlin-jvm-omit && mkdir -p target/kotlin-jvm-omit
-target/bindgen/debug/uniffi-bindgen generate target/debug/libcheckout_bridge.so --language kotlin \
-  --out-dir target/kotlin-jvm-omit --no-format --config "$conf"
+scripts/bindings.sh --jvm target/kotlin-jvm-omit --omit-checksums
 if ! grep -q 'uniffiCheckApiChecksums(this)' target/kotlin-jvm/io/checkoutbridge/checkout_bridge.kt ||
   grep -q 'uniffiCheckApiChecksums(this)' target/kotlin-jvm-omit/io/checkoutbridge/checkout_bridge.kt; then
   echo "expected the checksum checks in target/kotlin-jvm only (uniffi.toml or UniFFI changed?)" >&2

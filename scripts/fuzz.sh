@@ -40,7 +40,7 @@ cd "$(dirname "$0")/.."
 TARGETS=(return_url server_create_form stripe_signature session_json emulator_form)
 SMOKE_SECONDS=4
 
-usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { usage_text >&2; exit 2; }
 
 mode=run
 seconds=

@@ -12,6 +12,9 @@
 #   run CMD...                 prints "+ CMD" (quoted where needed) and runs it unless DRY_RUN=true
 #   dev_build                  the dev-profile build the stages share (CB_DEV_SELECTION, below)
 #   surefire_counts DIR...     "PASSED FAILED" over Surefire's TEST-*.xml reports in DIR...
+#   cargo_test_counts LOG      "PASSED FAILED" over cargo test's `test result:` lines in LOG, an
+#                              ignored test counted as failed (a test that does not run is missing)
+#   usage_text                 the calling script's header comment (line 2 to `set -euo`), unprefixed
 #   expect FILE WHAT ERE       pass/fail: some line of FILE matches ERE
 #   check_build_script FILE    pass/fail: bash -n and shellcheck
 #   cross_check TARGET CLANG_TARGET
@@ -124,6 +127,18 @@ run() {
   echo "$out"
   [ "$DRY_RUN" = true ] || "$@"
 }
+
+_cargo_count() { grep '^test result:' "$1" | grep -o "[0-9]* $2" | awk '{s+=$1} END {print s+0}'; }
+cargo_test_counts() {
+  local passed failed ignored
+  passed=$(_cargo_count "$1" passed)
+  failed=$(_cargo_count "$1" failed)
+  ignored=$(_cargo_count "$1" ignored)
+  [ "$ignored" -eq 0 ] || echo "$ignored test(s) ignored: a test that does not run counts as failed" >&2
+  echo "$passed $((failed + ignored))"
+}
+
+usage_text() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
 surefire_counts() {
   python3 - "$@" <<'PYEOF'

@@ -119,9 +119,9 @@ stage() {
   STRIPE_MOCK_URL=$url STRIPE_SPEC=$spec STRIPE_ENDIVE_SPEC=$ENDIVE_SPEC \
     nice cargo test --quiet "${CB_DEV_SELECTION[@]}" --test stripe_mock 2>&1 | tee "$logf"
   set -e
-  local ok="" bad=""
-  read -r ok bad < <(sed -n 's/^test result: .*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p' "$logf" | tail -1) || true
-  if [ -z "${ok:-}" ]; then
+  local ok bad
+  read -r ok bad < <(cargo_test_counts "$logf")
+  if ! grep -q '^test result:' "$logf"; then
     fail "tests/stripe_mock.rs did not run (see $logf)"
   else
     passed=$((passed + ok))

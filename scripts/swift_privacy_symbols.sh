@@ -28,7 +28,7 @@ case ${1:-} in
   --check) check=true ;;
   "") ;;
   *)
-    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
+    usage_text
     exit 2
     ;;
 esac

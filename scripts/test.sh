@@ -148,14 +148,7 @@ stage_rust() {
   cargo test "${CB_DEV_SELECTION[@]}" --no-fail-fast 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   set -e
-  sum() { grep '^test result:' "$log" | grep -o "[0-9]* $1" | awk '{s+=$1} END {print s+0}'; }
-  passed=$(sum passed)
-  failed=$(sum failed)
-  ignored=$(sum ignored)
-  if [ "$ignored" -gt 0 ]; then
-    echo "$ignored test(s) ignored: a test that does not run counts as failed"
-    failed=$((failed + ignored))
-  fi
+  read -r passed failed < <(cargo_test_counts "$log")
   if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
     echo "cargo test exited $rc without a failing test: it did not build, or a test binary crashed"
     failed=1
@@ -209,7 +202,7 @@ stage figures "" "scripts/figures.py check: every BENCHMARKS.md figure written b
 
 # ---- the command line -------------------------------------------------------------------------
 
-usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
+usage() { usage_text; }
 chosen=()
 for arg in "$@"; do
   case $arg in
