@@ -64,11 +64,11 @@ class CheckoutRoundTrip(
     var phase: Phase = Phase.CREATING
         private set
 
-    /** Launched for a result (by [CheckoutContract]), rather than started by a link alone. */
-    var forResult: Boolean = false
-        private set
-
+    /** The launch's key, from the contract's intent: set only when launched for a result. */
     private var key: String? = null
+
+    /** Launched for a result (by [CheckoutContract]), rather than started by a link alone. */
+    val forResult: Boolean get() = key != null
     private var sessionId: String? = null
     private var state: String? = null
     private var url: String? = null
@@ -86,7 +86,6 @@ class CheckoutRoundTrip(
         if (saved != null) return restore(saved)
         when {
             key != null && request != null -> {
-                forResult = true
                 this.key = key
                 // One checkout at a time: a second launch while one is under way opens nothing.
                 if (!runtime.claim(key)) return finish(CheckoutResult.Canceled)
@@ -249,7 +248,6 @@ class CheckoutRoundTrip(
     /** For `onSaveInstanceState`. */
     fun save(): Map<String, String> = buildMap {
         put(PHASE, phase.name)
-        if (forResult) put(FOR_RESULT, "1")
         key?.let { put(KEY, it) }
         sessionId?.let { put(SESSION, it) }
         state?.let { put(STATE, it) }
@@ -259,7 +257,6 @@ class CheckoutRoundTrip(
     }
 
     private fun restore(saved: Map<String, String>) {
-        forResult = saved[FOR_RESULT] == "1"
         key = saved[KEY]
         if (forResult) key?.let { runtime.claim(it, force = true) }
         sessionId = saved[SESSION]
@@ -301,7 +298,6 @@ class CheckoutRoundTrip(
 
     private companion object {
         const val PHASE = "phase"
-        const val FOR_RESULT = "forResult"
         const val KEY = "key"
         const val SESSION = "session"
         const val STATE = "state"

@@ -109,7 +109,6 @@ class CheckoutRuntime(
     private val reported = HashMap<String, PaymentOutcome>()
     private val recovered = ArrayDeque<CheckoutResult>()
     private var listener: ((CheckoutResult) -> Unit)? = null
-    private var recoveryStarted = false
     private var activeLaunch: String? = null
 
     /**
@@ -370,13 +369,9 @@ class CheckoutRuntime(
      * The first listener also starts [recoverPending].
      */
     fun onRecovered(listener: ((CheckoutResult) -> Unit)?) {
-        val recover: Boolean
-        synchronized(lock) {
-            this.listener = listener
-            recover = listener != null && !recoveryStarted
-            if (recover) recoveryStarted = true
-        }
-        if (recover) recoverPending()
+        synchronized(lock) { this.listener = listener }
+        // Once per runtime: recoverPending is single-flight under a key that is never forgotten.
+        if (listener != null) recoverPending()
         scope.launch(main) { drain() }
     }
 
