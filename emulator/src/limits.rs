@@ -97,9 +97,6 @@ pub(crate) const MAX_QUANTITY: i64 = 999_999;
 /// `shipping_options[]`: "Up to a maximum of 5." — [node].
 pub(crate) const MAX_SHIPPING_OPTIONS: usize = 5;
 
-/// `custom_text[*][message]`: "Text can be up to 1200 characters in length." — [node].
-pub(crate) const MAX_CUSTOM_TEXT: usize = 1200;
-
 /// Trials: "The trial period must be 730 days (2 years) or less." —
 /// <https://stripe.com/docs/subscriptions/trials>; `trial_period_days` "Has to be at least 1" —
 /// [node]. `trial_end` "Has to be at least 48 hours in the future" — [node].

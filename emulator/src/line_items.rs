@@ -157,8 +157,7 @@ fn price_data(pd: &Obj<'_>, catalogue: &Catalogue) -> R<PriceInfo> {
         }
         (Some(prod), None) => {
             let name = prod.required_str("name")?;
-            crate::params_view::too_long(&prod.name("name"), name, 5000)?;
-            let description = prod.str_max("description", 40_000)?;
+            let description = prod.str("description")?;
             let images = prod.str_array("images")?.unwrap_or_default();
             // "up to 8 URLs" — [node] `ProductData.images`.
             if images.len() > 8 {
@@ -170,8 +169,8 @@ fn price_data(pd: &Obj<'_>, catalogue: &Catalogue) -> R<PriceInfo> {
                 }
             }
             prod.metadata("metadata")?;
-            prod.str_max("tax_code", 5000)?;
-            prod.str_max("unit_label", 12)?;
+            prod.str("tax_code")?;
+            prod.str("unit_label")?;
             (random_id("prod_", 14), name.to_owned(), description.map(str::to_owned))
         }
     };

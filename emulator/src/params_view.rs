@@ -75,16 +75,7 @@ impl<'a> Obj<'a> {
     }
 
     pub fn int(&self, key: &str) -> R<Option<i64>> {
-        let Some(s) = self.str(key)? else { return Ok(None) };
-        let digits = s.strip_prefix('-').unwrap_or(s);
-        match s.parse::<i64>() {
-            Ok(n) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(n)),
-            _ => Err(ApiError::param(
-                "parameter_invalid_integer",
-                self.name(key),
-                format!("Invalid integer: {s}"),
-            )),
-        }
+        self.str(key)?.map(|s| parse_int(&self.name(key), s)).transpose()
     }
 
     /// An integer in `min..=max`.
@@ -96,16 +87,7 @@ impl<'a> Obj<'a> {
     }
 
     pub fn bool(&self, key: &str) -> R<Option<bool>> {
-        match self.str(key)? {
-            None => Ok(None),
-            Some("true") => Ok(Some(true)),
-            Some("false") => Ok(Some(false)),
-            Some(s) => Err(ApiError::param(
-                "parameter_invalid_boolean",
-                self.name(key),
-                format!("Invalid boolean: {s}"),
-            )),
-        }
+        self.str(key)?.map(|s| parse_bool(&self.name(key), s)).transpose()
     }
 
     pub fn required_bool(&self, key: &str) -> R<bool> {
@@ -293,6 +275,32 @@ pub(crate) fn empty(name: &str) -> ApiError {
         name,
         format!("You passed an empty string for '{name}'. We assume empty values are an attempt to unset a parameter; however '{name}' cannot be unset. You should remove '{name}' from your request or supply a non-empty value."),
     )
+}
+
+/// Parameter `name`'s value as Stripe reads an integer: optional `-`, then digits, within `i64`.
+pub(crate) fn parse_int(name: &str, s: &str) -> R<i64> {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    match s.parse::<i64>() {
+        Ok(n) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
+        _ => Err(ApiError::param(
+            "parameter_invalid_integer",
+            name,
+            format!("Invalid integer: {s}"),
+        )),
+    }
+}
+
+/// Parameter `name`'s value as Stripe reads a boolean: `true` or `false`, nothing else.
+pub(crate) fn parse_bool(name: &str, s: &str) -> R<bool> {
+    match s {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(ApiError::param(
+            "parameter_invalid_boolean",
+            name,
+            format!("Invalid boolean: {s}"),
+        )),
+    }
 }
 
 pub(crate) fn too_long(name: &str, value: &str, max: usize) -> R<()> {

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use crate::error::ApiError;
 use crate::form::Node;
-use crate::params_view::{empty, one_of, too_long, R};
+use crate::params_view::{empty, one_of, parse_bool, parse_int, too_long, R};
 use crate::spec_table::Shape;
 use crate::spec_versions::{rule, Rule};
 use crate::version::ApiVersion;
@@ -100,14 +100,7 @@ fn scalar(r: &Rule, s: &str, name: &str) -> R<()> {
     }
     match r.shape {
         Shape::Int => {
-            let digits = s.strip_prefix('-').unwrap_or(s);
-            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || s.parse::<i64>().is_err() {
-                return Err(ApiError::param(
-                    "parameter_invalid_integer",
-                    name,
-                    format!("Invalid integer: {s}"),
-                ));
-            }
+            parse_int(name, s)?;
         }
         Shape::Number | Shape::Decimal => {
             let plain = s.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-');
@@ -116,13 +109,7 @@ fn scalar(r: &Rule, s: &str, name: &str) -> R<()> {
             }
         }
         Shape::Bool => {
-            if s != "true" && s != "false" {
-                return Err(ApiError::param(
-                    "parameter_invalid_boolean",
-                    name,
-                    format!("Invalid boolean: {s}"),
-                ));
-            }
+            parse_bool(name, s)?;
         }
         Shape::Enum => {
             if !r.allows(s) {

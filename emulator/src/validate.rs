@@ -20,8 +20,8 @@ use crate::error::ApiError;
 use crate::form::Node;
 use crate::ids::random_id;
 use crate::limits::{
-    minimum_charge, MAX_AMOUNT, MAX_CUSTOM_TEXT, MAX_EXPIRY_SECS, MAX_ONE_TIME_ITEMS, MAX_PAYMENT_ITEMS,
-    MAX_RECURRING_ITEMS, MAX_SHIPPING_OPTIONS, MAX_TRIAL_DAYS, MIN_EXPIRY_SECS, MIN_TRIAL_END_SECS,
+    minimum_charge, MAX_AMOUNT, MAX_EXPIRY_SECS, MAX_ONE_TIME_ITEMS, MAX_PAYMENT_ITEMS, MAX_RECURRING_ITEMS,
+    MAX_SHIPPING_OPTIONS, MAX_TRIAL_DAYS, MIN_EXPIRY_SECS, MIN_TRIAL_END_SECS,
 };
 use crate::line_items::line_items;
 use crate::params::{AppliedDiscount, CreateParams, ItemParams, ShippingOption};
@@ -75,7 +75,7 @@ pub(crate) fn create_params(
 
     ui_and_urls(&root, era, &mut p)?;
     customer(&root, &mode, &mut p)?;
-    p.client_reference_id = root.str_max("client_reference_id", 200)?.map(str::to_owned);
+    p.client_reference_id = root.str("client_reference_id")?.map(str::to_owned);
     p.metadata = root.metadata("metadata")?;
     if let Some(at) = root.int("expires_at")? {
         if at < now + MIN_EXPIRY_SECS {
@@ -95,7 +95,7 @@ pub(crate) fn create_params(
         p.expires_at = Some(at);
     }
     p.locale = root.str("locale")?.map(str::to_owned);
-    p.integration_identifier = root.str_max("integration_identifier", 5000)?.map(str::to_owned);
+    p.integration_identifier = root.str("integration_identifier")?.map(str::to_owned);
     payment_methods(&root, era, &mut p)?;
     p.card_restrictions = card_restrictions(&root)?;
     collection(&root, &mode, &mut p)?;
@@ -209,7 +209,7 @@ fn ui_and_urls(root: &Obj<'_>, era: Era, p: &mut CreateParams) -> R<()> {
 
 /// `customer`, `customer_email`, `customer_creation`, `customer_update`.
 fn customer(root: &Obj<'_>, mode: &str, p: &mut CreateParams) -> R<()> {
-    p.customer = root.str_max("customer", 5000)?.map(str::to_owned);
+    p.customer = root.str("customer")?.map(str::to_owned);
     if let Some(c) = &p.customer {
         if !c.starts_with("cus_") {
             return Err(
@@ -384,9 +384,8 @@ fn page_text(root: &Obj<'_>, mode: &str, ui_mode: Option<&str>) -> R<PageText> {
             let v = match ct.emptyable_obj(key)? {
                 None => Value::Null,
                 Some(o) => {
-                    // "Text can be up to 1200 characters in length." — [node]
+                    // Its length ("up to 1200 characters") is the spec's, checked by spec_check.
                     let msg = o.required_str("message")?;
-                    crate::params_view::too_long(&o.name("message"), msg, MAX_CUSTOM_TEXT)?;
                     json!({"message": msg})
                 }
             };
@@ -414,7 +413,7 @@ fn intent_data(root: &Obj<'_>, mode: &str, catalogue: &Catalogue, now: i64, p: &
     if let Some(pi) = root.obj("payment_intent_data")? {
         mode_only("payment_intent_data", mode, &["payment"])?;
         pi.int_in("application_fee_amount", 0, MAX_AMOUNT)?;
-        pi.str_max("description", 1000)?;
+        pi.str("description")?;
         pi.metadata("metadata")?;
         pi.str("on_behalf_of")?;
         pi.email("receipt_email")?;
@@ -426,7 +425,7 @@ fn intent_data(root: &Obj<'_>, mode: &str, catalogue: &Catalogue, now: i64, p: &
             addr.required_str("line1")?;
         }
         for key in ["statement_descriptor", "statement_descriptor_suffix"] {
-            if let Some(d) = pi.str_max(key, 22)? {
+            if let Some(d) = pi.str(key)? {
                 statement_descriptor(&pi.name(key), d)?;
             }
         }
@@ -438,13 +437,13 @@ fn intent_data(root: &Obj<'_>, mode: &str, catalogue: &Catalogue, now: i64, p: &
     }
     if let Some(si) = root.obj("setup_intent_data")? {
         mode_only("setup_intent_data", mode, &["setup"])?;
-        si.str_max("description", 1000)?;
+        si.str("description")?;
         si.metadata("metadata")?;
         si.str("on_behalf_of")?;
     }
     if let Some(sd) = root.obj("subscription_data")? {
         mode_only("subscription_data", mode, &["subscription"])?;
-        sd.str_max("description", 500)?;
+        sd.str("description")?;
         sd.metadata("metadata")?;
         for (name, id) in sd.str_array("default_tax_rates")?.unwrap_or_default() {
             if !catalogue.tax_rates.contains_key(id) {
@@ -505,7 +504,7 @@ fn discounts(root: &Obj<'_>, mode: &str, catalogue: &Catalogue) -> R<Vec<Applied
     }
     let mut out = Vec::new();
     for d in list {
-        let applied = match (d.str_max("coupon", 5000)?, d.str_max("promotion_code", 5000)?) {
+        let applied = match (d.str("coupon")?, d.str("promotion_code")?) {
             (Some(_), Some(_)) => return Err(exclusive("coupon", "promotion_code", &d.name("promotion_code"))),
             (None, None) => return Err(ApiError::missing(d.name("coupon"))),
             (Some(id), None) => AppliedDiscount {
@@ -568,7 +567,7 @@ fn shipping_options(root: &Obj<'_>, mode: &str, catalogue: &Catalogue) -> R<Vec<
     }
     let mut out = Vec::new();
     for o in list {
-        let draft = match (o.str_max("shipping_rate", 5000)?, o.obj("shipping_rate_data")?) {
+        let draft = match (o.str("shipping_rate")?, o.obj("shipping_rate_data")?) {
             (Some(_), Some(_)) => {
                 return Err(exclusive(
                     "shipping_rate",
@@ -611,7 +610,6 @@ pub(crate) struct ShippingRateDraft {
 
 fn shipping_rate_data(d: &Obj<'_>) -> R<ShippingRateDraft> {
     let display_name = d.required_str("display_name")?;
-    crate::params_view::too_long(&d.name("display_name"), display_name, 100)?;
     d.metadata("metadata")?;
     d.str("tax_code")?;
     let tax_behavior = d.str("tax_behavior")?.unwrap_or("unspecified").to_owned();
