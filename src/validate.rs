@@ -595,7 +595,11 @@ fn payment_methods(p: &CreateSessionParams, version: &str) -> R {
                         "`{t}` is not one of the types Stripe takes in {name} at {version} (Stripe's list of {SPEC_VERSION} \
                          and endive's additions{}); for a type Stripe added later, set ClientConfig.stripe_version to the \
                          version that added it",
-                        if name == "excluded_payment_method_types" && t == "link" { "; link cannot be excluded" } else { "" }
+                        if name == "excluded_payment_method_types" && PAYMENT_METHOD_TYPES.contains(&t.as_str()) {
+                            format!("; {t} cannot be excluded")
+                        } else {
+                            String::new()
+                        }
                     ),
                 );
             }
